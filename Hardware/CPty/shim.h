@@ -1,0 +1,9 @@
+#include <pty.h>
+#include <termios.h>
+#include <sys/ioctl.h>
+#include <linux/serial.h>
+// Glibc's Swift module is built without _XOPEN_SOURCE, so these are not visible from `import Glibc`.
+int posix_openpt(int flags);
+int grantpt(int fd);
+int unlockpt(int fd);
+int ptsname_r(int fd, char *buf, size_t buflen);

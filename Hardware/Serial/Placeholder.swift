@@ -1,0 +1,2 @@
+import CPty
+import CUDev

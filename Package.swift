@@ -1,0 +1,91 @@
+// swift-tools-version:6.1
+// Keyway: an access-control bridge. Dependencies point one way:
+// keyway (CLI) → Bridge → Access / OSDP / Wiegand / Serial / GPIO; protocols import no I/O.
+import PackageDescription
+
+let package = Package(
+    name: "keyway",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "keyway", targets: ["keyway"]),
+        .library(name: "Wiegand", targets: ["Wiegand"]),
+        .library(name: "OSDP", targets: ["OSDP"]),
+        .library(name: "Access", targets: ["Access"]),
+        .library(name: "Bridge", targets: ["Bridge"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // MARK: Protocols (pure: bytes, edges and time in; bytes and events out)
+        .target(name: "Wiegand", path: "Protocols/Wiegand"),
+        .target(
+            name: "OSDP",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Protocols/OSDP"
+        ),
+
+        // MARK: Hardware (thin adapters; they feed bytes and edges in and never decide)
+        .systemLibrary(name: "CGPIOD", path: "Hardware/CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
+        .systemLibrary(name: "CUDev", path: "Hardware/CUDev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
+        .systemLibrary(name: "CPty", path: "Hardware/CPty"),
+        .target(name: "GPIO", dependencies: ["CGPIOD", "Wiegand"], path: "Hardware/GPIO"),
+        .target(name: "Serial", dependencies: ["CPty", "CUDev"], path: "Hardware/Serial"),
+
+        // MARK: Core
+        .target(
+            name: "Access",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Access"
+        ),
+        .target(
+            name: "Bridge",
+            dependencies: [
+                "Access", "OSDP", "Wiegand", "Serial", "GPIO",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Sources/Bridge"
+        ),
+
+        // MARK: Program
+        .executableTarget(
+            name: "keyway",
+            dependencies: [
+                "Bridge", "Access", "OSDP", "Wiegand", "Serial", "GPIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/keyway"
+        ),
+
+        // MARK: Tests
+        .target(name: "KeywayTestSupport", dependencies: ["Serial"], path: "Tests/Support"),
+        .testTarget(name: "WiegandTests", dependencies: ["Wiegand", "GPIO", "KeywayTestSupport"]),
+        .testTarget(name: "OSDPTests", dependencies: ["OSDP", "Serial", "KeywayTestSupport"]),
+        .testTarget(name: "AccessTests", dependencies: ["Access", "KeywayTestSupport"]),
+        .testTarget(name: "BridgeTests", dependencies: ["Bridge", "KeywayTestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["KeywayTestSupport"]),
+    ]
+)

@@ -1,0 +1,5 @@
+import ArgumentParser
+
+enum AccessCLI {
+    static var commands: [any ParsableCommand.Type] { [] }
+}

@@ -1,0 +1,5 @@
+import ArgumentParser
+
+enum BridgeCLI {
+    static var commands: [any ParsableCommand.Type] { [] }
+}

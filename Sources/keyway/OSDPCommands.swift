@@ -1,0 +1,5 @@
+import ArgumentParser
+
+enum OSDPCLI {
+    static var commands: [any ParsableCommand.Type] { [] }
+}

@@ -1,0 +1,5 @@
+import ArgumentParser
+
+enum WiegandCLI {
+    static var commands: [any ParsableCommand.Type] { [] }
+}

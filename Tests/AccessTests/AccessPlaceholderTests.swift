@@ -1,0 +1,4 @@
+import Testing
+@testable import Access
+
+@Test func accessModuleLoads() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import OSDP
+
+@Test func osdpModuleLoads() { #expect(Bool(true)) }

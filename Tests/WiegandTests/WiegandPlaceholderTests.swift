@@ -1,0 +1,4 @@
+import Testing
+@testable import Wiegand
+
+@Test func wiegandModuleLoads() { #expect(Bool(true)) }

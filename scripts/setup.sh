@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what Keyway needs on a Debian 12 machine that has the Swift toolchain:
+# system libraries for the hardware adapters, socat, and a Python venv with libosdp for the test peers.
+# Idempotent: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(libgpiod-dev libudev-dev libsqlite3-dev socat pkg-config python3-venv)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+libosdp_version=3.2.9
+if ! .venv/bin/python -c "import osdp" 2>/dev/null; then
+  echo "setup: creating .venv with libosdp $libosdp_version" >&2
+  rm -rf .venv
+  python3 -m venv .venv
+  .venv/bin/pip install -q --disable-pip-version-check "libosdp==$libosdp_version"
+fi
