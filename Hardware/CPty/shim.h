@@ -1,3 +1,4 @@
+#include <stddef.h>
 #include <pty.h>
 #include <termios.h>
 #include <sys/ioctl.h>

@@ -1,0 +1,6 @@
+import Benchmark
+import Access
+
+let benchmarks: @Sendable () -> Void = {
+    // Filled in with the Access measurements.
+}

@@ -1,0 +1,6 @@
+import Benchmark
+import OSDP
+
+let benchmarks: @Sendable () -> Void = {
+    // Filled in with the OSDP measurements.
+}

@@ -1,0 +1,6 @@
+import Benchmark
+import Wiegand
+
+let benchmarks: @Sendable () -> Void = {
+    // Filled in with the Wiegand measurements.
+}
