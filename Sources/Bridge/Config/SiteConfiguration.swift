@@ -1,0 +1,210 @@
+import Foundation
+
+/// A site as an integrator describes it in one YAML file: where the data lives, which buses and
+/// readers exist, and which door each of them serves. Values are checked and cross-referenced;
+/// a `SiteConfiguration` that exists is consistent.
+public struct SiteConfiguration: Sendable, Equatable {
+    public var site: Site
+    /// The SQLite allowlist and activity log.
+    public var database: URL
+    /// The secrets file (PIN pepper, log key) the access core opens.
+    public var secrets: URL
+    public var buses: [BusConfiguration]
+    public var wiegandReaders: [WiegandReaderConfiguration]
+    public var doors: [DoorConfiguration]
+    public var api: ControlSocketConfiguration
+    /// Where `/metrics` is served; nil turns the endpoint off.
+    public var metrics: ListenAddress?
+
+    public struct Site: Sendable, Equatable {
+        public var name: String
+        /// Schedules and validity dates are evaluated in this zone.
+        public var timeZone: TimeZone
+    }
+
+    public func bus(named name: String) -> BusConfiguration? { buses.first { $0.name == name } }
+    public func door(named name: String) -> DoorConfiguration? { doors.first { $0.name == name } }
+    public func wiegandReader(named name: String) -> WiegandReaderConfiguration? {
+        wiegandReaders.first { $0.name == name }
+    }
+}
+
+/// One RS-485 line with the OSDP peripherals (PDs) on it.
+public struct BusConfiguration: Sendable, Equatable {
+    public var name: String
+    public var port: SerialPortLocator
+    public var baud: Int
+    public var pds: [PDEntry]
+
+    public func pd(at address: Int) -> PDEntry? { pds.first { $0.address == address } }
+
+    /// Line speeds OSDP allows (v2.2 §5.7).
+    public static let supportedBaudRates = [9600, 19200, 38400, 57600, 115200, 230400]
+}
+
+/// How to find a serial port: a fixed path, or a USB adapter identified wherever it is plugged.
+public enum SerialPortLocator: Sendable, Equatable {
+    case device(path: String)
+    case udev(UDevMatch)
+}
+
+public struct UDevMatch: Sendable, Equatable {
+    /// `ID_VENDOR_ID` / `ID_MODEL_ID`: four lowercase hex digits.
+    public var vendor: String
+    public var product: String
+    /// `ID_SERIAL_SHORT`, to tell two identical adapters apart.
+    public var serial: String?
+}
+
+/// An OSDP peripheral device (reader, relay board) on a bus.
+public struct PDEntry: Sendable, Equatable {
+    public var address: Int
+    public var name: String
+    /// The Secure Channel base key (16 bytes), from `key` or `key_file`. Never logged.
+    public var key: SecureChannelBaseKey?
+    public var secure: SecureChannelRequirement
+    public var outputs: Int
+    public var inputs: Int
+
+    /// OSDP addresses 0...126; 127 (0x7F) is broadcast.
+    public static let addressRange = 0...126
+}
+
+/// A 16-byte Secure Channel base key whose description never reveals it.
+public struct SecureChannelBaseKey: Sendable, Equatable, CustomStringConvertible {
+    public let bytes: [UInt8]
+
+    /// Parses exactly 32 hexadecimal digits.
+    public init?(hex: String) {
+        let digits = Array(hex.utf8)
+        guard digits.count == 32 else { return nil }
+        var bytes: [UInt8] = []
+        for pair in stride(from: 0, to: 32, by: 2) {
+            guard let byte = UInt8(String(decoding: digits[pair..<pair + 2], as: UTF8.self), radix: 16) else { return nil }
+            bytes.append(byte)
+        }
+        self.bytes = bytes
+    }
+
+    public var description: String { "<key redacted>" }
+}
+
+public enum SecureChannelRequirement: String, Sendable, Equatable, CaseIterable {
+    /// Never talk to the PD in the clear.
+    case required
+    /// Use Secure Channel when a key is configured and the PD offers it.
+    case preferred
+    case off
+}
+
+/// A Wiegand reader wired to two GPIO lines (and usually a keypad on the same wires).
+public struct WiegandReaderConfiguration: Sendable, Equatable {
+    public var name: String
+    /// The gpiochip device, e.g. `/dev/gpiochip0`.
+    public var chip: String
+    public var d0: Int
+    public var d1: Int
+    /// Card formats tried in order, by name in the Wiegand format table (`h10301`, ...).
+    public var formats: [String]
+    public var keypad: KeypadEncoding
+    /// D0 and D1 wired the wrong way round.
+    public var swap: Bool
+    /// Bits arrive least significant first.
+    public var reverse: Bool
+}
+
+/// How a Wiegand reader sends key presses.
+public enum KeypadEncoding: String, Sendable, Equatable, CaseIterable {
+    case none
+    /// One 4-bit burst per key (HID "4-bit").
+    case fourBit = "4bit"
+    /// One 8-bit burst per key, the low nibble complemented in the high one.
+    case eightBit = "8bit"
+}
+
+public struct DoorConfiguration: Sendable, Equatable {
+    public var name: String
+    public var reader: ReaderReference
+    public var relay: OutputReference
+    public var strike: Duration
+    /// Strike time for credentials flagged for extended access (ADA).
+    public var extendedStrike: Duration
+    /// How long the door may stand open after a grant before the held-open alarm.
+    public var heldOpen: Duration
+    public var doorPosition: InputReference?
+    public var exitButton: InputReference?
+    public var mode: DoorMode
+    /// How long card-and-PIN waits for the PIN after the card.
+    public var pinTimeout: Duration
+}
+
+/// Which reader serves a door.
+public enum ReaderReference: Sendable, Equatable, Hashable {
+    case osdp(bus: String, address: Int)
+    case wiegand(name: String)
+}
+
+/// A relay: an output of an OSDP PD, or a GPIO line driven directly.
+public enum OutputReference: Sendable, Equatable, Hashable {
+    case osdp(bus: String, address: Int, output: Int)
+    case gpio(GPIOLine)
+}
+
+/// A contact input (door position switch, exit button): on an OSDP PD or a GPIO line.
+public struct InputReference: Sendable, Equatable {
+    public enum Source: Sendable, Equatable, Hashable {
+        case osdp(bus: String, address: Int, input: Int)
+        case gpio(GPIOLine)
+    }
+    public var source: Source
+    /// The contact's resting state: door closed / button not pressed.
+    public var normally: ContactState
+}
+
+public enum ContactState: String, Sendable, Equatable, CaseIterable {
+    case open
+    case closed
+}
+
+public struct GPIOLine: Sendable, Equatable, Hashable {
+    public var chip: String
+    public var line: Int
+}
+
+/// What a door asks of the person at its reader.
+public enum DoorMode: String, Sendable, Equatable, CaseIterable {
+    case cardOnly = "card"
+    case pinOnly = "pin"
+    case cardOrPin = "card_or_pin"
+    case cardAndPin = "card_and_pin"
+    /// Unlocked until told otherwise.
+    case unlocked
+    /// Nobody enters, whatever they present.
+    case lockdown
+}
+
+/// The control socket the CLI talks to.
+public struct ControlSocketConfiguration: Sendable, Equatable {
+    public var socket: String
+    /// 0600 (service user only) or 0660 (its group too).
+    public var mode: Int
+
+    public static let allowedModes = [0o600, 0o660]
+}
+
+/// A TCP listen address, `HOST:PORT`.
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"),
+              let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else { return nil }
+        let host = String(text[..<colon])
+        guard !host.isEmpty else { return nil }
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { "\(host):\(port)" }
+}

@@ -1,0 +1,34 @@
+/// How reader feedback looks and sounds: LED colour and blink, buzzer beeps. Readers of both kinds
+/// render the same table (OSDP through LED/BUZ commands; Wiegand readers through their LED/beeper lines).
+public struct FeedbackPattern: Sendable, Equatable {
+    /// OSDP colour codes (v2.2 Table 21).
+    public enum Color: UInt8, Sendable {
+        case off = 0, red = 1, green = 2, amber = 3, blue = 4
+    }
+
+    public var color: Color
+    /// Blink timing; `ledOff == .zero` is a steady light.
+    public var ledOn: Duration
+    public var ledOff: Duration
+    /// How long the LED shows the pattern before returning to its idle state.
+    public var ledFor: Duration
+    public var beeps: Int
+    public var beepOn: Duration
+    public var beepOff: Duration
+}
+
+extension ReaderFeedback {
+    public var pattern: FeedbackPattern {
+        switch self {
+        case .granted: FeedbackPattern(
+            color: .green, ledOn: .seconds(3), ledOff: .zero, ledFor: .seconds(3),
+            beeps: 1, beepOn: .milliseconds(200), beepOff: .zero)
+        case .denied: FeedbackPattern(
+            color: .red, ledOn: .seconds(2), ledOff: .zero, ledFor: .seconds(2),
+            beeps: 3, beepOn: .milliseconds(100), beepOff: .milliseconds(100))
+        case .awaitingPIN: FeedbackPattern(
+            color: .amber, ledOn: .milliseconds(500), ledOff: .milliseconds(500), ledFor: .seconds(10),
+            beeps: 1, beepOn: .milliseconds(100), beepOff: .zero)
+        }
+    }
+}
