@@ -89,6 +89,9 @@ public struct EdgeDecoder: Sendable {
         self[line] = LineState(isLow: true, fellAt: time)
         if self[line.other].isLow {
             bothLowSince = bothLowSince ?? time
+            // Both pulses are part of the reported overlap: neither is reported again as too long.
+            self[line].reportedTooLong = true
+            self[line.other].reportedTooLong = true
             reject(wasLow ? .missedEdge : .bothLinesActive, at: time, into: &events)
             return
         }

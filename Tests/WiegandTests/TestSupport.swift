@@ -30,15 +30,16 @@ struct Timeline {
 
     /// Sends every bit of `frame`, then waits out the frame gap.
     mutating func send(_ frame: WiegandFrame) {
-        for position in 0..<frame.bitCount {
-            pulse(on: frame.bit(at: position) ? .d1 : .d0)
+        send(bits: frame.bitString)
+    }
+
+    /// Sends `0`/`1` characters as D0/D1 pulses (any length, even more than a frame holds).
+    mutating func send(bits: String) {
+        for bit in bits {
+            pulse(on: bit == "1" ? .d1 : .d0)
             now += bitInterval
         }
         now += frameGap
-    }
-
-    mutating func send(bits: String) {
-        send(WiegandFrame(bitString: bits)!)
     }
 
     mutating func wait(_ nanoseconds: UInt64) { now += nanoseconds }
