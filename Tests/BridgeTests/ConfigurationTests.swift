@@ -1,4 +1,5 @@
 import Foundation
+import Wiegand
 import Testing
 @testable import Bridge
 
@@ -70,10 +71,10 @@ private func site(replacing line: String, with replacement: String) -> String {
         #expect(config.buses[0].pds[0].outputs == 4)
         #expect(config.wiegandReaders[0].chip == "/dev/gpiochip0")
         #expect(config.wiegandReaders[0].keypad == .eightBit)
-        #expect(config.wiegandReaders[0].formats == ["h10301"])
+        #expect(config.wiegandReaders[0].formats == [.h10301])
         #expect(config.doors[0].strike == .seconds(4))
         #expect(config.doors[0].mode == .cardOrPin)
-        #expect(config.doors[1].mode == .cardOnly)
+        #expect(config.doors[1].mode == .card)
         #expect(config.doors[1].relay == .gpio(GPIOLine(chip: "/dev/gpiochip0", line: 22)))
         #expect(config.doors[1].doorPosition?.normally == .closed)
         #expect(config.metrics?.port == 9464)
@@ -138,7 +139,7 @@ private func site(replacing line: String, with replacement: String) -> String {
         #expect(issues(yaml) == [
             #"site.yaml:1:1: missing key "database""#,
             #"site.yaml:3:13: site.timezone: "Mars/Olympus" is not a time zone (use an IANA name like Europe/Zurich)"#,
-            #"site.yaml:25:11: doors[0].mode: "card_or_pn" is not one of card, pin, card_or_pin, card_and_pin, unlocked, lockdown, did you mean "card_or_pin"?"#,
+            #"site.yaml:25:11: doors[0].mode: "card_or_pn" is not one of card, pin, card_and_pin, card_or_pin, unlocked, lockdown, did you mean "card_or_pin"?"#,
         ])
     }
 
@@ -220,4 +221,14 @@ func temporaryFolder() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("keyway-bridge-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
+}
+
+@Suite struct WiegandReaderConfigurationTests {
+    @Test func formatsAndKeypadAreCheckedAgainstTheWiegandTables() {
+        let yaml = site(replacing: "    keypad: 8bit", with: "    keypad: 8-bit\n    formats: [h10301, h1O306]")
+        #expect(issues(yaml) == [
+            #"site.yaml:20:13: wiegand[0].keypad: "8-bit" is not one of 4bit, 8bit, buffered26, bcd26, did you mean "8bit"?"#,
+            #"site.yaml:21:23: wiegand[0].formats[1]: unknown card format "h1O306", did you mean "h10306"?"#,
+        ])
+    }
 }

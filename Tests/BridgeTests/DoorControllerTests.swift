@@ -1,7 +1,8 @@
+import Access
 import Testing
 @testable import Bridge
 
-private let card = CardData.decoded(format: "h10301", facility: 12, number: 3456)
+private let card = CardData.fields(format: "h10301", facility: 12, number: 3456)
 private let second: UInt64 = 1_000_000_000
 
 /// A door with a fake clock: `now` only moves when a test says so.
@@ -9,7 +10,7 @@ private struct DoorUnderTest {
     var controller: DoorController
     var now: UInt64 = 1_000 * second
 
-    init(mode: DoorMode = .cardOnly) {
+    init(mode: DoorMode = .card) {
         controller = DoorController(configuration: DoorConfiguration(
             name: "Lobby", reader: .osdp(bus: "main", address: 1), relay: .osdp(bus: "main", address: 1, output: 0),
             strike: .seconds(5), extendedStrike: .seconds(20), heldOpen: .seconds(30), doorPosition: nil, exitButton: nil,
@@ -23,11 +24,15 @@ private struct DoorUnderTest {
         return send(.tick)
     }
 
-    mutating func type(_ keys: String) -> [DoorAction] { keys.flatMap { send(.key($0)) } }
+    /// What the door asked the access core in `actions`.
+    func question(in actions: [DoorAction]) -> (DecisionRequestID, Presentation)? {
+        for action in actions { if case .decide(let id, let presentation) = action { return (id, presentation) } }
+        return nil
+    }
 
     /// The decision request among `actions`, answered with `outcome`.
     mutating func answer(_ actions: [DoorAction], with outcome: DecisionOutcome) -> [DoorAction] {
-        guard case .decide(let id, _)? = actions.first(where: { if case .decide = $0 { true } else { false } }) else {
+        guard let (id, _) = question(in: actions) else {
             Issue.record("no decision was requested in \(actions)")
             return []
         }
@@ -39,10 +44,8 @@ private struct DoorUnderTest {
     @Test func grantedCardPulsesTheStrikeAndShowsGreen() {
         var door = DoorUnderTest()
         let asked = door.send(.card(card))
-        guard case .decide(_, .card(card))? = asked.first, asked.count == 1 else {
-            Issue.record("expected one decision request, got \(asked)")
-            return
-        }
+        #expect(asked.count == 1)
+        #expect(door.question(in: asked)?.1 == .card(card))
         // Nothing is actuated until the decision (logged by the access core) comes back.
         #expect(door.answer(asked, with: .granted(extendedStrike: false)) == [.pulseRelay(.seconds(5)), .feedback(.granted)])
     }
@@ -65,103 +68,70 @@ private struct DoorUnderTest {
         #expect(door.answer(asked, with: .granted(extendedStrike: false)) == [])
     }
 
-    @Test func pinIsAssembledFromKeysAndEndsWithHash() {
+    @Test func aPinAloneIsAskedAbout() {
         var door = DoorUnderTest(mode: .cardOrPin)
-        #expect(door.type("12*98") == [])
-        let asked = door.type("76#")
-        #expect(asked.count == 1)
-        guard case .decide(_, .pin("9876"))? = asked.first else {
-            Issue.record("expected the PIN 9876 after * cleared 12, got \(asked)")
-            return
-        }
-    }
-
-    @Test func aPauseBetweenKeysForgetsWhatWasTyped() {
-        var door = DoorUnderTest(mode: .pinOnly)
-        _ = door.type("12")
-        _ = door.advance(6)
-        guard case .decide(_, .pin("34"))? = door.type("34#").first else {
-            Issue.record("the digits before the pause should be gone")
-            return
-        }
-    }
-
-    @Test func cardOnlyDoorsIgnoreTheKeypad() {
-        var door = DoorUnderTest(mode: .cardOnly)
-        #expect(door.type("1234#") == [])
-    }
-
-    @Test func tooLongAPinIsRefused() {
-        var door = DoorUnderTest(mode: .pinOnly)
-        #expect(door.type("1234567890123") == [.record(.pinTooLong), .feedback(.denied)])
+        #expect(door.question(in: door.send(.pin("9876")))?.1 == .pin("9876"))
     }
 
     @Test func cardAndPinWaitsForThePinThenAsksForBoth() {
         var door = DoorUnderTest(mode: .cardAndPin)
         #expect(door.send(.card(card)) == [.feedback(.awaitingPIN)])
         _ = door.advance(9)
-        let asked = door.type("4321#")
-        guard case .decide(_, .cardAndPin(card, pin: "4321"))? = asked.first else {
-            Issue.record("expected card and PIN together, got \(asked)")
-            return
-        }
+        let asked = door.send(.pin("4321"))
+        #expect(door.question(in: asked)?.1 == .cardAndPin(card, pin: "4321"))
         #expect(door.answer(asked, with: .granted(extendedStrike: false)).contains(.pulseRelay(.seconds(5))))
     }
 
-    @Test func cardAndPinTimesOutAndDenies() {
+    @Test func cardAndPinTimeoutAsksAboutTheCardAloneSoTheDenialIsLogged() {
         var door = DoorUnderTest(mode: .cardAndPin)
         _ = door.send(.card(card))
         #expect(door.controller.nextDeadline() == door.now + 10 * second)
-        #expect(door.advance(10) == [.record(.pinTimeout), .feedback(.denied)])
-        // The PIN arriving late is a PIN without a card.
-        #expect(door.type("4321#") == [.record(.pinWithoutCard), .feedback(.denied)])
+        let asked = door.advance(10)
+        #expect(door.question(in: asked)?.1 == .card(card))
+        // A PIN arriving afterwards is a PIN alone.
+        #expect(door.question(in: door.send(.pin("4321")))?.1 == .pin("4321"))
     }
 
-    @Test func readerGoingOfflineDropsAHalfTypedPin() {
+    @Test func readerGoingOfflineForgetsTheCardWaitingForItsPin() {
         var door = DoorUnderTest(mode: .cardAndPin)
         _ = door.send(.card(card))
-        _ = door.type("43")
         _ = door.send(.readerOffline)
-        #expect(door.type("21#") == [.record(.pinWithoutCard), .feedback(.denied)])
+        #expect(door.question(in: door.send(.pin("4321")))?.1 == .pin("4321"))
+        #expect(door.controller.nextDeadline() == nil)
     }
 
-    @Test func lockdownRefusesEverythingAndWinsOverALateGrant() {
+    @Test func lockdownWinsOverAGrantDecidedBeforeIt() {
         var door = DoorUnderTest(mode: .cardOrPin)
         let asked = door.send(.card(card))
-        #expect(door.send(.command(.lockdown)) == [.record(.modeChanged), .setRelay(unlocked: false)])
-        #expect(door.answer(asked, with: .granted(extendedStrike: false)) == [.record(.refusedInLockdown), .feedback(.denied)])
-        #expect(door.send(.card(card)) == [.record(.refusedInLockdown), .feedback(.denied)])
+        #expect(door.send(.mode(.lockdown)) == [])
+        #expect(door.answer(asked, with: .granted(extendedStrike: false)) == [.feedback(.denied)])
         #expect(door.send(.exitButtonPressed) == [])
         #expect(door.send(.unlock(for: .seconds(5))) == [])
-        #expect(door.send(.command(.normal)) == [.record(.modeChanged), .setRelay(unlocked: false)])
-        #expect(door.controller.mode == .cardOrPin)
     }
 
-    @Test func unlockHoldsUntilLockedAndTimedUnlockPulses() {
+    @Test func unlockedModeHoldsTheRelayAndLockingReleasesIt() {
         var door = DoorUnderTest()
-        #expect(door.send(.unlock(for: nil)) == [.record(.modeChanged), .setRelay(unlocked: true)])
-        #expect(door.send(.command(.lock)) == [.record(.modeChanged), .setRelay(unlocked: false)])
-        #expect(door.send(.unlock(for: .seconds(8))) == [.record(.remoteUnlock), .pulseRelay(.seconds(8))])
+        #expect(door.send(.mode(.unlocked)) == [.setRelay(unlocked: true)])
+        #expect(door.send(.mode(.card)) == [.setRelay(unlocked: false)])
+        #expect(door.send(.unlock(for: .seconds(8))) == [.record(.unlocked), .pulseRelay(.seconds(8))])
     }
 
-    @Test func lockingADoorConfiguredUnlockedStillAcceptsCards() {
-        var door = DoorUnderTest(mode: .unlocked)
-        #expect(door.controller.start() == [.setRelay(unlocked: true)])
-        _ = door.send(.command(.lock))
-        #expect(door.controller.mode == .cardOnly)
+    @Test func aDoorConfiguredUnlockedStartsUnlocked() {
+        #expect(DoorUnderTest(mode: .unlocked).controller.start() == [.setRelay(unlocked: true)])
+        #expect(DoorUnderTest(mode: .card).controller.start() == [.setRelay(unlocked: false)])
     }
 
     @Test func exitButtonReleasesTheStrikeAndTheDoorMayOpen() {
         var door = DoorUnderTest()
-        #expect(door.send(.exitButtonPressed) == [.record(.exitRequest), .pulseRelay(.seconds(5))])
-        #expect(door.send(.doorPosition(open: true)) == [])
-        #expect(door.send(.doorPosition(open: false)) == [])
+        #expect(door.send(.exitButtonPressed) == [.record(.requestToExit), .pulseRelay(.seconds(5))])
+        #expect(door.send(.doorPosition(open: true)) == [.record(.opened)])
+        #expect(door.send(.doorPosition(open: false)) == [.record(.closed)])
     }
 
     @Test func openingWithoutAGrantIsForcedOpen() {
         var door = DoorUnderTest()
         #expect(door.send(.doorPosition(open: true)) == [.alarm(.forcedOpen, raised: true)])
-        #expect(door.send(.doorPosition(open: false)) == [.alarm(.forcedOpen, raised: false)])
+        #expect(door.send(.doorPosition(open: false)) == [.record(.closed), .alarm(.forcedOpen, raised: false)])
     }
 
     @Test func openingAfterTheStrikeRelockedIsForcedOpen() {
@@ -175,41 +145,21 @@ private struct DoorUnderTest {
         var door = DoorUnderTest()
         _ = door.answer(door.send(.card(card)), with: .granted(extendedStrike: false))
         _ = door.advance(1)
-        #expect(door.send(.doorPosition(open: true)) == [])
+        #expect(door.send(.doorPosition(open: true)) == [.record(.opened)])
         #expect(door.advance(29) == [])
         #expect(door.advance(1) == [.alarm(.heldOpen, raised: true)])
         #expect(door.advance(60) == [])
-        #expect(door.send(.doorPosition(open: false)) == [.alarm(.heldOpen, raised: false)])
+        #expect(door.send(.doorPosition(open: false)) == [.record(.closed), .alarm(.heldOpen, raised: false)])
     }
 
     @Test func anUnlockedDoorMayStandOpen() {
         var door = DoorUnderTest(mode: .unlocked)
-        #expect(door.send(.doorPosition(open: true)) == [])
+        #expect(door.send(.doorPosition(open: true)) == [.record(.opened)])
         #expect(door.advance(3600) == [])
     }
 
     @Test func grantsAtAnUnlockedDoorAreLoggedButDoNotPulse() {
         var door = DoorUnderTest(mode: .unlocked)
         #expect(door.answer(door.send(.card(card)), with: .granted(extendedStrike: false)) == [.feedback(.granted)])
-    }
-}
-
-@Suite struct PINEntryTests {
-    @Test func hashAloneSubmitsNothing() {
-        var entry = PINEntry(keyTimeout: .seconds(5))
-        #expect(entry.press("#", now: 0) == .cleared)
-        #expect(entry.isEmpty)
-    }
-
-    @Test func deadlineFollowsTheLastKey() {
-        var entry = PINEntry(keyTimeout: .seconds(5))
-        _ = entry.press("1", now: 0)
-        _ = entry.press("2", now: 2 * second)
-        #expect(entry.deadline == 7 * second)
-        let expiredEarly = entry.expire(now: 6 * second)
-        #expect(!expiredEarly)
-        let expiredOnTime = entry.expire(now: 7 * second)
-        #expect(expiredOnTime)
-        #expect(entry.deadline == nil)
     }
 }

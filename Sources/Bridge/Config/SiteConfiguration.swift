@@ -1,4 +1,6 @@
+import Access
 import Foundation
+import Wiegand
 
 /// A site as an integrator describes it in one YAML file: where the data lives, which buses and
 /// readers exist, and which door each of them serves. Values are checked and cross-referenced;
@@ -104,22 +106,18 @@ public struct WiegandReaderConfiguration: Sendable, Equatable {
     public var chip: String
     public var d0: Int
     public var d1: Int
-    /// Card formats tried in order, by name in the Wiegand format table (`h10301`, ...).
-    public var formats: [String]
-    public var keypad: KeypadEncoding
+    /// The card formats this reader's cards use (`h10301`, ...).
+    public var formats: [CardFormat]
+    public var keypad: KeypadMode
     /// D0 and D1 wired the wrong way round.
     public var swap: Bool
-    /// Bits arrive least significant first.
+    /// Raw formats carry the card number least significant byte first.
     public var reverse: Bool
-}
 
-/// How a Wiegand reader sends key presses.
-public enum KeypadEncoding: String, Sendable, Equatable, CaseIterable {
-    case none
-    /// One 4-bit burst per key (HID "4-bit").
-    case fourBit = "4bit"
-    /// One 8-bit burst per key, the low nibble complemented in the high one.
-    case eightBit = "8bit"
+    /// How `keypad:` spells the Wiegand keypad modes.
+    static let keypadSpellings: [(spelling: String, mode: KeypadMode)] = [
+        ("4bit", .fourBit), ("8bit", .eightBit), ("buffered26", .buffered26()), ("bcd26", .bcd26),
+    ]
 }
 
 public struct DoorConfiguration: Sendable, Equatable {
@@ -169,18 +167,6 @@ public enum ContactState: String, Sendable, Equatable, CaseIterable {
 public struct GPIOLine: Sendable, Equatable, Hashable {
     public var chip: String
     public var line: Int
-}
-
-/// What a door asks of the person at its reader.
-public enum DoorMode: String, Sendable, Equatable, CaseIterable {
-    case cardOnly = "card"
-    case pinOnly = "pin"
-    case cardOrPin = "card_or_pin"
-    case cardAndPin = "card_and_pin"
-    /// Unlocked until told otherwise.
-    case unlocked
-    /// Nobody enters, whatever they present.
-    case lockdown
 }
 
 /// The control socket the CLI talks to.

@@ -1,4 +1,6 @@
+import Access
 import Foundation
+import Wiegand
 import Yams
 
 /// Reads and checks a site configuration file. Relative paths in it (database, secrets, key files,
@@ -196,13 +198,20 @@ private struct SiteDecoder {
         let chip = reader.required("chip").flatMap(decodeChip)
         let d0 = reader.required("d0")?.int(in: 0...1023)
         let d1 = reader.required("d1")?.int(in: 0...1023)
-        let formats = reader.value("formats", default: ["h10301"]) { value -> [String]? in
+        let formats = reader.value("formats", default: [CardFormat.h10301]) { value -> [CardFormat]? in
             guard let items = value.sequence() else { return nil }
             if items.isEmpty { value.report("name at least one card format") }
-            let names = items.map { $0.string() }
-            return names.contains(nil) || items.isEmpty ? nil : names.compactMap { $0 }
+            let formats = items.map(decodeCardFormat)
+            return formats.contains(nil) || items.isEmpty ? nil : formats.compactMap { $0 }
         }
-        let keypad = reader.value("keypad", default: KeypadEncoding.none) { $0.choice(KeypadEncoding.self) }
+        let keypad = reader.value("keypad", default: KeypadMode.fourBit) { value -> KeypadMode? in
+            guard let text = value.string() else { return nil }
+            if let match = WiegandReaderConfiguration.keypadSpellings.first(where: { $0.spelling == text }) { return match.mode }
+            let spellings = WiegandReaderConfiguration.keypadSpellings.map(\.spelling)
+            let hint = closestMatch(to: text, among: spellings).map { ", did you mean \"\($0)\"?" } ?? ""
+            value.report("\"\(text)\" is not one of \(spellings.joined(separator: ", "))\(hint)")
+            return nil
+        }
         let swap = reader.value("swap", default: false) { $0.bool() }
         let reverse = reader.value("reverse", default: false) { $0.bool() }
         guard let name, let chip, let d0, let d1, let formats, let keypad, let swap, let reverse else { return nil }
@@ -212,6 +221,15 @@ private struct SiteDecoder {
         }
         return WiegandReaderConfiguration(
             name: name, chip: chip, d0: d0, d1: d1, formats: formats, keypad: keypad, swap: swap, reverse: reverse)
+    }
+
+    private func decodeCardFormat(_ value: YAMLValue) -> CardFormat? {
+        guard let name = value.string() else { return nil }
+        if let format = CardFormat.named(name) { return format }
+        let names = CardFormat.builtIn.map(\.name)
+        let hint = closestMatch(to: name, among: names).map { ", did you mean \"\($0)\"?" } ?? " (known: \(names.joined(separator: ", ")))"
+        value.report("unknown card format \"\(name)\"\(hint)")
+        return nil
     }
 
     /// `gpiochip0` and `/dev/gpiochip0` both name the same chip.
@@ -240,7 +258,7 @@ private struct SiteDecoder {
         let pinTimeout = door.value("pin_timeout", default: .seconds(10)) { $0.duration() }
         let doorPosition = door.optionalValue("door_position", decodeInput)
         let exitButton = door.optionalValue("exit_button", decodeInput)
-        let mode = door.value("mode", default: .cardOnly) { $0.choice(DoorMode.self) }
+        let mode = door.value("mode", default: DoorMode.card) { $0.choice(DoorMode.self) }
         guard let name, let reader, let relay, let strike, let extendedStrike, let heldOpen, let pinTimeout, let mode,
               doorPosition.isValid, exitButton.isValid
         else { return nil }

@@ -1,22 +1,21 @@
-/// One door as a state machine: reader events, decisions, contacts and time go in; relay, reader
-/// feedback, alarms and log records come out. It never reads a clock and never does I/O, so every
-/// rule here is tested with a fake clock. Doubt always ends locked: a denial, a lost decision,
-/// a reader that went away.
+import Access
+
+/// One door as a state machine: credentials, decisions, mode changes, contacts and time go in;
+/// relay, reader feedback, alarms and log records come out. It never reads a clock and never does
+/// I/O, so every rule here is tested with a fake clock. Every credential goes to the access core,
+/// which decides and logs; the door only waits for the PIN of card-and-PIN, and doubt ends locked:
+/// a denial, an answer to a question never asked, a grant arriving after lockdown began.
 public struct DoorController: Sendable {
     public let name: String
-    public let configuredMode: DoorMode
-    private let strike: Duration
-    private let extendedStrike: Duration
-    private let heldOpen: UInt64
-    private let pinTimeout: UInt64
-
-    /// An operator's override of the configured mode, if any.
-    public private(set) var override: Override?
+    public private(set) var mode: DoorMode
     public private(set) var alarms: Set<DoorAlarm> = []
     /// nil until the door position switch reports (or when there is none).
     public private(set) var isOpen: Bool?
 
-    private var pinEntry: PINEntry
+    private let strike: Duration
+    private let extendedStrike: Duration
+    private let heldOpen: UInt64
+    private let pinTimeout: UInt64
     private var cardAwaitingPIN: (card: CardData, deadline: UInt64)?
     private var outstanding: Set<DecisionRequestID> = []
     private var nextRequest: UInt64 = 1
@@ -24,31 +23,13 @@ public struct DoorController: Sendable {
     private var releasedUntil: UInt64 = 0
     private var openedAt: UInt64?
 
-    public enum Override: String, Sendable, Equatable {
-        case unlocked
-        case locked
-        case lockdown
-    }
-
-    public init(configuration: DoorConfiguration, keyTimeout: Duration = .seconds(5)) {
+    public init(configuration: DoorConfiguration) {
         name = configuration.name
-        configuredMode = configuration.mode
+        mode = configuration.mode
         strike = configuration.strike
         extendedStrike = configuration.extendedStrike
         heldOpen = configuration.heldOpen.nanoseconds
         pinTimeout = configuration.pinTimeout.nanoseconds
-        pinEntry = PINEntry(keyTimeout: keyTimeout)
-    }
-
-    /// The mode in force: the configured one unless an operator overrode it.
-    public var mode: DoorMode {
-        switch override {
-        case nil: configuredMode
-        case .unlocked: .unlocked
-        case .lockdown: .lockdown
-        // "lock" on a door configured unlocked still lets credentials in.
-        case .locked: configuredMode == .unlocked ? .cardOnly : configuredMode
-        }
     }
 
     /// The relay state to establish when the service starts.
@@ -56,12 +37,7 @@ public struct DoorController: Sendable {
 
     /// The earliest time `.tick` has something to do.
     public func nextDeadline() -> UInt64? {
-        [
-            cardAwaitingPIN?.deadline,
-            pinEntry.deadline,
-            releasedUntil > 0 ? releasedUntil : nil,
-            heldOpenDeadline,
-        ].compactMap { $0 }.min()
+        [cardAwaitingPIN?.deadline, releasedUntil > 0 ? releasedUntil : nil, heldOpenDeadline].compactMap { $0 }.min()
     }
 
     /// When an open door starts to count as held open; nil when it cannot (closed, unlocked, alarm already up).
@@ -73,73 +49,39 @@ public struct DoorController: Sendable {
     public mutating func handle(_ input: DoorInput, now: UInt64) -> [DoorAction] {
         var actions = expireTimers(now: now)
         switch input {
-        case .card(let card): actions += present(card: card, now: now)
-        case .key(let key): actions += press(key, now: now)
-        case .pin(let pin): actions += present(pin: pin)
+        case .card(let card):
+            if mode == .cardAndPin {
+                cardAwaitingPIN = (card, now + pinTimeout)
+                actions.append(.feedback(.awaitingPIN))
+            } else {
+                actions.append(ask(.card(card)))
+            }
+        case .pin(let pin):
+            if let awaiting = cardAwaitingPIN {
+                cardAwaitingPIN = nil
+                actions.append(ask(.cardAndPin(awaiting.card, pin: pin)))
+            } else {
+                actions.append(ask(.pin(pin)))
+            }
         case .decided(let id, let outcome): actions += apply(outcome, for: id, now: now)
+        case .mode(let newMode): actions += change(to: newMode)
         case .doorPosition(let open): actions += doorPositionChanged(open: open, now: now)
-        case .exitButtonPressed: actions += release(for: strike, now: now, recording: .exitRequest)
-        case .unlock(let duration?): actions += release(for: duration, now: now, recording: .remoteUnlock)
-        case .unlock(nil): actions += setOverride(.unlocked)
-        case .command(.lock): actions += setOverride(.locked)
-        case .command(.lockdown): actions += setOverride(.lockdown)
-        case .command(.normal): actions += setOverride(nil)
-        case .readerOffline:
-            pinEntry.reset()
-            cardAwaitingPIN = nil
+        case .exitButtonPressed: actions += release(for: strike, now: now, recording: .requestToExit)
+        case .unlock(let duration): actions += release(for: duration, now: now, recording: .unlocked)
+        case .readerOffline: cardAwaitingPIN = nil
         case .tick: break
         }
         return actions
     }
 
-    // MARK: Credentials
+    // MARK: Decisions
 
-    private mutating func present(card: CardData, now: UInt64) -> [DoorAction] {
-        switch mode {
-        case .lockdown: return refuse(.refusedInLockdown)
-        case .pinOnly: return refuse(.cardNotAccepted)
-        case .cardAndPin:
-            pinEntry.reset()
-            cardAwaitingPIN = (card, now + pinTimeout)
-            return [.feedback(.awaitingPIN)]
-        case .cardOnly, .cardOrPin, .unlocked:
-            return [ask(.card(card))]
-        }
-    }
-
-    private mutating func press(_ key: Character, now: UInt64) -> [DoorAction] {
-        // Card-only doors ignore their keypad: nothing typed there can matter.
-        guard mode != .cardOnly else { return [] }
-        switch pinEntry.press(key, now: now) {
-        case .collecting, .cleared: return []
-        case .overflow:
-            cardAwaitingPIN = nil
-            return refuse(.pinTooLong)
-        case .submitted(let pin): return present(pin: pin)
-        }
-    }
-
-    private mutating func present(pin: String) -> [DoorAction] {
-        if let awaiting = cardAwaitingPIN {
-            cardAwaitingPIN = nil
-            return [ask(.cardAndPin(awaiting.card, pin: pin))]
-        }
-        switch mode {
-        case .lockdown: return refuse(.refusedInLockdown)
-        case .cardAndPin: return refuse(.pinWithoutCard)
-        case .cardOnly: return []
-        case .pinOnly, .cardOrPin, .unlocked: return [ask(.pin(pin))]
-        }
-    }
-
-    private mutating func ask(_ credential: PresentedCredential) -> DoorAction {
+    private mutating func ask(_ presentation: Presentation) -> DoorAction {
         let id = DecisionRequestID(value: nextRequest)
         nextRequest += 1
         outstanding.insert(id)
-        return .decide(id, credential)
+        return .decide(id, presentation)
     }
-
-    private func refuse(_ event: DoorEvent) -> [DoorAction] { [.record(event), .feedback(.denied)] }
 
     private mutating func apply(_ outcome: DecisionOutcome, for id: DecisionRequestID, now: UInt64) -> [DoorAction] {
         // An answer to a question this door did not ask (or already had answered) opens nothing.
@@ -149,30 +91,30 @@ public struct DoorController: Sendable {
             return [.feedback(.denied)]
         case .granted(let extended):
             // Lockdown may have begun while the access core was deciding; it wins.
-            guard mode != .lockdown else { return refuse(.refusedInLockdown) }
+            guard mode != .lockdown else { return [.feedback(.denied)] }
             guard mode != .unlocked else { return [.feedback(.granted)] }
             return release(for: extended ? extendedStrike : strike, now: now) + [.feedback(.granted)]
         }
     }
 
-    // MARK: Strike and door position
+    // MARK: Strike, mode and door position
 
     /// Releases the strike for a while; never in lockdown, whoever asks.
-    private mutating func release(for duration: Duration, now: UInt64, recording event: DoorEvent? = nil) -> [DoorAction] {
+    private mutating func release(for duration: Duration, now: UInt64, recording event: DoorEvent.Kind? = nil) -> [DoorAction] {
         guard mode != .lockdown else { return [] }
         releasedUntil = max(releasedUntil, now + duration.nanoseconds)
         return (event.map { [.record($0)] } ?? []) + [.pulseRelay(duration)]
     }
 
-    private mutating func setOverride(_ newOverride: Override?) -> [DoorAction] {
-        let before = mode
-        override = newOverride
+    private mutating func change(to newMode: DoorMode) -> [DoorAction] {
+        guard newMode != mode else { return [] }
+        let wasUnlocked = mode == .unlocked
+        mode = newMode
         if mode != .cardAndPin { cardAwaitingPIN = nil }
-        pinEntry.reset()
-        guard mode != before else { return [] }
-        var actions: [DoorAction] = [.record(.modeChanged), .setRelay(unlocked: mode == .unlocked)]
-        if mode == .unlocked, alarms.contains(.heldOpen) { actions += clear(.heldOpen) }
         if mode == .lockdown { releasedUntil = 0 }
+        var actions: [DoorAction] = []
+        if wasUnlocked != (mode == .unlocked) { actions.append(.setRelay(unlocked: mode == .unlocked)) }
+        if mode == .unlocked { actions += clear(.heldOpen) }
         return actions
     }
 
@@ -181,11 +123,11 @@ public struct DoorController: Sendable {
         isOpen = open
         guard open else {
             openedAt = nil
-            return alarms.sorted { $0.rawValue < $1.rawValue }.flatMap { clear($0) }
+            return [.record(.closed)] + alarms.sorted { $0.rawValue < $1.rawValue }.flatMap { clear($0) }
         }
         openedAt = now
         let legitimate = mode == .unlocked || now < releasedUntil
-        guard !legitimate else { return [] }
+        guard !legitimate else { return [.record(.opened)] }
         alarms.insert(.forcedOpen)
         return [.alarm(.forcedOpen, raised: true)]
     }
@@ -199,15 +141,23 @@ public struct DoorController: Sendable {
     private mutating func expireTimers(now: UInt64) -> [DoorAction] {
         var actions: [DoorAction] = []
         if let awaiting = cardAwaitingPIN, now >= awaiting.deadline {
+            // The card alone goes to the access core, which denies it for want of a PIN and logs that.
             cardAwaitingPIN = nil
-            actions += refuse(.pinTimeout)
+            actions.append(ask(.card(awaiting.card)))
         }
-        _ = pinEntry.expire(now: now)
         if releasedUntil > 0, now >= releasedUntil { releasedUntil = 0 }
         if let heldOpenDeadline, now >= heldOpenDeadline {
             alarms.insert(.heldOpen)
             actions.append(.alarm(.heldOpen, raised: true))
         }
         return actions
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds, for the monotonic `UInt64` time the state machines use.
+    var nanoseconds: UInt64 {
+        let (seconds, attoseconds) = components
+        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
     }
 }

@@ -1,17 +1,4 @@
-/// What a reader reports about a card, before any decision.
-public enum CardData: Sendable, Equatable, Hashable {
-    /// Fields read through a known card format (`h10301`, ...).
-    case decoded(format: String, facility: UInt64?, number: UInt64)
-    /// Bits no configured format matched; the access core may still know them as raw bits.
-    case raw(bitCount: Int, bytes: [UInt8])
-}
-
-/// A credential as the door asks the access core about it.
-public enum PresentedCredential: Sendable, Equatable {
-    case card(CardData)
-    case pin(String)
-    case cardAndPin(CardData, pin: String)
-}
+import Access
 
 /// The identifier the door gives a decision request, to match the answer to the question.
 public struct DecisionRequestID: Sendable, Hashable, CustomStringConvertible {
@@ -27,30 +14,19 @@ public enum DecisionOutcome: Sendable, Equatable {
     case denied
 }
 
-/// Operator commands, from the control socket.
-public enum DoorCommand: String, Sendable, Equatable, CaseIterable {
-    /// Relock and require credentials (ends a held unlock).
-    case lock
-    /// Nobody enters, whatever they present.
-    case lockdown
-    /// Back to the configured mode.
-    case normal
-}
-
 public enum DoorInput: Sendable, Equatable {
     case card(CardData)
-    /// One keypad key: `0`-`9`, `*` (clear), `#` (enter).
-    case key(Character)
-    /// A PIN a reader assembled itself.
+    /// A PIN, assembled from key presses by the reader's side (`PasscodeAssembler`).
     case pin(String)
     case decided(DecisionRequestID, DecisionOutcome)
+    /// The door's mode changed (an operator, a mode schedule); the access core holds the truth.
+    case mode(DoorMode)
     /// The door position switch, already translated from the contact's wiring.
     case doorPosition(open: Bool)
     case exitButtonPressed
-    /// Unlock now: for a while, or until `lock`/`normal` when `duration` is nil.
-    case unlock(for: Duration?)
-    case command(DoorCommand)
-    /// The reader stopped answering: whatever was half-typed there is dropped.
+    /// An operator releases the strike for a while.
+    case unlock(for: Duration)
+    /// The reader stopped answering: a card waiting for its PIN is forgotten.
     case readerOffline
     /// Time passed; handles timeouts due by `now`.
     case tick
@@ -68,28 +44,25 @@ public enum DoorAlarm: String, Sendable, Hashable, CaseIterable {
     case forcedOpen = "forced_open"
     /// Left open longer than `held_open` after a legitimate opening.
     case heldOpen = "held_open"
-}
 
-/// Things that happened at a door and belong in the activity log besides decisions.
-public enum DoorEvent: String, Sendable, Equatable {
-    case exitRequest = "exit_request"
-    case remoteUnlock = "remote_unlock"
-    case pinTimeout = "pin_timeout"
-    case pinTooLong = "pin_too_long"
-    case pinWithoutCard = "pin_without_card"
-    case cardNotAccepted = "card_not_accepted"
-    case refusedInLockdown = "refused_in_lockdown"
-    case modeChanged = "mode_changed"
+    /// How the activity log names it.
+    var event: DoorEvent.Kind {
+        switch self {
+        case .forcedOpen: .forcedOpen
+        case .heldOpen: .heldOpen
+        }
+    }
 }
 
 public enum DoorAction: Sendable, Equatable {
     /// Ask the access core; answer with `.decided(id, ...)`. The core logs the decision before answering.
-    case decide(DecisionRequestID, PresentedCredential)
+    case decide(DecisionRequestID, Presentation)
     /// Release the strike for this long, then relock (the relay board times it where it can).
     case pulseRelay(Duration)
     /// Hold the strike released, or relock it.
     case setRelay(unlocked: Bool)
     case feedback(ReaderFeedback)
     case alarm(DoorAlarm, raised: Bool)
-    case record(DoorEvent)
+    /// A door event for the activity log (decisions are logged by the access core itself).
+    case record(DoorEvent.Kind)
 }

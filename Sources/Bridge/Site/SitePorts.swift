@@ -1,0 +1,24 @@
+import Access
+
+/// A strike relay, wherever it is wired.
+public protocol RelayDriver: Sendable {
+    /// Releases the strike for `duration`; the hardware relocks on its own where it can time it.
+    func pulse(for duration: Duration) async throws
+    func hold(unlocked: Bool) async throws
+}
+
+/// A reader's LED and buzzer.
+public protocol ReaderIndicator: Sendable {
+    func show(_ pattern: FeedbackPattern) async throws
+}
+
+/// Something a reader reported, after its protocol was decoded.
+public enum ReaderEvent: Sendable, Equatable {
+    case card(CardData)
+    /// A PIN the reader's side assembled from key presses.
+    case pin(String)
+    case online
+    case offline
+    /// Frames the reader's line carried that were not valid (Wiegand noise, a bad frame).
+    case noise(String)
+}
