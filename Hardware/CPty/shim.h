@@ -10,4 +10,5 @@ int posix_openpt(int flags);
 int grantpt(int fd);
 int unlockpt(int fd);
 int ptsname_r(int fd, char *buf, size_t buflen);
+int pipe2(int pipefd[2], int flags);
 int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *tmo_p, const sigset_t *sigmask);

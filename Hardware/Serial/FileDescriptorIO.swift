@@ -6,35 +6,40 @@ import Glibc
 /// Non-blocking byte transfer on a terminal file descriptor, shared by `SerialPort` and `PseudoTerminal`.
 enum FileDescriptorIO {
     /// What `poll` found on the descriptor.
-    enum Readiness { case ready, timedOut, hungUp }
+    enum Readiness { case ready, timedOut, hungUp, wokenUp }
 
-    /// Waits until the descriptor is readable (or writable), the peer hung up, or the timeout passes.
+    /// Waits until the descriptor is readable (or writable), the peer hung up, `wakeUp` was signalled,
+    /// or the timeout passes.
     static func wait(
-        _ fd: Int32, for events: Int16, timeoutNanoseconds: UInt64, path: String
+        _ fd: Int32, for events: Int16, timeoutNanoseconds: UInt64, wakeUp: WakeUpSignal? = nil, path: String
     ) throws(SerialError) -> Readiness {
-        var pollDescriptor = pollfd(fd: fd, events: events, revents: 0)
+        var descriptors = [pollfd(fd: fd, events: events, revents: 0)]
+        if let wakeUp { descriptors.append(pollfd(fd: wakeUp.readDescriptor, events: Int16(POLLIN), revents: 0)) }
         var timeout = timespec(
             tv_sec: Int(timeoutNanoseconds / 1_000_000_000), tv_nsec: Int(timeoutNanoseconds % 1_000_000_000))
         while true {
-            let count = ppoll(&pollDescriptor, 1, &timeout, nil)
+            let count = ppoll(&descriptors, nfds_t(descriptors.count), &timeout, nil)
             if count < 0 {
                 if errno == EINTR { continue }
                 throw SerialError.transferring("poll", path, errno: errno)
             }
             if count == 0 { return .timedOut }
-            if pollDescriptor.revents & Int16(POLLNVAL) != 0 { throw SerialError.closed(path: path) }
+            let revents = descriptors[0].revents
+            if revents & Int16(POLLNVAL) != 0 { throw SerialError.closed(path: path) }
             // Data still buffered is delivered before the hang-up is reported.
-            if pollDescriptor.revents & events != 0 { return .ready }
-            return .hungUp
+            if revents & events != 0 { return .ready }
+            if revents != 0 { return .hungUp }
+            wakeUp?.clear()
+            return .wokenUp
         }
     }
 
-    /// Reads whatever is available within the timeout; an empty array means nothing arrived in time.
+    /// Reads whatever is available within the timeout; an empty array means nothing arrived in time (or a wake-up).
     static func read(
-        _ fd: Int32, timeoutNanoseconds: UInt64, maximumCount: Int = 4096, path: String
+        _ fd: Int32, timeoutNanoseconds: UInt64, wakeUp: WakeUpSignal? = nil, maximumCount: Int = 4096, path: String
     ) throws(SerialError) -> [UInt8] {
-        switch try wait(fd, for: Int16(POLLIN), timeoutNanoseconds: timeoutNanoseconds, path: path) {
-        case .timedOut: return []
+        switch try wait(fd, for: Int16(POLLIN), timeoutNanoseconds: timeoutNanoseconds, wakeUp: wakeUp, path: path) {
+        case .timedOut, .wokenUp: return []
         case .hungUp: throw SerialError.vanished(path: path)
         case .ready: break
         }
@@ -66,7 +71,7 @@ enum FileDescriptorIO {
             case EINTR: continue
             case EAGAIN:
                 switch try wait(fd, for: Int16(POLLOUT), timeoutNanoseconds: timeoutNanoseconds, path: path) {
-                case .ready: continue
+                case .ready, .wokenUp: continue
                 case .hungUp: throw SerialError.vanished(path: path)
                 case .timedOut: throw SerialError.system(operation: "write", path: path, errno: ETIMEDOUT)
                 }

@@ -57,7 +57,7 @@ public final class SerialHotplugMonitor {
             switch try FileDescriptorIO.wait(
                 descriptor, for: Int16(POLLIN), timeoutNanoseconds: timeoutNanoseconds - elapsed, path: "udev monitor")
             {
-            case .timedOut: return nil
+            case .timedOut, .wokenUp: return nil
             case .hungUp: throw .hotplugUnavailable(reason: "the \(source.rawValue) event socket closed")
             case .ready: break
             }

@@ -73,12 +73,13 @@ public final class SerialPort {
             wireTimeNanoseconds: options.baudRate.wireTimeNanoseconds(byteCount: bytes.count))
     }
 
-    /// Returns the bytes that arrive within the timeout (without this port's own echo); empty if none did.
-    public func read(timeoutNanoseconds: UInt64) throws(SerialError) -> [UInt8] {
+    /// Returns the bytes that arrive within the timeout (without this port's own echo); empty if none did,
+    /// or if `wakeUp` was signalled first.
+    public func read(timeoutNanoseconds: UInt64, wakeUp: WakeUpSignal? = nil) throws(SerialError) -> [UInt8] {
         let fd = try openDescriptor()
         let received: [UInt8]
         do {
-            received = try FileDescriptorIO.read(fd, timeoutNanoseconds: timeoutNanoseconds, path: path)
+            received = try FileDescriptorIO.read(fd, timeoutNanoseconds: timeoutNanoseconds, wakeUp: wakeUp, path: path)
         } catch {
             try lose(error)
         }
