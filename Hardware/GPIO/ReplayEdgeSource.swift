@@ -36,6 +36,7 @@ public struct ReplayEdgeSource: EdgeSource {
     /// Parses one timeline line.
     public static func edge(fromJSON line: Data, lineNumber: Int) throws(TimelineLineError) -> EdgeEvent {
         func fail(_ message: String) -> TimelineLineError { TimelineLineError(line: lineNumber, message: message) }
+        guard (try? JSONSerialization.jsonObject(with: line)) is [String: Any] else { throw fail("not a JSON object") }
         let record: TimelineRecord
         do {
             record = try JSONDecoder().decode(TimelineRecord.self, from: line)
@@ -43,10 +44,9 @@ public struct ReplayEdgeSource: EdgeSource {
             throw fail("missing \"\(key.stringValue)\"")
         } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
             throw fail(Self.wrongValue(at: context.codingPath))
-        } catch DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
-            throw fail(Self.wrongValue(at: context.codingPath))
         } catch {
-            throw fail("not a JSON object")
+            // The object parsed, so what the decoder refused is a number no UInt64 holds: the timestamp.
+            throw fail(Self.wrongValue(at: [TimelineRecord.CodingKeys.tNs]))
         }
         guard let line = ["D0": WiegandLine.d0, "D1": .d1][record.line.uppercased()] else {
             throw fail(Self.wrongValue(at: [TimelineRecord.CodingKeys.line]))
