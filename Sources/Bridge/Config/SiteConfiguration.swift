@@ -1,5 +1,6 @@
 import Access
 import Foundation
+import OSDP
 import Wiegand
 
 /// A site as an integrator describes it in one YAML file: where the data lives, which buses and
@@ -62,41 +63,16 @@ public struct UDevMatch: Sendable, Equatable {
 public struct PDEntry: Sendable, Equatable {
     public var address: Int
     public var name: String
-    /// The Secure Channel base key (16 bytes), from `key` or `key_file`. Never logged.
-    public var key: SecureChannelBaseKey?
-    public var secure: SecureChannelRequirement
+    /// The Secure Channel base key, from `key` or `key_file`; its description never shows it.
+    public var key: SecureChannelKey?
+    public var secure: SecurityPolicy
     public var outputs: Int
     public var inputs: Int
+    /// The card formats its reader's RAW card data is decoded with (the Wiegand format table).
+    public var formats: [CardFormat]
 
     /// OSDP addresses 0...126; 127 (0x7F) is broadcast.
     public static let addressRange = 0...126
-}
-
-/// A 16-byte Secure Channel base key whose description never reveals it.
-public struct SecureChannelBaseKey: Sendable, Equatable, CustomStringConvertible {
-    public let bytes: [UInt8]
-
-    /// Parses exactly 32 hexadecimal digits.
-    public init?(hex: String) {
-        let digits = Array(hex.utf8)
-        guard digits.count == 32 else { return nil }
-        var bytes: [UInt8] = []
-        for pair in stride(from: 0, to: 32, by: 2) {
-            guard let byte = UInt8(String(decoding: digits[pair..<pair + 2], as: UTF8.self), radix: 16) else { return nil }
-            bytes.append(byte)
-        }
-        self.bytes = bytes
-    }
-
-    public var description: String { "<key redacted>" }
-}
-
-public enum SecureChannelRequirement: String, Sendable, Equatable, CaseIterable {
-    /// Never talk to the PD in the clear.
-    case required
-    /// Use Secure Channel when a key is configured and the PD offers it.
-    case preferred
-    case off
 }
 
 /// A Wiegand reader wired to two GPIO lines (and usually a keypad on the same wires).

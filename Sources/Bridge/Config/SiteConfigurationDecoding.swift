@@ -1,5 +1,6 @@
 import Access
 import Foundation
+import OSDP
 import Wiegand
 import Yams
 
@@ -149,16 +150,17 @@ private struct SiteDecoder {
     }
 
     private func decodePD(_ value: YAMLValue) -> PDEntry? {
-        guard let pd = value.mapping(keys: ["address", "name", "key", "key_file", "secure", "outputs", "inputs"]) else { return nil }
+        guard let pd = value.mapping(keys: ["address", "name", "key", "key_file", "secure", "outputs", "inputs", "formats"]) else { return nil }
         let address = pd.required("address")?.int(in: PDEntry.addressRange)
         let name = pd.required("name")?.string()
-        let secure = pd.value("secure", default: .preferred) { $0.choice(SecureChannelRequirement.self) }
+        let secure = pd.value("secure", default: .preferred) { $0.choice(SecurityPolicy.self) }
+        let formats = pd.value("formats", default: [CardFormat.h10301], decodeCardFormats)
         let outputs = pd.value("outputs", default: 4) { $0.int(in: 0...255) }
         let inputs = pd.value("inputs", default: 4) { $0.int(in: 0...255) }
         let inlineKey = pd.optionalValue("key") { value in value.string().flatMap { decodeKey($0, at: value) } }
         let fileKey = pd.optionalValue("key_file", decodeKeyFile)
         if pd.has("key"), pd.has("key_file") { value.report("give either key or key_file, not both") }
-        guard let address, let name, let secure, let outputs, let inputs, inlineKey.isValid, fileKey.isValid,
+        guard let address, let name, let secure, let outputs, let inputs, let formats, inlineKey.isValid, fileKey.isValid,
               !(pd.has("key") && pd.has("key_file"))
         else { return nil }
         let key = inlineKey.value ?? fileKey.value
@@ -166,11 +168,11 @@ private struct SiteDecoder {
             pd.required("secure").map { $0.report("\"required\" needs a key or key_file") }
             return nil
         }
-        return PDEntry(address: address, name: name, key: key, secure: secure, outputs: outputs, inputs: inputs)
+        return PDEntry(address: address, name: name, key: key, secure: secure, outputs: outputs, inputs: inputs, formats: formats)
     }
 
-    private func decodeKey(_ text: String, at value: YAMLValue) -> SecureChannelBaseKey? {
-        guard let key = SecureChannelBaseKey(hex: text) else {
+    private func decodeKey(_ text: String, at value: YAMLValue) -> SecureChannelKey? {
+        guard text.count == 32, let key = SecureChannelKey(hex: text) else {
             // The message never repeats the value: it is a secret, even when it is malformed.
             value.report("a Secure Channel key is exactly 32 hex digits, this one has \(text.count) characters\(text.allSatisfy(\.isHexDigit) ? "" : " and non-hex ones")")
             return nil
@@ -178,7 +180,7 @@ private struct SiteDecoder {
         return key
     }
 
-    private func decodeKeyFile(_ value: YAMLValue) -> SecureChannelBaseKey? {
+    private func decodeKeyFile(_ value: YAMLValue) -> SecureChannelKey? {
         guard let url = decodePath(value) else { return nil }
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
               let text = try? String(contentsOf: url, encoding: .utf8) else {
@@ -198,12 +200,7 @@ private struct SiteDecoder {
         let chip = reader.required("chip").flatMap(decodeChip)
         let d0 = reader.required("d0")?.int(in: 0...1023)
         let d1 = reader.required("d1")?.int(in: 0...1023)
-        let formats = reader.value("formats", default: [CardFormat.h10301]) { value -> [CardFormat]? in
-            guard let items = value.sequence() else { return nil }
-            if items.isEmpty { value.report("name at least one card format") }
-            let formats = items.map(decodeCardFormat)
-            return formats.contains(nil) || items.isEmpty ? nil : formats.compactMap { $0 }
-        }
+        let formats = reader.value("formats", default: [CardFormat.h10301], decodeCardFormats)
         let keypad = reader.value("keypad", default: KeypadMode.fourBit) { value -> KeypadMode? in
             guard let text = value.string() else { return nil }
             if let match = WiegandReaderConfiguration.keypadSpellings.first(where: { $0.spelling == text }) { return match.mode }
@@ -221,6 +218,13 @@ private struct SiteDecoder {
         }
         return WiegandReaderConfiguration(
             name: name, chip: chip, d0: d0, d1: d1, formats: formats, keypad: keypad, swap: swap, reverse: reverse)
+    }
+
+    private func decodeCardFormats(_ value: YAMLValue) -> [CardFormat]? {
+        guard let items = value.sequence() else { return nil }
+        if items.isEmpty { value.report("name at least one card format") }
+        let formats = items.map(decodeCardFormat)
+        return formats.contains(nil) || items.isEmpty ? nil : formats.compactMap { $0 }
     }
 
     private func decodeCardFormat(_ value: YAMLValue) -> CardFormat? {

@@ -130,17 +130,13 @@ struct YAMLValue {
         }
     }
 
-    /// `250ms`, `5s`, `2m`, or a plain number of seconds; must be positive.
     func duration() -> Duration? {
         guard let text = string() else { return nil }
-        let units: [(suffix: String, scale: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        let (number, scale) = units.first { text.hasSuffix($0.suffix) }
-            .map { (text.dropLast($0.suffix.count), $0.scale) } ?? (Substring(text), 1)
-        guard let amount = Double(number.trimmingCharacters(in: .whitespaces)), amount.isFinite, amount > 0 else {
+        guard let duration = parseDuration(text) else {
             report("\"\(text)\" is not a duration (like 500ms, 5s, 2m)")
             return nil
         }
-        return .milliseconds(Int64((amount * scale * 1000).rounded()))
+        return duration
     }
 
     /// One of an enumeration's spellings, with a suggestion for a near miss.

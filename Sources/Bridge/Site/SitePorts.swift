@@ -1,15 +1,16 @@
 import Access
 
-/// A strike relay, wherever it is wired.
+/// A strike relay, wherever it is wired. Calls queue the command and return at once, so a slow or
+/// offline bus never holds up a door; the driver reports failures itself.
 public protocol RelayDriver: Sendable {
     /// Releases the strike for `duration`; the hardware relocks on its own where it can time it.
-    func pulse(for duration: Duration) async throws
-    func hold(unlocked: Bool) async throws
+    func pulse(for duration: Duration)
+    func hold(unlocked: Bool)
 }
 
-/// A reader's LED and buzzer.
+/// A reader's LED and buzzer; like `RelayDriver`, calls queue and return.
 public protocol ReaderIndicator: Sendable {
-    func show(_ pattern: FeedbackPattern) async throws
+    func show(_ pattern: FeedbackPattern)
 }
 
 /// Something a reader reported, after its protocol was decoded.

@@ -276,13 +276,13 @@ public actor SiteRuntime {
             switch action {
             case .decide: break
             case .pulseRelay(let duration):
-                try await binding.relay.pulse(for: duration)
+                binding.relay.pulse(for: duration)
                 logger.info("relay pulse", metadata: metadata.merging(["seconds": "\(duration.seconds)"]) { $1 })
             case .setRelay(let unlocked):
-                try await binding.relay.hold(unlocked: unlocked)
+                binding.relay.hold(unlocked: unlocked)
                 logger.info(unlocked ? "relay held unlocked" : "relay locked", metadata: metadata)
             case .feedback(let feedback):
-                try await binding.indicator.show(feedback.pattern)
+                binding.indicator.show(feedback.pattern)
             case .alarm(let alarm, let raised):
                 if raised { Counter(label: "keyway_door_alarms_total", dimensions: [("door", door), ("alarm", alarm.rawValue)]).increment() }
                 logger.log(level: raised ? .warning : .info, raised ? "alarm" : "alarm cleared",
