@@ -68,10 +68,13 @@ public final class SimulatedOSDPReader: Sendable {
         send(["cmd": "keys", "address": address, "keys": keys])
     }
 
-    /// Ends the PD and reaps it.
+    /// Ends the PD (stdin EOF, then SIGTERM, then SIGKILL if it lingers) and reaps it.
     public func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
+        try? input.close()
+        if process.isRunning { process.terminate() }
+        let deadline = Date().addingTimeInterval(3)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 

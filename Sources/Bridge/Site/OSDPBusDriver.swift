@@ -123,8 +123,8 @@ public final class OSDPBusDriver: Sendable {
 
     private func sendCommands() async {
         for await (command, address) in outboxStream {
-            guard let link = link.withLock({ $0 }) else {
-                logger.warning("command dropped: bus not open", metadata: ["bus": "\(configuration.name)", "address": "\(address)"])
+            guard let link = await openLink(within: .seconds(2)) else {
+                logger.warning("command dropped: bus not open", metadata: ["bus": "\(configuration.name)", "pd": "\(name(of: address))"])
                 continue
             }
             let result = await link.submit(command, to: address)
@@ -134,6 +134,17 @@ public final class OSDPBusDriver: Sendable {
                 ])
             }
         }
+    }
+
+    /// The open link, waiting a little for one that is being opened (at start, after a replug):
+    /// a relay command is worth a short wait, a stale one is not.
+    private func openLink(within patience: Duration) async -> OSDPLink? {
+        let deadline = ContinuousClock.now + patience
+        while ContinuousClock.now < deadline, !stopped.load(ordering: .acquiring) {
+            if let link = link.withLock({ $0 }) { return link }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return link.withLock { $0 }
     }
 
     // MARK: Bus events
