@@ -1,0 +1,182 @@
+/// Whether a PD must, may or must not use Secure Channel.
+public enum SecurityPolicy: String, Sendable, CaseIterable {
+    /// Plaintext only.
+    case off
+    /// Secure Channel when the PD offers it and a key is at hand; plaintext otherwise (reported).
+    case preferred
+    /// Secure Channel or nothing: a PD that cannot or will not is refused and reported, never used in plaintext.
+    case required
+}
+
+/// One PD on the bus.
+public struct PDConfiguration: Sendable, Equatable {
+    /// 0x00–0x7E, or 0x7F to reach a single PD of unknown address (only ID, CAP and COMSET are allowed then).
+    public var address: UInt8
+    /// The PD's SCBK, if it has been given one.
+    public var scbk: SecureChannelKey?
+    public var security: SecurityPolicy
+    /// The install window: allow a handshake with SCBK-D. When `scbk` is also set, the bus installs it with KEYSET.
+    public var installMode: Bool
+
+    public init(address: UInt8, scbk: SecureChannelKey? = nil, security: SecurityPolicy = .preferred, installMode: Bool = false) {
+        self.address = address
+        self.scbk = scbk
+        self.security = security
+        self.installMode = installMode
+    }
+}
+
+/// Timings and limits of a bus. All durations are nanoseconds.
+public struct BusOptions: Sendable, Equatable {
+    /// How long a PD has to answer (spec: 200 ms), on top of the time the command takes on the wire.
+    public var replyTimeout: UInt64 = 200_000_000
+    /// Used to compute wire time (10 bits a byte) for the reply timeout.
+    public var baudRate: Int = 9600
+    /// An idle online PD is polled this often.
+    public var pollInterval: UInt64 = 50_000_000
+    /// A PD without a valid reply for this long is offline (spec: 8 s).
+    public var offlineAfter: UInt64 = 8_000_000_000
+    /// Pause before resending the identical bytes after a timeout.
+    public var retryDelay: UInt64 = 100_000_000
+    /// Pause before resending after BUSY, and how many BUSY replies end a command with `busyExhausted`.
+    public var busyRetryDelay: UInt64 = 200_000_000
+    public var busyRetryLimit: Int = 10
+    /// Probing an offline PD backs off from the first to the largest interval, doubling each time.
+    public var offlineBackoff: UInt64 = 1_000_000_000
+    public var offlineBackoffMaximum: UInt64 = 30_000_000_000
+    /// A submitted command that has not completed by then fails with `timeout`.
+    public var commandTimeout: UInt64 = 10_000_000_000
+    /// A gap longer than this inside a frame aborts the frame (spec: 20 ms).
+    public var interCharacterTimeout: UInt64 = 20_000_000
+    /// The largest reply Keyway accepts.
+    public var receiveSize: Int = Frame.maximumLength
+    /// Emit a `.frame` event for every frame sent and received (for captures).
+    public var traceFrames: Bool = false
+
+    public init() {}
+
+    func wireTime(bytes: Int) -> UInt64 {
+        UInt64(bytes) * 10 * 1_000_000_000 / UInt64(max(baudRate, 1))
+    }
+}
+
+/// Identifies a submitted command; its result arrives as `.commandResult(ticket, result)`.
+public struct CommandTicket: Hashable, Sendable, CustomStringConvertible {
+    public let id: UInt64
+    public let address: UInt8
+    public var description: String { "#\(id)@\(address)" }
+}
+
+public enum CommandResult: Sendable, Equatable {
+    case ack
+    /// A reply other than ACK/NAK: PDID, PDCAP, status reports, COM, MFGREP, the final FTSTAT of a transfer.
+    case reply(Reply)
+    case nak(NAKCode)
+    /// No valid reply in time (the PD went offline, or the command waited longer than `commandTimeout`).
+    case timeout
+    /// The PD kept answering BUSY.
+    case busyExhausted
+    /// The command needed Secure Channel and it was lost and could not be restored.
+    case secureChannelLost
+    /// The PD's reply to it could not be decoded.
+    case invalidReply(MessageError)
+    /// Keyway did not send it.
+    case rejected(CommandRejection)
+
+    public var isSuccess: Bool {
+        switch self {
+        case .ack: true
+        case .reply(.fileTransferStatus(let status)): !status.detail.isFailure
+        case .reply: true
+        default: false
+        }
+    }
+}
+
+public enum CommandRejection: Sendable, Equatable, CustomStringConvertible {
+    case unknownPD
+    /// Only ID, CAP and COMSET may go to 0x7F.
+    case notAllowedOnBroadcast
+    /// KEYSET outside an established Secure Channel.
+    case requiresSecureChannel
+    /// The frame would exceed what the PD can receive.
+    case tooLarge(size: Int, limit: Int)
+    /// CHLNG and SCRYPT belong to the bus's own handshake.
+    case reservedForBus
+    /// A file transfer to this PD is already running.
+    case transferInProgress
+
+    public var description: String {
+        switch self {
+        case .unknownPD: "no such PD on this bus"
+        case .notAllowedOnBroadcast: "only ID, CAP and COMSET may be broadcast"
+        case .requiresSecureChannel: "needs an established secure channel"
+        case .tooLarge(let size, let limit): "frame of \(size) bytes exceeds the PD's receive size \(limit)"
+        case .reservedForBus: "CHLNG and SCRYPT are sent by the bus itself"
+        case .transferInProgress: "a file transfer to this PD is already running"
+        }
+    }
+}
+
+/// A frame as it went over the wire, for captures. `clearData` is the decrypted payload of an SCS_17/18 frame.
+public struct FrameTrace: Sendable, Equatable {
+    public enum Direction: Sendable { case toPD, fromPD }
+    public var direction: Direction
+    public var time: UInt64
+    public var bytes: [UInt8]
+    public var clearData: [UInt8]?
+}
+
+/// Everything the bus reports, in order.
+public enum BusEvent: Sendable, Equatable {
+    case online(address: UInt8, secure: Bool)
+    case offline(address: UInt8)
+    case identified(address: UInt8, PDIdentification)
+    case capabilities(address: UInt8, Capabilities)
+    case secureChannel(address: UInt8, active: Bool)
+    /// The handshake failed or the session was torn down for a security reason.
+    case secureChannelFailed(address: UInt8, SecureChannelError)
+    /// A PD accepted SCBK-D: it is blank or in install mode. Worth an alarm outside an install window.
+    case defaultKeyAccepted(address: UInt8)
+    /// The PD acknowledged KEYSET and the bus now uses the new key.
+    case keyInstalled(address: UInt8)
+    case card(address: UInt8, RawCard)
+    case formattedCard(address: UInt8, FormattedCard)
+    case keypad(address: UInt8, KeypadEntry)
+    case localStatus(address: UInt8, LocalStatus)
+    case inputs(address: UInt8, [Bool])
+    case outputs(address: UInt8, [Bool])
+    case readers(address: UInt8, [ReaderTamperStatus])
+    case manufacturer(address: UInt8, ManufacturerMessage)
+    case nak(address: UInt8, NAKCode)
+    /// Bytes thrown away: `address` is the PD being talked to at the time, if any.
+    case lineError(address: UInt8?, FrameDefect)
+    case fileTransferProgress(CommandTicket, sent: Int, total: Int)
+    case commandResult(CommandTicket, CommandResult)
+    case frame(address: UInt8, FrameTrace)
+}
+
+/// Per-PD counters, monotonic for the life of the bus.
+public struct PDCounters: Sendable, Equatable {
+    public var framesSent = 0
+    public var retransmissions = 0
+    public var validReplies = 0
+    public var timeouts = 0
+    public var checkCharacterErrors = 0
+    public var naks = 0
+    public var busy = 0
+    public var secureChannelFailures = 0
+
+    public init() {}
+}
+
+/// A read-only view of one PD.
+public struct PDStatus: Sendable, Equatable {
+    public enum State: String, Sendable { case offline, initializing, online }
+    public var address: UInt8
+    public var state: State
+    public var secure: Bool
+    public var identification: PDIdentification?
+    public var capabilities: Capabilities?
+    public var counters: PDCounters
+}

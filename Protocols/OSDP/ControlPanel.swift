@@ -1,0 +1,650 @@
+/// A configuration the bus cannot run with.
+public enum BusConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidAddress(UInt8)
+    case duplicateAddress(UInt8)
+    case tooManyPDs(Int)
+
+    public var description: String {
+        switch self {
+        case .invalidAddress(let address): "PD address \(address) is outside 0–126 (127 is broadcast)"
+        case .duplicateAddress(let address): "PD address \(address) is configured twice"
+        case .tooManyPDs(let count): "\(count) PDs configured; a bus holds at most 126"
+        }
+    }
+}
+
+/// The OSDP control panel for one bus: a sans-I/O state machine. The caller writes whatever
+/// `nextTransmission(now:)` returns, feeds every byte read to `receive(_:now:)`, calls
+/// `nextTransmission` again no later than `nextDeadline()`, and drains `takeEvents()`.
+/// Times are monotonic nanoseconds supplied by the caller.
+public struct ControlPanel: Sendable {
+    public let options: BusOptions
+    private var devices: [PeripheralDevice]
+    private let indexByAddress: [UInt8: Int]
+    private var parser: FrameParser
+    private var inFlight: (index: Int, transmission: Transmission, deadline: UInt64)?
+    /// Round-robin position: the device considered first next time.
+    private var cursor = 0
+    private var events: [BusEvent] = []
+    private var nextTicket: UInt64 = 1
+    private var random: any RandomNumberGenerator & Sendable
+
+    /// `random` supplies RND.A and new keys; the default is the system CSPRNG. Inject one only in tests.
+    public init(pds: [PDConfiguration], options: BusOptions = .init(),
+                random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()) throws(BusConfigurationError) {
+        var indexByAddress: [UInt8: Int] = [:]
+        for (index, pd) in pds.enumerated() {
+            guard pd.address <= Frame.broadcastAddress else { throw .invalidAddress(pd.address) }
+            guard indexByAddress.updateValue(index, forKey: pd.address) == nil else { throw .duplicateAddress(pd.address) }
+        }
+        guard pds.count <= 126 else { throw .tooManyPDs(pds.count) }
+        self.options = options
+        self.devices = pds.map { PeripheralDevice(configuration: $0) }
+        self.indexByAddress = indexByAddress
+        self.parser = FrameParser(maximumLength: options.receiveSize, interCharacterTimeout: options.interCharacterTimeout)
+        self.random = random
+    }
+
+    // MARK: Public surface
+
+    /// Queues a command for a PD; its result arrives later as `.commandResult(ticket, _)`.
+    @discardableResult
+    public mutating func submit(_ command: Command, to address: UInt8, now: UInt64) -> CommandTicket {
+        let ticket = CommandTicket(id: nextTicket, address: address)
+        nextTicket += 1
+        guard let index = indexByAddress[address] else {
+            events.append(.commandResult(ticket, .rejected(.unknownPD)))
+            return ticket
+        }
+        if devices[index].isBroadcast && !command.isAllowedOnBroadcast {
+            events.append(.commandResult(ticket, .rejected(.notAllowedOnBroadcast)))
+        } else if command.code == .chlng || command.code == .scrypt {
+            events.append(.commandResult(ticket, .rejected(.reservedForBus)))
+        } else {
+            devices[index].queue.append(QueuedCommand(ticket: ticket, command: command, submittedAt: now))
+        }
+        return ticket
+    }
+
+    /// Installs a fresh random SCBK on a PD (inside its Secure Channel) and then uses it.
+    /// Store the returned key before the KEYSET goes out: if the ACK is lost the PD may already hold it.
+    public mutating func installRandomKey(on address: UInt8, now: UInt64) -> (ticket: CommandTicket, key: SecureChannelKey) {
+        let key = SecureChannelKey.random(using: &random)
+        return (submit(.keySet(key), to: address, now: now), key)
+    }
+
+    /// Sends a file with FILETRANSFER, fragment by fragment, honouring the PD's FTSTAT delays and
+    /// keep-alive requests. Progress arrives as `.fileTransferProgress`, the final FTSTAT as the result.
+    @discardableResult
+    public mutating func submitFileTransfer(_ file: [UInt8], fileType: UInt8, to address: UInt8, now: UInt64) -> CommandTicket {
+        let ticket = CommandTicket(id: nextTicket, address: address)
+        nextTicket += 1
+        guard let index = indexByAddress[address], !devices[index].isBroadcast else {
+            events.append(.commandResult(ticket, .rejected(indexByAddress[address] == nil ? .unknownPD : .notAllowedOnBroadcast)))
+            return ticket
+        }
+        guard devices[index].fileTransfer == nil else {
+            events.append(.commandResult(ticket, .rejected(.transferInProgress)))
+            return ticket
+        }
+        devices[index].fileTransfer = FileTransferJob(ticket: ticket, fileType: fileType, file: file)
+        return ticket
+    }
+
+    public mutating func takeEvents() -> [BusEvent] {
+        defer { events.removeAll(keepingCapacity: true) }
+        return events
+    }
+
+    public func status(of address: UInt8) -> PDStatus? {
+        indexByAddress[address].map { devices[$0].status }
+    }
+
+    public var statuses: [PDStatus] { devices.map(\.status) }
+
+    /// The bytes to write now, or nil when the bus is waiting for a reply or nothing is due.
+    public mutating func nextTransmission(now: UInt64) -> [UInt8]? {
+        if let flight = inFlight {
+            guard now >= flight.deadline else { return nil }
+            replyTimedOut(now: now)
+        }
+        expireQueuedCommands(now: now)
+        // A device may turn out to have nothing sendable (a rejected command); try the others.
+        for _ in 0..<(devices.count + 1) {
+            guard let index = deviceToServe(now: now) else { return nil }
+            if let bytes = transmit(index, now: now) { return bytes }
+        }
+        return nil
+    }
+
+    /// When `nextTransmission` must be called next at the latest (a reply deadline, a poll, a retry, a probe).
+    public func nextDeadline() -> UInt64? {
+        if let flight = inFlight { return flight.deadline }
+        let work = devices.indices.compactMap { dueWork($0)?.time }
+        let expiries = devices.flatMap { $0.queue.map { $0.submittedAt &+ options.commandTimeout } }
+        return (work + expiries).min()
+    }
+
+    /// Feed everything the port delivered, in any chunking, noise included.
+    public mutating func receive(_ bytes: some Collection<UInt8>, now: UInt64) {
+        for output in parser.append(bytes, now: now) {
+            switch output {
+            case .discarded(let defect):
+                if let index = inFlight?.index, defect == .badCheckCharacter { devices[index].counters.checkCharacterErrors += 1 }
+                events.append(.lineError(address: inFlight.map { devices[$0.index].address }, defect))
+            case .frame(let received):
+                handle(received, now: now)
+            }
+        }
+    }
+
+    // MARK: Scheduling
+
+    /// When a device next has something to send, and whether it is urgent (served before idle polls).
+    private func dueWork(_ index: Int) -> (time: UInt64, urgent: Bool)? {
+        let device = devices[index]
+        if device.retry != nil { return (device.retryAt, true) }
+        switch device.phase {
+        case .offline(let nextProbe):
+            return (nextProbe, false)
+        case .identifying, .readingCapabilities, .challenging, .provingServer, .installingKey:
+            return (0, false)  // due now, in round-robin turn with the other PDs' start-up
+        case .online:
+            if !device.queue.isEmpty || device.reportPending { return (0, true) }
+            let poll: (UInt64, Bool)? = device.isBroadcast ? nil : (device.lastExchangeAt &+ options.pollInterval, false)
+            guard let job = device.fileTransfer else { return poll }
+            if !job.interleave || job.notBefore <= (poll?.0 ?? .max) { return (job.notBefore, true) }
+            return poll
+        }
+    }
+
+    /// Round robin over due devices, urgent ones first.
+    private mutating func deviceToServe(now: UInt64) -> Int? {
+        var chosen: Int?
+        for offset in devices.indices {
+            let index = (cursor + offset) % devices.count
+            guard let work = dueWork(index), work.time <= now else { continue }
+            if work.urgent { chosen = index; break }
+            if chosen == nil { chosen = index }
+        }
+        if let chosen { cursor = (chosen + 1) % devices.count }
+        return chosen
+    }
+
+    private mutating func expireQueuedCommands(now: UInt64) {
+        let timeout = options.commandTimeout
+        for index in devices.indices {
+            let expired = devices[index].queue.filter { now &- $0.submittedAt >= timeout }
+            guard !expired.isEmpty else { continue }
+            devices[index].queue.removeAll { now &- $0.submittedAt >= timeout }
+            for command in expired { events.append(.commandResult(command.ticket, .timeout)) }
+        }
+    }
+
+    // MARK: Transmitting
+
+    private mutating func transmit(_ index: Int, now: UInt64) -> [UInt8]? {
+        if let retry = devices[index].retry {
+            devices[index].retry = nil
+            devices[index].counters.retransmissions += 1
+            return send(retry, to: index, now: now)
+        }
+        if case .offline = devices[index].phase {} else if now &- devices[index].lastValidReplyAt >= options.offlineAfter {
+            goOffline(index, now: now)
+            return nil
+        }
+        switch devices[index].phase {
+        case .offline:
+            devices[index].nextSequence = 0
+            return build(.identification, for: index, purpose: .probe, now: now)
+        case .identifying:
+            devices[index].nextSequence = 0
+            return build(.identification, for: index, purpose: .identify, now: now)
+        case .readingCapabilities:
+            return build(.capabilities, for: index, purpose: .capabilities, now: now)
+        case .challenging(let handshake):
+            return build(.challenge(handshake.randomA), for: index, purpose: .challenge,
+                         securityBlock: SecurityBlock(.challenge, data: [handshake.keySelector]), now: now)
+        case .provingServer(let handshake, let client):
+            let cryptogram = handshake.keys.serverCryptogram(randomA: handshake.randomA, randomB: client.randomB)
+            return build(.serverCryptogram(cryptogram), for: index, purpose: .serverCryptogram,
+                         securityBlock: SecurityBlock(.serverCryptogram, data: [handshake.keySelector]), now: now)
+        case .installingKey:
+            guard let key = devices[index].configuration.scbk else { becomeOnline(index); return nil }
+            return build(.keySet(key), for: index, purpose: .installKey, now: now)
+        case .online:
+            return transmitOnline(index, now: now)
+        }
+    }
+
+    private mutating func transmitOnline(_ index: Int, now: UInt64) -> [UInt8]? {
+        if !devices[index].queue.isEmpty {
+            let queued = devices[index].queue.removeFirst()
+            if case .keySet = queued.command, devices[index].session == nil {
+                events.append(.commandResult(queued.ticket, .rejected(.requiresSecureChannel)))
+                return nil
+            }
+            return build(queued.command, for: index, purpose: .command(queued), now: now)
+        }
+        if let job = devices[index].fileTransfer, job.notBefore <= now {
+            let device = devices[index]
+            let securityOverhead = device.session == nil ? 0 : 2 + Frame.macLength + 16
+            let overhead = Frame.headerLength + 1 + CheckCharacter.crc16.trailerLength + securityOverhead + FileTransferFragment.headerSize
+            let messageSize = min(device.receiveSize, job.preferredMessageSize ?? .max)
+            let end = min(job.offset + max(1, messageSize - overhead), job.file.count)
+            let fragment = FileTransferFragment(fileType: job.fileType, totalSize: UInt32(truncatingIfNeeded: job.file.count),
+                                                offset: UInt32(truncatingIfNeeded: job.offset), fragment: Array(job.file[job.offset..<end]))
+            return build(.fileTransfer(fragment), for: index, purpose: .fileFragment(length: end - job.offset), now: now)
+        }
+        return build(.poll, for: index, purpose: .poll, now: now)
+    }
+
+    /// Frames, seals (inside Secure Channel) and sends a new command with the next sequence number.
+    private mutating func build(_ command: Command, for index: Int, purpose: Purpose,
+                                securityBlock: SecurityBlock? = nil, now: UInt64) -> [UInt8]? {
+        var frame = Frame(address: devices[index].address, sequence: devices[index].nextSequence,
+                          securityBlock: securityBlock, code: command.code.rawValue, data: command.payload)
+        let clearData = frame.data
+        var session = devices[index].session
+        let sealed = securityBlock == nil && session != nil
+        if sealed { frame = session!.seal(frame) }
+        guard frame.length <= devices[index].receiveSize else {
+            let rejection = CommandRejection.tooLarge(size: frame.length, limit: devices[index].receiveSize)
+            switch purpose {
+            case .command(let queued): events.append(.commandResult(queued.ticket, .rejected(rejection)))
+            case .fileFragment: finishFileTransfer(index, .rejected(rejection))
+            default: break
+            }
+            return nil
+        }
+        devices[index].session = session
+        let transmission = Transmission(bytes: frame.encoded(), sequence: devices[index].takeSequence(), purpose: purpose, sealed: sealed)
+        if options.traceFrames {
+            events.append(.frame(address: devices[index].address, FrameTrace(
+                direction: .toPD, time: now, bytes: transmission.bytes, clearData: frame.securityBlock?.type.encryptsData == true ? clearData : nil)))
+        }
+        return send(transmission, to: index, now: now)
+    }
+
+    private mutating func send(_ transmission: Transmission, to index: Int, now: UInt64) -> [UInt8] {
+        devices[index].counters.framesSent += 1
+        parser.reset()
+        inFlight = (index, transmission, now &+ options.wireTime(bytes: transmission.bytes.count) &+ options.replyTimeout)
+        return transmission.bytes
+    }
+
+    // MARK: Timeouts, offline, resets
+
+    private mutating func replyTimedOut(now: UInt64) {
+        guard let (index, transmission, _) = inFlight else { return }
+        inFlight = nil
+        devices[index].counters.timeouts += 1
+        if case .probe = transmission.purpose {
+            devices[index].backoff = nextBackoff(devices[index].backoff)
+            devices[index].phase = .offline(nextProbe: now &+ devices[index].backoff)
+            return
+        }
+        devices[index].retry = transmission
+        devices[index].retryAt = now &+ options.retryDelay
+        if now &- devices[index].lastValidReplyAt >= options.offlineAfter { goOffline(index, now: now) }
+    }
+
+    private func nextBackoff(_ current: UInt64) -> UInt64 {
+        current == 0 ? options.offlineBackoff : min(current * 2, options.offlineBackoffMaximum)
+    }
+
+    /// No valid reply for `offlineAfter`: fail everything pending and probe with back-off.
+    private mutating func goOffline(_ index: Int, now: UInt64, result: CommandResult = .timeout) {
+        if let retry = devices[index].retry, case .command(let queued) = retry.purpose {
+            events.append(.commandResult(queued.ticket, result))
+        }
+        for queued in devices[index].queue { events.append(.commandResult(queued.ticket, result)) }
+        devices[index].queue.removeAll()
+        if devices[index].fileTransfer != nil { finishFileTransfer(index, result) }
+        dropSession(index)
+        devices[index].retry = nil
+        devices[index].reportPending = false
+        devices[index].nextSequence = 0
+        devices[index].backoff = nextBackoff(devices[index].backoff)
+        devices[index].phase = .offline(nextProbe: now &+ devices[index].backoff)
+        if devices[index].announcedOnline {
+            devices[index].announcedOnline = false
+            events.append(.offline(address: devices[index].address))
+        }
+    }
+
+    /// The PD lost sync (NAK 0x04, a sequence-0 reply, a dropped session): start over at sequence 0
+    /// and re-run identification and the handshake. The interrupted command is sent again once.
+    private mutating func resetLink(_ index: Int, interrupted: Transmission?, result: CommandResult) {
+        dropSession(index)
+        devices[index].nextSequence = 0
+        devices[index].retry = nil
+        devices[index].reportPending = false
+        if let interrupted, case .command(var queued) = interrupted.purpose {
+            if queued.restarted {
+                events.append(.commandResult(queued.ticket, result))
+            } else {
+                queued.restarted = true
+                devices[index].queue.insert(queued, at: 0)
+            }
+        }
+        devices[index].phase = .identifying
+    }
+
+    private mutating func dropSession(_ index: Int) {
+        guard devices[index].session != nil else { return }
+        devices[index].session = nil
+        events.append(.secureChannel(address: devices[index].address, active: false))
+    }
+
+    private mutating func becomeOnline(_ index: Int) {
+        devices[index].phase = .online
+        devices[index].backoff = 0
+        guard !devices[index].announcedOnline else { return }
+        devices[index].announcedOnline = true
+        events.append(.online(address: devices[index].address, secure: devices[index].session != nil))
+    }
+
+    // MARK: Receiving
+
+    private mutating func handle(_ received: ReceivedFrame, now: UInt64) {
+        let frame = received.frame
+        // Frames without the reply bit are our own echo or another control panel: not ours to answer.
+        guard frame.isReply, let (index, transmission, _) = inFlight, frame.address == devices[index].address else { return }
+
+        if frame.code == ReplyCode.busy.rawValue, frame.sequence == 0, frame.securityBlock == nil, frame.data.isEmpty {
+            inFlight = nil
+            trace(received, clearData: nil, index: index, now: now)
+            busy(index, transmission: transmission, now: now)
+            return
+        }
+        guard frame.sequence == transmission.sequence else {
+            if frame.sequence == 0 || isSequenceNAK(received, index: index) {
+                inFlight = nil
+                acceptedReply(index, now: now)
+                trace(received, clearData: nil, index: index, now: now)
+                events.append(.nak(address: devices[index].address, .sequenceNumber))
+                resetLink(index, interrupted: transmission, result: .nak(.sequenceNumber))
+            }
+            return  // a late reply to an earlier command: keep waiting for ours
+        }
+
+        var clear = frame
+        if transmission.sealed, var session = devices[index].session {
+            do {
+                clear = try session.open(received)
+                devices[index].session = session
+            } catch .plaintextReply where frame.securityBlock == nil && plaintextAllowed(frame.code, purpose: transmission.purpose) {
+                // A plaintext NAK means the PD dropped the session; HID readers ACK KEYSET in plaintext.
+            } catch {
+                inFlight = nil
+                trace(received, clearData: nil, index: index, now: now)
+                tearDownSession(index, error, interrupted: transmission)
+                return
+            }
+        } else if frame.securityBlock?.type.carriesMAC == true {
+            return  // a MAC we cannot check: treat like noise and let the retry logic run
+        }
+
+        inFlight = nil
+        acceptedReply(index, now: now)
+        trace(received, clearData: frame.securityBlock?.type.encryptsData == true ? clear.data : nil, index: index, now: now)
+        let reply: Reply
+        do {
+            reply = try Reply.decode(code: clear.code, payload: clear.data)
+        } catch let error as MessageError {
+            if case .command(let queued) = transmission.purpose { events.append(.commandResult(queued.ticket, .invalidReply(error))) }
+            return
+        } catch {
+            return
+        }
+
+        if case .nak(let code, _) = reply {
+            devices[index].counters.naks += 1
+            events.append(.nak(address: devices[index].address, code))
+            if code == .sequenceNumber || (code == .securityConditionsNotMet && transmission.sealed) {
+                resetLink(index, interrupted: transmission, result: .nak(code))
+                return
+            }
+        }
+        route(reply, clear: clear, index: index, transmission: transmission, now: now)
+    }
+
+    private func plaintextAllowed(_ code: UInt8, purpose: Purpose) -> Bool {
+        if code == ReplyCode.nak.rawValue { return true }
+        guard code == ReplyCode.ack.rawValue else { return false }
+        switch purpose {
+        case .installKey: return true
+        case .command(let queued): if case .keySet = queued.command { return true } else { return false }
+        default: return false
+        }
+    }
+
+    /// libosdp NAKs a wrong sequence number with the PD's expected number, not ours.
+    private func isSequenceNAK(_ received: ReceivedFrame, index: Int) -> Bool {
+        guard received.frame.code == ReplyCode.nak.rawValue else { return false }
+        if received.frame.securityBlock == nil { return received.frame.data.first == NAKCode.sequenceNumber.rawValue }
+        guard var session = devices[index].session, let opened = try? session.open(received) else { return false }
+        return opened.data.first == NAKCode.sequenceNumber.rawValue
+    }
+
+    private mutating func acceptedReply(_ index: Int, now: UInt64) {
+        devices[index].lastValidReplyAt = now
+        devices[index].lastExchangeAt = now
+        devices[index].counters.validReplies += 1
+    }
+
+    private mutating func trace(_ received: ReceivedFrame, clearData: [UInt8]?, index: Int, now: UInt64) {
+        guard options.traceFrames else { return }
+        events.append(.frame(address: devices[index].address, FrameTrace(direction: .fromPD, time: now, bytes: received.bytes, clearData: clearData)))
+    }
+
+    private mutating func busy(_ index: Int, transmission: Transmission, now: UInt64) {
+        devices[index].lastValidReplyAt = now
+        devices[index].counters.busy += 1
+        var retry = transmission
+        retry.busyReplies += 1
+        guard retry.busyReplies <= options.busyRetryLimit else {
+            // Give up on this command; restart at sequence 0 so no number is reused for different bytes.
+            if case .command(let queued) = transmission.purpose { events.append(.commandResult(queued.ticket, .busyExhausted)) }
+            if case .fileFragment = transmission.purpose { finishFileTransfer(index, .busyExhausted) }
+            resetLink(index, interrupted: nil, result: .busyExhausted)
+            return
+        }
+        devices[index].retry = retry
+        devices[index].retryAt = now &+ options.busyRetryDelay
+    }
+
+    /// A reply that breaks an established session (MAC mismatch, plaintext answer): refuse and start over.
+    private mutating func tearDownSession(_ index: Int, _ error: SecureChannelError, interrupted: Transmission) {
+        devices[index].counters.secureChannelFailures += 1
+        events.append(.secureChannelFailed(address: devices[index].address, error))
+        resetLink(index, interrupted: interrupted, result: .secureChannelLost)
+    }
+
+    /// The handshake did not complete. `required` PDs are refused (offline, commands fail); `preferred` ones go on in plaintext.
+    private mutating func handshakeFailed(_ index: Int, _ error: SecureChannelError, now: UInt64) {
+        devices[index].counters.secureChannelFailures += 1
+        events.append(.secureChannelFailed(address: devices[index].address, error))
+        if devices[index].configuration.security == .required {
+            goOffline(index, now: now, result: .secureChannelLost)
+        } else {
+            dropSession(index)
+            becomeOnline(index)
+        }
+    }
+
+    private mutating func beginSecurity(_ index: Int, now: UInt64) {
+        let device = devices[index]
+        let configuration = device.configuration
+        guard configuration.security != .off, !device.isBroadcast else { becomeOnline(index); return }
+        guard let key = configuration.scbk ?? (configuration.installMode ? .installDefault : nil) else {
+            configuration.security == .required ? handshakeFailed(index, .noKey, now: now) : becomeOnline(index)
+            return
+        }
+        guard device.capabilities?.supportsSecureChannel == true else {
+            configuration.security == .required ? handshakeFailed(index, .notSupported, now: now) : becomeOnline(index)
+            return
+        }
+        startHandshake(index, key: key)
+    }
+
+    private mutating func startHandshake(_ index: Int, key: SecureChannelKey) {
+        devices[index].phase = .challenging(Handshake(key: key, randomA: randomBytes(count: 8, using: &random)))
+    }
+
+    private mutating func route(_ reply: Reply, clear: Frame, index: Int, transmission: Transmission, now: UInt64) {
+        let address = devices[index].address
+        switch transmission.purpose {
+        case .probe, .identify:
+            // A PD that will not identify itself cannot be used; back off rather than ask again at once.
+            guard case .identification(let identification) = reply else { goOffline(index, now: now); return }
+            devices[index].identification = identification
+            events.append(.identified(address: address, identification))
+            devices[index].phase = .readingCapabilities
+
+        case .capabilities:
+            guard case .capabilities(let capabilities) = reply else { goOffline(index, now: now); return }
+            devices[index].capabilities = capabilities
+            events.append(.capabilities(address: address, capabilities))
+            beginSecurity(index, now: now)
+
+        case .challenge:
+            guard case .challenging(let handshake) = devices[index].phase else { return }
+            guard case .clientCryptogram(let client) = reply, clear.securityBlock?.type == .clientCryptogram else {
+                if case .nak(let code, _) = reply { handshakeFailed(index, .refused(code), now: now) }
+                else { handshakeFailed(index, .notSupported, now: now) }
+                return
+            }
+            guard clear.securityBlock?.data.first == handshake.keySelector else {
+                handshakeFailed(index, .keySelectorMismatch, now: now)
+                return
+            }
+            let expected = handshake.keys.clientCryptogram(randomA: handshake.randomA, randomB: client.randomB)
+            guard constantTimeEqual(expected, client.cryptogram) else {
+                if handshake.key != .installDefault && devices[index].configuration.installMode {
+                    // Install window: the PD may still be on SCBK-D. A new CHLNG, so a new sequence number.
+                    devices[index].phase = .challenging(Handshake(key: .installDefault, randomA: handshake.randomA))
+                } else {
+                    handshakeFailed(index, .cryptogramMismatch, now: now)
+                }
+                return
+            }
+            devices[index].phase = .provingServer(handshake, client)
+
+        case .serverCryptogram:
+            guard case .provingServer(let handshake, let client) = devices[index].phase else { return }
+            guard case .initialRMAC(let rmac) = reply, clear.securityBlock?.type == .initialRMAC else {
+                if case .nak(let code, _) = reply { handshakeFailed(index, .refused(code), now: now) }
+                else { handshakeFailed(index, .initialRMACMismatch, now: now) }
+                return
+            }
+            let keys = handshake.keys
+            let expected = keys.initialRMAC(serverCryptogram: keys.serverCryptogram(randomA: handshake.randomA, randomB: client.randomB))
+            // The status byte means different things to different PDs: the RMAC itself is the proof.
+            guard clear.securityBlock?.data.first != 0xFF, constantTimeEqual(expected, rmac) else {
+                handshakeFailed(index, .initialRMACMismatch, now: now)
+                return
+            }
+            devices[index].session = SecureSession(keys: keys, initialRMAC: expected)
+            events.append(.secureChannel(address: address, active: true))
+            if handshake.key == .installDefault {
+                events.append(.defaultKeyAccepted(address: address))
+                if devices[index].configuration.scbk != nil {
+                    devices[index].phase = .installingKey
+                    return
+                }
+            }
+            becomeOnline(index)
+
+        case .installKey:
+            if case .nak(let code, _) = reply {
+                events.append(.secureChannelFailed(address: address, .refused(code)))
+                becomeOnline(index)
+                return
+            }
+            keyInstalled(index)
+
+        case .poll:
+            publish(reply, from: address)
+            devices[index].reportPending = isReport(reply)
+
+        case .command(let queued):
+            publish(reply, from: address)
+            switch reply {
+            case .ack: events.append(.commandResult(queued.ticket, .ack))
+            case .nak(let code, _): events.append(.commandResult(queued.ticket, .nak(code)))
+            default: events.append(.commandResult(queued.ticket, .reply(reply)))
+            }
+            if case .keySet(let key) = queued.command, reply == .ack {
+                devices[index].configuration.scbk = key
+                keyInstalled(index)
+            }
+
+        case .fileFragment(let length):
+            fileTransferReplied(index, reply: reply, fragmentLength: length, now: now)
+        }
+    }
+
+    /// KEYSET was acknowledged: both sides now hold the new key, so prove it with a fresh handshake.
+    private mutating func keyInstalled(_ index: Int) {
+        events.append(.keyInstalled(address: devices[index].address))
+        dropSession(index)
+        guard let key = devices[index].configuration.scbk else { return }
+        startHandshake(index, key: key)
+    }
+
+    private func isReport(_ reply: Reply) -> Bool {
+        switch reply {
+        case .ack, .nak, .busy: false
+        default: true
+        }
+    }
+
+    /// Card reads, keys and status reports become events whichever command they answered.
+    private mutating func publish(_ reply: Reply, from address: UInt8) {
+        let event: BusEvent? = switch reply {
+        case .rawCard(let card): .card(address: address, card)
+        case .formattedCard(let card): .formattedCard(address: address, card)
+        case .keypad(let entry): .keypad(address: address, entry)
+        case .localStatus(let status): .localStatus(address: address, status)
+        case .inputStatus(let states): .inputs(address: address, states)
+        case .outputStatus(let states): .outputs(address: address, states)
+        case .readerStatus(let states): .readers(address: address, states)
+        case .manufacturer(let message): .manufacturer(address: address, message)
+        default: nil
+        }
+        if let event { events.append(event) }
+    }
+
+    // MARK: File transfer
+
+    private mutating func fileTransferReplied(_ index: Int, reply: Reply, fragmentLength: Int, now: UInt64) {
+        guard var job = devices[index].fileTransfer else { return }
+        guard case .fileTransferStatus(let status) = reply else {
+            if case .nak(let code, _) = reply { finishFileTransfer(index, .nak(code)) } else { finishFileTransfer(index, .reply(reply)) }
+            return
+        }
+        job.offset += fragmentLength
+        job.notBefore = now &+ UInt64(status.delay) * 1_000_000
+        job.interleave = status.action.contains(.interleave)
+        if status.updateMessageMaximum > 0 { job.preferredMessageSize = Int(status.updateMessageMaximum) }
+        if status.action.contains(.pollResponseAvailable) { devices[index].reportPending = true }
+        devices[index].fileTransfer = job
+        events.append(.fileTransferProgress(job.ticket, sent: job.offset, total: job.file.count))
+        if status.detail.isFailure || status.detail == .finished {
+            finishFileTransfer(index, .reply(reply))
+        } else if status.detail == .rebooting {
+            // The PD restarts with the new firmware: never resend a fragment, re-initialise when it is back.
+            finishFileTransfer(index, .reply(reply))
+            resetLink(index, interrupted: nil, result: .timeout)
+        }
+        // .proceed and .finishing continue: fragments until the end, then empty keep-alives.
+    }
+
+    private mutating func finishFileTransfer(_ index: Int, _ result: CommandResult) {
+        guard let job = devices[index].fileTransfer else { return }
+        devices[index].fileTransfer = nil
+        events.append(.commandResult(job.ticket, result))
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import OSDP
-
-@Test func osdpModuleLoads() { #expect(Bool(true)) }
