@@ -13,7 +13,7 @@ import Testing
         let bus = try InteropBus(peer, pds: [plainPD(1)])
         #expect(try await bus.awaitOnline(1) == false)
 
-        let status = try #require(bus.link.status(of: 1))
+        let status = try #require(await bus.link.status(of: 1))
         let id = try #require(status.identification)
         #expect(id.vendorCodeHex == "A1B2C3")
         #expect(id.serialNumberHex == "01020304")
@@ -59,8 +59,9 @@ import Testing
         #expect(try await installing.awaitOnline(1) == true)
         #expect(installing.events.contains(.bus(.defaultKeyAccepted(address: 1))))
 
-        let (result, key) = await installing.link.installRandomKey(on: 1)
-        #expect(result == .ack)
+        var generator = SystemRandomNumberGenerator()
+        let key = SecureChannelKey.random(using: &generator)
+        #expect(await installing.link.submit(.keySet(key), to: 1) == .ack)
         let keyset = try peer.awaitCommand("keyset", address: 1)
         #expect(keyset.string("data") == key.hex.lowercased())
         installing.link.stop()
@@ -92,7 +93,7 @@ import Testing
             })
         }
         #expect(online == Set(addresses))
-        let serials = bus.link.statuses.compactMap { $0.identification?.serialNumberHex }
+        let serials = await bus.link.statuses().compactMap { $0.identification?.serialNumberHex }
         #expect(Set(serials) == ["01020304", "01020305", "01020306"])
 
         try peer.presentCard(address: 5, bits: 26, hex: "a5c3f0c0")
@@ -178,7 +179,7 @@ import Testing
             == .nak(.unableToProcess))
         // A refusal is not a fault of the link: the next command goes through.
         #expect(await bus.link.submit(.output([OutputControl(output: 0, action: .permanentOffAbortTimed)]), to: 1).isSuccess)
-        #expect(bus.link.status(of: 1)?.state == .online)
+        #expect(await bus.link.status(of: 1)?.state == .online)
     }
 
     @Test func aPDKilledAndRestartedComesBackOnline() async throws {
@@ -247,6 +248,6 @@ import Testing
         }
         #expect(relay.pendingCorruption(.toControlPanel) == 0)
         #expect(!bus.events.contains(.bus(.offline(address: 1))))
-        #expect((bus.link.status(of: 1)?.counters.checkCharacterErrors ?? 0) >= 1)
+        #expect((await bus.link.status(of: 1)?.counters.checkCharacterErrors ?? 0) >= 1)
     }
 }

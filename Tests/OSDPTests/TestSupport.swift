@@ -88,3 +88,68 @@ struct Harness {
         events.compactMap { if case .commandResult(_, let result) = $0 { result } else { nil } }
     }
 }
+
+/// A plaintext PD good enough to drive the bus: answers ID, CAP, POLL (with queued reports) and commands.
+struct FakePD {
+    var address: UInt8
+    var capabilities = Capabilities([
+        Capability(function: .checkCharacterSupport, compliance: 1, count: 0),
+        Capability(function: .receiveBufferSize, compliance: 0, count: 1),
+    ])
+    /// Replies handed out to POLLs, oldest first; ACK when empty.
+    var reports: [Reply] = []
+    /// Replies to the next non-POLL commands, ACK when empty.
+    var answers: [Reply] = []
+    var received: [Command] = []
+
+    static func frame(_ bytes: [UInt8]) -> Frame? {
+        var parser = FrameParser()
+        guard case .frame(let received)? = parser.append(bytes, now: 0).first else { return nil }
+        return received.frame
+    }
+
+    /// The reply bytes for a command frame addressed to this PD, nil if it is not for us.
+    mutating func answer(_ bytes: [UInt8]) -> [UInt8]? {
+        guard let frame = Self.frame(bytes), frame.address == address,
+              let command = try? Command.decode(code: frame.code, payload: frame.data) else { return nil }
+        received.append(command)
+        let reply: Reply = switch command {
+        case .identification: .identification(PDIdentification(vendorCode: [0xC3, 0xB2, 0xA1], model: 1, version: 1, serialNumber: UInt32(address), firmware: (1, 2, 3)))
+        case .capabilities: .capabilities(capabilities)
+        case .poll: reports.isEmpty ? .ack : reports.removeFirst()
+        default: answers.isEmpty ? .ack : answers.removeFirst()
+        }
+        return Self.reply(reply, address: address, sequence: frame.sequence)
+    }
+
+    static func reply(_ reply: Reply, address: UInt8, sequence: UInt8) -> [UInt8] {
+        Frame(address: address, isReply: true, sequence: sequence, code: reply.code.rawValue, data: reply.payload).encoded(mark: false)
+    }
+}
+
+extension Harness {
+    /// Runs the bus for `duration`, letting `pds` answer whatever is addressed to them.
+    mutating func serve(_ pds: inout [FakePD], for duration: UInt64) {
+        let end = now + duration
+        while now < end {
+            if let bytes = sent() {
+                let target = pds.indices.first { pds[$0].address == (bytes.count > 2 ? bytes[2] : 0xFF) }
+                if let target, let answer = pds[target].answer(bytes) { reply(answer) }
+            } else {
+                now += 1 * ms
+            }
+        }
+    }
+
+    mutating func serve(_ pd: inout FakePD, for duration: UInt64) {
+        var pds = [pd]
+        serve(&pds, for: duration)
+        pd = pds[0]
+    }
+}
+
+extension [UInt8] {
+    /// Sequence number of a frame sent with the mark byte.
+    var sequence: UInt8 { self[5] & 0x03 }
+    var commandCode: UInt8 { self[self[5] & 0x08 != 0 ? 6 + Int(self[6]) : 6] }
+}

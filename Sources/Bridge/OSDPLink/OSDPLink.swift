@@ -57,14 +57,22 @@ public final class OSDPLink: Sendable {
     public let events: AsyncStream<OSDPLinkEvent>
     public let configuration: OSDPLinkConfiguration
 
-    private let mailbox = Mutex<[Request]>([])
-    private let snapshot: Mutex<[PDStatus]>
+    private let mailbox = Mutex<Mailbox>(Mailbox())
     private let stopRequested = Atomic<Bool>(false)
     private let wakeUp: WakeUpSignal
     private let finished = DispatchSemaphore(value: 0)
 
-    /// Work the I/O thread performs on the bus, with the time it runs at.
-    private typealias Request = @Sendable (inout LoopState, UInt64) -> Void
+    /// Work for the I/O thread: `perform` runs there with the bus and the current time; `abandon` runs
+    /// instead when the link has stopped, so no caller waits forever.
+    private struct Request: Sendable {
+        let perform: @Sendable (inout LoopState, UInt64) -> Void
+        let abandon: @Sendable () -> Void
+    }
+
+    private struct Mailbox {
+        var requests: [Request] = []
+        var closed = false
+    }
 
     /// Opens the device and starts the loop. Throws if the device cannot be opened now or the PDs are misconfigured.
     public init(configuration: OSDPLinkConfiguration) throws(OSDPLinkError) {
@@ -84,7 +92,6 @@ public final class OSDPLink: Sendable {
             throw .port(error)
         }
         self.configuration = configuration
-        snapshot = Mutex(panel.statuses)
         let (events, continuation) = AsyncStream<OSDPLinkEvent>.makeStream()
         self.events = events
         let state = LoopState(panel: panel, port: port, events: continuation)
@@ -102,39 +109,35 @@ public final class OSDPLink: Sendable {
     /// Sends a command to a PD and returns its result (ACK, a reply, NAK, timeout, ...).
     public func submit(_ command: Command, to address: UInt8) async -> CommandResult {
         await withCheckedContinuation { continuation in
-            enqueue { state, now in
-                state.waiting[state.panel.submit(command, to: address, now: now)] = continuation
-            }
+            enqueue(Request(
+                perform: { state, now in state.waiting[state.panel.submit(command, to: address, now: now)] = continuation },
+                abandon: { continuation.resume(returning: .timeout) }))
         }
-    }
-
-    /// Installs a fresh random SCBK on a PD (it must be in Secure Channel) and returns the key with the result.
-    /// Store the key even if the result is a timeout: the PD may have taken it.
-    public func installRandomKey(on address: UInt8) async -> (result: CommandResult, key: SecureChannelKey) {
-        let keyBox = Mutex<SecureChannelKey?>(nil)
-        let result = await withCheckedContinuation { continuation in
-            enqueue { state, now in
-                let (ticket, key) = state.panel.installRandomKey(on: address, now: now)
-                keyBox.withLock { $0 = key }
-                state.waiting[ticket] = continuation
-            }
-        }
-        return (result, keyBox.withLock { $0! })
     }
 
     /// Sends a file with FILETRANSFER; progress arrives as `.bus(.fileTransferProgress)` events, the PD's final status as the result.
     public func transferFile(_ file: [UInt8], fileType: UInt8, to address: UInt8) async -> CommandResult {
         await withCheckedContinuation { continuation in
-            enqueue { state, now in
-                state.waiting[state.panel.submitFileTransfer(file, fileType: fileType, to: address, now: now)] = continuation
-            }
+            enqueue(Request(
+                perform: { state, now in
+                    state.waiting[state.panel.submitFileTransfer(file, fileType: fileType, to: address, now: now)] = continuation
+                },
+                abandon: { continuation.resume(returning: .timeout) }))
         }
     }
 
-    /// The PDs as the bus last saw them.
-    public var statuses: [PDStatus] { snapshot.withLock { $0 } }
+    /// The PDs as the bus sees them now (empty once the link has stopped).
+    public func statuses() async -> [PDStatus] {
+        await withCheckedContinuation { continuation in
+            enqueue(Request(
+                perform: { state, _ in continuation.resume(returning: state.panel.statuses) },
+                abandon: { continuation.resume(returning: []) }))
+        }
+    }
 
-    public func status(of address: UInt8) -> PDStatus? { statuses.first { $0.address == address } }
+    public func status(of address: UInt8) async -> PDStatus? {
+        await statuses().first { $0.address == address }
+    }
 
     /// Stops the loop, releases the device and ends `events`. Commands still waiting end with `.timeout`.
     public func stop() {
@@ -143,9 +146,13 @@ public final class OSDPLink: Sendable {
         finished.wait()
     }
 
-    private func enqueue(_ request: @escaping Request) {
-        mailbox.withLock { $0.append(request) }
-        wakeUp.signal()
+    private func enqueue(_ request: Request) {
+        let accepted = mailbox.withLock { mailbox in
+            guard !mailbox.closed else { return false }
+            mailbox.requests.append(request)
+            return true
+        }
+        accepted ? wakeUp.signal() : request.abandon()
     }
 
     // MARK: The I/O thread
@@ -165,8 +172,8 @@ public final class OSDPLink: Sendable {
         try? state.port.discardInput()
         while !stopRequested.load(ordering: .acquiring) {
             var now = OSDPLinkClock.now()
-            for request in mailbox.withLock({ requests in defer { requests.removeAll() }; return requests }) {
-                request(&state, now)
+            for request in mailbox.withLock({ mailbox in defer { mailbox.requests.removeAll() }; return mailbox.requests }) {
+                request.perform(&state, now)
             }
             reopenIfDue(&state, now: now)
             if let bytes = state.panel.nextTransmission(now: now), state.reopenAt == nil {
@@ -193,6 +200,11 @@ public final class OSDPLink: Sendable {
         state.port.close()
         publish(&state)
         for continuation in state.waiting.values { continuation.resume(returning: .timeout) }
+        let unserved = mailbox.withLock { mailbox in
+            mailbox.closed = true
+            return mailbox.requests
+        }
+        for request in unserved { request.abandon() }
         state.events.finish()
         finished.signal()
     }
@@ -234,8 +246,6 @@ public final class OSDPLink: Sendable {
             }
             state.events.yield(.bus(event))
         }
-        let statuses = state.panel.statuses
-        snapshot.withLock { $0 = statuses }
     }
 }
 
