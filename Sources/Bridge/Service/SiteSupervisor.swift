@@ -227,10 +227,18 @@ public actor SiteSupervisor {
         return .success("presented at \(reader)")
     }
 
+    private func busStatuses() async -> [ServiceStatus.Bus] {
+        var statuses: [ServiceStatus.Bus] = []
+        for bus in configuration.buses {
+            if let driver = buses[bus.name]?.driver { statuses.append(await driver.status()) }
+        }
+        return statuses
+    }
+
     public func status() async -> ServiceStatus {
         ServiceStatus(
             site: configuration.site.name, configuration: source.name, startedAt: startedAt,
-            buses: configuration.buses.compactMap { buses[$0.name]?.driver.status() },
+            buses: await busStatuses(),
             readers: await runtime.readerStatus(), doors: await runtime.doorStatus(), faults: await runtime.faultList())
     }
 }

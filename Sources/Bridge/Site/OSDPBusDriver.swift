@@ -53,10 +53,11 @@ public final class OSDPBusDriver: Sendable {
     func send(_ command: Command, to address: UInt8) { outbox.yield((command, address)) }
 
     /// Whether the port is open, and each PD's state, for `keyway status`.
-    public func status() -> ServiceStatus.Bus {
-        let statuses = link.withLock { $0 }?.statuses ?? []
+    public func status() async -> ServiceStatus.Bus {
+        let current = link.withLock { $0 }
+        let statuses = await current?.statuses() ?? []
         return ServiceStatus.Bus(
-            name: configuration.name, port: configuration.port.description, open: link.withLock { $0 } != nil,
+            name: configuration.name, port: configuration.port.description, open: current != nil,
             pds: configuration.pds.map { pd in
                 let status = statuses.first { Int($0.address) == pd.address }
                 return ServiceStatus.PD(address: pd.address, name: pd.name, online: status?.state == .online, secure: status?.secure ?? false)
@@ -212,7 +213,7 @@ public final class OSDPBusDriver: Sendable {
         var exported: [UInt8: PDCounters] = [:]
         while !stopped.load(ordering: .acquiring) {
             try? await Task.sleep(for: .seconds(1))
-            for status in link.withLock({ $0 })?.statuses ?? [] {
+            for status in await link.withLock({ $0 })?.statuses() ?? [] {
                 let before = exported[status.address] ?? PDCounters()
                 let now = status.counters
                 let dimensions = dimensions(status.address)
