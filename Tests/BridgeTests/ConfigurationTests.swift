@@ -204,6 +204,12 @@ private func site(replacing line: String, with replacement: String) -> String {
         #expect(expandEnvironment(in: "${1A}", environment: [:]) == .failure(.badName("1A")))
     }
 
+    @Test func theDemoRunsExactlyExamplesDemoYAML() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Examples/demo.yaml")
+        #expect(try String(contentsOf: file, encoding: .utf8) == DemoSite.configuration + "\n")
+    }
+
     @Test func examplesAreValid() throws {
         let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples")

@@ -109,7 +109,7 @@ public func runBridgeService(_ options: ServeOptions) async throws {
 private func prepareDemo(logger: Logger) throws -> (source: SiteSupervisor.ConfigurationSource, readers: [String: SimulatedOSDPReader]) {
     try FileManager.default.createDirectory(atPath: DemoSite.directory, withIntermediateDirectories: true)
     let environment = ProcessInfo.processInfo.environment
-    let repository = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    let repository = demoRepository()
     let python = environment["KEYWAY_PYTHON"].map { URL(fileURLWithPath: $0) } ?? repository.appendingPathComponent(".venv/bin/python")
     // Parse once without the bus to learn the PD to simulate; the device comes from the simulator.
     let draft = try SiteSupervisor.ConfigurationSource.text(
@@ -126,6 +126,20 @@ private func prepareDemo(logger: Logger) throws -> (source: SiteSupervisor.Confi
     let source = SiteSupervisor.ConfigurationSource.text(
         DemoSite.configuration, name: "demo.yaml", environment: environment.merging(["KEYWAY_DEMO_BUS": busDevice]) { $1 })
     return (source, readers)
+}
+
+/// The checkout the simulated reader comes from: the current folder when it is one (scripts/run.sh),
+/// else the one this `keyway` was built in (it lives under `.build/`).
+private func demoRepository() -> URL {
+    let current = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    let peer = "Tests/Peers/osdp_pd.py"
+    if FileManager.default.fileExists(atPath: current.appendingPathComponent(peer).path) { return current }
+    var folder = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    while folder.path != "/" {
+        if FileManager.default.fileExists(atPath: folder.appendingPathComponent(peer).path) { return folder }
+        folder = folder.deletingLastPathComponent()
+    }
+    return current
 }
 
 /// The bridge itself as a lifecycle service.
