@@ -14,6 +14,7 @@ private final class SiteUnderTest: @unchecked Sendable {
 
     let folder: URL
     let device: String
+    let file: URL
     private(set) var peer: OSDPPeer
     let access: AccessControl
     let supervisor: SiteSupervisor
@@ -39,7 +40,7 @@ private final class SiteUnderTest: @unchecked Sendable {
                 mode: card_or_pin
             api: {socket: control.sock}
             """
-        let file = folder.appendingPathComponent("site.yaml")
+        file = folder.appendingPathComponent("site.yaml")
         try yaml.write(to: file, atomically: true, encoding: .utf8)
         let configuration = try loadSiteConfiguration(path: file.path)
         access = try AccessControl.open(database: configuration.database, secrets: configuration.secrets, timeZone: .gmt)
@@ -69,12 +70,18 @@ private final class SiteUnderTest: @unchecked Sendable {
         try peer.send(["cmd": "card", "address": 1, "bitstring": bits, "format": "wiegand"])
     }
 
-    /// The strike pulse the panel sent to the PD (OUT, temporary on, 3 s).
-    func awaitStrikePulse() throws {
+    /// The strike pulse the panel sent to the PD (OUT, temporary on, in tenths of a second).
+    func awaitStrikePulse(tenths: Int = 30) throws {
         try peer.awaitEvent("command") { event in
             event.string("type") == "output" && event.int("output_no") == 0 && event.int("control_code") == 5
-                && event.int("timer_count") == 30
+                && event.int("timer_count") == tenths
         }
+    }
+
+    /// Rewrites the configuration file with one replacement.
+    func edit(_ text: String, to replacement: String) throws {
+        try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: text, with: replacement)
+            .write(to: file, atomically: true, encoding: .utf8)
     }
 
     /// The reader's LED lit in `color` (OSDP colour code).
@@ -149,6 +156,23 @@ private final class SiteUnderTest: @unchecked Sendable {
         #expect(try site.decisions().last?.outcome == "grant")
         let status = await site.supervisor.status()
         #expect(status.buses.first?.open == true)
+        await site.stop()
+    }
+
+    @Test func reloadRefusesABadFileAndAppliesAGoodOneWithoutReopeningTheBus() async throws {
+        let site = try await SiteUnderTest()
+        let openedAt = try #require(await site.supervisor.status().buses.first?.openedAt)
+        try site.edit("strike: 3s", to: "strike: 3s\n    strick: 4s")
+        let refused = await site.supervisor.reload()
+        #expect(!refused.ok)
+        #expect(refused.error?.contains("doors[0].strick: unknown key \"strick\", did you mean \"strike\"?") == true)
+
+        try site.edit("strike: 3s\n    strick: 4s", to: "strike: 4s")
+        #expect(await site.supervisor.reload().ok)
+        try site.swipe(facility: 1, card: 100)
+        try site.awaitStrikePulse(tenths: 40)
+        // The bus was left alone: its port was not reopened.
+        #expect(await site.supervisor.status().buses.first?.openedAt == openedAt)
         await site.stop()
     }
 }

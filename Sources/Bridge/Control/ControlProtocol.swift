@@ -48,6 +48,8 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
         public var name: String
         public var port: String
         public var open: Bool
+        /// When the port was last opened: a reload that keeps the bus keeps this.
+        public var openedAt: Date?
         public var pds: [PD]
     }
 

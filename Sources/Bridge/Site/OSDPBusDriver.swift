@@ -15,6 +15,7 @@ public final class OSDPBusDriver: Sendable {
     private let site: SiteRuntime
     private let logger: Logger
     private let link = Mutex<OSDPLink?>(nil)
+    private let openedAt = Mutex<Date?>(nil)
     /// Commands wait here in order; one task sends them, so an LED never overtakes its relay pulse.
     private let outbox: AsyncStream<(Command, UInt8)>.Continuation
     private let outboxStream: AsyncStream<(Command, UInt8)>
@@ -58,6 +59,7 @@ public final class OSDPBusDriver: Sendable {
         let statuses = await current?.statuses() ?? []
         return ServiceStatus.Bus(
             name: configuration.name, port: configuration.port.description, open: current != nil,
+            openedAt: current == nil ? nil : openedAt.withLock { $0 },
             pds: configuration.pds.map { pd in
                 let status = statuses.first { Int($0.address) == pd.address }
                 return ServiceStatus.PD(address: pd.address, name: pd.name, online: status?.state == .online, secure: status?.secure ?? false)
@@ -75,6 +77,7 @@ public final class OSDPBusDriver: Sendable {
                 continue
             }
             link.withLock { $0 = opened }
+            openedAt.withLock { $0 = Date() }
             await site.clearFault(faultSource)
             logger.info("bus open", metadata: ["bus": "\(configuration.name)", "device": "\(opened.configuration.devicePath)"])
             var assemblers: [UInt8: PasscodeAssembler] = [:]
@@ -86,6 +89,7 @@ public final class OSDPBusDriver: Sendable {
                     continue
                 }
                 if case .deviceReopened = event {
+                    openedAt.withLock { $0 = Date() }
                     await site.clearFault(faultSource)
                     continue
                 }
