@@ -16,6 +16,9 @@ public actor SiteSupervisor {
     private let startedAt = Date()
     private var buses: [String: RunningDriver<OSDPBusDriver>] = [:]
     private var wiegandReaders: [String: RunningDriver<WiegandReaderDriver>] = [:]
+    private var contacts: [GPIOLine: RunningDriver<GPIOContact>] = [:]
+    /// GPIO relays by line: a line is requested once and kept across reloads.
+    private var gpioRelays: [GPIOLine: GPIORelay] = [:]
     /// Simulated OSDP readers by PD name (demo only).
     private let simulatedReaders: [String: SimulatedOSDPReader]
     private let readsGPIO: Bool
@@ -75,10 +78,13 @@ public actor SiteSupervisor {
         try? await Task.sleep(for: .milliseconds(300))
         for running in buses.values { running.driver.stop() }
         for running in wiegandReaders.values { running.driver.stop() }
+        for running in contacts.values { running.driver.stop() }
         for running in buses.values { await running.task.value }
         for running in wiegandReaders.values { await running.task.value }
+        for running in contacts.values { await running.task.value }
         buses = [:]
         wiegandReaders = [:]
+        contacts = [:]
         simulatedReaders.values.forEach { $0.stop() }
     }
 
@@ -129,7 +135,30 @@ public actor SiteSupervisor {
                 await runtime.reportFault("wiegand \(reader.name)", "\(error)")
             }
         }
+        if readsGPIO { await watchContacts(of: fresh) }
         await runtime.install(fresh.doors.map(binding), readers: readerKinds(fresh))
+    }
+
+    /// Door position switches and exit buttons on GPIO lines; OSDP inputs come with their bus.
+    private func watchContacts(of site: SiteConfiguration) async {
+        let lines = Set(site.doors.flatMap { [$0.doorPosition, $0.exitButton] }.compactMap { input -> GPIOLine? in
+            if case .gpio(let line)? = input?.source { line } else { nil }
+        })
+        for (line, running) in contacts where !lines.contains(line) {
+            running.driver.stop()
+            await running.task.value
+            contacts[line] = nil
+        }
+        for line in lines where contacts[line] == nil {
+            do {
+                let contact = try GPIOContact(line)
+                contacts[line] = RunningDriver(driver: contact, task: Task { [runtime] in
+                    for await closed in contact.changes { await runtime.inputChanged(.gpio(line), closed: closed) }
+                })
+            } catch {
+                await runtime.reportFault("contact \(line.chip) line \(line.line)", error.description)
+            }
+        }
     }
 
     private func readerKinds(_ site: SiteConfiguration) -> [String: String] {
@@ -156,10 +185,16 @@ public actor SiteSupervisor {
         case .osdp(let bus, let address, let output):
             relay = buses[bus].map { $0.driver.relay(address: address, output: output) } ?? FaultyRelay(door: door.name, problem: "bus \(bus) is not running", runtime: runtime)
         case .gpio(let line):
-            do {
-                relay = try GPIORelay(line)
-            } catch {
-                relay = FaultyRelay(door: door.name, problem: error.description, runtime: runtime)
+            if let existing = gpioRelays[line] {
+                relay = existing
+            } else {
+                do {
+                    let opened = try GPIORelay(line)
+                    gpioRelays[line] = opened
+                    relay = opened
+                } catch {
+                    relay = FaultyRelay(door: door.name, problem: error.description, runtime: runtime)
+                }
             }
         }
         return DoorBinding(configuration: door, reader: reader, relay: relay, indicator: indicator)
