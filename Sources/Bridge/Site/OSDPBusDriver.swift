@@ -68,6 +68,14 @@ public final class OSDPBusDriver: Sendable {
 
     // MARK: The port
 
+    /// A reader that comes back (power restored, replugged) is found within 5 s, not the 30 s a
+    /// bus of many PDs would back off to.
+    static let busOptions: BusOptions = {
+        var options = BusOptions()
+        options.offlineBackoffMaximum = 5_000_000_000
+        return options
+    }()
+
     private var faultSource: String { "bus \(configuration.name)" }
 
     private func serve() async {
@@ -119,7 +127,8 @@ public final class OSDPBusDriver: Sendable {
                 PDConfiguration(address: UInt8(pd.address), scbk: pd.key, security: pd.secure)
             }
             let baud = BaudRate(rawValue: configuration.baud) ?? .b9600
-            return try OSDPLink(configuration: OSDPLinkConfiguration(devicePath: path, port: SerialPortOptions(baudRate: baud), pds: pds))
+            return try OSDPLink(configuration: OSDPLinkConfiguration(
+                devicePath: path, port: SerialPortOptions(baudRate: baud), pds: pds, bus: Self.busOptions))
         } catch {
             await site.reportFault(faultSource, "cannot open \(path): \(error)")
             return nil
