@@ -26,7 +26,6 @@ public struct SiteConfiguration: Sendable, Equatable {
     }
 
     public func bus(named name: String) -> BusConfiguration? { buses.first { $0.name == name } }
-    public func door(named name: String) -> DoorConfiguration? { doors.first { $0.name == name } }
     public func wiegandReader(named name: String) -> WiegandReaderConfiguration? {
         wiegandReaders.first { $0.name == name }
     }

@@ -191,8 +191,6 @@ struct YAMLMapping {
         guard let entry = optional(key) else { return .absent }
         return decode(entry).map { .present($0) } ?? .invalid
     }
-
-    var path: ConfigPath { value.path }
 }
 
 /// The outcome of decoding a key that may be left out.

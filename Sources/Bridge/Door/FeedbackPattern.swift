@@ -1,12 +1,9 @@
-/// How reader feedback looks and sounds: LED colour and blink, buzzer beeps. Readers of both kinds
-/// render the same table (OSDP through LED/BUZ commands; Wiegand readers through their LED/beeper lines).
-public struct FeedbackPattern: Sendable, Equatable {
-    /// OSDP colour codes (v2.2 Table 21).
-    public enum Color: UInt8, Sendable {
-        case off = 0, red = 1, green = 2, amber = 3, blue = 4
-    }
+import OSDP
 
-    public var color: Color
+/// How reader feedback looks and sounds: LED colour and blink, buzzer beeps, in OSDP's terms
+/// (the richest a reader understands).
+public struct FeedbackPattern: Sendable, Equatable {
+    public var color: LEDColor
     /// Blink timing; `ledOff == .zero` is a steady light.
     public var ledOn: Duration
     public var ledOff: Duration

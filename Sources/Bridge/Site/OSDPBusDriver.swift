@@ -264,7 +264,7 @@ struct OSDPIndicator: ReaderIndicator {
     let address: UInt8
 
     func show(_ pattern: FeedbackPattern) {
-        let color = LEDColor(rawValue: pattern.color.rawValue) ?? .red
+        let color = pattern.color
         let blinking = pattern.ledOff > .zero
         let temporary = LEDTemporaryState(
             control: .set, onTime: UInt8(clamping: pattern.ledOn.tenthsOfSecond), offTime: UInt8(clamping: pattern.ledOff.tenthsOfSecond),
