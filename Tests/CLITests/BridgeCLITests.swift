@@ -98,6 +98,19 @@ import Testing
         }
         #expect(granted)
 
+        // The simulated Wiegand reader: edges through the real decoder, a card then keypad frames.
+        #expect(try runKeyway(["sim", "card", "--reader", "side", "--facility", "1", "--card", "1002"], currentDirectory: folder).status == 0)
+        #expect(try runKeyway(["sim", "keys", "--reader", "side", "482916#"], currentDirectory: folder).status == 0)
+        var wiegand = false
+        while !wiegand, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.2)
+            wiegand = try runKeyway(["status", "--json", "--socket", socket]).stdout.contains("granted PIN (6 digits)")
+        }
+        #expect(wiegand)
+        let unknownReader = try runKeyway(["sim", "card", "--reader", "sied", "--card", "1"], currentDirectory: folder)
+        #expect(unknownReader.status == 1)
+        #expect(unknownReader.stderr.contains("did you mean \"side\"?"))
+
         kill(serve.processIdentifier, SIGTERM)
         serve.waitUntilExit()
         #expect(serve.terminationStatus == 0)

@@ -86,6 +86,10 @@ public final class WiegandReaderDriver: Sendable {
     }
 
     private func forward(_ event: Wiegand.ReaderEvent) {
+        if case .fault = event {} else {
+            // Anything on the wires means the reader is there again after a fault (the site ignores repeats).
+            events.yield(.online)
+        }
         switch event {
         case .card(_, .card(let read), _):
             events.yield(.card(.fields(format: read.format.name, facility: read.fields.facility.map { UInt32(truncatingIfNeeded: $0) }, number: read.fields.card)))
@@ -96,7 +100,9 @@ public final class WiegandReaderDriver: Sendable {
         case .noise(let reason, _):
             events.yield(.noise(reason.rawValue))
         case .fault(let reason, _):
+            // Both lines held low: a cut cable or an unplugged reader.
             logger.warning("reader fault", metadata: ["reader": "\(configuration.name)", "fault": "\(reason.rawValue)"])
+            events.yield(.offline)
         case .pinError(let error, _):
             logger.info("PIN entry dropped", metadata: ["reader": "\(configuration.name)", "reason": "\(error.rawValue)"])
         case .key, .partial:
