@@ -7,9 +7,8 @@ private let initialRMAC: [UInt8] = [0xB2, 0xA3, 0x00, 0x57, 0xEB, 0x98, 0xBA, 0x
 /// Every input byte goes through the parser (in chunks whose sizes the input also decides), every
 /// frame found through both message decoders and the Secure Channel decoder, and the whole input
 /// through a control panel's receive path. Nothing may crash, and no frame may fail its own check.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let input = Array(UnsafeBufferPointer(start: data, count: size))
+func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let input = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
     guard let first = input.first else { return 0 }
     let chunk = Int(first % 32) + 1
 
