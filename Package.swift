@@ -83,7 +83,7 @@ let package = Package(
         // MARK: Tests
         .target(name: "KeywayTestSupport", dependencies: ["Serial"], path: "Tests/Support"),
         .testTarget(name: "WiegandTests", dependencies: ["Wiegand", "GPIO", "KeywayTestSupport"]),
-        .testTarget(name: "OSDPTests", dependencies: ["OSDP", "Serial", "KeywayTestSupport"]),
+        .testTarget(name: "OSDPTests", dependencies: ["OSDP", "Serial", "Bridge", "KeywayTestSupport"]),  // Bridge: OSDPLink for the interop tests
         .testTarget(name: "AccessTests", dependencies: ["Access", "KeywayTestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "KeywayTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["KeywayTestSupport"]),

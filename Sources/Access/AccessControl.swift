@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The bridge's one entry point to access decisions.
+///
+/// `decide` is the real thing: inside one write transaction it brings the cache up to the database's latest
+/// committed change (whichever process made it), decides, takes a use from a use-counted credential, and appends
+/// the decision to the activity log — all or nothing. It never throws: any failure is a deny (`internal_error`),
+/// logged. `check` is the dry run on the lock-free path: no use taken, nothing logged.
+public final class AccessControl: Sendable {
+    /// Management operations; changes made through it reach this instance's cache before they return.
+    public let store: AccessStore
+    let cache: VerificationCache
+    private let keypads: KeypadGuard
+    private let logger: Logger
+
+    /// Opens the database (creating it and the secrets on first run) and loads the verification cache.
+    public static func open(database: URL, secrets: URL? = nil, timeZone: TimeZone,
+                            logger: Logger = Logger(label: "keyway.access"),
+                            lockout: KeypadLockoutPolicy = KeypadLockoutPolicy()) throws -> AccessControl {
+        let plain = try AccessStore(database: database, secrets: secrets, timeZone: timeZone, afterCommit: { _ in })
+        let cache = try plain.pool.read { try VerificationCache.load(from: $0) }
+        let store = AccessStore(sharing: plain) { pool in try pool.read { try cache.catchUp(in: $0) } }
+        return AccessControl(store: store, cache: cache, keypads: KeypadGuard(policy: lockout), logger: logger)
+    }
+
+    private init(store: AccessStore, cache: VerificationCache, keypads: KeypadGuard, logger: Logger) {
+        self.store = store
+        self.cache = cache
+        self.keypads = keypads
+        self.logger = logger
+    }
+
+    /// Decides on a presentation at a door's reader, consumes a use when one is due, and logs the decision
+    /// (and any alarm it raised) before returning.
+    public func decide(_ presentation: Presentation, door: String, reader: String, at date: Date) -> Decision {
+        let keypad = "\(door)/\(reader)"
+        do {
+            return try store.pool.write { db in
+                try cache.catchUp(in: db)
+                var outcome = try engine(.transaction(db), trustCache: true)
+                    .evaluate(presentation, door: door, at: date, keypadLocked: keypads.isLocked(reader: keypad, at: date))
+                if outcome.decision.granted, let id = outcome.useToConsume {
+                    // The atomic take: of two doors racing for the last use, exactly one sees a row change.
+                    try db.execute(sql: "UPDATE credential SET uses_left = uses_left - 1 WHERE id = ? AND uses_left > 0 AND revoked_at IS NULL",
+                                   arguments: [id])
+                    if db.changesCount == 0 { outcome.decision = .deny(.useLimitReached, outcome.decision.subject) }
+                }
+                if outcome.wrongCode { outcome.decision = outcome.decision.adding(keypads.recordFailure(reader: keypad, at: date)) }
+                let decision = outcome.decision
+                let sequence = try ActivityLog.append(ActivityDraft(
+                    at: date, kind: .decision, door: door, reader: reader, credentialID: decision.credentialID,
+                    personID: decision.personID, outcome: decision.granted ? "grant" : "deny", reason: decision.reason?.rawValue,
+                    detail: outcome.shown), in: db)
+                for alarm in decision.alarms {
+                    try ActivityLog.append(ActivityDraft(at: date, kind: .alarm, event: alarm.rawValue, door: door, reader: reader,
+                                                         credentialID: decision.credentialID, personID: decision.personID), in: db)
+                }
+                return decision.logged(as: sequence)
+            }
+        } catch {
+            logger.error("access decision failed; denying", metadata: ["door": "\(door)", "reader": "\(reader)", "error": "\(error)"])
+            return .deny(.internalError)
+        }
+    }
+
+    /// The decision `decide` would make, without taking a use, counting a wrong code or logging.
+    public func check(_ presentation: Presentation, door: String, at date: Date) -> Decision {
+        do {
+            let outcome = try engine(.pool(store.pool), trustCache: cache.isCurrent.load(ordering: .acquiring))
+                .evaluate(presentation, door: door, at: date, keypadLocked: false)
+            if outcome.decision.granted, let id = outcome.useToConsume,
+               try store.pool.read({ try Int.fetchOne($0, sql: "SELECT uses_left FROM credential WHERE id = ?", arguments: [id]) }) ?? 0 <= 0 {
+                return .deny(.useLimitReached, outcome.decision.subject)
+            }
+            return outcome.decision
+        } catch {
+            logger.error("access check failed; denying", metadata: ["door": "\(door)", "error": "\(error)"])
+            return .deny(.internalError)
+        }
+    }
+
+    /// Appends a door or reader event to the activity log.
+    @discardableResult
+    public func record(_ event: DoorEvent) throws -> Int64 {
+        try store.pool.write { db in
+            try ActivityLog.append(ActivityDraft(at: event.at, kind: .door, event: event.kind.rawValue, door: event.door,
+                                                 reader: event.reader, detail: event.detail), in: db)
+        }
+    }
+
+    /// The door of that name, created with `mode` if missing (the bridge calls it for each configured door).
+    @discardableResult
+    public func ensureDoor(name: String, mode: DoorMode) throws -> Door {
+        try store.ensureDoor(name: name, mode: mode, actor: "bridge")
+    }
+
+    /// The mode a door is in at a time (its scheduled mode while the schedule is open); nil for an unknown door.
+    public func mode(ofDoor name: String, at date: Date) -> DoorMode? {
+        let policy = cache.currentPolicy
+        guard let door = policy.doorsByName[name] else { return nil }
+        return policy.mode(of: door, at: SiteMoment(date, calendar: store.calendar, holidays: policy.holidays))
+    }
+
+    /// Applies changes other processes committed to the cache now (decisions do it themselves; dry runs do not).
+    public func refresh() throws {
+        try store.pool.read { try cache.catchUp(in: $0) }
+    }
+
+    private func engine(_ access: DatabaseAccess, trustCache: Bool) -> RuleEngine {
+        RuleEngine(policy: cache.currentPolicy, allowlist: AllowlistReader(cache: cache, database: access, trustCache: trustCache),
+                   secrets: store.secrets, calendar: store.calendar)
+    }
+}

@@ -1,0 +1,220 @@
+import Crypto
+import Foundation
+import GRDB
+
+/// How the engine reaches SQLite: inside the caller's transaction (a decision) or through the pool (a dry run).
+enum DatabaseAccess {
+    case transaction(Database)
+    case pool(DatabasePool)
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        switch self {
+        case .transaction(let db): try body(db)
+        case .pool(let pool): try pool.read(body)
+        }
+    }
+}
+
+/// Where the engine reads the allowlist: the lock-free cache first; SQLite on a miss, for use-counted
+/// credentials (their count lives only there), and for everything while the cache is not known to be current.
+struct AllowlistReader {
+    let cache: VerificationCache
+    let database: DatabaseAccess
+    let trustCache: Bool
+
+    func credentials(_ lookup: CredentialEntry.Lookup) throws -> [CredentialEntry] {
+        if trustCache, let cached = cached(lookup), !cached.usesCounted { return [cached] }
+        return try database.read { try AllowlistQueries.credentials(for: lookup, in: $0) }
+    }
+
+    func person(_ id: String) throws -> PersonEntry? {
+        if trustCache, let cached = cache.people[id] { return cached }
+        return try database.read { try AllowlistQueries.people([id], in: $0)[id] }
+    }
+
+    private func cached(_ lookup: CredentialEntry.Lookup) -> CredentialEntry? {
+        switch lookup {
+        case .card(let card): cache.cards[card]
+        case .code(let digest): cache.codes[digest]
+        case .key(let id): cache.keys[id]
+        }
+    }
+}
+
+/// Decides on a presentation at a door at a time. Pure logic over the allowlist: it consumes nothing and
+/// writes nothing; `AccessControl` consumes uses and logs inside the same transaction.
+struct RuleEngine {
+    let policy: SitePolicy
+    let allowlist: AllowlistReader
+    let secrets: SiteSecrets
+    let calendar: Calendar
+
+    struct Outcome {
+        var decision: Decision
+        /// A use-counted credential that granted: the caller must take one use atomically, or deny.
+        var useToConsume: String?
+        /// A code that matched nothing or the wrong person: it counts toward the keypad lockout.
+        var wrongCode = false
+        /// The presentation as the log may show it (masked).
+        var shown: String
+        var doorID: String?
+    }
+
+    func evaluate(_ presentation: Presentation, door doorName: String, at date: Date, keypadLocked: Bool) throws -> Outcome {
+        var outcome = Outcome(decision: .deny(.unknownDoor), shown: Self.shown(presentation))
+        guard let door = policy.doorsByName[doorName] else { return outcome }
+        outcome.doorID = door.id
+        let moment = SiteMoment(date, calendar: calendar, holidays: policy.holidays)
+        let context = Context(door: door, moment: moment)
+
+        switch (policy.mode(of: door, at: moment), presentation) {
+        case (.lockdown, _):
+            outcome.decision = .deny(.doorLockedDown)
+        case (.unlocked, _):
+            outcome.decision = .grant(Decision.Subject())
+        case (_, .digitalKey(let token)):
+            (outcome.decision, outcome.useToConsume) = try key(token, context)
+        case (.pin, .card), (.card, .pin), (.cardAndPin, .pin):
+            outcome.decision = .deny(.modeMismatch)
+        case (.pin, .cardAndPin(_, let code)):
+            try evaluateCode(code, context, keypadLocked: keypadLocked, into: &outcome)
+        case (_, .pin(let code)):
+            try evaluateCode(code, context, keypadLocked: keypadLocked, into: &outcome)
+        case (.cardAndPin, .card(let card)):
+            let (decision, _) = try evaluate(try allowlist.credentials(.card(card)), context)
+            outcome.decision = decision.granted ? .deny(.pinRequired, decision.subject) : decision
+        case (.cardAndPin, .cardAndPin(let card, let code)):
+            let (decision, use) = try evaluate(try allowlist.credentials(.card(card)), context)
+            guard decision.granted else { outcome.decision = decision; break }
+            guard !keypadLocked else { outcome.decision = .deny(.lockout, decision.subject); break }
+            let digest = secrets.digest(ofCode: code)
+            let pins = try allowlist.credentials(.code(digest)).filter { $0.personID != nil && $0.personID == decision.personID }
+            let (pinDecision, _) = try evaluate(pins, context, doorsFromPerson: true)
+            if pins.isEmpty || !pinDecision.granted && pinDecision.reason != .duress {
+                outcome.decision = .deny(.wrongPin, decision.subject)
+                outcome.wrongCode = true
+            } else {
+                // The PIN's duress flag (grant with an alarm, or deny) carries over to the card's decision.
+                outcome.decision = pinDecision.granted ? .grant(decision.subject, alarms: pinDecision.alarms) : pinDecision
+                outcome.useToConsume = use
+            }
+        case (_, .card(let card)), (_, .cardAndPin(let card, _)):
+            (outcome.decision, outcome.useToConsume) = try evaluate(try allowlist.credentials(.card(card)), context)
+        }
+        return outcome
+    }
+
+    private struct Context {
+        let door: DoorEntry
+        let moment: SiteMoment
+    }
+
+    private func evaluateCode(_ code: String, _ context: Context, keypadLocked: Bool, into outcome: inout Outcome) throws {
+        guard !keypadLocked else { outcome.decision = .deny(.lockout); return }
+        guard !code.isEmpty, code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            outcome.decision = .deny(.formatError)
+            return
+        }
+        let candidates = try allowlist.credentials(.code(secrets.digest(ofCode: code)))
+        (outcome.decision, outcome.useToConsume) = try evaluate(candidates, context)
+        outcome.wrongCode = candidates.isEmpty
+    }
+
+    private func key(_ token: String, _ context: Context) throws -> (Decision, String?) {
+        let parsed: DigitalKeyToken
+        do {
+            parsed = try DigitalKeyToken.verified(token, publicKey: secrets.signingKey.publicKey)
+        } catch .malformed {
+            return (.deny(.formatError), nil)
+        } catch {
+            return (.deny(.invalidSignature), nil)
+        }
+        if let expiry = parsed.expiry, expiry <= context.moment.date {
+            return (.deny(.expired, Decision.Subject(credentialID: parsed.keyID)), nil)
+        }
+        return try evaluate(try allowlist.credentials(.key(parsed.keyID)), context)
+    }
+
+    /// The best verdict over the credentials found for one presentation: the first grant, else the deny of the
+    /// most relevant one (live before revoked, longest-lived first).
+    private func evaluate(_ candidates: [CredentialEntry], _ context: Context, doorsFromPerson: Bool = false) throws -> (Decision, String?) {
+        let ordered = candidates.sorted { a, b in
+            a.revoked != b.revoked ? !a.revoked : a.outlasts(b)
+        }
+        var first: Decision?
+        for entry in ordered {
+            let decision = try evaluate(entry, context, doorsFromPerson: doorsFromPerson)
+            if decision.granted { return (decision, entry.usesCounted ? entry.id : nil) }
+            first = first ?? decision
+        }
+        return (first ?? .deny(.unknown), nil)
+    }
+
+    /// One credential, in order of precedence: revoked, owner's state, validity window, door and schedule, duress.
+    private func evaluate(_ entry: CredentialEntry, _ context: Context, doorsFromPerson: Bool) throws -> Decision {
+        var subject = Decision.Subject(credentialID: entry.id, personID: entry.personID)
+        if entry.revoked { return .deny(.revoked, subject) }
+        var person: PersonEntry?
+        if let personID = entry.personID {
+            guard let found = try allowlist.person(personID) else { return .deny(.unknown, subject) }
+            person = found
+            subject.personName = found.name
+            if found.suspended || found.vacation?.contains(context.moment.day) == true { return .deny(.suspended, subject) }
+        }
+        let now = context.moment.date.timeIntervalSince1970
+        if let from = entry.validFrom, now < from { return .deny(.notYetValid, subject) }
+        if let until = entry.validUntil, now >= until { return .deny(.expired, subject) }
+
+        if let reason = doorReason(entry, person: person, context, doorsFromPerson: doorsFromPerson) {
+            return .deny(reason, subject)
+        }
+        if entry.duress {
+            return context.door.duressGrants ? .grant(subject, alarms: [.duress]) : .deny(.duress, subject, alarms: [.duress])
+        }
+        return .grant(subject)
+    }
+
+    /// Cards and PINs open their person's groups' doors on the groups' schedules; passcodes and keys name theirs.
+    private func doorReason(_ entry: CredentialEntry, person: PersonEntry?, _ context: Context, doorsFromPerson: Bool) -> DenyReason? {
+        let schedules: [String?]
+        if entry.kind == .card || entry.kind == .pin {
+            schedules = (person?.groupIDs ?? []).compactMap { policy.groupDoors[$0]?[context.door.id] }
+        } else if doorsFromPerson {
+            // A code as the second factor of a card: the card already decided the door.
+            schedules = [entry.scheduleID]
+        } else {
+            schedules = entry.doorIDs.contains(context.door.id) ? [entry.scheduleID] : []
+        }
+        guard !schedules.isEmpty else { return .doorNotAllowed }
+        var reason = DenyReason.outsideSchedule
+        for scheduleID in schedules {
+            guard let scheduleID else { return nil }
+            switch policy.schedules[scheduleID]?.verdict(at: context.moment) {
+            case .inside: return nil
+            case .holiday: reason = .holiday
+            case .outside, nil: break
+            }
+        }
+        return reason
+    }
+
+    static func shown(_ presentation: Presentation) -> String {
+        switch presentation {
+        case .card(let card): shown(card)
+        case .pin(let code): "pin \(CodePolicy.mask(code))"
+        case .cardAndPin(let card, let code): "\(shown(card)) + pin \(CodePolicy.mask(code))"
+        case .digitalKey(let token): "key \(token.split(separator: ".").dropFirst().first.map(String.init) ?? "?")"
+        }
+    }
+
+    static func shown(_ card: CardData) -> String {
+        switch card {
+        case .fields(let format, let facility, let number): "card \(format) \(facility.map { "\($0):" } ?? "")\(number)"
+        case .raw(let bits): "card raw \(bits.count) bits"
+        }
+    }
+}
+
+extension Decision {
+    var subject: Subject { Subject(credentialID: credentialID, personID: personID, personName: personName) }
+}

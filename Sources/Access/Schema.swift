@@ -1,0 +1,101 @@
+import GRDB
+
+/// The database schema as a versioned list of migrations (never edit a shipped one; add the next).
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: allowlist, change feed, activity log") { db in
+            try db.execute(sql: allowlist + changeFeed + activityLog)
+        }
+        return migrator
+    }
+
+    /// Times are Unix seconds (REAL); days are `YYYY-MM-DD` in the site's zone.
+    private static let allowlist = """
+        CREATE TABLE person (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
+            suspended INTEGER NOT NULL DEFAULT 0, vacation_start TEXT, vacation_end TEXT,
+            created_at REAL NOT NULL);
+        CREATE TABLE schedule (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, open_on_holidays INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE schedule_interval (
+            schedule_id TEXT NOT NULL REFERENCES schedule(id), days INTEGER NOT NULL,
+            start_minute INTEGER NOT NULL, end_minute INTEGER NOT NULL);
+        CREATE TABLE holiday (day TEXT PRIMARY KEY, name TEXT);
+        CREATE TABLE door (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, mode TEXT NOT NULL,
+            -- During mode_schedule the door is in scheduled_mode instead (e.g. unlocked on weekdays 8–18).
+            scheduled_mode TEXT, mode_schedule_id TEXT REFERENCES schedule(id),
+            duress_grants INTEGER NOT NULL DEFAULT 1);
+        CREATE TABLE access_group (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+        CREATE TABLE group_door (
+            group_id TEXT NOT NULL REFERENCES access_group(id), door_id TEXT NOT NULL REFERENCES door(id),
+            schedule_id TEXT REFERENCES schedule(id), PRIMARY KEY (group_id, door_id)) WITHOUT ROWID;
+        CREATE TABLE person_group (
+            person_id TEXT NOT NULL REFERENCES person(id), group_id TEXT NOT NULL REFERENCES access_group(id),
+            PRIMARY KEY (person_id, group_id)) WITHOUT ROWID;
+        CREATE TABLE credential (
+            id TEXT PRIMARY KEY, kind TEXT NOT NULL, person_id TEXT REFERENCES person(id), label TEXT,
+            card_format TEXT, facility INTEGER, card_number INTEGER, card_bits TEXT,
+            code_digest BLOB, code_mask TEXT, duress INTEGER NOT NULL DEFAULT 0,
+            valid_from REAL, valid_until REAL, schedule_id TEXT REFERENCES schedule(id),
+            uses_left INTEGER, -- NULL: unlimited
+            parent_id TEXT REFERENCES credential(id), may_share INTEGER NOT NULL DEFAULT 0, recipient TEXT,
+            rotated_from TEXT REFERENCES credential(id),
+            created_at REAL NOT NULL, created_by TEXT,
+            revoked_at REAL, revoked_by TEXT, revoked_reason TEXT);
+        CREATE INDEX credential_card ON credential(card_format, facility, card_number) WHERE card_number IS NOT NULL;
+        CREATE INDEX credential_bits ON credential(card_bits) WHERE card_bits IS NOT NULL;
+        CREATE INDEX credential_code ON credential(code_digest) WHERE code_digest IS NOT NULL;
+        CREATE INDEX credential_person ON credential(person_id);
+        CREATE INDEX credential_parent ON credential(parent_id);
+        CREATE TABLE credential_door (
+            credential_id TEXT NOT NULL REFERENCES credential(id), door_id TEXT NOT NULL REFERENCES door(id),
+            PRIMARY KEY (credential_id, door_id)) WITHOUT ROWID;
+
+        """
+
+    /// Every change the verification cache depends on lands in `change`, whoever made it (this process or another
+    /// one such as the CLI): the cache replays the feed, and a decision checks the feed's head inside its transaction.
+    /// Using up a passcode (`uses_left`) is not a change: use-counted credentials are always decided in SQLite.
+    private static let changeFeed = """
+        CREATE TABLE change (seq INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT NOT NULL, entity_id TEXT NOT NULL);
+        CREATE TRIGGER credential_added AFTER INSERT ON credential
+            BEGIN INSERT INTO change (entity, entity_id) VALUES ('credential', NEW.id); END;
+        CREATE TRIGGER credential_changed AFTER UPDATE OF revoked_at, valid_from, valid_until, person_id, schedule_id, duress ON credential
+            BEGIN INSERT INTO change (entity, entity_id) VALUES ('credential', NEW.id); END;
+        CREATE TRIGGER credential_doors_added AFTER INSERT ON credential_door
+            BEGIN INSERT INTO change (entity, entity_id) VALUES ('credential', NEW.credential_id); END;
+        CREATE TRIGGER person_added AFTER INSERT ON person
+            BEGIN INSERT INTO change (entity, entity_id) VALUES ('person', NEW.id); END;
+        CREATE TRIGGER person_changed AFTER UPDATE ON person
+            BEGIN INSERT INTO change (entity, entity_id) VALUES ('person', NEW.id); END;
+        CREATE TRIGGER person_grouped AFTER INSERT ON person_group
+            BEGIN INSERT INTO change (entity, entity_id) VALUES ('person', NEW.person_id); END;
+        CREATE TRIGGER person_ungrouped AFTER DELETE ON person_group
+            BEGIN INSERT INTO change (entity, entity_id) VALUES ('person', OLD.person_id); END;
+
+        """ + ["door", "schedule", "schedule_interval", "holiday", "access_group", "group_door"].map { table in
+            ["INSERT", "UPDATE", "DELETE"].map { event in
+                """
+                CREATE TRIGGER \(table)_\(event.lowercased())_policy AFTER \(event) ON \(table)
+                    BEGIN INSERT INTO change (entity, entity_id) VALUES ('policy', ''); END;
+
+                """
+            }.joined()
+        }.joined()
+
+    /// Append-only and hash-chained: `hash = SHA-256(prev_hash || canonical row)`; triggers refuse edits.
+    private static let activityLog = """
+        CREATE TABLE activity (
+            seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, kind TEXT NOT NULL, event TEXT,
+            door TEXT, reader TEXT, credential_id TEXT, person_id TEXT,
+            outcome TEXT, reason TEXT, detail TEXT, actor TEXT,
+            prev_hash BLOB NOT NULL, hash BLOB NOT NULL);
+        CREATE INDEX activity_at ON activity(at_ms);
+        CREATE TRIGGER activity_no_update BEFORE UPDATE ON activity
+            BEGIN SELECT RAISE(ABORT, 'the activity log is append-only'); END;
+        CREATE TRIGGER activity_no_delete BEFORE DELETE ON activity
+            BEGIN SELECT RAISE(ABORT, 'the activity log is append-only'); END;
+        """
+}

@@ -1,0 +1,125 @@
+import Crypto
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The site's two secrets, each in its own file readable by the owner only (mode 0600), created on first run:
+/// - the code key: HMAC-SHA256 key under which PINs and passcodes are stored and looked up (never in clear);
+/// - the signing key: Ed25519 key that signs digital-key tokens, beside the code key.
+public struct SiteSecrets: Sendable {
+    let codeKey: SymmetricKey
+    let signingKey: Curve25519.Signing.PrivateKey
+
+    /// Where the code key lives by default: beside the database, `keyway.db` → `keyway.secret`.
+    public static func defaultLocation(forDatabase database: URL) -> URL {
+        database.deletingPathExtension().appendingPathExtension("secret")
+    }
+
+    /// The signing key's file, beside the code key: `keyway.secret` → `keyway.signing-key`.
+    public static func signingKeyLocation(forSecret secret: URL) -> URL {
+        secret.deletingPathExtension().appendingPathExtension("signing-key")
+    }
+
+    /// Reads both secrets, creating whichever is missing.
+    public static func loadOrCreate(at secret: URL) throws -> SiteSecrets {
+        let codeKey = try SecretFile.readOrCreate(at: secret, length: 32) {
+            SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+        }
+        let signingKey = try SecretFile.readOrCreate(at: signingKeyLocation(forSecret: secret), length: 32) {
+            Curve25519.Signing.PrivateKey().rawRepresentation
+        }
+        return SiteSecrets(
+            codeKey: SymmetricKey(data: codeKey),
+            signingKey: try Curve25519.Signing.PrivateKey(rawRepresentation: signingKey)
+        )
+    }
+
+    /// The keyed digest a code is stored and looked up by.
+    func digest(ofCode code: String) -> CodeDigest {
+        CodeDigest(HMAC<SHA256>.authenticationCode(for: Data(code.utf8), using: codeKey))
+    }
+}
+
+/// HMAC-SHA256 of a code, held inline (four words) so the cache can key on it without allocating.
+struct CodeDigest: Hashable, Sendable {
+    let words: (UInt64, UInt64, UInt64, UInt64)
+
+    init(_ mac: HashedAuthenticationCode<SHA256>) {
+        self.init(bytes: Data(mac))
+    }
+
+    init(bytes: Data) {
+        precondition(bytes.count == 32, "a SHA-256 digest is 32 bytes")
+        let word = { (i: Int) in bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self) } }
+        words = (word(0), word(1), word(2), word(3))
+    }
+
+    var bytes: Data {
+        withUnsafeBytes(of: words) { Data($0) }
+    }
+
+    static func == (a: CodeDigest, b: CodeDigest) -> Bool {
+        a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2 && a.words.3 == b.words.3
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+    }
+}
+
+public enum SecretFileError: Error, CustomStringConvertible {
+    case tooPermissive(URL, mode: mode_t)
+    case malformed(URL)
+    case io(URL, String)
+
+    public var description: String {
+        switch self {
+        case .tooPermissive(let url, let mode):
+            "secret file \(url.path) has mode \(String(mode & 0o777, radix: 8)); it must be readable by its owner only (chmod 600)"
+        case .malformed(let url): "secret file \(url.path) is malformed (wrong length)"
+        case .io(let url, let message): "secret file \(url.path): \(message)"
+        }
+    }
+}
+
+/// Secret files: created atomically with mode 0600 (written to a private temporary, then hard-linked into place,
+/// so a concurrent first run never reads a half-written key), refused when others may read them.
+enum SecretFile {
+    static func readOrCreate(at url: URL, length: Int, make: () -> Data) throws -> Data {
+        if let existing = try read(at: url, length: length) { return existing }
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString)")
+        let fd = open(temporary.path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+        guard fd >= 0 else { throw SecretFileError.io(url, String(cString: strerror(errno))) }
+        let content = make()
+        let written = content.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd) == 0
+        close(fd)
+        defer { unlink(temporary.path) }
+        guard written == content.count, synced else { throw SecretFileError.io(url, "could not write the new secret") }
+        if link(temporary.path, url.path) != 0 && errno != EEXIST {
+            throw SecretFileError.io(url, String(cString: strerror(errno)))
+        }
+        // Whoever linked first won; everyone uses that file.
+        guard let stored = try read(at: url, length: length) else { throw SecretFileError.io(url, "vanished after creation") }
+        return stored
+    }
+
+    private static func read(at url: URL, length: Int) throws -> Data? {
+        var status = stat()
+        guard stat(url.path, &status) == 0 else {
+            if errno == ENOENT { return nil }
+            throw SecretFileError.io(url, String(cString: strerror(errno)))
+        }
+        guard status.st_mode & 0o077 == 0 else { throw SecretFileError.tooPermissive(url, mode: status.st_mode) }
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw SecretFileError.io(url, "unreadable")
+        }
+        guard data.count == length else { throw SecretFileError.malformed(url) }
+        return data
+    }
+}

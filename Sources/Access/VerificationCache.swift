@@ -1,0 +1,156 @@
+import Atomics
+import Foundation
+import GRDB
+import Synchronization
+
+/// The allowlist in memory, read without locks by every decision (see `ShardedSnapshotMap` for the design).
+///
+/// - Only live (unrevoked) credentials are cached; a miss falls back to SQLite, which also gives the precise
+///   reason (revoked, unknown).
+/// - It never grants what SQLite would deny: use-counted credentials are always read and consumed in SQLite,
+///   and every write reaches it only after SQLite committed.
+/// - It follows the database through the `change` feed that triggers fill, whoever wrote: an in-process writer
+///   catches up before returning, and a decision catches up inside its own write transaction, so a revocation
+///   made by another process (the CLI) is seen by the very next decision.
+final class VerificationCache: Sendable {
+    let cards: ShardedSnapshotMap<CardData, CredentialEntry>
+    let codes: ShardedSnapshotMap<CodeDigest, CredentialEntry>
+    let keys: ShardedSnapshotMap<String, CredentialEntry>
+    let people: ShardedSnapshotMap<String, PersonEntry>
+    let policy: ManagedAtomic<PolicyBox>
+    /// False after a catch-up failed: until the next successful one, the lock-free path must not be trusted.
+    let isCurrent = ManagedAtomic(true)
+    /// The last change applied; the mutex also serializes catch-ups.
+    private let applied: Mutex<Int64>
+
+    final class PolicyBox: AtomicReference, Sendable {
+        let value: SitePolicy
+        init(_ value: SitePolicy) { self.value = value }
+    }
+
+    var currentPolicy: SitePolicy { policy.load(ordering: .acquiring).value }
+
+    /// Loads the live allowlist in one read transaction, with the feed position it reflects.
+    static func load(from db: Database) throws -> VerificationCache {
+        let head = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM change") ?? 0
+        var doors: [String: [String]] = [:]
+        let doorRows = try Row.fetchCursor(db, sql: """
+            SELECT credential_id, door_id FROM credential_door JOIN credential ON id = credential_id WHERE revoked_at IS NULL
+            """)
+        while let row = try doorRows.next() { doors[row[0], default: []].append(row[1]) }
+
+        var cards: [(CardData, CredentialEntry)] = [], codes: [(CodeDigest, CredentialEntry)] = []
+        var keys: [(String, CredentialEntry)] = []
+        cards.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM credential WHERE revoked_at IS NULL") ?? 0)
+        let rows = try Row.fetchCursor(db, sql: "SELECT \(CredentialEntry.columns) FROM credential WHERE revoked_at IS NULL")
+        while let row = try rows.next() {
+            let (entry, lookup) = try CredentialEntry.decode(row, doors: doors[row[0]] ?? [])
+            switch lookup {
+            case .card(let card): cards.append((card, entry))
+            case .code(let digest): codes.append((digest, entry))
+            case .key(let id): keys.append((id, entry))
+            }
+        }
+
+        var groups: [String: [String]] = [:]
+        let groupRows = try Row.fetchCursor(db, sql: "SELECT person_id, group_id FROM person_group")
+        while let row = try groupRows.next() { groups[row[0], default: []].append(row[1]) }
+        var people: [(String, PersonEntry)] = []
+        let personRows = try Row.fetchCursor(db, sql: "SELECT \(PersonEntry.columns) FROM person")
+        while let row = try personRows.next() {
+            let person = PersonEntry.decode(row, groups: groups[row[0]] ?? [])
+            people.append((person.id, person))
+        }
+
+        return VerificationCache(
+            cards: ShardedSnapshotMap(shardCount: shards(for: cards.count), contents: deduplicated(cards)),
+            codes: ShardedSnapshotMap(shardCount: shards(for: codes.count), contents: deduplicated(codes)),
+            keys: ShardedSnapshotMap(shardCount: shards(for: keys.count), contents: keys),
+            people: ShardedSnapshotMap(shardCount: shards(for: people.count), contents: people),
+            policy: try SitePolicy.load(from: db), applied: head)
+    }
+
+    private init(cards: ShardedSnapshotMap<CardData, CredentialEntry>, codes: ShardedSnapshotMap<CodeDigest, CredentialEntry>,
+                 keys: ShardedSnapshotMap<String, CredentialEntry>, people: ShardedSnapshotMap<String, PersonEntry>,
+                 policy: SitePolicy, applied: Int64) {
+        self.cards = cards
+        self.codes = codes
+        self.keys = keys
+        self.people = people
+        self.policy = ManagedAtomic(PolicyBox(policy))
+        self.applied = Mutex(applied)
+    }
+
+    /// About 64 entries per shard, at least 64 shards, so growth from a small start stays cheap too.
+    private static func shards(for count: Int) -> Int { max(64, count / 64) }
+
+    private static func deduplicated<Key: Hashable>(_ pairs: [(Key, CredentialEntry)]) -> [(Key, CredentialEntry)] {
+        var kept: [Key: CredentialEntry] = [:]
+        kept.reserveCapacity(pairs.count)
+        for (key, entry) in pairs where kept[key].map({ entry.outlasts($0) }) ?? true { kept[key] = entry }
+        return Array(kept)
+    }
+
+    /// Applies every change committed since the last catch-up. Call it with a connection that sees committed data:
+    /// after a write committed, or inside a write transaction before that transaction changes anything.
+    func catchUp(in db: Database) throws {
+        do {
+            try applied.withLock { applied in
+                let changes = try Row.fetchAll(db, sql: "SELECT seq, entity, entity_id FROM change WHERE seq > ? ORDER BY seq",
+                                               arguments: [applied])
+                guard let last: Int64 = changes.last?[0] else { return }
+                var credentialIDs: Set<String> = [], personIDs: Set<String> = [], policyChanged = false
+                for change in changes {
+                    switch change[1] as String {
+                    case "credential": credentialIDs.insert(change[2])
+                    case "person": personIDs.insert(change[2])
+                    default: policyChanged = true
+                    }
+                }
+                if policyChanged { policy.store(PolicyBox(try SitePolicy.load(from: db)), ordering: .releasing) }
+                try apply(people: Array(personIDs), in: db)
+                try apply(credentials: Array(credentialIDs), in: db)
+                applied = last
+            }
+            isCurrent.store(true, ordering: .releasing)
+        } catch {
+            isCurrent.store(false, ordering: .releasing)
+            throw error
+        }
+    }
+
+    private func apply(people ids: [String], in db: Database) throws {
+        guard !ids.isEmpty else { return }
+        let found = try AllowlistQueries.people(ids, in: db)
+        people.update(ids.map { id in (id, { _ in found[id] }) })
+    }
+
+    private func apply(credentials ids: [String], in db: Database) throws {
+        guard !ids.isEmpty else { return }
+        var cardEdits: [(key: CardData, edit: (CredentialEntry?) -> CredentialEntry?)] = []
+        var codeEdits: [(key: CodeDigest, edit: (CredentialEntry?) -> CredentialEntry?)] = []
+        var keyEdits: [(key: String, edit: (CredentialEntry?) -> CredentialEntry?)] = []
+        for chunk in ids.chunked(500) {
+            let rows = try AllowlistQueries.credentials(
+                where: "id IN (\(AllowlistQueries.placeholders(chunk.count)))", StatementArguments(Array(chunk)), in: db)
+            for (entry, lookup) in rows {
+                // A revoked credential leaves (only if it is the one cached there); a live one enters unless a
+                // longer-lived one holds its place.
+                let edit: (CredentialEntry?) -> CredentialEntry? = entry.revoked
+                    ? { current in current?.id == entry.id ? nil : current }
+                    : { current in
+                        guard let current, current.id != entry.id else { return entry }
+                        return entry.outlasts(current) ? entry : current
+                    }
+                switch lookup {
+                case .card(let card): cardEdits.append((card, edit))
+                case .code(let digest): codeEdits.append((digest, edit))
+                case .key(let id): keyEdits.append((id, edit))
+                }
+            }
+        }
+        cards.update(cardEdits)
+        codes.update(codeEdits)
+        keys.update(keyEdits)
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+
+/// What a reader delivered at a door: the only input the rule engine decides on.
+/// Access knows nothing of Wiegand or OSDP; the bridge turns reader events into presentations.
+public enum Presentation: Sendable, Hashable {
+    case card(CardData)
+    case pin(String)
+    /// A card followed by a PIN at a reader of a `card_and_pin` door.
+    case cardAndPin(CardData, pin: String)
+    /// A digital key token presented by a phone (see `DigitalKeyToken`).
+    case digitalKey(token: String)
+}
+
+/// A card as decoded by the reader side: its fields in a named format, or raw bits when no format matched.
+public enum CardData: Sendable, Hashable {
+    case fields(format: String, facility: UInt32?, number: UInt64)
+    case raw(bits: [Bool])
+}
+
+/// Door modes of real controllers (Mercury's reader access modes).
+public enum DoorMode: String, Sendable, Hashable, Codable, CaseIterable {
+    case card
+    case pin
+    case cardAndPin = "card_and_pin"
+    case cardOrPin = "card_or_pin"
+    case unlocked
+    case lockdown
+}
+
+public enum PersonKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case resident, staff, visitor, vendor
+}
+
+public enum CredentialKind: String, Sendable, Hashable, Codable, CaseIterable {
+    /// A card: opens the doors of its person's groups.
+    case card
+    /// A person's PIN: opens the doors of its person's groups; the second factor of card and PIN.
+    case pin
+    /// A passcode: names its doors itself; temporary or per person, optionally use-counted.
+    case passcode
+    /// A digital key: names its doors, presented as a signed token; shares are keys linked to their parent.
+    case key
+
+    /// PINs and passcodes are entered on a keypad and stored only as keyed digests.
+    var isCode: Bool { self == .pin || self == .passcode }
+}
+
+/// Why a presentation was denied: one reason per decision, from a fixed set.
+public enum DenyReason: String, Sendable, Hashable, Codable, CaseIterable {
+    case unknown
+    case revoked
+    case expired
+    case notYetValid = "not_yet_valid"
+    case outsideSchedule = "outside_schedule"
+    case holiday
+    case wrongPin = "wrong_pin"
+    case useLimitReached = "use_limit_reached"
+    case suspended
+    case doorNotAllowed = "door_not_allowed"
+    case lockout
+    case duress
+    case formatError = "format_error"
+    /// The token's signature does not verify with the site key.
+    case invalidSignature = "invalid_signature"
+    /// The door is in lockdown: nothing opens it.
+    case doorLockedDown = "door_locked_down"
+    /// The door's current mode does not accept this kind of presentation (a PIN at a card-only door).
+    case modeMismatch = "mode_mismatch"
+    /// A card alone at a door in card-and-PIN mode: the PIN is still to come.
+    case pinRequired = "pin_required"
+    case unknownDoor = "unknown_door"
+    /// The database or the clock failed: fail secure.
+    case internalError = "internal_error"
+}
+
+/// Something a decision raises beyond grant or deny, for the bridge to signal.
+public enum Alarm: String, Sendable, Hashable, Codable, CaseIterable {
+    /// A duress code was entered (a silent alarm).
+    case duress
+    /// This attempt locked the reader's keypad (too many wrong codes).
+    case keypadLockout = "keypad_lockout"
+    /// Wrong codes across the site crossed the site-wide limit: every keypad is locked.
+    case siteKeypadLockout = "site_keypad_lockout"
+}
+
+/// The answer to a presentation. A grant carries no reason; a deny exactly one.
+public struct Decision: Sendable, Hashable {
+    public let granted: Bool
+    public let reason: DenyReason?
+    /// The credential that decided, when one was identified.
+    public let credentialID: String?
+    public let personID: String?
+    public let personName: String?
+    public let alarms: [Alarm]
+    /// The activity log row that recorded this decision (nil for dry runs).
+    public let logSequence: Int64?
+
+    static func grant(_ subject: Subject, alarms: [Alarm] = []) -> Decision {
+        Decision(granted: true, reason: nil, credentialID: subject.credentialID, personID: subject.personID,
+                 personName: subject.personName, alarms: alarms, logSequence: nil)
+    }
+
+    static func deny(_ reason: DenyReason, _ subject: Subject = Subject(), alarms: [Alarm] = []) -> Decision {
+        Decision(granted: false, reason: reason, credentialID: subject.credentialID, personID: subject.personID,
+                 personName: subject.personName, alarms: alarms, logSequence: nil)
+    }
+
+    func adding(_ extra: [Alarm]) -> Decision {
+        Decision(granted: granted, reason: reason, credentialID: credentialID, personID: personID,
+                 personName: personName, alarms: alarms + extra, logSequence: logSequence)
+    }
+
+    func logged(as sequence: Int64) -> Decision {
+        Decision(granted: granted, reason: reason, credentialID: credentialID, personID: personID,
+                 personName: personName, alarms: alarms, logSequence: sequence)
+    }
+
+    /// Who a decision is about, as far as it is known.
+    struct Subject: Sendable, Hashable {
+        var credentialID: String?
+        var personID: String?
+        var personName: String?
+    }
+}
+
+/// A door or reader happening the bridge reports, for the activity log.
+public struct DoorEvent: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case opened, closed
+        case forcedOpen = "forced_open"
+        case heldOpen = "held_open"
+        case requestToExit = "request_to_exit"
+        case unlocked, relocked
+        case tamper
+        case readerOnline = "reader_online"
+        case readerOffline = "reader_offline"
+        case readerFault = "reader_fault"
+        case secureChannelUp = "secure_channel_up"
+        case secureChannelDown = "secure_channel_down"
+        case noise
+    }
+
+    public let kind: Kind
+    public let door: String
+    public let reader: String?
+    public let at: Date
+    /// Free text for people reading the log (never a PIN or a key).
+    public let detail: String?
+
+    public init(_ kind: Kind, door: String, reader: String? = nil, at: Date, detail: String? = nil) {
+        self.kind = kind
+        self.door = door
+        self.reader = reader
+        self.at = at
+        self.detail = detail
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import Access
-
-@Test func accessModuleLoads() { #expect(Bool(true)) }

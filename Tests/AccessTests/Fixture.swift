@@ -1,0 +1,29 @@
+import Foundation
+import KeywayTestSupport
+@testable import Access
+
+/// A fresh site in a temporary directory: database, secrets, the Paris time zone (it has DST).
+struct Site {
+    let directory: URL
+    let access: AccessControl
+    var store: AccessStore { access.store }
+    static let zone = TimeZone(identifier: "Europe/Paris")!
+
+    init(lockout: KeypadLockoutPolicy = KeypadLockoutPolicy()) throws {
+        directory = try TestPaths.temporaryDirectory("access")
+        database = directory.appendingPathComponent("keyway.db")
+        access = try AccessControl.open(database: database, timeZone: Self.zone, lockout: lockout)
+    }
+
+    let database: URL
+
+    /// `YYYY-MM-DD HH:MM` in the site's zone.
+    static func time(_ text: String) -> Date {
+        guard let date = SiteTime.parse(text, timeZone: zone) else { fatalError("bad test time \(text)") }
+        return date
+    }
+
+    static func card(_ number: UInt64, facility: UInt32 = 12) -> CardData {
+        .fields(format: "h10301", facility: facility, number: number)
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import Wiegand
-
-@Test func wiegandModuleLoads() { #expect(Bool(true)) }
