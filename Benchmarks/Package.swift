@@ -10,7 +10,7 @@ let package = Package(
     name: "keyway-benchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: ".."),
+        .package(name: "keyway", path: ".."),  // name: the checkout directory may be called anything
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [

@@ -497,13 +497,14 @@ public struct ControlPanel: Sendable {
         let address = devices[index].address
         switch transmission.purpose {
         case .probe, .identify:
-            guard case .identification(let identification) = reply else { return }
+            // A PD that will not identify itself cannot be used; back off rather than ask again at once.
+            guard case .identification(let identification) = reply else { goOffline(index, now: now); return }
             devices[index].identification = identification
             events.append(.identified(address: address, identification))
             devices[index].phase = .readingCapabilities
 
         case .capabilities:
-            guard case .capabilities(let capabilities) = reply else { return }
+            guard case .capabilities(let capabilities) = reply else { goOffline(index, now: now); return }
             devices[index].capabilities = capabilities
             events.append(.capabilities(address: address, capabilities))
             beginSecurity(index, now: now)

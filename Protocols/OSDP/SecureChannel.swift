@@ -154,48 +154,59 @@ private func cbc(encrypt: Bool, _ data: [UInt8], key: SymmetricKey, iv: [UInt8])
     return Array(result)
 }
 
-/// An established Secure Channel with one PD: the session keys and both MAC chains.
-/// `seal` protects an outgoing command; `open` verifies and decrypts a reply to it.
+/// An established Secure Channel: the session keys and both MAC chains. The control panel seals
+/// commands and opens replies; the `.peripheral` role (simulated PDs in tests and benchmarks) the reverse.
 public struct SecureSession: Sendable {
-    let keys: SessionKeys
-    /// MAC of the last command sent (IV for the reply's MAC and encryption).
-    private(set) var commandMAC: [UInt8]
-    /// MAC of the last reply accepted (IV for the next command), starting at RMAC-I.
-    private(set) var replyMAC: [UInt8]
+    public enum Role: Sendable { case controlPanel, peripheral }
 
-    public init(keys: SessionKeys, initialRMAC: [UInt8]) {
+    let keys: SessionKeys
+    let role: Role
+    /// MAC of the last message sent (C-MAC for a control panel): IV for the answer's MAC and encryption.
+    private(set) var lastSentMAC: [UInt8]
+    /// MAC of the last message accepted (R-MAC for a control panel), starting at RMAC-I.
+    private(set) var lastReceivedMAC: [UInt8]
+
+    public init(keys: SessionKeys, initialRMAC: [UInt8], role: Role = .controlPanel) {
         self.keys = keys
-        self.commandMAC = initialRMAC
-        self.replyMAC = initialRMAC
+        self.role = role
+        self.lastSentMAC = initialRMAC
+        self.lastReceivedMAC = initialRMAC
     }
 
-    /// Turns a plaintext command frame into an SCS_15 (no data) or SCS_17 (encrypted data) frame with its MAC.
+    private var outgoing: (mac: SecurityBlockType, encrypted: SecurityBlockType) {
+        role == .controlPanel ? (.commandMAC, .commandEncrypted) : (.replyMAC, .replyEncrypted)
+    }
+    private var incoming: (mac: SecurityBlockType, encrypted: SecurityBlockType) {
+        role == .controlPanel ? (.replyMAC, .replyEncrypted) : (.commandMAC, .commandEncrypted)
+    }
+
+    /// Turns a plaintext frame into an SCS_15/16 (no data) or SCS_17/18 (encrypted data) frame with its MAC.
     public mutating func seal(_ frame: Frame) -> Frame {
         var sealed = frame
         if frame.data.isEmpty {
-            sealed.securityBlock = SecurityBlock(.commandMAC)
+            sealed.securityBlock = SecurityBlock(outgoing.mac)
         } else {
-            sealed.securityBlock = SecurityBlock(.commandEncrypted)
-            sealed.data = keys.encrypt(frame.data, iv: replyMAC)
+            sealed.securityBlock = SecurityBlock(outgoing.encrypted)
+            sealed.data = keys.encrypt(frame.data, iv: lastReceivedMAC)
         }
-        commandMAC = keys.mac(sealed.bytesCoveredByMAC(), iv: replyMAC)
-        sealed.mac = Array(commandMAC.prefix(Frame.macLength))
+        lastSentMAC = keys.mac(sealed.bytesCoveredByMAC(), iv: lastReceivedMAC)
+        sealed.mac = Array(lastSentMAC.prefix(Frame.macLength))
         return sealed
     }
 
-    /// Verifies an SCS_16/18 reply against the last sealed command and returns it with clear data.
-    /// Throws `.plaintextReply` for a reply without a MAC: callers decide whether a plaintext NAK/BUSY is acceptable.
+    /// Verifies the answer to the last sealed frame and returns it with clear data.
+    /// Throws `.plaintextReply` for a frame without a MAC: callers decide whether a plaintext NAK/BUSY is acceptable.
     public mutating func open(_ received: ReceivedFrame) throws(SecureChannelError) -> Frame {
-        guard let block = received.frame.securityBlock, block.type == .replyMAC || block.type == .replyEncrypted else {
+        guard let block = received.frame.securityBlock, block.type == incoming.mac || block.type == incoming.encrypted else {
             throw .plaintextReply
         }
-        let expected = keys.mac(received.bytesCoveredByMAC, iv: commandMAC)
+        let expected = keys.mac(received.bytesCoveredByMAC, iv: lastSentMAC)
         guard constantTimeEqual(expected.prefix(Frame.macLength), received.frame.mac) else { throw .macMismatch }
         var frame = received.frame
-        if block.type == .replyEncrypted {
-            frame.data = try keys.decrypt(frame.data, iv: commandMAC)
+        if block.type == incoming.encrypted {
+            frame.data = try keys.decrypt(frame.data, iv: lastSentMAC)
         }
-        replyMAC = expected
+        lastReceivedMAC = expected
         return frame
     }
 }

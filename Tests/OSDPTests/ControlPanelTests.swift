@@ -265,3 +265,16 @@ import Testing
         #expect(throws: BusConfigurationError.invalidAddress(200)) { try ControlPanel(pds: [PDConfiguration(address: 200)]) }
     }
 }
+
+@Suite struct ControlPanelStartupTests {
+    @Test func aPDThatRefusesIDIsBackedOffNotHammered() throws {
+        var bus = try Harness([PDConfiguration(address: 1, security: .off)])
+        var probes: [UInt64] = []
+        while let (bytes, at) = bus.nextSent(within: 5_000 * ms), at < 5_000 * ms {
+            probes.append(at)
+            bus.reply(FakePD.reply(.nak(.unknownCommand, detail: []), address: 1, sequence: bytes.sequence))
+        }
+        #expect(probes.map { $0 / (100 * ms) } == [0, 10, 30], "at 0 s, then after 1 s and 2 s of back-off")
+        #expect(bus.panel.status(of: 1)?.state == .offline)
+    }
+}

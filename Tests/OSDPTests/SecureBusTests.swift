@@ -21,8 +21,8 @@ import Testing
         return frame.encoded(mark: false).hexString
     }
 
-    func secureOnline(policy: SecurityPolicy = .required, random: [[UInt8]] = []) throws -> Harness {
-        var bus = try Harness([PDConfiguration(address: 1, scbk: Self.scbk, security: policy)], random: [Self.randomA] + random)
+    func secureOnline(policy: SecurityPolicy = .required, options: BusOptions = .init(), random: [[UInt8]] = []) throws -> Harness {
+        var bus = try Harness([PDConfiguration(address: 1, scbk: Self.scbk, security: policy)], options: options, random: [Self.randomA] + random)
         bus.expect(Self.id, reply: Self.pdid)
         bus.expect(Self.cap, reply: Self.pdcap)
         bus.expect(Self.chlng, reply: Self.ccrypt)
@@ -156,5 +156,19 @@ import Testing
         bus.reply(hex("53810e000d02164043812ab18539"))
         #expect(bus.takeEvents().isEmpty)
         #expect(bus.panel.status(of: 1)?.secure == true)
+    }
+
+    @Test func traceShowsWireBytesAndDecryptedPayloads() throws {
+        var options = BusOptions()
+        options.traceFrames = true
+        var bus = try secureOnline(options: options)
+        let led = LEDControl(permanent: LEDPermanentState(control: .set, onTime: 1, onColor: .green))
+        bus.panel.submit(.led([led]), to: 1, now: bus.now)
+        guard let sent = bus.nextSent() else { Issue.record("nothing sent"); return }
+        let traced = bus.takeEvents().compactMap { if case .frame(1, let trace) = $0 { trace } else { nil } }
+        #expect(traced.count == 1)
+        #expect(traced.first?.direction == .toPD)
+        #expect(traced.first?.bytes == sent.bytes)
+        #expect(traced.first?.clearData == Command.led([led]).payload)
     }
 }

@@ -38,14 +38,36 @@ import Testing
         var session = SecureSession(keys: Self.keys, initialRMAC: Self.initialRMAC)
         let poll = session.seal(Frame(address: 0, sequence: 1, code: CommandCode.poll.rawValue))
         #expect(poll.encoded(mark: false) == hex("53 00 0E 00 0D 02 15 60 DF 88 98 23 9A 62"))
-        #expect(session.commandMAC == hex("DF8898239032D09D94CE22212A28A31F"))
+        #expect(session.lastSentMAC == hex("DF8898239032D09D94CE22212A28A31F"))
 
         let ack = try session.open(received("53 80 0E 00 0D 02 16 40 C7 E6 64 B6 DA B6"))
         #expect(ack.code == ReplyCode.ack.rawValue)
-        #expect(session.replyMAC == hex("C7E664B633B07BBED74BC91DF1304BF8"))
+        #expect(session.lastReceivedMAC == hex("C7E664B633B07BBED74BC91DF1304BF8"))
 
         let led = session.seal(Frame(address: 0, sequence: 2, code: CommandCode.led.rawValue, data: hex("00 00 02 05 05 01 00 1E 00 01 00 00 02 00")))
         #expect(led.encoded(mark: false) == hex("53 00 1E 00 0E 02 17 69 A9 CC 71 9D 7E 4A 88 7D 76 80 A4 7B 68 DF 8A 4B BC F8 54 33 62 1E"))
+    }
+
+    @Test func peripheralRoleMirrorsTheControlPanel() throws {
+        var panel = SecureSession(keys: Self.keys, initialRMAC: Self.initialRMAC)
+        var reader = SecureSession(keys: Self.keys, initialRMAC: Self.initialRMAC, role: .peripheral)
+        let led = panel.seal(Frame(address: 0, sequence: 2, code: CommandCode.led.rawValue, data: hex("00 00 02 05 05 01 00 1E 00 01 00 00 02 00")))
+        let command = try reader.open(received(led.encoded().hexString))
+        #expect(command.data == hex("00 00 02 05 05 01 00 1E 00 01 00 00 02 00"))
+        let status = reader.seal(Frame(address: 0, isReply: true, sequence: 2, code: ReplyCode.ostatr.rawValue, data: [1, 0, 1]))
+        #expect(status.securityBlock?.type == .replyEncrypted)
+        #expect(try panel.open(received(status.encoded(mark: false).hexString)).data == [1, 0, 1])
+        // A reader's own reply is not something it accepts as a command.
+        #expect(throws: SecureChannelError.plaintextReply) { try reader.open(received(status.encoded().hexString)) }
+    }
+
+    @Test func derivedACKIsWhatAPeripheralSends() throws {
+        var panel = SecureSession(keys: Self.keys, initialRMAC: Self.initialRMAC)
+        var reader = SecureSession(keys: Self.keys, initialRMAC: Self.initialRMAC, role: .peripheral)
+        let poll = panel.seal(Frame(address: 0, sequence: 1, code: CommandCode.poll.rawValue))
+        _ = try reader.open(received(poll.encoded().hexString))
+        let ack = reader.seal(Frame(address: 0, isReply: true, sequence: 1, code: ReplyCode.ack.rawValue))
+        #expect(ack.encoded(mark: false) == hex("53 80 0E 00 0D 02 16 40 C7 E6 64 B6 DA B6"))
     }
 
     @Test func tamperedReplyMACIsRefused() throws {
