@@ -21,7 +21,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "OSDPBenchmarks",
-            dependencies: [benchmark, .product(name: "OSDP", package: "keyway")],
+            dependencies: [benchmark, .product(name: "OSDP", package: "keyway"), .product(name: "Bridge", package: "keyway")],
             path: "Benchmarks/OSDPBenchmarks", plugins: [plugin]
         ),
         .executableTarget(

@@ -5,6 +5,7 @@ import Foundation
 import OSDP
 import Serial
 import Synchronization
+import Wiegand
 
 extension OSDPCommand {
     struct Monitor: AsyncParsableCommand {
@@ -15,10 +16,17 @@ extension OSDPCommand {
         @Option(help: "PD address, 0–126; repeat for several PDs on the bus.") var address: [UInt8] = [0]
         @Option(help: "Write every frame to FILE: .pcap (Wireshark, libosdp's link type) or osdpcap JSON lines otherwise.")
         var capture: String?
+        @Option(name: .customLong("format"), help: "Card format to decode card reads with (repeatable; default: every built-in format).")
+        var formats: [String] = []
+
+        var cardFormats: [CardFormat] { formats.isEmpty ? CardFormat.builtIn : formats.compactMap(CardFormat.named) }
 
         func validate() throws {
             for pd in address { try validateOSDPAddress(pd) }
             guard Set(address).count == address.count else { throw ValidationError("each --address only once") }
+            for name in formats where CardFormat.named(name) == nil {
+                throw ValidationError("unknown card format \(name) (see keyway wiegand formats)")
+            }
         }
 
         func run() async throws {
@@ -37,7 +45,7 @@ extension OSDPCommand {
                     guard let event = await session.nextEvent(within: .milliseconds(100)) else { continue }
                     if case .bus(.frame(_, let trace)) = event {
                         try writer?.write(trace)
-                    } else if let line = MonitorEvent(event) {
+                    } else if let line = MonitorEvent(event, formats: cardFormats) {
                         connection.json ? printJSONLine(line) : print(line.humanDescription)
                     }
                 }

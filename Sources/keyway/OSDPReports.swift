@@ -108,7 +108,8 @@ struct MonitorEvent: Encodable {
     }
 
     /// The line for a link event; nil for events a technician does not watch (command results, frames, progress).
-    init?(_ linkEvent: OSDPLinkEvent) {
+    /// Card data is decoded with `formats` (a reader's list, or every built-in format).
+    init?(_ linkEvent: OSDPLinkEvent, formats: [CardFormat] = CardFormat.builtIn) {
         switch linkEvent {
         case .deviceLost(let error):
             self.init("device_lost")
@@ -116,11 +117,11 @@ struct MonitorEvent: Encodable {
         case .deviceReopened:
             self.init("device_reopened")
         case .bus(let busEvent):
-            self.init(busEvent)
+            self.init(busEvent, formats: formats)
         }
     }
 
-    private init?(_ busEvent: BusEvent) {
+    private init?(_ busEvent: BusEvent, formats: [CardFormat]) {
         switch busEvent {
         case .online(let address, let secure):
             self.init("online", address: address)
@@ -139,7 +140,7 @@ struct MonitorEvent: Encodable {
             self.init("key_installed", address: address)
         case .card(let address, let raw):
             self.init("card", address: address)
-            describe(raw)
+            describe(raw, formats: formats)
         case .keypad(let address, let entry):
             self.init("keypad", address: address)
             keys = entry.text
@@ -169,14 +170,19 @@ struct MonitorEvent: Encodable {
     }
 
     /// `hex` is the frame as the integer `keyway wiegand decode` takes, `data` the bytes as they came on the wire,
-    /// and the decoded fields when exactly one known format fits.
-    private mutating func describe(_ raw: RawCard) {
+    /// and the decoded fields when a known format fits. When several fit (h10301 and ind26 share 26 bits),
+    /// the first in the list wins: the built-in table lists the common formats first.
+    private mutating func describe(_ raw: RawCard, formats: [CardFormat]) {
         bits = Int(raw.bitCount)
         data = raw.dataHex
         hex = Self.integerHex(raw.bits)
-        guard let frame = WiegandFrame(packedBytes: raw.data, bitCount: Int(raw.bitCount)),
-            case .card(let read) = CardReadResult.decode(frame, among: CardFormat.builtIn)
-        else { return }
+        guard let frame = WiegandFrame(packedBytes: raw.data, bitCount: Int(raw.bitCount)) else { return }
+        let read: CardRead
+        switch CardReadResult.decode(frame, among: formats) {
+        case .card(let only): read = only
+        case .ambiguous(let candidates) where !candidates.isEmpty: read = candidates[0]
+        default: return
+        }
         format = read.format.name
         facility = read.fields.facility
         card = read.fields.card

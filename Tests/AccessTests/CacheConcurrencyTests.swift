@@ -14,18 +14,25 @@ private final class Tally: Sendable {
     let done = Atomic<Bool>(false)
 }
 
-/// Runs `body` on `count` threads of their own (not the test's cooperative pool, which other tests share),
-/// returning once every thread has started; `join` waits for them to finish.
-private func onThreads(_ count: Int, tally: Tally, _ body: @escaping @Sendable (Int) -> Void) -> DispatchGroup {
-    let group = DispatchGroup()
+/// Runs `body` on `count` threads of their own (neither the test's cooperative pool nor Dispatch's, which may
+/// have fewer threads than the test needs on a small machine), returning once every thread has started.
+private func onThreads(_ count: Int, tally: Tally, _ body: @escaping @Sendable (Int) -> Void) -> Joinable {
+    let finished = Joinable()
     for index in 0..<count {
-        DispatchQueue.global().async(group: group) {
+        finished.group.enter()
+        Thread {
             tally.started.add(1, ordering: .releasing)
             body(index)
-        }
+            finished.group.leave()
+        }.start()
     }
     while tally.started.load(ordering: .acquiring) < count { usleep(1000) }
-    return group
+    return finished
+}
+
+private final class Joinable: Sendable {
+    let group = DispatchGroup()
+    func wait() { group.wait() }
 }
 
 @Suite struct CacheConcurrencyTests {

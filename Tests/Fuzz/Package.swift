@@ -10,8 +10,7 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "OSDPFuzz",
-            dependencies: [.product(name: "OSDP", package: "keyway")],
-            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+            dependencies: [.product(name: "OSDP", package: "keyway")]
         ),
     ]
 )

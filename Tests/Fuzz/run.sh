@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Builds the OSDP fuzz target with libFuzzer + AddressSanitizer and runs it for N seconds (default 60).
+# Builds the OSDP fuzz target with libFuzzer + AddressSanitizer (linked with lld: gold trips over
+# the sanitizer objects) and runs it for N seconds (default 60).
 # Usage: Tests/Fuzz/run.sh [seconds]
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${1:-60}"
-swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -g 2>&1 | grep -E "error|warning: unre|Build" || true
+swift build -c release --product OSDPFuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld 2>&1 | grep -E "error|warning: unre|Build" || true
 binary="$(swift build -c release --show-bin-path)/OSDPFuzz"
 mkdir -p corpus
 # A few real frames as seeds (first byte = chunk size selector).

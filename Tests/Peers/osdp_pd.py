@@ -139,7 +139,8 @@ class Line:
 
 
 class Channel:
-    """The osdp_sys channel of one PD: one whole frame per read."""
+    """The osdp_sys channel of one PD: never more than one frame per read (libosdp reads at most 64 bytes
+    at a time, so a long frame is handed over in pieces, back to back)."""
 
     def __init__(self, line):
         self.line = line
@@ -147,9 +148,14 @@ class Channel:
         line.channels.append(self)
 
     def read(self, max_bytes):
-        if not self.frames or len(self.frames[0]) > max_bytes:
+        if not self.frames:
             return b""
-        return self.frames.pop(0)
+        piece, rest = self.frames[0][:max_bytes], self.frames[0][max_bytes:]
+        if rest:
+            self.frames[0] = rest
+        else:
+            self.frames.pop(0)
+        return piece
 
     def write(self, data):
         return self.line.write(data)

@@ -67,8 +67,11 @@ enum RevocationRace {
         let stop = Atomic<Bool>(false)
         let lookups = Atomic<Int>(0)
         let group = DispatchGroup()
+        // Threads of their own: Dispatch may not give three threads on a two-core machine.
         for reader in 0..<readers {
-            DispatchQueue.global().async(group: group) {
+            group.enter()
+            Thread {
+                defer { group.leave() }
                 var index = reader * 7919, count = 0
                 while !stop.load(ordering: .relaxed) {
                     for _ in 0..<256 {
@@ -78,9 +81,11 @@ enum RevocationRace {
                     count += 256
                 }
                 lookups.add(count, ordering: .relaxed)
-            }
+            }.start()
         }
-        DispatchQueue.global().async(group: group) {
+        group.enter()
+        Thread {
+            defer { group.leave() }
             let start = Date()
             var revoked = 0
             while !stop.load(ordering: .relaxed) {
@@ -91,7 +96,7 @@ enum RevocationRace {
                 }
                 usleep(1000)
             }
-        }
+        }.start()
         Thread.sleep(forTimeInterval: duration)
         stop.store(true, ordering: .relaxed)
         group.wait()

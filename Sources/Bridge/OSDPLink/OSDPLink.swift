@@ -52,27 +52,12 @@ public enum OSDPLinkEvent: Sendable, Equatable {
 /// and publishes the bus's events on `events`. Commands are submitted from any task and their results
 /// awaited. A device that vanishes is reopened as soon as it is back; the bus meanwhile lets its PDs go
 /// offline as the protocol says, and brings them back when they answer again.
+/// The link stops when `stop()` is called or when it is released.
 public final class OSDPLink: Sendable {
     /// Every event, in order. Consume it: it buffers without limit so that no card read is ever dropped.
     public let events: AsyncStream<OSDPLinkEvent>
     public let configuration: OSDPLinkConfiguration
-
-    private let mailbox = Mutex<Mailbox>(Mailbox())
-    private let stopRequested = Atomic<Bool>(false)
-    private let wakeUp: WakeUpSignal
-    private let finished = DispatchSemaphore(value: 0)
-
-    /// Work for the I/O thread: `perform` runs there with the bus and the current time; `abandon` runs
-    /// instead when the link has stopped, so no caller waits forever.
-    private struct Request: Sendable {
-        let perform: @Sendable (inout LoopState, UInt64) -> Void
-        let abandon: @Sendable () -> Void
-    }
-
-    private struct Mailbox {
-        var requests: [Request] = []
-        var closed = false
-    }
+    private let control: LinkControl
 
     /// Opens the device and starts the loop. Throws if the device cannot be opened now or the PDs are misconfigured.
     public init(configuration: OSDPLinkConfiguration) throws(OSDPLinkError) {
@@ -87,30 +72,29 @@ public final class OSDPLink: Sendable {
         }
         do {
             port = try SerialPort(path: configuration.devicePath, options: configuration.port)
-            wakeUp = try WakeUpSignal()
+            control = LinkControl(wakeUp: try WakeUpSignal())
         } catch {
             throw .port(error)
         }
         self.configuration = configuration
         let (events, continuation) = AsyncStream<OSDPLinkEvent>.makeStream()
         self.events = events
-        let state = LoopState(panel: panel, port: port, events: continuation)
-        // The port and the bus belong to the thread from here on.
-        nonisolated(unsafe) let handOver = state
-        let thread = Thread { [self] in run(handOver) }
+        // The port and the bus belong to the thread from here on; the thread holds only the control, not the link.
+        nonisolated(unsafe) let loop = LinkLoop(
+            panel: panel, port: port, events: continuation, control: control,
+            reopenInterval: configuration.reopenInterval)
+        let thread = Thread { loop.run() }
         thread.name = "osdp \(configuration.devicePath)"
         thread.start()
     }
 
-    deinit {
-        stop()
-    }
+    deinit { stop() }
 
     /// Sends a command to a PD and returns its result (ACK, a reply, NAK, timeout, ...).
     public func submit(_ command: Command, to address: UInt8) async -> CommandResult {
         await withCheckedContinuation { continuation in
-            enqueue(Request(
-                perform: { state, now in state.waiting[state.panel.submit(command, to: address, now: now)] = continuation },
+            control.enqueue(LinkRequest(
+                perform: { loop, now in loop.await(loop.panel.submit(command, to: address, now: now), continuation) },
                 abandon: { continuation.resume(returning: .timeout) }))
         }
     }
@@ -118,9 +102,9 @@ public final class OSDPLink: Sendable {
     /// Sends a file with FILETRANSFER; progress arrives as `.bus(.fileTransferProgress)` events, the PD's final status as the result.
     public func transferFile(_ file: [UInt8], fileType: UInt8, to address: UInt8) async -> CommandResult {
         await withCheckedContinuation { continuation in
-            enqueue(Request(
-                perform: { state, now in
-                    state.waiting[state.panel.submitFileTransfer(file, fileType: fileType, to: address, now: now)] = continuation
+            control.enqueue(LinkRequest(
+                perform: { loop, now in
+                    loop.await(loop.panel.submitFileTransfer(file, fileType: fileType, to: address, now: now), continuation)
                 },
                 abandon: { continuation.resume(returning: .timeout) }))
         }
@@ -129,8 +113,8 @@ public final class OSDPLink: Sendable {
     /// The PDs as the bus sees them now (empty once the link has stopped).
     public func statuses() async -> [PDStatus] {
         await withCheckedContinuation { continuation in
-            enqueue(Request(
-                perform: { state, _ in continuation.resume(returning: state.panel.statuses) },
+            control.enqueue(LinkRequest(
+                perform: { loop, _ in continuation.resume(returning: loop.panel.statuses) },
                 abandon: { continuation.resume(returning: []) }))
         }
     }
@@ -140,13 +124,33 @@ public final class OSDPLink: Sendable {
     }
 
     /// Stops the loop, releases the device and ends `events`. Commands still waiting end with `.timeout`.
-    public func stop() {
-        guard !stopRequested.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        wakeUp.signal()
-        finished.wait()
+    public func stop() { control.stop() }
+}
+
+/// Work for the I/O thread: `perform` runs there with the loop and the current time; `abandon` runs
+/// instead when the link has stopped, so no caller waits forever.
+struct LinkRequest: Sendable {
+    let perform: @Sendable (LinkLoop, UInt64) -> Void
+    let abandon: @Sendable () -> Void
+}
+
+/// What the link and its thread share: the requests for the thread, and the means to stop it.
+final class LinkControl: Sendable {
+    private struct Mailbox {
+        var requests: [LinkRequest] = []
+        var closed = false
     }
 
-    private func enqueue(_ request: Request) {
+    let wakeUp: WakeUpSignal
+    private let mailbox = Mutex(Mailbox())
+    private let stopRequested = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(wakeUp: WakeUpSignal) { self.wakeUp = wakeUp }
+
+    var isStopping: Bool { stopRequested.load(ordering: .acquiring) }
+
+    func enqueue(_ request: LinkRequest) {
         let accepted = mailbox.withLock { mailbox in
             guard !mailbox.closed else { return false }
             mailbox.requests.append(request)
@@ -155,105 +159,31 @@ public final class OSDPLink: Sendable {
         accepted ? wakeUp.signal() : request.abandon()
     }
 
-    // MARK: The I/O thread
-
-    /// Everything the I/O thread owns.
-    private struct LoopState {
-        var panel: ControlPanel
-        let port: SerialPort
-        let events: AsyncStream<OSDPLinkEvent>.Continuation
-        var waiting: [CommandTicket: CheckedContinuation<CommandResult, Never>] = [:]
-        /// When the device vanished and was not yet back; the next reopen attempt is due at `reopenAt`.
-        var reopenAt: UInt64?
+    /// The requests that came in since the last call.
+    func takeRequests() -> [LinkRequest] {
+        mailbox.withLock { mailbox in
+            defer { mailbox.requests.removeAll() }
+            return mailbox.requests
+        }
     }
 
-    private func run(_ initial: LoopState) {
-        var state = initial
-        try? state.port.discardInput()
-        while !stopRequested.load(ordering: .acquiring) {
-            var now = OSDPLinkClock.now()
-            for request in mailbox.withLock({ mailbox in defer { mailbox.requests.removeAll() }; return mailbox.requests }) {
-                request.perform(&state, now)
-            }
-            reopenIfDue(&state, now: now)
-            if let bytes = state.panel.nextTransmission(now: now), state.reopenAt == nil {
-                do {
-                    try state.port.write(bytes)
-                } catch {
-                    lose(&state, error, now: now)
-                }
-            }
-            publish(&state)
-            now = OSDPLinkClock.now()
-            let wait = waitTime(state, now: now)
-            if state.reopenAt != nil {
-                _ = try? wakeUp.wait(timeoutNanoseconds: wait)
-                continue
-            }
-            do {
-                let bytes = try state.port.read(timeoutNanoseconds: wait, wakeUp: wakeUp)
-                if !bytes.isEmpty { state.panel.receive(bytes, now: OSDPLinkClock.now()) }
-            } catch {
-                lose(&state, error, now: now)
-            }
-        }
-        state.port.close()
-        publish(&state)
-        for continuation in state.waiting.values { continuation.resume(returning: .timeout) }
-        let unserved = mailbox.withLock { mailbox in
+    /// Called by the thread as it ends: later requests are abandoned at once; returns those never served.
+    func close() -> [LinkRequest] {
+        mailbox.withLock { mailbox in
             mailbox.closed = true
             return mailbox.requests
         }
-        for request in unserved { request.abandon() }
-        state.events.finish()
-        finished.signal()
     }
 
-    /// How long the loop may sleep: until the bus's next deadline, a reopen attempt, or a wake-up.
-    private func waitTime(_ state: LoopState, now: UInt64) -> UInt64 {
-        let idle: UInt64 = 1_000_000_000
-        let deadlines = [state.panel.nextDeadline(), state.reopenAt].compactMap { $0 }
-        guard let next = deadlines.min() else { return idle }
-        return next > now ? min(next - now, idle) : 0
+    /// Asks the thread to end and waits until it has (only the first call waits).
+    func stop() {
+        guard !stopRequested.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        wakeUp.signal()
+        finished.wait()
     }
 
-    private func lose(_ state: inout LoopState, _ error: SerialError, now: UInt64) {
-        state.port.close()
-        state.reopenAt = now + nanoseconds(configuration.reopenInterval)
-        state.events.yield(.deviceLost(error))
-    }
-
-    private func reopenIfDue(_ state: inout LoopState, now: UInt64) {
-        guard let due = state.reopenAt, now >= due else { return }
-        do {
-            try state.port.reopen()
-            try state.port.discardInput()
-            state.reopenAt = nil
-            state.events.yield(.deviceReopened)
-        } catch {
-            state.port.close()
-            state.reopenAt = now + nanoseconds(configuration.reopenInterval)
-        }
-    }
-
-    /// Hands the bus's events out and completes the commands whose results came in.
-    private func publish(_ state: inout LoopState) {
-        let events = state.panel.takeEvents()
-        guard !events.isEmpty else { return }
-        for event in events {
-            if case .commandResult(let ticket, let result) = event {
-                state.waiting.removeValue(forKey: ticket)?.resume(returning: result)
-            }
-            state.events.yield(.bus(event))
-        }
-    }
-}
-
-/// A duration in whole nanoseconds (negative durations count as zero).
-private func nanoseconds(_ duration: Duration) -> UInt64 {
-    let (seconds, attoseconds) = duration.components
-    guard seconds >= 0 else { return 0 }
-    return UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+    /// Called by the thread when it is done.
+    func finish() { finished.signal() }
 }
 
 /// The monotonic clock the bus runs on (CLOCK_MONOTONIC, nanoseconds).

@@ -1,0 +1,105 @@
+import OSDP
+import Serial
+
+/// The I/O thread of an `OSDPLink`: it alone touches the port and the bus.
+final class LinkLoop {
+    var panel: ControlPanel
+    private let port: SerialPort
+    private let events: AsyncStream<OSDPLinkEvent>.Continuation
+    private let control: LinkControl
+    private let reopenInterval: UInt64
+    private var waiting: [CommandTicket: CheckedContinuation<CommandResult, Never>] = [:]
+    /// Set while the device is away: when to try opening it again.
+    private var reopenAt: UInt64?
+
+    /// The longest the loop sleeps when nothing is due.
+    static let idleWait: UInt64 = 1_000_000_000
+
+    init(
+        panel: ControlPanel, port: SerialPort, events: AsyncStream<OSDPLinkEvent>.Continuation, control: LinkControl,
+        reopenInterval: Duration
+    ) {
+        self.panel = panel
+        self.port = port
+        self.events = events
+        self.control = control
+        let (seconds, attoseconds) = reopenInterval.components
+        self.reopenInterval = UInt64(max(seconds, 0)) * 1_000_000_000 + UInt64(max(attoseconds, 0) / 1_000_000_000)
+    }
+
+    /// Completes `continuation` when the bus reports the ticket's result.
+    func await(_ ticket: CommandTicket, _ continuation: CheckedContinuation<CommandResult, Never>) {
+        waiting[ticket] = continuation
+    }
+
+    func run() {
+        try? port.discardInput()
+        while !control.isStopping {
+            var now = OSDPLinkClock.now()
+            for request in control.takeRequests() { request.perform(self, now) }
+            reopenIfDue(now: now)
+            // While the device is away the bus keeps its clock: its frames go nowhere, so PDs time out as on a dead line.
+            if let bytes = panel.nextTransmission(now: now), reopenAt == nil {
+                do {
+                    try port.write(bytes)
+                } catch {
+                    lose(error, now: now)
+                }
+            }
+            publish()
+            now = OSDPLinkClock.now()
+            let wait = waitTime(now: now)
+            if reopenAt != nil {
+                _ = try? control.wakeUp.wait(timeoutNanoseconds: wait)
+                continue
+            }
+            do {
+                let bytes = try port.read(timeoutNanoseconds: wait, wakeUp: control.wakeUp)
+                if !bytes.isEmpty { panel.receive(bytes, now: OSDPLinkClock.now()) }
+            } catch {
+                lose(error, now: now)
+            }
+        }
+        port.close()
+        publish()
+        for continuation in waiting.values { continuation.resume(returning: .timeout) }
+        for request in control.close() { request.abandon() }
+        events.finish()
+        control.finish()
+    }
+
+    /// Until the bus's next deadline or the next reopen attempt, whichever is first.
+    private func waitTime(now: UInt64) -> UInt64 {
+        guard let next = [panel.nextDeadline(), reopenAt].compactMap({ $0 }).min() else { return Self.idleWait }
+        return next > now ? min(next - now, Self.idleWait) : 0
+    }
+
+    private func lose(_ error: SerialError, now: UInt64) {
+        port.close()
+        reopenAt = now + reopenInterval
+        events.yield(.deviceLost(error))
+    }
+
+    private func reopenIfDue(now: UInt64) {
+        guard let due = reopenAt, now >= due else { return }
+        do {
+            try port.reopen()
+            try port.discardInput()
+            reopenAt = nil
+            events.yield(.deviceReopened)
+        } catch {
+            port.close()
+            reopenAt = now + reopenInterval
+        }
+    }
+
+    /// Hands the bus's events out and completes the commands whose results came in.
+    private func publish() {
+        for event in panel.takeEvents() {
+            if case .commandResult(let ticket, let result) = event {
+                waiting.removeValue(forKey: ticket)?.resume(returning: result)
+            }
+            events.yield(.bus(event))
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Bridge
+import Foundation
+import OSDP
+import Serial
+import Testing
+
+/// The link's own duties, on a pseudo-terminal with nobody at the other end.
+@Suite struct OSDPLinkTests {
+    func link(_ pty: PseudoTerminal, commandTimeout: UInt64 = 10_000_000_000) throws -> OSDPLink {
+        var bus = BusOptions()
+        bus.commandTimeout = commandTimeout
+        return try OSDPLink(configuration: OSDPLinkConfiguration(devicePath: pty.devicePath, pds: [plainPD(1)], bus: bus))
+    }
+
+    @Test func startingFailsClearlyOnAMissingDeviceOrABadBus() throws {
+        #expect(throws: OSDPLinkError.port(.notFound(path: "/dev/ttyNoSuchAdapter"))) {
+            try OSDPLink(configuration: OSDPLinkConfiguration(devicePath: "/dev/ttyNoSuchAdapter", pds: [plainPD(1)]))
+        }
+        let pty = try PseudoTerminal()
+        #expect(throws: OSDPLinkError.bus(.duplicateAddress(1))) {
+            try OSDPLink(configuration: OSDPLinkConfiguration(devicePath: pty.devicePath, pds: [plainPD(1), plainPD(1)]))
+        }
+    }
+
+    @Test func theLinkProbesTheLineAndACommandToASilentPDTimesOut() async throws {
+        let pty = try PseudoTerminal()
+        let link = try link(pty, commandTimeout: 300_000_000)
+        // The bus identifies PD 1 with ID (0x61) on the line.
+        var heard: [UInt8] = []
+        let deadline = Date().addingTimeInterval(10)
+        while !heard.contains(0x61), Date() < deadline { heard += try pty.read(timeoutNanoseconds: 100_000_000) }
+        #expect(heard.starts(with: [0xFF, 0x53, 0x01]))
+        #expect(await link.submit(.buzzer([BuzzerControl(onTime: 1, offTime: 1, count: 1)]), to: 1) == .timeout)
+        #expect(await link.status(of: 1)?.state == .offline)
+        link.stop()
+    }
+
+    @Test func afterStopEverythingAnswersAtOnceAndTheEventsEnd() async throws {
+        let pty = try PseudoTerminal()
+        let link = try link(pty)
+        link.stop()
+        #expect(await link.submit(.poll, to: 1) == .timeout)
+        #expect(await link.statuses().isEmpty)
+        for await _ in link.events {}  // ends
+        // The device was released.
+        _ = try SerialPort(path: pty.devicePath)
+    }
+
+    @Test func releasingTheLinkStopsItAndReleasesTheDevice() throws {
+        let pty = try PseudoTerminal()
+        do {
+            _ = try link(pty)
+        }
+        _ = try SerialPort(path: pty.devicePath)
+    }
+}
