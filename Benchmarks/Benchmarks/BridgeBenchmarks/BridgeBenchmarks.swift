@@ -48,7 +48,7 @@ private let python = ProcessInfo.processInfo.environment["KEYWAY_PYTHON"] ?? rep
 
 /// The libosdp PD (Tests/Peers/osdp_pd.py) driven over its stdin/stdout.
 private final class Peer: @unchecked Sendable {
-    let device: String
+    private(set) var device = ""
     private let process = Process()
     private let input = Pipe()
     private let output = Pipe()
@@ -61,7 +61,6 @@ private final class Peer: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        device = ""
         guard let ready = nextEvent(), let device = ready["device"] as? String else { throw CocoaError(.fileReadUnknown) }
         self.device = device
     }

@@ -161,10 +161,10 @@ public actor SiteSupervisor {
         }
     }
 
-    private func readerKinds(_ site: SiteConfiguration) -> [String: String] {
-        var kinds: [String: String] = [:]
-        for bus in site.buses { for pd in bus.pds { kinds[pd.name] = "osdp" } }
-        for reader in site.wiegandReaders { kinds[reader.name] = "wiegand" }
+    private func readerKinds(_ site: SiteConfiguration) -> [String: ReaderKind] {
+        var kinds: [String: ReaderKind] = [:]
+        for bus in site.buses { for pd in bus.pds { kinds[pd.name] = .osdp } }
+        for reader in site.wiegandReaders { kinds[reader.name] = .wiegand }
         return kinds
     }
 

@@ -40,7 +40,7 @@ public actor SiteRuntime {
     private let now: @Sendable () -> UInt64
 
     private struct ReaderState {
-        var kind: String
+        var kind: ReaderKind
         var online: Bool
         var lastEvent: String?
     }
@@ -56,7 +56,7 @@ public actor SiteRuntime {
     /// Installs the doors of a (re)loaded configuration. A door whose configuration did not change
     /// keeps its state (a pending PIN, an alarm); a new or changed one starts in its configured mode;
     /// a door that is gone is locked.
-    public func install(_ bindings: [DoorBinding], readers readerKinds: [String: String]) async {
+    public func install(_ bindings: [DoorBinding], readers readerKinds: [String: ReaderKind]) async {
         var installed: [String: Door] = [:]
         for binding in bindings {
             if var kept = doors[binding.configuration.name], kept.binding.configuration == binding.configuration {
@@ -219,7 +219,7 @@ public actor SiteRuntime {
 
     public func readerStatus() -> [ServiceStatus.Reader] {
         readers.keys.sorted().compactMap { name in
-            readers[name].map { ServiceStatus.Reader(name: name, kind: $0.kind, online: $0.online, lastEvent: $0.lastEvent) }
+            readers[name].map { ServiceStatus.Reader(name: name, kind: $0.kind.rawValue, online: $0.online, lastEvent: $0.lastEvent) }
         }
     }
 
@@ -299,6 +299,12 @@ public actor SiteRuntime {
             reportFault("door \(door)", "\(error)")
         }
     }
+}
+
+/// How a reader is connected.
+public enum ReaderKind: String, Sendable {
+    case osdp
+    case wiegand
 }
 
 public struct DoorCommandError: Error, CustomStringConvertible {
