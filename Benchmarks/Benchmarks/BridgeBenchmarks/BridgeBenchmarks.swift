@@ -88,8 +88,9 @@ private final class Peer: @unchecked Sendable {
         let frame = try! CardFormat.h10301.encode(CardFields(facility: 1, card: 100))
         let bits = (0..<frame.bitCount).map { frame.bit(at: $0) ? "1" : "0" }.joined()
         try? input.fileHandleForWriting.write(contentsOf: Data("{\"cmd\":\"card\",\"address\":1,\"bitstring\":\"\(bits)\",\"format\":\"wiegand\"}\n".utf8))
+        // Only a strike pulse counts: lock commands at start and the last card's LED and buzzer are skipped.
         while let event = nextEvent() {
-            if event["event"] as? String == "command", event["type"] as? String == "output" { return }
+            if event["event"] as? String == "command", event["type"] as? String == "output", event["control_code"] as? Int == 5 { return }
         }
     }
 
