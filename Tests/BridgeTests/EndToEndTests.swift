@@ -46,6 +46,8 @@ private final class SiteUnderTest: @unchecked Sendable {
                 relay: {bus: door-bus, address: 1, output: 0}
                 strike: 3s
                 mode: card_or_pin
+                door_position: {bus: door-bus, address: 1, input: 0, normally: closed}
+                exit_button: {bus: door-bus, address: 1, input: 1, normally: open}
             api: {socket: control.sock}
             """
         file = folder.appendingPathComponent("site.yaml")
@@ -128,6 +130,16 @@ private final class SiteUnderTest: @unchecked Sendable {
         try access.store.activity(door: Self.door).filter { $0.kind == .decision }
     }
 
+    /// Polls `condition` for up to 20 s.
+    func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
     func stop() async {
         await supervisor.stop()
         peer.terminate()
@@ -200,6 +212,21 @@ private final class SiteUnderTest: @unchecked Sendable {
         try await site.awaitStrikePulse(tenths: 40)
         // The bus was left alone: its port was not reopened.
         #expect(await site.supervisor.status().buses.first?.openedAt == openedAt)
+        await site.stop()
+    }
+
+    @Test func theDoorContactsOnThePDGiveForcedOpenAndTheExitButtonUnlocks() async throws {
+        let site = try await SiteUnderTest()
+        try site.peer.setInputs(address: 1, [1, 0, 0, 0])  // door closed, button released
+        try site.peer.setInputs(address: 1, [0, 0, 0, 0])  // opened with the strike locked
+        #expect(try await site.eventually { await site.supervisor.status().doors.first?.alarms == ["forced_open"] })
+        #expect(try site.access.store.activity(door: SiteUnderTest.door).contains { $0.event == "forced_open" })
+
+        try site.peer.setInputs(address: 1, [1, 0, 0, 0])  // closed again: the alarm clears
+        #expect(try await site.eventually { await site.supervisor.status().doors.first?.alarms == [] })
+        try site.peer.setInputs(address: 1, [1, 1, 0, 0])  // the exit button
+        try await site.awaitStrikePulse()
+        #expect(try site.access.store.activity(door: SiteUnderTest.door).contains { $0.event == "request_to_exit" })
         await site.stop()
     }
 }
