@@ -35,9 +35,10 @@ public actor SiteRuntime {
     private var doorOrder: [String] = []
     private var readers: [String: ReaderState] = [:]
     private var faults: [String: String] = [:]
+    /// The last state of each contact, so a report of every input acts only on those that changed.
+    private var contactStates: [InputReference.Source: Bool] = [:]
     private let access: AccessControl
     private let logger: Logger
-    private let now: @Sendable () -> UInt64
 
     private struct ReaderState {
         var kind: ReaderKind
@@ -45,11 +46,13 @@ public actor SiteRuntime {
         var lastEvent: String?
     }
 
-    public init(access: AccessControl, logger: Logger, now: @escaping @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }) {
+    public init(access: AccessControl, logger: Logger) {
         self.access = access
         self.logger = logger
-        self.now = now
     }
+
+    /// Monotonic nanoseconds, the door state machines' time.
+    private func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
     // MARK: Configuration
 
@@ -121,6 +124,7 @@ public actor SiteRuntime {
 
     /// A contact input changed: `closed` is the physical contact; the door's wiring says what it means.
     public func inputChanged(_ source: InputReference.Source, closed: Bool) async {
+        guard contactStates.updateValue(closed, forKey: source) != closed else { return }
         for name in doorOrder {
             guard let configuration = doors[name]?.binding.configuration else { continue }
             if let position = configuration.doorPosition, position.source == source {
