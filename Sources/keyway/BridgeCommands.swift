@@ -125,7 +125,8 @@ struct Status: ParsableCommand {
     func run() throws {
         let response = try service.send(.status)
         if let status = response.status {
-            if json { printJSONLine(status) } else { print(render(status)) }
+            // Written unbuffered, so it comes before the lines --follow streams after it.
+            if json { printJSONLine(status) } else { FileHandle.standardOutput.write(Data((render(status) + "\n").utf8)) }
         }
         guard follow else { return }
         try ControlClient.followLog(at: try service.path()) { line in
