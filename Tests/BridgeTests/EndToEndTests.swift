@@ -30,7 +30,7 @@ private final class SiteUnderTest: @unchecked Sendable {
     init() async throws {
         folder = try TestPaths.temporaryDirectory("bridge-e2e")
         device = folder.appendingPathComponent("ttyDoor").path
-        peer = try OSDPPeer(.init(addresses: [1], link: device, extraArguments: ["--outputs", "2"]))
+        peer = try await offPool { [device] in try OSDPPeer(.init(addresses: [1], link: device, extraArguments: ["--outputs", "2"])) }
         let yaml = """
             site: {name: E2E, timezone: UTC}
             database: keyway.sqlite
@@ -120,9 +120,12 @@ private final class SiteUnderTest: @unchecked Sendable {
         }
     }
 
-    func restartPeer() throws {
-        peer.kill()
-        peer = try OSDPPeer(.init(addresses: [1], link: device, extraArguments: ["--outputs", "2"]))
+    func restartPeer() async throws {
+        let (old, device) = (peer, device)
+        peer = try await offPool {
+            old.kill()
+            return try OSDPPeer(.init(addresses: [1], link: device, extraArguments: ["--outputs", "2"]))
+        }
     }
 
     /// The decisions the activity log holds for the door, oldest first.
@@ -142,7 +145,8 @@ private final class SiteUnderTest: @unchecked Sendable {
 
     func stop() async {
         await supervisor.stop()
-        peer.terminate()
+        let peer = peer
+        _ = try? await offPool { peer.terminate() }
     }
 }
 
@@ -188,7 +192,7 @@ private final class SiteUnderTest: @unchecked Sendable {
 
     @Test func aPDKilledAndRestartedServesAgainWithoutARestartOfTheService() async throws {
         let site = try await SiteUnderTest()
-        try site.restartPeer()
+        try await site.restartPeer()
         try await site.awaitOnline()
         try site.swipe(facility: 1, card: 100)
         try await site.awaitStrikePulse()
