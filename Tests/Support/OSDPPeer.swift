@@ -38,11 +38,10 @@ public final class OSDPPeer: @unchecked Sendable {
         public var device: String?
         /// Point this symlink at the new pseudo-terminal: a name that survives the peer's restart.
         public var link: String?
-        public var extraArguments: [String] = []
 
         public init(
             addresses: [UInt8] = [1], scbk: String? = nil, installMode: Bool = false, enforceSecure: Bool = false,
-            baud: Int = 9600, device: String? = nil, link: String? = nil, extraArguments: [String] = []
+            baud: Int = 9600, device: String? = nil, link: String? = nil
         ) {
             self.addresses = addresses
             self.scbk = scbk
@@ -51,7 +50,6 @@ public final class OSDPPeer: @unchecked Sendable {
             self.baud = baud
             self.device = device
             self.link = link
-            self.extraArguments = extraArguments
         }
 
         var arguments: [String] {
@@ -61,7 +59,7 @@ public final class OSDPPeer: @unchecked Sendable {
             if enforceSecure { arguments.append("--enforce-secure") }
             if let device { arguments += ["--device", device] }
             if let link { arguments += ["--link", link] }
-            return arguments + extraArguments
+            return arguments
         }
     }
 
@@ -188,8 +186,6 @@ public final class OSDPPeer: @unchecked Sendable {
     }
 
     // MARK: Ending
-
-    public var isRunning: Bool { process.isRunning }
 
     /// Ends the peer politely (SIGTERM), then forcibly if it lingers, and reaps it.
     public func terminate() {
