@@ -64,9 +64,11 @@ public final class GPIODEdgeSource: EdgeSource {
                 pending.removeFirst()
                 return .edge(first)
             }
-            if let deadline, now >= deadline, pending.isEmpty { return .idle(now: now) }
-            var wakeAt = deadline
-            if let first = pending.first { wakeAt = min(wakeAt ?? .max, first.tNs &+ Self.mergeWindow) }
+            // The decoder may only be told that time has passed up to the next edge still held back.
+            let settled = pending.first.map { min(now, $0.tNs > 0 ? $0.tNs - 1 : 0) } ?? now
+            if let deadline, settled >= deadline { return .idle(now: settled) }
+            var wakeAt = pending.first.map { $0.tNs &+ Self.mergeWindow }
+            if let deadline, deadline > now { wakeAt = min(wakeAt ?? deadline, deadline) }
             try waitAndRead(timeoutMs: wakeAt.map { Self.milliseconds(from: now, to: $0) } ?? -1)
         }
     }

@@ -258,6 +258,7 @@ public struct ControlPanel: Sendable {
             return nil
         }
         devices[index].session = session
+        if case .keySet(let key) = command { devices[index].unconfirmedKey = key }
         let transmission = Transmission(bytes: frame.encoded(), sequence: devices[index].takeSequence(), purpose: purpose, sealed: sealed)
         if options.traceFrames {
             events.append(.frame(address: devices[index].address, FrameTrace(
@@ -522,7 +523,11 @@ public struct ControlPanel: Sendable {
             }
             let expected = handshake.keys.clientCryptogram(randomA: handshake.randomA, randomB: client.randomB)
             guard constantTimeEqual(expected, client.cryptogram) else {
-                if handshake.key != .installDefault && devices[index].configuration.installMode {
+                if let unconfirmed = devices[index].unconfirmedKey, unconfirmed != handshake.key {
+                    // The last KEYSET may have landed although its ACK was lost. A new CHLNG, a new sequence number.
+                    devices[index].unconfirmedKey = nil
+                    devices[index].phase = .challenging(Handshake(key: unconfirmed, randomA: handshake.randomA))
+                } else if handshake.key != .installDefault && devices[index].configuration.installMode {
                     // Install window: the PD may still be on SCBK-D. A new CHLNG, so a new sequence number.
                     devices[index].phase = .challenging(Handshake(key: .installDefault, randomA: handshake.randomA))
                 } else {
@@ -548,6 +553,10 @@ public struct ControlPanel: Sendable {
             }
             devices[index].session = SecureSession(keys: keys, initialRMAC: expected)
             events.append(.secureChannel(address: address, active: true))
+            if handshake.key != .installDefault && handshake.key != devices[index].configuration.scbk {
+                devices[index].configuration.scbk = handshake.key
+                events.append(.keyInstalled(address: address))
+            }
             if handshake.key == .installDefault {
                 events.append(.defaultKeyAccepted(address: address))
                 if devices[index].configuration.scbk != nil {
@@ -559,6 +568,7 @@ public struct ControlPanel: Sendable {
 
         case .installKey:
             if case .nak(let code, _) = reply {
+                devices[index].unconfirmedKey = nil
                 events.append(.secureChannelFailed(address: address, .refused(code)))
                 becomeOnline(index)
                 return
@@ -576,9 +586,12 @@ public struct ControlPanel: Sendable {
             case .nak(let code, _): events.append(.commandResult(queued.ticket, .nak(code)))
             default: events.append(.commandResult(queued.ticket, .reply(reply)))
             }
-            if case .keySet(let key) = queued.command, reply == .ack {
-                devices[index].configuration.scbk = key
-                keyInstalled(index)
+            if case .keySet(let key) = queued.command {
+                devices[index].unconfirmedKey = nil
+                if reply == .ack {
+                    devices[index].configuration.scbk = key
+                    keyInstalled(index)
+                }
             }
 
         case .fileFragment(let length):
@@ -588,6 +601,7 @@ public struct ControlPanel: Sendable {
 
     /// KEYSET was acknowledged: both sides now hold the new key, so prove it with a fresh handshake.
     private mutating func keyInstalled(_ index: Int) {
+        devices[index].unconfirmedKey = nil
         events.append(.keyInstalled(address: devices[index].address))
         dropSession(index)
         guard let key = devices[index].configuration.scbk else { return }

@@ -67,6 +67,8 @@ struct PeripheralDevice: Sendable {
     var capabilities: Capabilities?
     var queue: [QueuedCommand] = []
     var fileTransfer: FileTransferJob?
+    /// A key sent with KEYSET whose ACK never came: the PD may hold it, so a failed handshake tries it too.
+    var unconfirmedKey: SecureChannelKey?
     /// Waiting to be resent (after a timeout or BUSY) not before `retryAt`.
     var retry: Transmission?
     var retryAt: UInt64 = 0

@@ -47,9 +47,6 @@ public struct WiegandFrame: Sendable, Hashable {
         }
     }
 
-    /// True when the frame holds no more room for bits.
-    public var isFull: Bool { bitCount == Self.maxBitCount }
-
     /// Appends the next bit received; false (and no change) when the frame is already 64 bits long.
     public mutating func append(_ bit: Bool) -> Bool {
         guard bitCount < Self.maxBitCount else { return false }

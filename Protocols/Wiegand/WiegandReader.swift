@@ -108,11 +108,11 @@ public struct WiegandReader: Sendable {
         case (.buffered26(let pinFacility), 26):
             if let fields = CardFormat.h10301.decode(frame), fields.facility == pinFacility {
                 passcode.cancel()
-                let entryErrorCode: UInt64 = 0xFFFF
-                if fields.card == entryErrorCode || fields.card == 0 {
-                    emit(.pinError(.entryError, at: time))
-                } else if let pin = Passcode(number: fields.card) {
+                // PINs are 1...65534; the keypad sends 65535 for an empty, all-zero or too large entry.
+                if (1...65534).contains(fields.card), let pin = Passcode(number: fields.card) {
                     emit(.pin(pin, at: time))
+                } else {
+                    emit(.pinError(.entryError, at: time))
                 }
                 return
             }

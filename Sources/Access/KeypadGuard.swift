@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Keypad brute-force protection, as numbers: per reader, `failures` wrong codes within `window` lock that
 /// reader's keypad for the next period of `lockouts` (escalating; the last one repeats), until `forgiveAfter`
@@ -34,7 +33,7 @@ final class KeypadGuard: Sendable {
     }
 
     private let policy: KeypadLockoutPolicy
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(policy: KeypadLockoutPolicy) { self.policy = policy }
 

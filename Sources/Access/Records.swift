@@ -70,6 +70,22 @@ public struct Credential: Sendable, Hashable, Codable {
     }
 }
 
+/// A card to enroll with `addCards`.
+public struct CardEnrollment: Sendable, Hashable {
+    /// The holder (id or name).
+    public var person: String
+    public var card: CardData
+    public var validFrom: Date?
+    public var validUntil: Date?
+
+    public init(person: String, card: CardData, validFrom: Date? = nil, validUntil: Date? = nil) {
+        self.person = person
+        self.card = card
+        self.validFrom = validFrom
+        self.validUntil = validUntil
+    }
+}
+
 /// What to create with `createPasscode`.
 public struct PasscodeRequest: Sendable {
     /// Set for a per-person passcode (it identifies them in the log); else give a label.

@@ -60,8 +60,13 @@ struct RuleEngine {
         var doorID: String?
     }
 
+    /// No decision is made on a time before this: such a clock has not been set.
+    static let earliestPlausibleTime = Date(timeIntervalSince1970: 1_735_689_600) // 2025-01-01
+
     func evaluate(_ presentation: Presentation, door doorName: String, at date: Date, keypadLocked: Bool) throws -> Outcome {
-        var outcome = Outcome(decision: .deny(.unknownDoor), shown: Self.shown(presentation))
+        var outcome = Outcome(decision: .deny(.clockError), shown: Self.shown(presentation))
+        guard date >= Self.earliestPlausibleTime, date.timeIntervalSince1970.isFinite else { return outcome }
+        outcome.decision = .deny(.unknownDoor)
         guard let door = policy.doorsByName[doorName] else { return outcome }
         outcome.doorID = door.id
         let moment = SiteMoment(date, calendar: calendar, holidays: policy.holidays)

@@ -1,5 +1,4 @@
 import Atomics
-import Synchronization
 
 /// A map that readers never lock: read-copy-update over shards.
 ///
@@ -21,7 +20,7 @@ public final class ShardedSnapshotMap<Key: Hashable & Sendable, Value: Sendable>
 
     private let shards: [ManagedAtomic<Shard>]
     private let mask: Int
-    private let writers = Mutex<Void>(())
+    private let writers = Locked<Void>(())
 
     /// `shardCount` is rounded up to a power of two; aim for tens to hundreds of entries per shard.
     public init(shardCount: Int, contents: [(Key, Value)] = []) {

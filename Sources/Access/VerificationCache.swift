@@ -1,7 +1,6 @@
 import Atomics
 import Foundation
 import GRDB
-import Synchronization
 
 /// The allowlist in memory, read without locks by every decision (see `ShardedSnapshotMap` for the design).
 ///
@@ -21,7 +20,7 @@ final class VerificationCache: Sendable {
     /// False after a catch-up failed: until the next successful one, the lock-free path must not be trusted.
     let isCurrent = ManagedAtomic(true)
     /// The last change applied; the mutex also serializes catch-ups.
-    private let applied: Mutex<Int64>
+    private let applied: Locked<Int64>
 
     final class PolicyBox: AtomicReference, Sendable {
         let value: SitePolicy
@@ -78,7 +77,7 @@ final class VerificationCache: Sendable {
         self.keys = keys
         self.people = people
         self.policy = ManagedAtomic(PolicyBox(policy))
-        self.applied = Mutex(applied)
+        self.applied = Locked(applied)
     }
 
     /// About 64 entries per shard, at least 64 shards, so growth from a small start stays cheap too.

@@ -69,7 +69,9 @@ public enum DenyReason: String, Sendable, Hashable, Codable, CaseIterable {
     /// A card alone at a door in card-and-PIN mode: the PIN is still to come.
     case pinRequired = "pin_required"
     case unknownDoor = "unknown_door"
-    /// The database or the clock failed: fail secure.
+    /// The time given is implausible (a board without a real-time clock booting in 1970): fail secure.
+    case clockError = "clock_error"
+    /// The database failed: fail secure.
     case internalError = "internal_error"
 }
 

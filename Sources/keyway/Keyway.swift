@@ -20,10 +20,13 @@ struct Keyway: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let error as UsageError {
+            printError("error: \(error)")
+            Foundation.exit(ExitStatus.usage.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                printError(fullMessage(for: error))
                 Foundation.exit(ExitStatus.usage.rawValue)
             }
             exit(withError: error)

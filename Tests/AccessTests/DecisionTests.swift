@@ -139,6 +139,13 @@ private let monday = Site.time("2026-03-02 10:00")
         #expect(alarms.map(\.event) == ["duress", "duress"])
     }
 
+    @Test func anUnsetClockDenies() throws {
+        let site = try office()
+        let decision = site.access.decide(.card(Site.card(345)), door: "Front", reader: "in", at: Date(timeIntervalSince1970: 0))
+        #expect(decision.reason == .clockError)
+        #expect(try site.store.activity().last?.reason == "clock_error")
+    }
+
     @Test func aDatabaseFailureDeniesAndWritesNothing() throws {
         let site = try office()
         var request = PasscodeRequest(label: "Courier", doors: ["Front"])

@@ -172,3 +172,47 @@ import Testing
         #expect(traced.first?.clearData == Command.led([led]).payload)
     }
 }
+
+@Suite struct LostKeySetTests {
+    /// The PD stored the new key but its ACK never arrived; when it is back, the old key fails and the new one is tried.
+    @Test func aKeySetWithoutACKIsTriedOnTheNextHandshake() throws {
+        let newKey = hex("00112233445566778899aabbccddeeff")
+        let randomA2 = hex("1011121314151617")
+        var bus = try SecureBusTests().secureOnline(random: [newKey, randomA2])
+        let (ticket, key) = bus.panel.installRandomKey(on: 1, now: bus.now)
+        guard let keyset = bus.nextSent() else { Issue.record("no KEYSET"); return }
+        #expect(keyset.bytes.commandCode == CommandCode.keyset.rawValue)
+        // Silence until offline, then the PD answers the probe again.
+        var probe: [UInt8]?
+        while probe == nil, let (bytes, _) = bus.nextSent(within: 20_000 * ms) {
+            if bytes.commandCode == CommandCode.id.rawValue && bytes.sequence == 0 && bus.events.contains(.offline(address: 1)) { probe = bytes }
+        }
+        #expect(bus.events.contains(.commandResult(ticket, .timeout)))
+        guard probe != nil else { Issue.record("no probe"); return }
+        bus.reply(hex(SecureBusTests.pdid))
+        bus.expect(SecureBusTests.cap, reply: SecureBusTests.pdcap)
+
+        let randomB = hex("2021222324252627"), uid = hex("c3b2010004030201")
+        let keys = SessionKeys(scbk: key, randomA: randomA2)
+        let ccrypt = Reply.clientCryptogram(ClientCryptogram(clientUID: uid, randomB: randomB, cryptogram: keys.clientCryptogram(randomA: randomA2, randomB: randomB)))
+        func handshakeReply(_ reply: Reply, sequence: UInt8, type: SecurityBlockType, selector: UInt8) -> [UInt8] {
+            Frame(address: 1, isReply: true, sequence: sequence, securityBlock: SecurityBlock(type, data: [selector]),
+                  code: reply.code.rawValue, data: reply.payload).encoded(mark: false)
+        }
+        // First CHLNG uses the configured (old) key: the cryptogram does not match it.
+        guard let first = bus.nextSent() else { Issue.record("no CHLNG"); return }
+        #expect(first.bytes.commandCode == CommandCode.chlng.rawValue)
+        bus.reply(handshakeReply(ccrypt, sequence: first.bytes.sequence, type: .clientCryptogram, selector: 1))
+        // Second CHLNG: same RND.A, next sequence number, the unconfirmed key.
+        guard let second = bus.nextSent() else { Issue.record("no second CHLNG"); return }
+        #expect(second.bytes.commandCode == CommandCode.chlng.rawValue)
+        #expect(second.bytes.sequence != first.bytes.sequence)
+        bus.reply(handshakeReply(ccrypt, sequence: second.bytes.sequence, type: .clientCryptogram, selector: 1))
+        guard let scrypt = bus.nextSent() else { Issue.record("no SCRYPT"); return }
+        #expect(scrypt.bytes.commandCode == CommandCode.scrypt.rawValue)
+        let server = keys.serverCryptogram(randomA: randomA2, randomB: randomB)
+        bus.reply(handshakeReply(.initialRMAC(keys.initialRMAC(serverCryptogram: server)), sequence: scrypt.bytes.sequence, type: .initialRMAC, selector: 1))
+        #expect(bus.events.suffix(3) == [.secureChannel(address: 1, active: true), .keyInstalled(address: 1), .online(address: 1, secure: true)])
+        #expect(!bus.events.contains { if case .secureChannelFailed = $0 { true } else { false } })
+    }
+}

@@ -1,3 +1,4 @@
+import KeywayTestSupport
 import Testing
 @testable import Wiegand
 

@@ -1,6 +1,174 @@
-import Benchmark
 import Access
+import Benchmark
+import Foundation
+import Synchronization
+
+/// A site with 1,000,000 credentials: 10,000 people holding 99 cards each (990,000 cards), 5,000 PINs and
+/// 5,000 digital keys. Built once into a temporary directory and reused by later runs.
+enum MillionSite {
+    static let people = 10_000
+    static let cardsPerPerson = 99
+    static let pins = 5_000
+    static let keys = 5_000
+    static let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("keyway-access-bench-v1")
+    static let database = directory.appendingPathComponent("site.db")
+    static let zone = TimeZone(identifier: "Europe/Paris")!
+    static let now = Date(timeIntervalSince1970: 1_772_442_000) // a Monday, 10:00 in Paris
+
+    static func card(_ index: Int) -> CardData {
+        .fields(format: "h10301", facility: UInt32(index / 65_536), number: UInt64(index % 65_536))
+    }
+
+    /// The codes and tokens issued, to present them again.
+    struct Issued: Codable {
+        var pins: [String]
+        var tokens: [String]
+    }
+
+    static func prepare() throws -> Issued {
+        let issuedFile = directory.appendingPathComponent("issued.json")
+        if let data = FileManager.default.contents(atPath: issuedFile.path) {
+            return try JSONDecoder().decode(Issued.self, from: data)
+        }
+        try? FileManager.default.removeItem(at: directory)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let store = try AccessStore.open(database: database, timeZone: zone)
+        try store.addDoor(name: "Front", mode: .cardOrPin)
+        try store.addGroup(name: "Everyone", doors: [("Front", nil)])
+        var issued = Issued(pins: [], tokens: [])
+        for person in 0..<people {
+            let name = "Person \(person)"
+            try store.addPerson(name: name, at: now)
+            try store.grant(person: name, group: "Everyone", at: now)
+            try store.addCards((0..<cardsPerPerson).map { CardEnrollment(person: name, card: card(person * cardsPerPerson + $0)) }, at: now)
+            if person < pins { issued.pins.append(try store.addPIN(person: name, at: now).code) }
+            if person < keys { issued.tokens.append(try store.issueKey(person: name, doors: ["Front"], at: now).token) }
+        }
+        try JSONEncoder().encode(issued).write(to: issuedFile)
+        return issued
+    }
+
+    /// Resident memory of this process, from /proc/self/statm.
+    static func residentBytes() -> Int {
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = statm.split(separator: " ")
+        return (fields.count > 1 ? Int(fields[1]) ?? 0 : 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}
+
+/// Read throughput on two threads while a third revokes 10,000 entries a second, for any map.
+enum RevocationRace {
+    static let readers = 2
+    static let revocationsPerSecond = 10_000
+    static let duration: TimeInterval = 1
+
+    /// Returns lookups per second over all readers.
+    static func run(lookup: @escaping @Sendable (CardData) -> String?, revoke: @escaping @Sendable (CardData) -> Void, keys: [CardData]) -> Int {
+        let stop = Atomic<Bool>(false)
+        let lookups = Atomic<Int>(0)
+        let group = DispatchGroup()
+        // Threads of their own: Dispatch may not give three threads on a two-core machine.
+        for reader in 0..<readers {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                var index = reader * 7919, count = 0
+                while !stop.load(ordering: .relaxed) {
+                    for _ in 0..<256 {
+                        blackHole(lookup(keys[index]))
+                        index = (index &+ 104_729) % keys.count
+                    }
+                    count += 256
+                }
+                lookups.add(count, ordering: .relaxed)
+            }.start()
+        }
+        group.enter()
+        Thread {
+            defer { group.leave() }
+            let start = Date()
+            var revoked = 0
+            while !stop.load(ordering: .relaxed) {
+                let due = Int(Date().timeIntervalSince(start) * Double(revocationsPerSecond))
+                while revoked < due {
+                    revoke(keys[(revoked * 31) % keys.count])
+                    revoked += 1
+                }
+                usleep(1000)
+            }
+        }.start()
+        Thread.sleep(forTimeInterval: duration)
+        stop.store(true, ordering: .relaxed)
+        group.wait()
+        return Int(Double(lookups.load(ordering: .relaxed)) / duration)
+    }
+}
+
+/// The baseline: one dictionary behind one mutex.
+final class LockedMap: Sendable {
+    let entries: Mutex<[CardData: String]>
+    init(_ entries: [CardData: String]) { self.entries = Mutex(entries) }
+}
 
 let benchmarks: @Sendable () -> Void = {
-    // Filled in with the Access measurements.
+    Benchmark.defaultConfiguration = .init(metrics: [.wallClock], warmupIterations: 10, maxDuration: .seconds(3), maxIterations: 200_000)
+
+    let issued: MillionSite.Issued
+    let access: AccessControl
+    do {
+        issued = try MillionSite.prepare()
+        access = try AccessControl.open(database: MillionSite.database, timeZone: MillionSite.zone)
+    } catch {
+        fatalError("cannot prepare the benchmark site: \(error)")
+    }
+    let now = MillionSite.now
+    let cardCount = MillionSite.people * MillionSite.cardsPerPerson
+
+    Benchmark("Cache load, 1M credentials",
+              configuration: .init(metrics: [.wallClock, .custom("resident MB added")], warmupIterations: 0, maxIterations: 3)) { benchmark in
+        let before = MillionSite.residentBytes()
+        benchmark.startMeasurement()
+        let loaded = try AccessControl.open(database: MillionSite.database, timeZone: MillionSite.zone)
+        benchmark.stopMeasurement()
+        benchmark.measurement(.custom("resident MB added"), (MillionSite.residentBytes() - before) / 1_000_000)
+        blackHole(loaded)
+    }
+
+    Benchmark("Decision (check), cached card") { benchmark in
+        blackHole(access.check(.card(MillionSite.card(benchmark.currentIteration % cardCount)), door: "Front", at: now))
+    }
+
+    Benchmark("Decision (check), PIN: keyed-hash lookup") { benchmark in
+        blackHole(access.check(.pin(issued.pins[benchmark.currentIteration % issued.pins.count]), door: "Front", at: now))
+    }
+
+    Benchmark("Decision (check), digital key: signature verify") { benchmark in
+        blackHole(access.check(.digitalKey(token: issued.tokens[benchmark.currentIteration % issued.tokens.count]), door: "Front", at: now))
+    }
+
+    Benchmark("Decision (check), uncached: SQLite lookup of an unknown card") { benchmark in
+        blackHole(access.check(.card(.fields(format: "h10302", facility: nil, number: UInt64(benchmark.currentIteration))), door: "Front", at: now))
+    }
+
+    Benchmark("Decision (decide), cached card + log append", configuration: .init(metrics: [.wallClock], maxIterations: 20_000)) { benchmark in
+        blackHole(access.decide(.card(MillionSite.card(benchmark.currentIteration % cardCount)), door: "Front", reader: "bench", at: now))
+    }
+
+    // The revocation race on the cache's structure and on the baseline, side by side, with the same keys.
+    let keys = (0..<cardCount).map(MillionSite.card)
+    let race = Benchmark.Configuration(metrics: [.custom("lookups per second", polarity: .prefersLarger, useScalingFactor: false)],
+                                       warmupIterations: 0, maxIterations: 3)
+
+    Benchmark("Reads on 2 threads, writer revoking 10k/s: lock-free snapshot map", configuration: race) { benchmark in
+        let map = ShardedSnapshotMap<CardData, String>(shardCount: cardCount / 64, contents: keys.map { ($0, "card") })
+        let throughput = RevocationRace.run(lookup: { map[$0] }, revoke: { key in map.update(key) { _ in nil } }, keys: keys)
+        benchmark.measurement(.custom("lookups per second", polarity: .prefersLarger, useScalingFactor: false), throughput)
+    }
+
+    Benchmark("Reads on 2 threads, writer revoking 10k/s: Mutex<Dictionary> baseline", configuration: race) { benchmark in
+        let map = LockedMap(Dictionary(uniqueKeysWithValues: keys.map { ($0, "card") }))
+        let throughput = RevocationRace.run(lookup: { key in map.entries.withLock { $0[key] } },
+                                            revoke: { key in map.entries.withLock { _ = $0.removeValue(forKey: key) } }, keys: keys)
+        benchmark.measurement(.custom("lookups per second", polarity: .prefersLarger, useScalingFactor: false), throughput)
+    }
 }

@@ -1,6 +1,203 @@
+import Access
 import Benchmark
 import Bridge
+import Foundation
+import Logging
+import Wiegand
 
+/// Card read to relay: a card is injected at a real libosdp PD on a pseudo-terminal, and the clock stops
+/// when that PD reports the OUT command. The same PD program and the same measurement serve both control
+/// panels: Keyway's bridge (decision against SQLite, logged, then OUT), and libosdp's own control panel
+/// (Python binding polling every 2 ms) answering every card with OUT, deciding nothing.
 let benchmarks: @Sendable () -> Void = {
-    // Filled in with the Bridge measurements.
+    let configuration = Benchmark.Configuration(
+        metrics: [.wallClock], timeUnits: .milliseconds, warmupIterations: 3, maxDuration: .seconds(20), maxIterations: 200)
+
+    Benchmark("Card read to relay, Keyway bridge", configuration: configuration) { benchmark in
+        guard let site = try? KeywaySite() else { fatalError("cannot start the Keyway site (is .venv with libosdp there?)") }
+        defer { site.stop() }
+        for _ in benchmark.scaledIterations {
+            benchmark.startMeasurement()
+            site.peer.presentCardAndAwaitRelay()
+            benchmark.stopMeasurement()
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    Benchmark("Card read to relay, libosdp control panel", configuration: configuration) { benchmark in
+        guard let peer = try? Peer(), let panel = try? LibOSDPPanel(device: peer.device) else {
+            fatalError("cannot start libosdp's control panel (is .venv with libosdp there?)")
+        }
+        defer {
+            panel.stop()
+            peer.stop()
+        }
+        peer.awaitOnline()
+        for _ in benchmark.scaledIterations {
+            benchmark.startMeasurement()
+            peer.presentCardAndAwaitRelay()
+            benchmark.stopMeasurement()
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+}
+
+private let repository = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+private let python = ProcessInfo.processInfo.environment["KEYWAY_PYTHON"] ?? repository.appendingPathComponent(".venv/bin/python").path
+
+/// The libosdp PD (Tests/Peers/osdp_pd.py) driven over its stdin/stdout.
+private final class Peer: @unchecked Sendable {
+    let device: String
+    private let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private var buffer = Data()
+
+    init() throws {
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [repository.appendingPathComponent("Tests/Peers/osdp_pd.py").path, "--address", "1", "--baud", "115200"]
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        device = ""
+        guard let ready = nextEvent(), let device = ready["device"] as? String else { throw CocoaError(.fileReadUnknown) }
+        self.device = device
+    }
+
+    func nextEvent() -> [String: Any]? {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = buffer[buffer.startIndex..<newline]
+                buffer.removeSubrange(buffer.startIndex...newline)
+                if let event = (try? JSONSerialization.jsonObject(with: line)) as? [String: Any] { return event }
+                continue
+            }
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { return nil }
+            buffer += chunk
+        }
+    }
+
+    func awaitOnline() {
+        while let event = nextEvent(), event["event"] as? String != "online" {}
+    }
+
+    /// An H10301 card (facility 1, card 100) at the reader, then waits for the strike pulse at the board.
+    func presentCardAndAwaitRelay() {
+        let frame = try! CardFormat.h10301.encode(CardFields(facility: 1, card: 100))
+        let bits = (0..<frame.bitCount).map { frame.bit(at: $0) ? "1" : "0" }.joined()
+        try? input.fileHandleForWriting.write(contentsOf: Data("{\"cmd\":\"card\",\"address\":1,\"bitstring\":\"\(bits)\",\"format\":\"wiegand\"}\n".utf8))
+        while let event = nextEvent() {
+            if event["event"] as? String == "command", event["type"] as? String == "output" { return }
+        }
+    }
+
+    func stop() {
+        try? input.fileHandleForWriting.close()
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+/// Keyway's site: the bridge's supervisor, control panel and access core, one door on the peer.
+private final class KeywaySite: @unchecked Sendable {
+    let peer: Peer
+    private let supervisor: SiteSupervisor
+
+    init() throws {
+        peer = try Peer()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("keyway-bench-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("site.yaml")
+        try """
+            site: {name: Bench, timezone: UTC}
+            database: keyway.sqlite
+            secrets: secrets
+            buses:
+              - {name: bench, device: \(peer.device), baud: 115200, pds: [{address: 1, name: reader, secure: off}]}
+            doors:
+              - {name: Door, reader: {bus: bench, address: 1}, relay: {bus: bench, address: 1, output: 0}, mode: card}
+            api: {socket: control.sock}
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let configuration = try loadSiteConfiguration(path: file.path)
+        let access = try AccessControl.open(database: configuration.database, secrets: configuration.secrets, timeZone: .gmt)
+        try access.store.addDoor(name: "Door", mode: .card)
+        try access.store.addGroup(name: "All", doors: [(door: "Door", schedule: nil)])
+        try access.store.addPerson(name: "Ada")
+        try access.store.grant(person: "Ada", group: "All")
+        try access.store.addCard(person: "Ada", card: .fields(format: "h10301", facility: 1, number: 100))
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        supervisor = SiteSupervisor(configuration: configuration, source: .file(file.path), access: access, logger: logger)
+        let started = DispatchSemaphore(value: 0)
+        Task { [supervisor] in
+            await supervisor.start()
+            started.signal()
+        }
+        started.wait()
+        peer.awaitOnline()
+    }
+
+    func stop() {
+        let stopped = DispatchSemaphore(value: 0)
+        Task { [supervisor] in
+            await supervisor.stop()
+            stopped.signal()
+        }
+        stopped.wait()
+        peer.stop()
+    }
+}
+
+/// libosdp's control panel (its Python binding, refreshed every 2 ms) that pulses output 0 on every card.
+private final class LibOSDPPanel: @unchecked Sendable {
+    private let process = Process()
+    private let input = Pipe()
+
+    static let script = """
+        import os, sys, time, tty
+        from osdp import ControlPanel, PDInfo, Channel, Command, Event, LogLevel
+        class Fast(ControlPanel):
+            @staticmethod
+            def refresh(event, lock, ctx):
+                while not event.is_set():
+                    with lock: ctx.refresh()
+                    time.sleep(0.002)
+        class Pty(Channel):
+            def __init__(self, path):
+                super().__init__(); self.fd = os.open(path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK); tty.setraw(self.fd)
+            def read(self, n):
+                try: return os.read(self.fd, n)
+                except OSError: return b""
+            def write(self, b):
+                try: return os.write(self.fd, b)
+                except BlockingIOError: return 0
+            def flush(self): pass
+            def close(self): os.close(self.fd)
+        def on_event(pd, event):
+            if event["event"] == Event.CardRead:
+                cp.ctx.submit_command(0, {"command": Command.Output, "output_no": 0, "control_code": 5, "timer_count": 30})
+            return 0
+        cp = Fast([PDInfo(1, Pty(sys.argv[1]))], log_level=LogLevel.Error, event_handler=on_event)
+        cp.start()
+        sys.stdin.read()
+        cp.teardown()
+        """
+
+    init(device: String) throws {
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", Self.script, device]
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    func stop() {
+        try? input.fileHandleForWriting.close()
+        process.terminate()
+        process.waitUntilExit()
+    }
 }

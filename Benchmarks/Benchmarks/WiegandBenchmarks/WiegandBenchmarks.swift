@@ -1,6 +1,111 @@
 import Benchmark
 import Wiegand
 
+/// A long synthetic timeline: random H10301, H10306 and Corporate 1000 35-bit cards, 50 µs pulses 1 ms apart,
+/// frames 100 ms apart. Built once; the benchmarks only decode.
+struct SyntheticTimeline {
+    let edges: [EdgeEvent]
+    let frames: Int
+    /// Time from the first edge to the end of the last frame's silence: laps are shifted by this much.
+    let span: UInt64
+
+    init(frames: Int) {
+        var state: UInt64 = 0x5EED
+        func random(below limit: UInt64) -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return (state >> 33) % limit
+        }
+        let formats: [CardFormat] = [.h10301, .h10306, .c1k35]
+        var edges: [EdgeEvent] = []
+        var now: UInt64 = 0
+        for index in 0..<frames {
+            let format = formats[index % formats.count]
+            let facilityBits = format.fields.first { $0.field == .facility }!.length
+            let cardBits = format.fields.first { $0.field == .card }!.length
+            let frame = try! format.encode(CardFields(
+                facility: random(below: 1 << UInt64(facilityBits)), card: random(below: 1 << UInt64(cardBits))
+            ))
+            for position in 0..<frame.bitCount {
+                let line: WiegandLine = frame.bit(at: position) ? .d1 : .d0
+                edges.append(EdgeEvent(line: line, edge: .falling, tNs: now))
+                edges.append(EdgeEvent(line: line, edge: .rising, tNs: now + 50_000))
+                now += 1_000_000
+            }
+            now += 100_000_000
+        }
+        self.edges = edges
+        self.frames = frames
+        self.span = now
+    }
+}
+
 let benchmarks: @Sendable () -> Void = {
-    // Filled in with the Wiegand measurements.
+    let timeline = SyntheticTimeline(frames: 3_000)
+    let configuration = ReaderConfiguration(formats: [.h10301, .h10306, .c1k35])
+
+    // One scaled iteration = one edge; throughput reads as edges per second. The reader runs on for as many laps
+    // of the timeline as the iterations need, each lap shifted in time, so it stays in its steady state.
+    Benchmark(
+        "Wiegand decode edges (H10301/H10306/C1k35 timeline)",
+        configuration: .init(
+            metrics: [.throughput, .wallClock, .mallocCountTotal, .instructions],
+            scalingFactor: .mega,
+            maxDuration: .seconds(5),
+            maxIterations: 20
+        )
+    ) { benchmark in
+        var reader = try! WiegandReader(configuration: configuration)
+        var cards = 0
+        var position = 0
+        var lapOffset: UInt64 = 0
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            var edge = timeline.edges[position]
+            edge.tNs &+= lapOffset
+            reader.handle(edge) { event in
+                if case .card(_, .card, _) = event { cards += 1 }
+            }
+            position += 1
+            if position == timeline.edges.count {
+                position = 0
+                lapOffset &+= timeline.span
+            }
+        }
+        benchmark.stopMeasurement()
+        blackHole(cards)
+    }
+
+    // One scaled iteration = one complete frame through the reader (edges in, card out), to count mallocs per frame.
+    Benchmark(
+        "Wiegand decode frames (allocations per frame)",
+        configuration: .init(
+            metrics: [.throughput, .mallocCountTotal],
+            scalingFactor: .kilo,
+            maxDuration: .seconds(3),
+            maxIterations: 50
+        )
+    ) { benchmark in
+        var reader = try! WiegandReader(configuration: configuration)
+        var cards = 0
+        var position = 0
+        var lapOffset: UInt64 = 0
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let before = cards
+            while cards == before {
+                var edge = timeline.edges[position]
+                edge.tNs &+= lapOffset
+                reader.handle(edge) { event in
+                    if case .card(_, .card, _) = event { cards += 1 }
+                }
+                position += 1
+                if position == timeline.edges.count {
+                    position = 0
+                    lapOffset &+= timeline.span
+                }
+            }
+        }
+        benchmark.stopMeasurement()
+        blackHole(cards)
+    }
 }

@@ -1,0 +1,352 @@
+import Access
+import Foundation
+import OSDP
+import Wiegand
+import Yams
+
+/// Reads and checks a site configuration file. Relative paths in it (database, secrets, key files,
+/// control socket) are relative to the file's folder, so a site folder can move as a whole.
+/// - Throws: `ConfigurationError` listing every problem with file, line, column and key path.
+public func loadSiteConfiguration(
+    path: String, environment: [String: String] = ProcessInfo.processInfo.environment
+) throws(ConfigurationError) -> SiteConfiguration {
+    let url = URL(fileURLWithPath: path)
+    let text: String
+    do {
+        text = try String(contentsOf: url, encoding: .utf8)
+    } catch {
+        throw ConfigurationError(issues: [ConfigurationIssue(
+            file: path, line: 1, column: 1, path: "", message: "cannot read the file: \(error.localizedDescription)")])
+    }
+    return try parseSiteConfiguration(
+        yaml: text, file: path, baseDirectory: url.deletingLastPathComponent(), environment: environment)
+}
+
+/// Checks a configuration given as text; `file` only names it in messages.
+public func parseSiteConfiguration(
+    yaml: String, file: String, baseDirectory: URL, environment: [String: String]
+) throws(ConfigurationError) -> SiteConfiguration {
+    let diagnostics = ConfigDiagnostics(file: file)
+    let root: Node?
+    do {
+        root = try Yams.compose(yaml: yaml)
+    } catch {
+        throw ConfigurationError(issues: [syntaxIssue(error, file: file)])
+    }
+    guard let root else {
+        throw ConfigurationError(issues: [ConfigurationIssue(file: file, line: 1, column: 1, path: "", message: "the file is empty")])
+    }
+    let decoder = SiteDecoder(baseDirectory: baseDirectory)
+    let site = decoder.decode(YAMLValue(node: root, path: .root, diagnostics: diagnostics, environment: environment))
+    guard let site, diagnostics.issues.isEmpty else { throw ConfigurationError(issues: diagnostics.issues) }
+    return site
+}
+
+private func syntaxIssue(_ error: any Error, file: String) -> ConfigurationIssue {
+    let (problem, mark): (String, Mark?) = switch error as? YamlError {
+    case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+         .composer(let context, let problem, let mark, _):
+        ([context?.text, problem].compactMap { $0 }.joined(separator: ": "), mark)
+    case .reader(let problem, _, _, _): (problem, nil)
+    default: ("\(error)", nil)
+    }
+    return ConfigurationIssue(
+        file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, path: "", message: "YAML syntax error: \(problem)")
+}
+
+/// Turns the checked document into typed values. Each part decodes on its own, so an error in
+/// one door does not hide the errors in the next.
+private struct SiteDecoder {
+    let baseDirectory: URL
+
+    /// The site, cross-checked as far as it decoded; nil when any part is wrong (all of it reported).
+    func decode(_ root: YAMLValue) -> SiteConfiguration? {
+        guard let top = root.mapping(keys: ["site", "database", "secrets", "buses", "wiegand", "doors", "api", "metrics"]) else { return nil }
+        let site = top.required("site").flatMap(decodeSite)
+        let database = top.required("database").flatMap(decodePath)
+        let secrets = top.required("secrets").flatMap(decodePath)
+        let buses = list(top.optional("buses"), decodeBus)
+        let wiegand = list(top.optional("wiegand"), decodeWiegandReader)
+        let doors = list(top.optional("doors"), decodeDoor)
+        let api = top.value("api", default: ControlSocketConfiguration(socket: "/run/keyway/control.sock", mode: 0o600), decodeAPI)
+        let metrics = top.optionalValue("metrics", decodeListenAddress)
+        let partial = PartialSite(buses: buses, wiegandReaders: wiegand, doors: doors)
+        SiteValidator(site: partial, diagnostics: root.diagnostics).check()
+        guard let site, let database, let secrets, let buses = partial.allBuses, let wiegand = partial.allWiegandReaders,
+              let doors = partial.allDoors, let api, metrics.isValid
+        else { return nil }
+        return SiteConfiguration(
+            site: site, database: database, secrets: secrets, buses: buses, wiegandReaders: wiegand, doors: doors,
+            api: api, metrics: metrics.value)
+    }
+
+    /// Decodes every item of an optional list, keeping a nil where an item failed (its errors are
+    /// reported) so the others keep their index; a value that is not a list gives one nil item.
+    private func list<Item>(_ value: YAMLValue?, _ decodeItem: (YAMLValue) -> Item?) -> [Item?] {
+        guard let value else { return [] }
+        guard let items = value.sequence() else { return [nil] }
+        return items.map(decodeItem)
+    }
+
+    private func decodeSite(_ value: YAMLValue) -> SiteConfiguration.Site? {
+        guard let site = value.mapping(keys: ["name", "timezone"]) else { return nil }
+        let name = site.required("name")?.string()
+        let timeZone = site.required("timezone").flatMap { value -> TimeZone? in
+            guard let identifier = value.string() else { return nil }
+            guard let zone = TimeZone(identifier: identifier) else {
+                value.report("\"\(identifier)\" is not a time zone (use an IANA name like Europe/Zurich)")
+                return nil
+            }
+            return zone
+        }
+        guard let name, let timeZone else { return nil }
+        return .init(name: name, timeZone: timeZone)
+    }
+
+    private func decodePath(_ value: YAMLValue) -> URL? {
+        value.string().map { path in
+            (path.hasPrefix("/") ? URL(fileURLWithPath: path) : baseDirectory.appendingPathComponent(path)).standardizedFileURL
+        }
+    }
+
+    private func decodeBus(_ value: YAMLValue) -> BusConfiguration? {
+        guard let bus = value.mapping(keys: ["name", "device", "udev", "baud", "pds"]) else { return nil }
+        let name = bus.required("name")?.string()
+        let port: SerialPortLocator? = switch (bus.optional("device"), bus.optional("udev")) {
+        case (let device?, nil): device.string().map { .device(path: $0) }
+        case (nil, let udev?): decodeUDevMatch(udev).map { .udev($0) }
+        case (.some, .some):
+            { value.report("give either device or udev, not both"); return nil }()
+        case (nil, nil):
+            { value.report("missing key \"device\" (or a \"udev\" match)"); return nil }()
+        }
+        let baud = bus.value("baud", default: 9600) { value -> Int? in
+            guard let baud = value.int(in: 1...Int.max) else { return nil }
+            guard BusConfiguration.supportedBaudRates.contains(baud) else {
+                value.report("\(baud) is not an OSDP baud rate (\(BusConfiguration.supportedBaudRates.map(String.init).joined(separator: ", ")))")
+                return nil
+            }
+            return baud
+        }
+        let pds = bus.required("pds").map { list($0, decodePD) }
+        guard let name, let port, let baud, let pds = pds.flatMap(allDecoded) else { return nil }
+        return BusConfiguration(name: name, port: port, baud: baud, pds: pds)
+    }
+
+    private func decodeUDevMatch(_ value: YAMLValue) -> UDevMatch? {
+        guard let match = value.mapping(keys: ["vendor", "product", "serial"]) else { return nil }
+        func usbID(_ key: String) -> String? {
+            guard let field = match.required(key), let text = field.string() else { return nil }
+            guard text.count == 4, text.allSatisfy(\.isHexDigit) else {
+                field.report("\"\(text)\" is not a USB id (four hex digits, like 0403)")
+                return nil
+            }
+            return text.lowercased()
+        }
+        let vendor = usbID("vendor"), product = usbID("product")
+        let serial = match.optional("serial")?.string()
+        guard let vendor, let product, match.has("serial") == (serial != nil) else { return nil }
+        return UDevMatch(vendor: vendor, product: product, serial: serial)
+    }
+
+    private func decodePD(_ value: YAMLValue) -> PDEntry? {
+        guard let pd = value.mapping(keys: ["address", "name", "key", "key_file", "secure", "outputs", "inputs", "formats"]) else { return nil }
+        let address = pd.required("address")?.int(in: PDEntry.addressRange)
+        let name = pd.required("name")?.string()
+        let secure = pd.value("secure", default: .preferred) { $0.choice(SecurityPolicy.self) }
+        let formats = pd.value("formats", default: [CardFormat.h10301], decodeCardFormats)
+        let outputs = pd.value("outputs", default: 4) { $0.int(in: 0...255) }
+        let inputs = pd.value("inputs", default: 4) { $0.int(in: 0...255) }
+        let inlineKey = pd.optionalValue("key") { value in value.string().flatMap { decodeKey($0, at: value) } }
+        let fileKey = pd.optionalValue("key_file", decodeKeyFile)
+        if pd.has("key"), pd.has("key_file") { value.report("give either key or key_file, not both") }
+        guard let address, let name, let secure, let outputs, let inputs, let formats, inlineKey.isValid, fileKey.isValid,
+              !(pd.has("key") && pd.has("key_file"))
+        else { return nil }
+        let key = inlineKey.value ?? fileKey.value
+        if secure == .required, key == nil {
+            pd.required("secure").map { $0.report("\"required\" needs a key or key_file") }
+            return nil
+        }
+        return PDEntry(address: address, name: name, key: key, secure: secure, outputs: outputs, inputs: inputs, formats: formats)
+    }
+
+    private func decodeKey(_ text: String, at value: YAMLValue) -> SecureChannelKey? {
+        guard text.count == 32, let key = SecureChannelKey(hex: text) else {
+            // The message never repeats the value: it is a secret, even when it is malformed.
+            value.report("a Secure Channel key is exactly 32 hex digits, this one has \(text.count) characters\(text.allSatisfy(\.isHexDigit) ? "" : " and non-hex ones")")
+            return nil
+        }
+        return key
+    }
+
+    private func decodeKeyFile(_ value: YAMLValue) -> SecureChannelKey? {
+        guard let url = decodePath(value) else { return nil }
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
+              let text = try? String(contentsOf: url, encoding: .utf8) else {
+            value.report("cannot read \(url.path)")
+            return nil
+        }
+        if let permissions = attributes[.posixPermissions] as? Int, permissions & 0o027 != 0 {
+            value.report("\(url.path) is too permissive (mode \(String(permissions, radix: 8))): make it 0600 or 0640")
+            return nil
+        }
+        return decodeKey(text.trimmingCharacters(in: .whitespacesAndNewlines), at: value)
+    }
+
+    private func decodeWiegandReader(_ value: YAMLValue) -> WiegandReaderConfiguration? {
+        guard let reader = value.mapping(keys: ["name", "chip", "d0", "d1", "formats", "keypad", "swap", "reverse"]) else { return nil }
+        let name = reader.required("name")?.string()
+        let chip = reader.required("chip").flatMap(decodeChip)
+        let d0 = reader.required("d0")?.int(in: 0...1023)
+        let d1 = reader.required("d1")?.int(in: 0...1023)
+        let formats = reader.value("formats", default: [CardFormat.h10301], decodeCardFormats)
+        let keypad = reader.value("keypad", default: KeypadMode.fourBit) { value -> KeypadMode? in
+            guard let text = value.string() else { return nil }
+            if let match = WiegandReaderConfiguration.keypadSpellings.first(where: { $0.spelling == text }) { return match.mode }
+            let spellings = WiegandReaderConfiguration.keypadSpellings.map(\.spelling)
+            let hint = closestMatch(to: text, among: spellings).map { ", did you mean \"\($0)\"?" } ?? ""
+            value.report("\"\(text)\" is not one of \(spellings.joined(separator: ", "))\(hint)")
+            return nil
+        }
+        let swap = reader.value("swap", default: false) { $0.bool() }
+        let reverse = reader.value("reverse", default: false) { $0.bool() }
+        guard let name, let chip, let d0, let d1, let formats, let keypad, let swap, let reverse else { return nil }
+        if d0 == d1 {
+            reader.required("d1")?.report("D1 must be another line than D0 (\(d0))")
+            return nil
+        }
+        return WiegandReaderConfiguration(
+            name: name, chip: chip, d0: d0, d1: d1, formats: formats, keypad: keypad, swap: swap, reverse: reverse)
+    }
+
+    private func decodeCardFormats(_ value: YAMLValue) -> [CardFormat]? {
+        guard let items = value.sequence() else { return nil }
+        if items.isEmpty { value.report("name at least one card format") }
+        let formats = items.map(decodeCardFormat)
+        return formats.contains(nil) || items.isEmpty ? nil : formats.compactMap { $0 }
+    }
+
+    private func decodeCardFormat(_ value: YAMLValue) -> CardFormat? {
+        guard let name = value.string() else { return nil }
+        if let format = CardFormat.named(name) { return format }
+        let names = CardFormat.builtIn.map(\.name)
+        let hint = closestMatch(to: name, among: names).map { ", did you mean \"\($0)\"?" } ?? " (known: \(names.joined(separator: ", ")))"
+        value.report("unknown card format \"\(name)\"\(hint)")
+        return nil
+    }
+
+    /// `gpiochip0` and `/dev/gpiochip0` both name the same chip.
+    private func decodeChip(_ value: YAMLValue) -> String? {
+        value.string().map { $0.hasPrefix("/") ? $0 : "/dev/\($0)" }
+    }
+
+    private func decodeGPIOLine(_ value: YAMLValue) -> GPIOLine? {
+        guard let gpio = value.mapping(keys: ["chip", "line"]) else { return nil }
+        let chip = gpio.required("chip").flatMap(decodeChip)
+        let line = gpio.required("line")?.int(in: 0...1023)
+        guard let chip, let line else { return nil }
+        return GPIOLine(chip: chip, line: line)
+    }
+
+    private func decodeDoor(_ value: YAMLValue) -> DoorConfiguration? {
+        guard let door = value.mapping(keys: [
+            "name", "reader", "relay", "strike", "extended_strike", "held_open", "door_position", "exit_button", "mode", "pin_timeout",
+        ]) else { return nil }
+        let name = door.required("name")?.string()
+        let reader = door.required("reader").flatMap(decodeReaderReference)
+        let relay = door.required("relay").flatMap(decodeRelay)
+        let strike = door.value("strike", default: .seconds(5)) { $0.duration() }
+        let extendedStrike = door.value("extended_strike", default: .seconds(20)) { $0.duration() }
+        let heldOpen = door.value("held_open", default: .seconds(30)) { $0.duration() }
+        let pinTimeout = door.value("pin_timeout", default: .seconds(10)) { $0.duration() }
+        let doorPosition = door.optionalValue("door_position", decodeInput)
+        let exitButton = door.optionalValue("exit_button", decodeInput)
+        let mode = door.value("mode", default: DoorMode.card) { $0.choice(DoorMode.self) }
+        guard let name, let reader, let relay, let strike, let extendedStrike, let heldOpen, let pinTimeout, let mode,
+              doorPosition.isValid, exitButton.isValid
+        else { return nil }
+        return DoorConfiguration(
+            name: name, reader: reader, relay: relay, strike: strike, extendedStrike: extendedStrike, heldOpen: heldOpen,
+            doorPosition: doorPosition.value, exitButton: exitButton.value, mode: mode, pinTimeout: pinTimeout)
+    }
+
+    private func decodeReaderReference(_ value: YAMLValue) -> ReaderReference? {
+        guard let reader = value.mapping(keys: ["bus", "address", "wiegand"]) else { return nil }
+        if let wiegand = reader.optional("wiegand") {
+            if reader.has("bus") || reader.has("address") {
+                value.report("give either bus and address (OSDP) or wiegand, not both")
+                return nil
+            }
+            return wiegand.string().map { .wiegand(name: $0) }
+        }
+        guard reader.has("bus") || reader.has("address") else {
+            value.report("missing key \"bus\" and \"address\" (an OSDP reader) or \"wiegand\"")
+            return nil
+        }
+        let bus = reader.required("bus")?.string()
+        let address = reader.required("address")?.int(in: PDEntry.addressRange)
+        guard let bus, let address else { return nil }
+        return .osdp(bus: bus, address: address)
+    }
+
+    private func decodeRelay(_ value: YAMLValue) -> OutputReference? {
+        guard let relay = value.mapping(keys: ["bus", "address", "output", "gpio"]) else { return nil }
+        if let gpio = relay.optional("gpio") {
+            if relay.has("bus") || relay.has("address") || relay.has("output") {
+                value.report("give either bus, address and output (an OSDP output) or gpio, not both")
+                return nil
+            }
+            return decodeGPIOLine(gpio).map { .gpio($0) }
+        }
+        let bus = relay.required("bus")?.string()
+        let address = relay.required("address")?.int(in: PDEntry.addressRange)
+        let output = relay.required("output")?.int(in: 0...255)
+        guard let bus, let address, let output else { return nil }
+        return .osdp(bus: bus, address: address, output: output)
+    }
+
+    private func decodeInput(_ value: YAMLValue) -> InputReference? {
+        guard let input = value.mapping(keys: ["bus", "address", "input", "gpio", "normally"]) else { return nil }
+        let normally = input.value("normally", default: .closed) { $0.choice(ContactState.self) }
+        let source: InputReference.Source?
+        if let gpio = input.optional("gpio") {
+            if input.has("bus") || input.has("address") || input.has("input") {
+                value.report("give either bus, address and input (an OSDP input) or gpio, not both")
+                return nil
+            }
+            source = decodeGPIOLine(gpio).map { .gpio($0) }
+        } else {
+            let bus = input.required("bus")?.string()
+            let address = input.required("address")?.int(in: PDEntry.addressRange)
+            let number = input.required("input")?.int(in: 0...255)
+            source = if let bus, let address, let number { .osdp(bus: bus, address: address, input: number) } else { nil }
+        }
+        guard let source, let normally else { return nil }
+        return InputReference(source: source, normally: normally)
+    }
+
+    private func decodeAPI(_ value: YAMLValue) -> ControlSocketConfiguration? {
+        guard let api = value.mapping(keys: ["socket", "mode"]) else { return nil }
+        let socket = api.required("socket").flatMap(decodePath)?.path
+        let mode = api.value("mode", default: 0o600) { value -> Int? in
+            guard let text = value.string() else { return nil }
+            guard let mode = Int(text, radix: 8), ControlSocketConfiguration.allowedModes.contains(mode) else {
+                value.report("\"\(text)\" is not an allowed socket mode (0600 or 0660)")
+                return nil
+            }
+            return mode
+        }
+        guard let socket, let mode else { return nil }
+        return ControlSocketConfiguration(socket: socket, mode: mode)
+    }
+
+    private func decodeListenAddress(_ value: YAMLValue) -> ListenAddress? {
+        guard let text = value.string() else { return nil }
+        guard let address = ListenAddress(text) else {
+            value.report("\"\(text)\" is not a listen address (HOST:PORT, like 127.0.0.1:9464)")
+            return nil
+        }
+        return address
+    }
+}

@@ -1,0 +1,93 @@
+import Access
+import Foundation
+
+/// The demo site `keyway serve --demo` runs: Examples/demo.yaml (a test keeps the two identical),
+/// a database in ./var/demo seeded on first start, and simulated readers.
+public enum DemoSite {
+    /// Where the demo keeps its database, secrets and control socket, relative to the current folder.
+    public static let directory = "var/demo"
+
+    static let configuration = """
+    # The demo site that `keyway serve --demo` runs (scripts/run.sh): nothing here touches real hardware.
+    # The service starts a simulated OSDP reader with a two-relay board on a pseudo-terminal and sets
+    # KEYWAY_DEMO_BUS to it; the Wiegand reader is simulated and fed through the real decoder.
+    # Relative paths are relative to the folder `keyway serve --demo` runs in.
+    site:
+      name: Keyway demo
+      timezone: ${TZ:-UTC}
+    database: var/demo/keyway.sqlite
+    secrets: var/demo/secrets
+    buses:
+      - name: demo
+        device: ${KEYWAY_DEMO_BUS}
+        baud: 115200
+        pds:
+          - address: 1
+            name: front-reader
+            secure: off
+            outputs: 2
+    doors:
+      # OSDP reader and its own relay: a card, or a PIN typed on its keypad and ended with #.
+      - name: Front
+        reader: {bus: demo, address: 1}
+        relay: {bus: demo, address: 1, output: 0}
+        strike: 3s
+        mode: card_or_pin
+      # A Wiegand reader whose strike hangs on the second relay of the OSDP board.
+      - name: Side
+        reader: {wiegand: side}
+        relay: {bus: demo, address: 1, output: 1}
+        strike: 3s
+        mode: card_or_pin
+    wiegand:
+      - name: side
+        chip: gpiochip0
+        d0: 17
+        d1: 27
+        formats: [h10301]
+        keypad: 8bit
+    api:
+      socket: var/demo/control.sock
+    metrics: ${KEYWAY_DEMO_METRICS:-127.0.0.1:9464}
+    """
+
+    /// People, cards, a temporary passcode and a digital key to try the demo with.
+    static let people: [(name: String, kind: PersonKind, card: UInt64)] = [
+        ("Ada Lovelace", .staff, 1001), ("Grace Hopper", .resident, 1002), ("Linus Lost", .visitor, 1003),
+    ]
+    static let facility: UInt32 = 1
+    static let revokedCard: UInt64 = 1003
+    static let passcode = "482916"
+
+    /// Fills a fresh demo database; returns the digital key's token.
+    static func seed(_ store: AccessStore, doors: [String]) throws -> String {
+        for door in doors { try store.ensureDoor(name: door, mode: .cardOrPin) }
+        try store.addGroup(name: "Everyone", doors: doors.map { (door: $0, schedule: nil) })
+        var revoked: String?
+        for person in people {
+            try store.addPerson(name: person.name, kind: person.kind)
+            try store.grant(person: person.name, group: "Everyone")
+            let card = try store.addCard(person: person.name, card: .fields(format: "h10301", facility: facility, number: person.card))
+            if person.card == revokedCard { revoked = card.id }
+        }
+        if let revoked { try store.revoke(revoked, reason: "reported lost") }
+        var delivery = PasscodeRequest(label: "Parcel delivery", doors: doors)
+        delivery.code = passcode
+        delivery.uses = .count(1)
+        delivery.validUntil = Date().addingTimeInterval(7 * 24 * 3600)
+        try store.createPasscode(delivery)
+        return try store.issueKey(person: "Grace Hopper", doors: doors).token
+    }
+
+    /// What to try, printed when the demo starts.
+    static func guide(reader osdpReader: String, wiegandReader: String) -> [String] {
+        [
+            "Demo site ready. In another terminal, from this folder:",
+            "  keyway sim card --reader \(osdpReader) --format h10301 --facility \(facility) --card 1001   # Ada: granted",
+            "  keyway sim card --reader \(wiegandReader) --format h10301 --facility \(facility) --card 1002   # Grace, at the Wiegand reader",
+            "  keyway sim card --reader \(osdpReader) --format h10301 --facility \(facility) --card \(revokedCard)   # Linus: revoked",
+            "  keyway sim keys --reader \(osdpReader) \(passcode)#   # the one-time delivery passcode: opens once",
+            "  keyway status        keyway door unlock Front --for 5s        keyway status --follow",
+        ]
+    }
+}

@@ -1,0 +1,31 @@
+import OSDP
+
+/// How reader feedback looks and sounds: LED colour and blink, buzzer beeps, in OSDP's terms
+/// (the richest a reader understands).
+public struct FeedbackPattern: Sendable, Equatable {
+    public var color: LEDColor
+    /// Blink timing; `ledOff == .zero` is a steady light.
+    public var ledOn: Duration
+    public var ledOff: Duration
+    /// How long the LED shows the pattern before returning to its idle state.
+    public var ledFor: Duration
+    public var beeps: Int
+    public var beepOn: Duration
+    public var beepOff: Duration
+}
+
+extension ReaderFeedback {
+    public var pattern: FeedbackPattern {
+        switch self {
+        case .granted: FeedbackPattern(
+            color: .green, ledOn: .seconds(3), ledOff: .zero, ledFor: .seconds(3),
+            beeps: 1, beepOn: .milliseconds(200), beepOff: .zero)
+        case .denied: FeedbackPattern(
+            color: .red, ledOn: .seconds(2), ledOff: .zero, ledFor: .seconds(2),
+            beeps: 3, beepOn: .milliseconds(100), beepOff: .milliseconds(100))
+        case .awaitingPIN: FeedbackPattern(
+            color: .amber, ledOn: .milliseconds(500), ledOff: .milliseconds(500), ledFor: .seconds(10),
+            beeps: 1, beepOn: .milliseconds(100), beepOff: .zero)
+        }
+    }
+}

@@ -1,0 +1,304 @@
+import Access
+import Foundation
+import Logging
+import OSDP
+import Wiegand
+
+/// The running site as a whole: its configuration, the access core, the doors, and a driver per bus
+/// and Wiegand reader. It answers the control socket and applies reloads: a bus or reader whose
+/// configuration did not change keeps running untouched.
+public actor SiteSupervisor {
+    public private(set) var configuration: SiteConfiguration
+    public let runtime: SiteRuntime
+    private let source: ConfigurationSource
+    private let access: AccessControl
+    private let logger: Logger
+    private let startedAt = Date()
+    private var buses: [String: RunningDriver<OSDPBusDriver>] = [:]
+    private var wiegandReaders: [String: RunningDriver<WiegandReaderDriver>] = [:]
+    private var contacts: [GPIOLine: RunningDriver<GPIOContact>] = [:]
+    /// GPIO relays by line: a line is requested once and kept across reloads.
+    private var gpioRelays: [GPIOLine: GPIORelay] = [:]
+    /// Simulated OSDP readers by PD name (demo only).
+    private let simulatedReaders: [String: SimulatedOSDPReader]
+    private let readsGPIO: Bool
+
+    private struct RunningDriver<Driver: Sendable> {
+        let driver: Driver
+        let task: Task<Void, Never>
+    }
+
+    /// Where the configuration comes from, so `reload` can read it again.
+    public enum ConfigurationSource: Sendable {
+        case file(String)
+        /// Text in the program (the demo), checked with this environment.
+        case text(String, name: String, environment: [String: String])
+
+        public func load() throws(ConfigurationError) -> SiteConfiguration {
+            switch self {
+            case .file(let path): try loadSiteConfiguration(path: path)
+            case .text(let yaml, let name, let environment):
+                try parseSiteConfiguration(
+                    yaml: yaml, file: name, baseDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+                    environment: environment)
+            }
+        }
+
+        var name: String {
+            switch self {
+            case .file(let path): path
+            case .text(_, let name, _): name
+            }
+        }
+    }
+
+    public init(
+        configuration: SiteConfiguration, source: ConfigurationSource, access: AccessControl, logger: Logger,
+        simulatedReaders: [String: SimulatedOSDPReader] = [:]
+    ) {
+        self.configuration = configuration
+        self.source = source
+        self.access = access
+        self.logger = logger
+        self.simulatedReaders = simulatedReaders
+        // Simulated sites have no GPIO: their Wiegand readers are fed by `keyway sim`.
+        readsGPIO = simulatedReaders.isEmpty
+        runtime = SiteRuntime(access: access, logger: logger)
+    }
+
+    /// Starts every bus and reader and installs the doors.
+    public func start() async {
+        await apply(configuration)
+    }
+
+    /// Stops every driver after locking every door.
+    public func stop() async {
+        await runtime.secureAllDoors()
+        // Let the lock commands reach the buses before they close.
+        try? await Task.sleep(for: .milliseconds(300))
+        for running in buses.values { running.driver.stop() }
+        for running in wiegandReaders.values { running.driver.stop() }
+        for running in contacts.values { running.driver.stop() }
+        for running in buses.values { await running.task.value }
+        for running in wiegandReaders.values { await running.task.value }
+        for running in contacts.values { await running.task.value }
+        buses = [:]
+        wiegandReaders = [:]
+        contacts = [:]
+        simulatedReaders.values.forEach { $0.stop() }
+    }
+
+    /// Reads the configuration again. A bad file changes nothing and its problems are returned.
+    public func reload() async -> ControlResponse {
+        let fresh: SiteConfiguration
+        do {
+            fresh = try source.load()
+        } catch {
+            logger.error("configuration refused; the running one stays", metadata: ["problems": "\(error.issues.count)"])
+            for issue in error.issues { logger.error("\(issue)") }
+            return .failure("configuration refused, the running one stays:\n\(error)")
+        }
+        var notes: [String] = []
+        if fresh.database != configuration.database || fresh.secrets != configuration.secrets || fresh.site != configuration.site
+            || fresh.api != configuration.api || fresh.metrics != configuration.metrics {
+            notes.append("site, database, secrets, api and metrics changes take effect at the next restart")
+        }
+        await apply(fresh)
+        logger.info("configuration reloaded", metadata: ["file": "\(source.name)"])
+        return .success((["configuration reloaded"] + notes).joined(separator: "; "))
+    }
+
+    private func apply(_ fresh: SiteConfiguration) async {
+        let previous = configuration
+        configuration = fresh
+        for (name, running) in buses where fresh.bus(named: name) != previous.bus(named: name) || fresh.bus(named: name) == nil {
+            running.driver.stop()
+            await running.task.value
+            buses[name] = nil
+        }
+        for bus in fresh.buses where buses[bus.name] == nil {
+            let driver = OSDPBusDriver(configuration: bus, site: runtime, logger: logger)
+            buses[bus.name] = RunningDriver(driver: driver, task: Task { await driver.run() })
+        }
+        for (name, running) in wiegandReaders where fresh.wiegandReader(named: name) != previous.wiegandReader(named: name)
+            || fresh.wiegandReader(named: name) == nil {
+            running.driver.stop()
+            await running.task.value
+            wiegandReaders[name] = nil
+        }
+        for reader in fresh.wiegandReaders where wiegandReaders[reader.name] == nil {
+            do {
+                let driver = try WiegandReaderDriver(configuration: reader, site: runtime, logger: logger)
+                if readsGPIO { driver.startReadingGPIO() }
+                wiegandReaders[reader.name] = RunningDriver(driver: driver, task: Task { await driver.run() })
+            } catch {
+                await runtime.reportFault("wiegand \(reader.name)", "\(error)")
+            }
+        }
+        if readsGPIO { await watchContacts(of: fresh) }
+        await runtime.install(fresh.doors.map(binding), readers: readerKinds(fresh))
+    }
+
+    /// Door position switches and exit buttons on GPIO lines; OSDP inputs come with their bus.
+    private func watchContacts(of site: SiteConfiguration) async {
+        let lines = Set(site.doors.flatMap { [$0.doorPosition, $0.exitButton] }.compactMap { input -> GPIOLine? in
+            if case .gpio(let line)? = input?.source { line } else { nil }
+        })
+        for (line, running) in contacts where !lines.contains(line) {
+            running.driver.stop()
+            await running.task.value
+            contacts[line] = nil
+        }
+        for line in lines where contacts[line] == nil {
+            do {
+                let contact = try GPIOContact(line)
+                contacts[line] = RunningDriver(driver: contact, task: Task { [runtime] in
+                    for await closed in contact.changes { await runtime.inputChanged(.gpio(line), closed: closed) }
+                })
+            } catch {
+                await runtime.reportFault("contact \(line.chip) line \(line.line)", error.description)
+            }
+        }
+    }
+
+    private func readerKinds(_ site: SiteConfiguration) -> [String: String] {
+        var kinds: [String: String] = [:]
+        for bus in site.buses { for pd in bus.pds { kinds[pd.name] = "osdp" } }
+        for reader in site.wiegandReaders { kinds[reader.name] = "wiegand" }
+        return kinds
+    }
+
+    private func binding(for door: DoorConfiguration) -> DoorBinding {
+        let reader: String
+        let indicator: any ReaderIndicator
+        switch door.reader {
+        case .osdp(let bus, let address):
+            reader = configuration.bus(named: bus)?.pd(at: address)?.name ?? bus
+            indicator = buses[bus].map { $0.driver.indicator(address: address) } ?? LoggedIndicator(reader: reader, logger: logger)
+        case .wiegand(let name):
+            reader = name
+            // Wiegand LED and beeper lines are not wired in this configuration: the feedback goes to the log.
+            indicator = LoggedIndicator(reader: name, logger: logger)
+        }
+        let relay: any RelayDriver
+        switch door.relay {
+        case .osdp(let bus, let address, let output):
+            relay = buses[bus].map { $0.driver.relay(address: address, output: output) } ?? FaultyRelay(door: door.name, problem: "bus \(bus) is not running", runtime: runtime)
+        case .gpio(let line):
+            if let existing = gpioRelays[line] {
+                relay = existing
+            } else {
+                do {
+                    let opened = try GPIORelay(line)
+                    gpioRelays[line] = opened
+                    relay = opened
+                } catch {
+                    relay = FaultyRelay(door: door.name, problem: error.description, runtime: runtime)
+                }
+            }
+        }
+        return DoorBinding(configuration: door, reader: reader, relay: relay, indicator: indicator)
+    }
+
+    // MARK: Control socket
+
+    public func handle(_ request: ControlRequest) async -> ControlResponse {
+        switch request {
+        case .status:
+            return .success(status: await status())
+        case .reload:
+            return await reload()
+        case .door(let name, let action, let seconds):
+            do {
+                let message = try await runtime.command(action, door: name, for: seconds.map { .milliseconds(Int64($0 * 1000)) })
+                return .success(message)
+            } catch {
+                return .failure(error.description)
+            }
+        case .simulateCard(let reader, let formatName, let facility, let card):
+            guard let format = CardFormat.named(formatName) else { return .failure("unknown card format \"\(formatName)\"") }
+            let fields = CardFields(facility: facility, card: card)
+            return simulate(at: reader) { simulated in
+                simulated.present(try encode(fields, as: format))
+            } wiegand: { driver in
+                try driver.simulate(card: fields, format: format)
+            }
+        case .simulateKeys(let reader, let keys):
+            return simulate(at: reader) { simulated in
+                simulated.type(keys)
+            } wiegand: { driver in
+                try driver.simulate(keys: keys)
+            }
+        case .followLog:
+            return .failure("follow is answered by the socket itself")
+        }
+    }
+
+    private func encode(_ fields: CardFields, as format: CardFormat) throws(SimulationError) -> WiegandFrame {
+        do {
+            return try format.encode(fields)
+        } catch {
+            throw SimulationError(description: "cannot encode that card as \(format.name): \(error)")
+        }
+    }
+
+    private func simulate(
+        at reader: String, osdp: (SimulatedOSDPReader) throws -> Void, wiegand: (WiegandReaderDriver) throws -> Void
+    ) -> ControlResponse {
+        do {
+            if let simulated = simulatedReaders[reader] {
+                try osdp(simulated)
+            } else if let driver = wiegandReaders[reader]?.driver, !readsGPIO {
+                try wiegand(driver)
+            } else {
+                let simulatedNames = simulatedReaders.keys.sorted() + (readsGPIO ? [] : wiegandReaders.keys.sorted())
+                guard !simulatedNames.isEmpty else { return .failure("this site has no simulated readers (run keyway serve --demo)") }
+                let hint = closestMatch(to: reader, among: simulatedNames).map { ", did you mean \"\($0)\"?" } ?? ""
+                return .failure("no simulated reader \"\(reader)\"\(hint) (simulated: \(simulatedNames.joined(separator: ", ")))")
+            }
+        } catch {
+            return .failure("\(error)")
+        }
+        return .success("presented at \(reader)")
+    }
+
+    private func busStatuses() async -> [ServiceStatus.Bus] {
+        var statuses: [ServiceStatus.Bus] = []
+        for bus in configuration.buses {
+            if let driver = buses[bus.name]?.driver { statuses.append(await driver.status()) }
+        }
+        return statuses
+    }
+
+    public func status() async -> ServiceStatus {
+        ServiceStatus(
+            site: configuration.site.name, configuration: source.name, startedAt: startedAt,
+            buses: await busStatuses(),
+            readers: await runtime.readerStatus(), doors: await runtime.doorStatus(), faults: await runtime.faultList())
+    }
+}
+
+/// Reader feedback where the reader has no LED or buzzer the service drives.
+struct LoggedIndicator: ReaderIndicator {
+    let reader: String
+    let logger: Logger
+
+    func show(_ pattern: FeedbackPattern) {
+        logger.debug("reader feedback", metadata: ["reader": "\(reader)", "led": "\(pattern.color)", "beeps": "\(pattern.beeps)"])
+    }
+}
+
+/// A relay that cannot be driven (its bus is not running, its GPIO line cannot be opened): every
+/// attempt is a fault, so a door that cannot open says so instead of failing silently.
+struct FaultyRelay: RelayDriver {
+    let door: String
+    let problem: String
+    let runtime: SiteRuntime
+
+    func pulse(for duration: Duration) { report() }
+    func hold(unlocked: Bool) { if unlocked { report() } }
+
+    private func report() {
+        Task { [runtime, door, problem] in await runtime.reportFault("relay \(door)", problem) }
+    }
+}

@@ -1,0 +1,25 @@
+import Access
+
+/// A strike relay, wherever it is wired. Calls queue the command and return at once, so a slow or
+/// offline bus never holds up a door; the driver reports failures itself.
+public protocol RelayDriver: Sendable {
+    /// Releases the strike for `duration`; the hardware relocks on its own where it can time it.
+    func pulse(for duration: Duration)
+    func hold(unlocked: Bool)
+}
+
+/// A reader's LED and buzzer; like `RelayDriver`, calls queue and return.
+public protocol ReaderIndicator: Sendable {
+    func show(_ pattern: FeedbackPattern)
+}
+
+/// Something a reader reported, after its protocol was decoded.
+public enum ReaderEvent: Sendable, Equatable {
+    case card(CardData)
+    /// A PIN the reader's side assembled from key presses.
+    case pin(String)
+    case online
+    case offline
+    /// Frames the reader's line carried that were not valid (Wiegand noise, a bad frame).
+    case noise(String)
+}

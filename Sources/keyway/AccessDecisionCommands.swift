@@ -1,0 +1,136 @@
+import Access
+import ArgumentParser
+import Foundation
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Show the decision for a presentation at a door, without taking a use or logging.")
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: "The door (id or name).") var door: String
+    @Option(help: ArgumentHelp("A card.", valueName: "format:facility:card")) var card: String?
+    @Option(help: "A PIN or passcode.") var pin: String?
+    @Option(help: "A digital key token.") var key: String?
+    @Option(help: "When (ISO 8601 or YYYY-MM-DD HH:MM; default: now).") var at: String?
+
+    /// `{"decision":"grant","reason":null,"person":"Alice","credential":"card_…"}`: reason and person always present.
+    struct Output: Encodable {
+        let decision: Decision
+
+        enum CodingKeys: String, CodingKey { case decision, reason, person, credential, alarms }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(decision.granted ? "grant" : "deny", forKey: .decision)
+            try container.encode(decision.reason?.rawValue, forKey: .reason)
+            try container.encode(decision.personName, forKey: .person)
+            try container.encode(decision.credentialID, forKey: .credential)
+            try container.encode(decision.alarms.map(\.rawValue), forKey: .alarms)
+        }
+    }
+
+    func run() throws {
+        try AccessCLI.run {
+            let presentation: Presentation = switch (card, pin, key) {
+            case (let card?, nil, nil): .card(try AccessCLI.card(card))
+            case (nil, let pin?, nil): .pin(pin)
+            case (let card?, let pin?, nil): .cardAndPin(try AccessCLI.card(card), pin: pin)
+            case (nil, nil, let key?): .digitalKey(token: key)
+            default: throw UsageError("give --card, --pin, --card with --pin, or --key")
+            }
+            let access = try database.openAccess()
+            let date = try AccessCLI.time(at, access.store.timeZone, option: "--at") ?? Date()
+            let decision = access.check(presentation, door: try access.store.doorName(door), at: date)
+            if output.json {
+                printJSONLine(Output(decision: decision))
+            } else {
+                print([decision.granted ? "grant" : "deny", decision.reason?.rawValue, decision.personName, decision.credentialID,
+                       decision.alarms.isEmpty ? nil : "alarms: " + decision.alarms.map(\.rawValue).joined(separator: ",")]
+                    .compactMap { $0 }.joined(separator: "  "))
+            }
+        }
+    }
+}
+
+struct LogCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log", abstract: "The activity log: decisions, changes, door events.",
+        subcommands: [Show.self, Verify.self], defaultSubcommand: Show.self)
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print log rows, oldest first.")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: "Only rows since (ISO 8601 or YYYY-MM-DD HH:MM).") var since: String?
+        @Option(help: "Only rows at this door (id or name).") var door: String?
+        @Flag(help: "Keep printing new rows as they come.") var follow = false
+
+        struct Row: Encodable {
+            let seq: Int64
+            let at: String
+            let kind: String
+            let event, door, reader, credential, person, outcome, reason, detail, actor: String?
+        }
+
+        func run() throws {
+            try AccessCLI.run {
+                let store = try database.openStore()
+                let since = try AccessCLI.time(since, store.timeZone, option: "--since")
+                var last: Int64 = 0
+                repeat {
+                    for entry in try store.activity(after: last, since: since, door: door) {
+                        print(entry, zone: store.timeZone)
+                        last = entry.sequence
+                    }
+                    if follow { Thread.sleep(forTimeInterval: 0.5) }
+                } while follow
+            }
+        }
+
+        private func print(_ entry: ActivityEntry, zone: TimeZone) {
+            let at = SiteTime.format(entry.at, timeZone: zone)
+            if output.json {
+                printJSONLine(Row(seq: entry.sequence, at: at, kind: entry.kind.rawValue, event: entry.event, door: entry.door,
+                                  reader: entry.reader, credential: entry.credentialID, person: entry.personID,
+                                  outcome: entry.outcome, reason: entry.reason, detail: entry.detail, actor: entry.actor))
+            } else {
+                let place = entry.door.map { door in entry.reader.map { "\(door)/\($0)" } ?? door }
+                let line = (["#\(entry.sequence)", at, entry.kind.rawValue, entry.event, entry.outcome, entry.reason, place,
+                             entry.personID, entry.credentialID, entry.detail, entry.actor.map { "by \($0)" }]
+                    .compactMap { $0 }.joined(separator: "  "))
+                // Unbuffered, so `--follow` shows rows as they come.
+                FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the log's hash chain; exits 1 at the first row that does not match.")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        struct Result: Encodable {
+            let intact: Bool
+            let rows: Int
+            let head: String?
+            let brokenAt: Int64?
+            let problem: String?
+        }
+
+        func run() throws {
+            try AccessCLI.run {
+                let verification = try database.openStore().verifyLog()
+                if output.json {
+                    printJSONLine(Result(intact: verification.isIntact, rows: verification.rowsChecked, head: verification.head,
+                                         brokenAt: verification.firstBroken?.sequence, problem: verification.firstBroken?.problem))
+                } else if let broken = verification.firstBroken {
+                    print("BROKEN at row \(broken.sequence): \(broken.problem) (\(verification.rowsChecked) rows before it are intact)")
+                } else {
+                    print("intact: \(verification.rowsChecked) rows, head \(verification.head ?? "none")")
+                }
+                if !verification.isIntact { throw ExitStatus.failure }
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+@testable import Bridge
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct SystemdNotifierTests {
+    /// A datagram socket standing in for systemd's, and what arrives on it.
+    private final class FakeSystemd {
+        let path: String
+        let fd: Int32
+
+        init() throws {
+            path = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString.prefix(8))").path
+            fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            guard bound == 0 else { throw CocoaError(.fileWriteUnknown) }
+        }
+
+        func receive() -> String {
+            var buffer = [UInt8](repeating: 0, count: 512)
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 5000) > 0 else { return "" }
+            let count = recv(fd, &buffer, buffer.count, 0)
+            return String(decoding: buffer[..<max(0, count)], as: UTF8.self)
+        }
+
+        deinit {
+            close(fd)
+            unlink(path)
+        }
+    }
+
+    @Test func statesArriveAsDatagramsOnTheNotifySocket() throws {
+        let systemd = try FakeSystemd()
+        let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": systemd.path])
+        notifier.notify(.ready)
+        #expect(systemd.receive() == "READY=1")
+        notifier.notify(.watchdog)
+        #expect(systemd.receive() == "WATCHDOG=1")
+        notifier.notify(.stopping)
+        #expect(systemd.receive() == "STOPPING=1")
+    }
+
+    @Test func watchdogIntervalIsHalfOfWatchdogSec() {
+        let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": "/run/systemd/notify", "WATCHDOG_USEC": "10000000"])
+        #expect(notifier.watchdogInterval == .seconds(5))
+        // Another process's watchdog is not ours to feed.
+        let other = SystemdNotifier(environment: ["WATCHDOG_USEC": "10000000", "WATCHDOG_PID": "1"])
+        #expect(other.watchdogInterval == nil)
+    }
+
+    @Test func outsideSystemdNothingHappens() {
+        let notifier = SystemdNotifier(environment: [:])
+        #expect(!notifier.isActive)
+        notifier.notify(.ready)
+    }
+}
+
+@Suite struct ControlSocketTests {
+    @Test func theSocketIsPrivateAndAnswersRequests() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("control-\(UUID().uuidString.prefix(8)).sock").path
+        let server = try ControlServer(path: path, mode: 0o600, logFeed: LogFeed()) { request in
+            request == .reload ? .success("reloaded") : .failure("no")
+        }
+        server.start()
+        defer { server.stop() }
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try ControlClient.send(.reload, to: path) == .success("reloaded"))
+        #expect(try ControlClient.send(.status, to: path) == .failure("no"))
+    }
+
+    @Test func aSecondServiceOnTheSameSocketIsRefused() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("control-\(UUID().uuidString.prefix(8)).sock").path
+        let first = try ControlServer(path: path, mode: 0o600, logFeed: LogFeed()) { _ in .success() }
+        first.start()
+        defer { first.stop() }
+        #expect(throws: ControlSocketError.self) {
+            _ = try ControlServer(path: path, mode: 0o600, logFeed: LogFeed()) { _ in .success() }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import KeywayTestSupport
+import Testing
+
+@Suite struct BridgeCLITests {
+    @Test func configCheckListsEveryErrorWithPositionsAndExits2() throws {
+        let folder = try TestPaths.temporaryDirectory("bridge-cli")
+        let file = folder.appendingPathComponent("site.yaml")
+        try """
+            site: {name: Shop, timezone: UTC}
+            database: keyway.sqlite
+            secrets: secrets
+            buses:
+              - name: main
+                device: /dev/ttyUSB0
+                baud: 9601
+                pds:
+                  - {address: 1, name: lobby}
+            doors:
+              - name: Lobby
+                reader: {bus: main, address: 1}
+                relay: {bus: main, address: 1, output: 7}
+                strick: 5s
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let result = try runKeyway(["config", "check", file.path])
+        #expect(result.status == 2)
+        #expect(result.stderr.split(separator: "\n").map(String.init) == [
+            "\(file.path):7:11: buses[0].baud: 9601 is not an OSDP baud rate (9600, 19200, 38400, 57600, 115200, 230400)",
+            "\(file.path):14:5: doors[0].strick: unknown key \"strick\", did you mean \"strike\"?",
+            "2 problems in \(file.path)",
+        ])
+
+        try String(contentsOf: file, encoding: .utf8)
+            .replacingOccurrences(of: "baud: 9601", with: "baud: 9600")
+            .replacingOccurrences(of: "    strick: 5s\n", with: "")
+            .replacingOccurrences(of: "strick: 5s", with: "")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let second = try runKeyway(["config", "check", file.path])
+        #expect(second.status == 2)
+        #expect(second.stderr.contains("\(file.path):13:44: doors[0].relay.output: 7 is out of range, PD \"lobby\" has 4 outputs"))
+    }
+
+    @Test func configCheckAcceptsTheExamples() throws {
+        let examples = TestPaths.repository.appendingPathComponent("Examples")
+        let result = try runKeyway(["config", "check", examples.appendingPathComponent("demo.yaml").path], environment: ["KEYWAY_DEMO_BUS": "/dev/null"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("OK, site \"Keyway demo\": 1 buses, 1 PDs, 1 Wiegand readers, 2 doors"))
+    }
+
+    @Test func commandsForTheServiceFailClearlyWhenItIsNotRunning() throws {
+        let result = try runKeyway(["status", "--socket", "/nonexistent/keyway.sock"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("is the service running?"))
+    }
+
+    @Test func badArgumentsAreUsageErrors() throws {
+        #expect(try runKeyway(["door", "unlock", "Front", "--for", "soon", "--socket", "/nonexistent"]).status == 2)
+        #expect(try runKeyway(["sim", "keys", "--reader", "front-reader", "12a#", "--socket", "/nonexistent"]).status == 2)
+        #expect(try runKeyway(["serve"]).status == 2)
+    }
+
+    /// The quick start: the demo serves, a simulated card is decided, and SIGTERM stops it cleanly.
+    @Test(.timeLimit(.minutes(2))) func theDemoRunsAndAnswersSimulatedCards() throws {
+        let folder = try TestPaths.temporaryDirectory("bridge-demo")
+        let serve = Process()
+        serve.executableURL = TestPaths.keyway
+        serve.arguments = ["serve", "--demo"]
+        serve.currentDirectoryURL = folder
+        serve.environment = ProcessInfo.processInfo.environment.merging([
+            "KEYWAY_PYTHON": TestPaths.python.path, "KEYWAY_DEMO_METRICS": "127.0.0.1:\(Int.random(in: 20000...60000))",
+        ]) { $1 }
+        let log = folder.appendingPathComponent("serve.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let logHandle = try FileHandle(forWritingTo: log)
+        serve.standardOutput = FileHandle.nullDevice
+        serve.standardError = logHandle
+        try serve.run()
+        defer {
+            if serve.isRunning { kill(serve.processIdentifier, SIGKILL) }
+            serve.waitUntilExit()
+        }
+        let socket = folder.appendingPathComponent("var/demo/control.sock").path
+        let deadline = Date().addingTimeInterval(60)
+        var online = false
+        while !online, Date() < deadline, serve.isRunning {
+            Thread.sleep(forTimeInterval: 0.2)
+            let status = try runKeyway(["status", "--json"], currentDirectory: folder)
+            online = status.status == 0 && status.stdout.contains("\"online\":true,\"secure\":false")
+        }
+        #expect(online, "the demo did not come up: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+
+        let swipe = try runKeyway(["sim", "card", "--reader", "front-reader", "--facility", "1", "--card", "1001"], currentDirectory: folder)
+        #expect(swipe.status == 0)
+        var granted = false
+        while !granted, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.2)
+            granted = try runKeyway(["status", "--json", "--socket", socket]).stdout.contains("granted h10301 1/1001")
+        }
+        #expect(granted)
+
+        // The simulated Wiegand reader: edges through the real decoder, a card then keypad frames.
+        #expect(try runKeyway(["sim", "card", "--reader", "side", "--facility", "1", "--card", "1002"], currentDirectory: folder).status == 0)
+        #expect(try runKeyway(["sim", "keys", "--reader", "side", "482916#"], currentDirectory: folder).status == 0)
+        var wiegand = false
+        while !wiegand, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.2)
+            wiegand = try runKeyway(["status", "--json", "--socket", socket]).stdout.contains("granted PIN (6 digits)")
+        }
+        #expect(wiegand)
+        let unknownReader = try runKeyway(["sim", "card", "--reader", "sied", "--card", "1"], currentDirectory: folder)
+        #expect(unknownReader.status == 1)
+        #expect(unknownReader.stderr.contains("did you mean \"side\"?"))
+
+        kill(serve.processIdentifier, SIGTERM)
+        serve.waitUntilExit()
+        #expect(serve.terminationStatus == 0)
+    }
+}
