@@ -38,10 +38,12 @@ public final class OSDPPeer: @unchecked Sendable {
         public var device: String?
         /// Point this symlink at the new pseudo-terminal: a name that survives the peer's restart.
         public var link: String?
+        /// Further osdp_pd.py options (`--outputs 2`, `--vendor-code 0x...`).
+        public var extraArguments: [String] = []
 
         public init(
             addresses: [UInt8] = [1], scbk: String? = nil, installMode: Bool = false, enforceSecure: Bool = false,
-            baud: Int = 9600, device: String? = nil, link: String? = nil
+            baud: Int = 9600, device: String? = nil, link: String? = nil, extraArguments: [String] = []
         ) {
             self.addresses = addresses
             self.scbk = scbk
@@ -50,6 +52,7 @@ public final class OSDPPeer: @unchecked Sendable {
             self.baud = baud
             self.device = device
             self.link = link
+            self.extraArguments = extraArguments
         }
 
         var arguments: [String] {
@@ -59,7 +62,7 @@ public final class OSDPPeer: @unchecked Sendable {
             if enforceSecure { arguments.append("--enforce-secure") }
             if let device { arguments += ["--device", device] }
             if let link { arguments += ["--link", link] }
-            return arguments
+            return arguments + extraArguments
         }
     }
 
