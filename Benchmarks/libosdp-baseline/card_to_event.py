@@ -9,6 +9,7 @@ from telling the PD to present a card to the card event at the control panel, li
 import json
 import os
 import queue
+import random
 import statistics
 import subprocess
 import sys
@@ -68,6 +69,7 @@ def main():
         time.sleep(0.01)
     samples = []
     for _ in range(ROUNDS):
+        time.sleep(random.uniform(0, 0.05))  # a card comes at any moment of the poll cycle
         start = time.monotonic()
         peer.stdin.write('{"cmd":"card","address":1,"bits":26,"hex":"225127C0"}\n')
         peer.stdin.flush()

@@ -38,6 +38,7 @@ public final class OSDPPeer: @unchecked Sendable {
         public var device: String?
         /// Point this symlink at the new pseudo-terminal: a name that survives the peer's restart.
         public var link: String?
+        /// Further osdp_pd.py options (`--outputs 2`, `--vendor-code 0x...`).
         public var extraArguments: [String] = []
 
         public init(
@@ -188,8 +189,6 @@ public final class OSDPPeer: @unchecked Sendable {
     }
 
     // MARK: Ending
-
-    public var isRunning: Bool { process.isRunning }
 
     /// Ends the peer politely (SIGTERM), then forcibly if it lingers, and reaps it.
     public func terminate() {
