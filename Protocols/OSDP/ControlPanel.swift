@@ -229,7 +229,8 @@ public struct ControlPanel: Sendable {
         if let job = devices[index].fileTransfer, job.notBefore <= now {
             let device = devices[index]
             let securityOverhead = device.session == nil ? 0 : 2 + Frame.macLength + 16
-            let overhead = Frame.headerLength + 1 + CheckCharacter.crc16.trailerLength + securityOverhead + FileTransferFragment.headerSize
+            // The mark byte counts too: libosdp's receive buffer holds it, so a fragment sized without it is dropped.
+            let overhead = 1 + Frame.headerLength + 1 + CheckCharacter.crc16.trailerLength + securityOverhead + FileTransferFragment.headerSize
             let messageSize = min(device.receiveSize, job.preferredMessageSize ?? .max)
             let end = min(job.offset + max(1, messageSize - overhead), job.file.count)
             let fragment = FileTransferFragment(fileType: job.fileType, totalSize: UInt32(truncatingIfNeeded: job.file.count),

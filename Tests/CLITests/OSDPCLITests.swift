@@ -161,16 +161,12 @@ import Testing
         let firmware = (0..<3000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
         let file = try TestPaths.temporaryDirectory("transfer").appendingPathComponent("reader.bin")
         try Data(firmware).write(to: file)
-        // libosdp's 256-byte receive buffer counts the 0xFF mark; the core's fragments are one byte too long
-        // for it (a one-line fix in ControlPanel's fragment overhead, verified locally), so libosdp drops them.
-        withKnownIssue("FILETRANSFER fragments exceed libosdp's receive buffer by the mark byte") {
-            let result = try osdp("transfer", peer, [file.path, "--json"])
-            #expect(result.status == 0)
-            #expect(result.lines == [#"{"address":1,"bytes":3000,"reason":"finished","result":"finished","status":1}"#])
-            let closed = try peer.awaitEvent("file_closed", timeout: 5)
-            #expect(closed.int("size") == 3000)
-            #expect(closed.int("sum") == firmware.reduce(0) { $0 + Int($1) })
-        }
+        let result = try osdp("transfer", peer, [file.path, "--json"])
+        #expect(result.status == 0)
+        #expect(result.lines == [#"{"address":1,"bytes":3000,"reason":"finished","result":"finished","status":1}"#])
+        let closed = try peer.awaitEvent("file_closed", timeout: 5)
+        #expect(closed.int("size") == 3000)
+        #expect(closed.int("sum") == firmware.reduce(0) { $0 + Int($1) })
     }
 
     // MARK: Monitor and scan

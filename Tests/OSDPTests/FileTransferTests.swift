@@ -26,9 +26,9 @@ import Testing
         bus.serve(&pd, for: 2_000 * ms)
 
         let sent = fragments(pd)
-        // 128-byte packets less 19 bytes of framing and header: 109-byte fragments; then the PD asks for 64-byte messages.
-        #expect(sent.map(\.fragment.count) == [109, 109, 45, 37, 0, 0])
-        #expect(sent.map(\.offset) == [0, 109, 218, 263, 300, 300])
+        // 128-byte packets less 20 bytes of mark, framing and header: 108-byte fragments; then the PD asks for 64-byte messages.
+        #expect(sent.map(\.fragment.count) == [108, 108, 44, 40, 0, 0])
+        #expect(sent.map(\.offset) == [0, 108, 216, 260, 300, 300])
         #expect(sent.allSatisfy { $0.totalSize == 300 && $0.fileType == 1 })
         #expect(sent.prefix(4).flatMap(\.fragment) == file)
         #expect(bus.events.contains(.commandResult(ticket, .reply(Self.status(.finished)))))
