@@ -52,7 +52,7 @@ public final class AccessControl: Sendable {
                 let sequence = try ActivityLog.append(ActivityDraft(
                     at: date, kind: .decision, door: door, reader: reader, credentialID: decision.credentialID,
                     personID: decision.personID, outcome: decision.granted ? "grant" : "deny", reason: decision.reason?.rawValue,
-                    detail: outcome.shown), in: db)
+                    detail: RuleEngine.shown(presentation)), in: db)
                 for alarm in decision.alarms {
                     try ActivityLog.append(ActivityDraft(at: date, kind: .alarm, event: alarm.rawValue, door: door, reader: reader,
                                                          credentialID: decision.credentialID, personID: decision.personID), in: db)
@@ -100,7 +100,7 @@ public final class AccessControl: Sendable {
     public func mode(ofDoor name: String, at date: Date) -> DoorMode? {
         let policy = cache.currentPolicy
         guard let door = policy.doorsByName[name] else { return nil }
-        return policy.mode(of: door, at: SiteMoment(date, calendar: store.calendar, holidays: policy.holidays))
+        return policy.mode(of: door, at: store.clock.moment(date, holidays: policy.holidays))
     }
 
     /// Applies changes other processes committed to the cache now (decisions do it themselves; dry runs do not).
@@ -110,6 +110,6 @@ public final class AccessControl: Sendable {
 
     private func engine(_ access: DatabaseAccess, trustCache: Bool) -> RuleEngine {
         RuleEngine(policy: cache.currentPolicy, allowlist: AllowlistReader(cache: cache, database: access, trustCache: trustCache),
-                   secrets: store.secrets, calendar: store.calendar)
+                   secrets: store.secrets, clock: store.clock)
     }
 }

@@ -7,7 +7,7 @@ public final class AccessStore: Sendable {
     let pool: DatabasePool
     let secrets: SiteSecrets
     public let timeZone: TimeZone
-    let calendar: Calendar
+    let clock: SiteClock
     let codePolicy = CodePolicy()
     private let afterCommit: @Sendable (DatabasePool) throws -> Void
 
@@ -26,9 +26,7 @@ public final class AccessStore: Sendable {
         try Schema.migrator.migrate(pool)
         self.secrets = try SiteSecrets.loadOrCreate(at: secrets ?? SiteSecrets.defaultLocation(forDatabase: database))
         self.timeZone = timeZone
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        self.calendar = calendar
+        clock = SiteClock(timeZone: timeZone)
         self.afterCommit = afterCommit
     }
 
@@ -36,7 +34,7 @@ public final class AccessStore: Sendable {
         pool = store.pool
         secrets = store.secrets
         timeZone = store.timeZone
-        calendar = store.calendar
+        clock = store.clock
         self.afterCommit = afterCommit
     }
 
