@@ -16,11 +16,13 @@ public final class AccessControl: Sendable {
     private let logger: Logger
 
     /// Opens the database (creating it and the secrets on first run) and loads the verification cache.
+    /// `preload: false` loads only doors, schedules and groups; credentials are then read from SQLite as needed
+    /// (for one-off checks from the command line).
     public static func open(database: URL, secrets: URL? = nil, timeZone: TimeZone,
                             logger: Logger = Logger(label: "keyway.access"),
-                            lockout: KeypadLockoutPolicy = KeypadLockoutPolicy()) throws -> AccessControl {
+                            lockout: KeypadLockoutPolicy = KeypadLockoutPolicy(), preload: Bool = true) throws -> AccessControl {
         let plain = try AccessStore(database: database, secrets: secrets, timeZone: timeZone, afterCommit: { _ in })
-        let cache = try plain.pool.read { try VerificationCache.load(from: $0) }
+        let cache = try plain.pool.read { try VerificationCache.load(from: $0, credentials: preload) }
         let store = AccessStore(sharing: plain) { pool in try pool.read { try cache.catchUp(in: $0) } }
         return AccessControl(store: store, cache: cache, keypads: KeypadGuard(policy: lockout), logger: logger)
     }
