@@ -13,10 +13,10 @@ public final class AccessStore: Sendable {
 
     /// Opens (creating and migrating) the database; the secrets default to `keyway.secret` beside it.
     public static func open(database: URL, secrets: URL? = nil, timeZone: TimeZone) throws -> AccessStore {
-        try AccessStore(database: database, secrets: secrets, timeZone: timeZone, afterCommit: { _ in })
+        try AccessStore(database: database, secrets: secrets, timeZone: timeZone)
     }
 
-    init(database: URL, secrets: URL?, timeZone: TimeZone, afterCommit: @escaping @Sendable (DatabasePool) throws -> Void) throws {
+    private init(database: URL, secrets: URL?, timeZone: TimeZone) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
@@ -27,9 +27,10 @@ public final class AccessStore: Sendable {
         self.secrets = try SiteSecrets.loadOrCreate(at: secrets ?? SiteSecrets.defaultLocation(forDatabase: database))
         self.timeZone = timeZone
         clock = SiteClock(timeZone: timeZone)
-        self.afterCommit = afterCommit
+        afterCommit = { _ in }
     }
 
+    /// The same database, with a cache to bring up to date after each change.
     init(sharing store: AccessStore, afterCommit: @escaping @Sendable (DatabasePool) throws -> Void) {
         pool = store.pool
         secrets = store.secrets
