@@ -16,11 +16,13 @@ public final class AccessControl: Sendable {
     private let logger: Logger
 
     /// Opens the database (creating it and the secrets on first run) and loads the verification cache.
+    /// `preload: false` loads only doors, schedules and groups; credentials are then read from SQLite as needed
+    /// (for one-off checks from the command line).
     public static func open(database: URL, secrets: URL? = nil, timeZone: TimeZone,
                             logger: Logger = Logger(label: "keyway.access"),
-                            lockout: KeypadLockoutPolicy = KeypadLockoutPolicy()) throws -> AccessControl {
-        let plain = try AccessStore(database: database, secrets: secrets, timeZone: timeZone, afterCommit: { _ in })
-        let cache = try plain.pool.read { try VerificationCache.load(from: $0) }
+                            lockout: KeypadLockoutPolicy = KeypadLockoutPolicy(), preload: Bool = true) throws -> AccessControl {
+        let plain = try AccessStore.open(database: database, secrets: secrets, timeZone: timeZone)
+        let cache = try plain.pool.read { try VerificationCache.load(from: $0, credentials: preload) }
         let store = AccessStore(sharing: plain) { pool in try pool.read { try cache.catchUp(in: $0) } }
         return AccessControl(store: store, cache: cache, keypads: KeypadGuard(policy: lockout), logger: logger)
     }
@@ -52,7 +54,7 @@ public final class AccessControl: Sendable {
                 let sequence = try ActivityLog.append(ActivityDraft(
                     at: date, kind: .decision, door: door, reader: reader, credentialID: decision.credentialID,
                     personID: decision.personID, outcome: decision.granted ? "grant" : "deny", reason: decision.reason?.rawValue,
-                    detail: outcome.shown), in: db)
+                    detail: RuleEngine.shown(presentation)), in: db)
                 for alarm in decision.alarms {
                     try ActivityLog.append(ActivityDraft(at: date, kind: .alarm, event: alarm.rawValue, door: door, reader: reader,
                                                          credentialID: decision.credentialID, personID: decision.personID), in: db)
@@ -100,7 +102,7 @@ public final class AccessControl: Sendable {
     public func mode(ofDoor name: String, at date: Date) -> DoorMode? {
         let policy = cache.currentPolicy
         guard let door = policy.doorsByName[name] else { return nil }
-        return policy.mode(of: door, at: SiteMoment(date, calendar: store.calendar, holidays: policy.holidays))
+        return policy.mode(of: door, at: store.clock.moment(date, holidays: policy.holidays))
     }
 
     /// Applies changes other processes committed to the cache now (decisions do it themselves; dry runs do not).
@@ -110,6 +112,6 @@ public final class AccessControl: Sendable {
 
     private func engine(_ access: DatabaseAccess, trustCache: Bool) -> RuleEngine {
         RuleEngine(policy: cache.currentPolicy, allowlist: AllowlistReader(cache: cache, database: access, trustCache: trustCache),
-                   secrets: store.secrets, calendar: store.calendar)
+                   secrets: store.secrets, clock: store.clock)
     }
 }

@@ -7,16 +7,16 @@ public final class AccessStore: Sendable {
     let pool: DatabasePool
     let secrets: SiteSecrets
     public let timeZone: TimeZone
-    let calendar: Calendar
+    let clock: SiteClock
     let codePolicy = CodePolicy()
     private let afterCommit: @Sendable (DatabasePool) throws -> Void
 
     /// Opens (creating and migrating) the database; the secrets default to `keyway.secret` beside it.
     public static func open(database: URL, secrets: URL? = nil, timeZone: TimeZone) throws -> AccessStore {
-        try AccessStore(database: database, secrets: secrets, timeZone: timeZone, afterCommit: { _ in })
+        try AccessStore(database: database, secrets: secrets, timeZone: timeZone)
     }
 
-    init(database: URL, secrets: URL?, timeZone: TimeZone, afterCommit: @escaping @Sendable (DatabasePool) throws -> Void) throws {
+    private init(database: URL, secrets: URL?, timeZone: TimeZone) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
@@ -26,17 +26,16 @@ public final class AccessStore: Sendable {
         try Schema.migrator.migrate(pool)
         self.secrets = try SiteSecrets.loadOrCreate(at: secrets ?? SiteSecrets.defaultLocation(forDatabase: database))
         self.timeZone = timeZone
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        self.calendar = calendar
-        self.afterCommit = afterCommit
+        clock = SiteClock(timeZone: timeZone)
+        afterCommit = { _ in }
     }
 
+    /// The same database, with a cache to bring up to date after each change.
     init(sharing store: AccessStore, afterCommit: @escaping @Sendable (DatabasePool) throws -> Void) {
         pool = store.pool
         secrets = store.secrets
         timeZone = store.timeZone
-        calendar = store.calendar
+        clock = store.clock
         self.afterCommit = afterCommit
     }
 

@@ -73,14 +73,14 @@ struct PersonEntry: Sendable, Hashable {
     let id: String
     let name: String
     let suspended: Bool
-    /// `YYYY-MM-DD` in the site's zone, inclusive: suspended from the start of the first day to the end of the last.
-    let vacation: ClosedRange<String>?
+    /// Site days as `YYYYMMDD`, inclusive: suspended from the start of the first day to the end of the last.
+    let vacation: ClosedRange<Int>?
     let groupIDs: [String]
 
     static let columns = "id, name, suspended, vacation_start, vacation_end"
 
     static func decode(_ row: Row, groups: [String]) -> PersonEntry {
-        let start: String? = row[3], end: String? = row[4]
+        let start = (row[3] as String?).flatMap(SiteClock.day), end = (row[4] as String?).flatMap(SiteClock.day)
         return PersonEntry(id: row[0], name: row[1], suspended: row[2],
                            vacation: start.flatMap { start in end.map { start...max(start, $0) } }, groupIDs: groups)
     }
@@ -100,7 +100,8 @@ struct DoorEntry: Sendable, Hashable {
 struct SitePolicy: Sendable {
     let doorsByName: [String: DoorEntry]
     let schedules: [String: Schedule]
-    let holidays: Set<String>
+    /// Days as `YYYYMMDD`.
+    let holidays: Set<Int>
     /// group id → door id → the schedule it is open on (nil: always).
     let groupDoors: [String: [String: String?]]
 
@@ -128,7 +129,7 @@ struct SitePolicy: Sendable {
         for row in try Row.fetchAll(db, sql: "SELECT group_id, door_id, schedule_id FROM group_door") {
             groupDoors[row[0], default: [:]][row[1]] = .some(row[2])
         }
-        let holidays = try String.fetchSet(db, sql: "SELECT day FROM holiday")
+        let holidays = Set(try String.fetchAll(db, sql: "SELECT day FROM holiday").compactMap(SiteClock.day))
         return SitePolicy(doorsByName: doors, schedules: schedules, holidays: holidays, groupDoors: groupDoors)
     }
 

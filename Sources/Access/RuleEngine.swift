@@ -47,7 +47,7 @@ struct RuleEngine {
     let policy: SitePolicy
     let allowlist: AllowlistReader
     let secrets: SiteSecrets
-    let calendar: Calendar
+    let clock: SiteClock
 
     struct Outcome {
         var decision: Decision
@@ -55,21 +55,17 @@ struct RuleEngine {
         var useToConsume: String?
         /// A code that matched nothing or the wrong person: it counts toward the keypad lockout.
         var wrongCode = false
-        /// The presentation as the log may show it (masked).
-        var shown: String
-        var doorID: String?
     }
 
     /// No decision is made on a time before this: such a clock has not been set.
     static let earliestPlausibleTime = Date(timeIntervalSince1970: 1_735_689_600) // 2025-01-01
 
     func evaluate(_ presentation: Presentation, door doorName: String, at date: Date, keypadLocked: Bool) throws -> Outcome {
-        var outcome = Outcome(decision: .deny(.clockError), shown: Self.shown(presentation))
+        var outcome = Outcome(decision: .deny(.clockError))
         guard date >= Self.earliestPlausibleTime, date.timeIntervalSince1970.isFinite else { return outcome }
         outcome.decision = .deny(.unknownDoor)
         guard let door = policy.doorsByName[doorName] else { return outcome }
-        outcome.doorID = door.id
-        let moment = SiteMoment(date, calendar: calendar, holidays: policy.holidays)
+        let moment = clock.moment(date, holidays: policy.holidays)
         let context = Context(door: door, moment: moment)
 
         switch (policy.mode(of: door, at: moment), presentation) {
@@ -143,7 +139,7 @@ struct RuleEngine {
     /// The best verdict over the credentials found for one presentation: the first grant, else the deny of the
     /// most relevant one (live before revoked, longest-lived first).
     private func evaluate(_ candidates: [CredentialEntry], _ context: Context, doorsFromPerson: Bool = false) throws -> (Decision, String?) {
-        let ordered = candidates.sorted { a, b in
+        let ordered = candidates.count < 2 ? candidates : candidates.sorted { a, b in
             a.revoked != b.revoked ? !a.revoked : a.outlasts(b)
         }
         var first: Decision?
@@ -181,26 +177,28 @@ struct RuleEngine {
 
     /// Cards and PINs open their person's groups' doors on the groups' schedules; passcodes and keys name theirs.
     private func doorReason(_ entry: CredentialEntry, person: PersonEntry?, _ context: Context, doorsFromPerson: Bool) -> DenyReason? {
-        let schedules: [String?]
         if entry.kind == .card || entry.kind == .pin {
-            schedules = (person?.groupIDs ?? []).compactMap { policy.groupDoors[$0]?[context.door.id] }
-        } else if doorsFromPerson {
-            // A code as the second factor of a card: the card already decided the door.
-            schedules = [entry.scheduleID]
-        } else {
-            schedules = entry.doorIDs.contains(context.door.id) ? [entry.scheduleID] : []
-        }
-        guard !schedules.isEmpty else { return .doorNotAllowed }
-        var reason = DenyReason.outsideSchedule
-        for scheduleID in schedules {
-            guard let scheduleID else { return nil }
-            switch policy.schedules[scheduleID]?.verdict(at: context.moment) {
-            case .inside: return nil
-            case .holiday: reason = .holiday
-            case .outside, nil: break
+            var reason = DenyReason.doorNotAllowed
+            for group in person?.groupIDs ?? [] {
+                guard let schedule = policy.groupDoors[group]?[context.door.id] else { continue }
+                guard let verdict = scheduleReason(schedule, context) else { return nil }
+                if reason != .holiday { reason = verdict }
             }
+            return reason
         }
-        return reason
+        // A code as the second factor of a card: the card already decided the door.
+        guard doorsFromPerson || entry.doorIDs.contains(context.door.id) else { return .doorNotAllowed }
+        return scheduleReason(entry.scheduleID, context)
+    }
+
+    /// nil when the schedule (nil: always) is open now; else `holiday` or `outside_schedule`.
+    private func scheduleReason(_ scheduleID: String?, _ context: Context) -> DenyReason? {
+        guard let scheduleID else { return nil }
+        switch policy.schedules[scheduleID]?.verdict(at: context.moment) {
+        case .inside: return nil
+        case .holiday: return .holiday
+        case .outside, nil: return .outsideSchedule
+        }
     }
 
     static func shown(_ presentation: Presentation) -> String {

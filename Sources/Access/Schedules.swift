@@ -95,16 +95,72 @@ struct SiteMoment: Sendable {
     /// 0 = Monday … 6 = Sunday.
     let weekday: Int
     let minute: Int
-    /// `YYYY-MM-DD` in the site's zone.
-    let day: String
+    /// The site's calendar day as `YYYYMMDD` (2026-03-02 → 20260302), so days compare as integers.
+    let day: Int
     let isHoliday: Bool
+}
 
-    init(_ date: Date, calendar: Calendar, holidays: Set<String>) {
-        let parts = calendar.dateComponents([.year, .month, .day, .weekday, .hour, .minute], from: date)
-        self.date = date
-        weekday = (parts.weekday! + 5) % 7
-        minute = parts.hour! * 60 + parts.minute!
-        day = String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
-        isHoliday = holidays.contains(day)
+/// The site's wall clock, fast enough for every decision: the zone's UTC offsets are precomputed from its
+/// transitions (2000–2100), and the calendar day comes from arithmetic (Hinnant's civil-from-days), not from
+/// `Calendar`, which costs microseconds per call.
+struct SiteClock: Sendable {
+    let timeZone: TimeZone
+    /// Instants (Unix seconds) at which the offset changes, ascending, and the offset from each one on.
+    private let transitions: [Double]
+    private let offsets: [Int]
+    private static let covered = Date(timeIntervalSince1970: 946_684_800)..<Date(timeIntervalSince1970: 4_102_444_800)
+
+    init(timeZone: TimeZone) {
+        self.timeZone = timeZone
+        var transitions = [Self.covered.lowerBound.timeIntervalSince1970]
+        var offsets = [timeZone.secondsFromGMT(for: Self.covered.lowerBound)]
+        var date = Self.covered.lowerBound
+        while let next = timeZone.nextDaylightSavingTimeTransition(after: date), next < Self.covered.upperBound {
+            transitions.append(next.timeIntervalSince1970)
+            offsets.append(timeZone.secondsFromGMT(for: next))
+            date = next
+        }
+        self.transitions = transitions
+        self.offsets = offsets
+    }
+
+    func offset(at date: Date) -> Int {
+        let seconds = date.timeIntervalSince1970
+        guard Self.covered.contains(date) else { return timeZone.secondsFromGMT(for: date) }
+        var low = 0, high = transitions.count // the last transition at or before `seconds`
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if transitions[middle] <= seconds { low = middle } else { high = middle }
+        }
+        return offsets[low]
+    }
+
+    func moment(_ date: Date, holidays: Set<Int>) -> SiteMoment {
+        let local = Int((date.timeIntervalSince1970 + Double(offset(at: date))).rounded(.down))
+        let (days, secondOfDay) = local.quotientAndRemainder(dividingBy: 86_400)
+        let dayNumber = secondOfDay < 0 ? days - 1 : days
+        let minute = ((secondOfDay + 86_400) % 86_400) / 60
+        let day = Self.civilDay(fromDays: dayNumber)
+        // 1970-01-01 was a Thursday (3 with Monday = 0).
+        return SiteMoment(date: date, weekday: ((dayNumber + 3) % 7 + 7) % 7, minute: minute, day: day, isHoliday: holidays.contains(day))
+    }
+
+    /// `YYYYMMDD` of the day `days` after 1970-01-01 (proleptic Gregorian).
+    static func civilDay(fromDays days: Int) -> Int {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return year * 10_000 + month * 100 + day
+    }
+
+    /// `YYYY-MM-DD` → `YYYYMMDD`.
+    static func day(_ text: String) -> Int? {
+        Int(text.replacingOccurrences(of: "-", with: ""))
     }
 }

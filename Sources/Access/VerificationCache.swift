@@ -29,19 +29,22 @@ final class VerificationCache: Sendable {
 
     var currentPolicy: SitePolicy { policy.load(ordering: .acquiring).value }
 
-    /// Loads the live allowlist in one read transaction, with the feed position it reflects.
-    static func load(from db: Database) throws -> VerificationCache {
+    /// Loads the live allowlist in one read transaction, with the feed position it reflects. Without
+    /// `credentials`, only the site policy is loaded and every credential lookup goes to SQLite (a one-off check
+    /// need not wait for a million entries).
+    static func load(from db: Database, credentials: Bool = true) throws -> VerificationCache {
         let head = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM change") ?? 0
+        let filter = credentials ? "" : " AND 0"
         var doors: [String: [String]] = [:]
         let doorRows = try Row.fetchCursor(db, sql: """
-            SELECT credential_id, door_id FROM credential_door JOIN credential ON id = credential_id WHERE revoked_at IS NULL
+            SELECT credential_id, door_id FROM credential_door JOIN credential ON id = credential_id WHERE revoked_at IS NULL\(filter)
             """)
         while let row = try doorRows.next() { doors[row[0], default: []].append(row[1]) }
 
         var cards: [(CardData, CredentialEntry)] = [], codes: [(CodeDigest, CredentialEntry)] = []
         var keys: [(String, CredentialEntry)] = []
         cards.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM credential WHERE revoked_at IS NULL") ?? 0)
-        let rows = try Row.fetchCursor(db, sql: "SELECT \(CredentialEntry.columns) FROM credential WHERE revoked_at IS NULL")
+        let rows = try Row.fetchCursor(db, sql: "SELECT \(CredentialEntry.columns) FROM credential WHERE revoked_at IS NULL\(filter)")
         while let row = try rows.next() {
             let (entry, lookup) = try CredentialEntry.decode(row, doors: doors[row[0]] ?? [])
             switch lookup {
@@ -52,10 +55,10 @@ final class VerificationCache: Sendable {
         }
 
         var groups: [String: [String]] = [:]
-        let groupRows = try Row.fetchCursor(db, sql: "SELECT person_id, group_id FROM person_group")
+        let groupRows = try Row.fetchCursor(db, sql: "SELECT person_id, group_id FROM person_group WHERE 1\(filter)")
         while let row = try groupRows.next() { groups[row[0], default: []].append(row[1]) }
         var people: [(String, PersonEntry)] = []
-        let personRows = try Row.fetchCursor(db, sql: "SELECT \(PersonEntry.columns) FROM person")
+        let personRows = try Row.fetchCursor(db, sql: "SELECT \(PersonEntry.columns) FROM person WHERE 1\(filter)")
         while let row = try personRows.next() {
             let person = PersonEntry.decode(row, groups: groups[row[0]] ?? [])
             people.append((person.id, person))

@@ -76,6 +76,7 @@ struct LogCommand: ParsableCommand {
             try AccessCLI.run {
                 let store = try database.openStore()
                 let since = try AccessCLI.time(since, store.timeZone, option: "--since")
+                if follow { Self.letSignalsStopUs() }
                 var last: Int64 = 0
                 repeat {
                     for entry in try store.activity(after: last, since: since, door: door) {
@@ -85,6 +86,16 @@ struct LogCommand: ParsableCommand {
                     if follow { Thread.sleep(forTimeInterval: 0.5) }
                 } while follow
             }
+        }
+
+        /// Commands run on a thread that blocks SIGINT and SIGTERM (the async root's); a follower runs until
+        /// stopped, so it takes them back and lets their default action end the process.
+        private static func letSignalsStopUs() {
+            var signals = sigset_t()
+            sigemptyset(&signals)
+            sigaddset(&signals, SIGINT)
+            sigaddset(&signals, SIGTERM)
+            pthread_sigmask(SIG_UNBLOCK, &signals, nil)
         }
 
         private func print(_ entry: ActivityEntry, zone: TimeZone) {

@@ -33,9 +33,11 @@ struct DatabaseOptions: ParsableArguments {
         return try AccessStore.open(database: location.database, secrets: location.secrets, timeZone: location.timeZone)
     }
 
+    /// For one-off decisions: the allowlist is read from SQLite as needed rather than loaded whole.
     func openAccess() throws -> AccessControl {
         let location = try location()
-        return try AccessControl.open(database: location.database, secrets: location.secrets, timeZone: location.timeZone)
+        return try AccessControl.open(database: location.database, secrets: location.secrets, timeZone: location.timeZone,
+                                      preload: false)
     }
 }
 

@@ -96,6 +96,22 @@ private final class Joinable: Sendable {
         #expect(site.access.check(.card(Site.card(2)), door: "Front", at: monday).granted)
     }
 
+    @Test func withoutPreloadingEveryLookupGoesToSQLiteAndDecidesTheSame() throws {
+        let site = try Site()
+        try site.store.addDoor(name: "Front", mode: .cardOrPin)
+        try site.store.addPerson(name: "Alice")
+        try site.store.addGroup(name: "All", doors: [("Front", nil)])
+        try site.store.grant(person: "Alice", group: "All")
+        try site.store.addCard(person: "Alice", card: Site.card(1))
+        let pin = try site.store.addPIN(person: "Alice")
+        let lazy = try AccessControl.open(database: site.database, timeZone: Site.zone, preload: false)
+        #expect(lazy.cache.cards.count == 0)
+        for presentation in [Presentation.card(Site.card(1)), .pin(pin.code), .card(Site.card(2))] {
+            #expect(lazy.check(presentation, door: "Front", at: monday) == site.access.check(presentation, door: "Front", at: monday))
+        }
+        #expect(lazy.check(.card(Site.card(1)), door: "Front", at: monday).personName == "Alice")
+    }
+
     /// Readers must see each key's versions only move forward while a writer publishes new shard copies.
     @Test func shardedMapReadersSeeMonotonicVersions() {
         let map = ShardedSnapshotMap<Int, Int>(shardCount: 16)

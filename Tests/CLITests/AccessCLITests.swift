@@ -102,6 +102,31 @@ import Testing
         #expect(try keyway(["log", "--since", "2099-01-01 00:00"]).stdout.isEmpty)
     }
 
+    @Test func followPrintsRowsAsTheyCome() throws {
+        try keyway(["doors", "add", "Front"])
+        let process = Process()
+        process.executableURL = TestPaths.keyway
+        process.arguments = ["log", "--follow", "--json"] + db
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try keyway(["doors", "add", "Back"])
+        // Read until the row about Back arrives (the follower polls twice a second); no deadline but the test's own.
+        var seen = ""
+        while !seen.contains("\"door\":\"Back\"") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(seen.contains("\"door\":\"Front\""))
+        #expect(seen.contains("\"door\":\"Back\""))
+    }
+
     @Test func badInputExitsTwoAndWritesNothing() throws {
         try office()
         let before = try keyway(["log", "--json"]).jsonLines.count
