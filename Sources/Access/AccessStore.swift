@@ -24,10 +24,28 @@ public final class AccessStore: Sendable {
         }
         pool = try DatabasePool(path: database.path, configuration: configuration)
         try Schema.migrator.migrate(pool)
-        self.secrets = try SiteSecrets.loadOrCreate(at: secrets ?? SiteSecrets.defaultLocation(forDatabase: database))
+        self.secrets = try Self.secrets(at: secrets ?? SiteSecrets.defaultLocation(forDatabase: database), for: pool, database: database)
         self.timeZone = timeZone
         clock = SiteClock(timeZone: timeZone)
         afterCommit = { _ in }
+    }
+
+    /// The secrets the database was created with: made on first use and recorded by fingerprint, so a later
+    /// open with other (or freshly created) secrets is refused rather than silently failing every code.
+    private static func secrets(at file: URL, for pool: DatabasePool, database: URL) throws -> SiteSecrets {
+        let recorded = try pool.read { db in try Data.fetchOne(db, sql: "SELECT fingerprint FROM site_secrets") }
+        let secrets = try SiteSecrets.load(at: file, creatingMissing: recorded == nil)
+        switch recorded {
+        case nil:
+            try pool.write { db in
+                try db.execute(sql: "INSERT OR IGNORE INTO site_secrets (id, fingerprint) VALUES (1, ?)", arguments: [secrets.fingerprint])
+            }
+            return try Self.secrets(at: file, for: pool, database: database)
+        case secrets.fingerprint?:
+            return secrets
+        default:
+            throw SecretFileError.notThisDatabase(file, database: database)
+        }
     }
 
     /// The same database, with a cache to bring up to date after each change.

@@ -7,6 +7,11 @@ enum Schema {
         migrator.registerMigration("v1: allowlist, change feed, activity log") { db in
             try db.execute(sql: allowlist + changeFeed + activityLog)
         }
+        migrator.registerMigration("v2: the secrets the database was created with") { db in
+            try db.execute(sql: """
+                CREATE TABLE site_secrets (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint BLOB NOT NULL);
+                """)
+        }
         return migrator
     }
 

@@ -23,18 +23,26 @@ public struct SiteSecrets: Sendable {
         secret.deletingPathExtension().appendingPathExtension("signing-key")
     }
 
-    /// Reads both secrets, creating whichever is missing.
-    public static func loadOrCreate(at secret: URL) throws -> SiteSecrets {
-        let codeKey = try SecretFile.readOrCreate(at: secret, length: 32) {
+    /// Reads both secrets; creates whichever is missing when `creatingMissing`, else a missing one is an error
+    /// (a database that already holds codes must never be given fresh secrets: its codes would stop matching).
+    public static func load(at secret: URL, creatingMissing: Bool) throws -> SiteSecrets {
+        let codeKey = try SecretFile.read(at: secret, length: 32, creatingMissing: creatingMissing) {
             SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
         }
-        let signingKey = try SecretFile.readOrCreate(at: signingKeyLocation(forSecret: secret), length: 32) {
+        let signingKey = try SecretFile.read(at: signingKeyLocation(forSecret: secret), length: 32,
+                                             creatingMissing: creatingMissing) {
             Curve25519.Signing.PrivateKey().rawRepresentation
         }
         return SiteSecrets(
             codeKey: SymmetricKey(data: codeKey),
             signingKey: try Curve25519.Signing.PrivateKey(rawRepresentation: signingKey)
         )
+    }
+
+    /// Identifies this pair of secrets without revealing them: the database records it on first use and refuses others.
+    var fingerprint: Data {
+        let label = Data("keyway secrets fingerprint".utf8) + signingKey.publicKey.rawRepresentation
+        return Data(HMAC<SHA256>.authenticationCode(for: label, using: codeKey))
     }
 
     /// The keyed digest a code is stored and looked up by.
@@ -75,6 +83,10 @@ public enum SecretFileError: Error, CustomStringConvertible {
     case tooPermissive(URL, mode: mode_t)
     case malformed(URL)
     case io(URL, String)
+    /// The database already holds codes made with secrets, and this file is not there.
+    case missing(URL)
+    /// The database was first used with other secrets than these.
+    case notThisDatabase(URL, database: URL)
 
     public var description: String {
         switch self {
@@ -82,6 +94,12 @@ public enum SecretFileError: Error, CustomStringConvertible {
             "secret file \(url.path) has mode \(String(mode & 0o777, radix: 8)); it must be readable by its owner only (chmod 600)"
         case .malformed(let url): "secret file \(url.path) is malformed (wrong length)"
         case .io(let url, let message): "secret file \(url.path): \(message)"
+        case .missing(let url):
+            "secret file \(url.path) is missing, and the database already holds codes made with its secrets: "
+                + "restore it, or give the --secrets (or --config) the database was created with"
+        case .notThisDatabase(let url, let database):
+            "secret file \(url.path) is not the one database \(database.path) was created with: "
+                + "give the --secrets (or --config) the database was created with"
         }
     }
 }
@@ -89,8 +107,9 @@ public enum SecretFileError: Error, CustomStringConvertible {
 /// Secret files: created atomically with mode 0600 (written to a private temporary, then hard-linked into place,
 /// so a concurrent first run never reads a half-written key), refused when others may read them.
 enum SecretFile {
-    static func readOrCreate(at url: URL, length: Int, make: () -> Data) throws -> Data {
+    static func read(at url: URL, length: Int, creatingMissing: Bool, make: () -> Data) throws -> Data {
         if let existing = try read(at: url, length: length) { return existing }
+        guard creatingMissing else { throw SecretFileError.missing(url) }
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString)")
         let fd = open(temporary.path, O_CREAT | O_EXCL | O_WRONLY, 0o600)

@@ -178,4 +178,22 @@ private let monday = Site.time("2026-03-02 10:00")
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: site.directory.appendingPathComponent("keyway.secret").path)
         #expect(throws: SecretFileError.self) { try AccessStore.open(database: site.database, timeZone: Site.zone) }
     }
+
+    @Test func aDatabaseRefusesSecretsItWasNotCreatedWith() throws {
+        let site = try site()
+        let code = try site.store.createPasscode(PasscodeRequest(label: "Cleaner", doors: ["Front"])).code
+        let other = site.directory.appendingPathComponent("other.secret")
+        #expect(throws: SecretFileError.self) {
+            try AccessStore.open(database: site.database, secrets: other, timeZone: Site.zone)
+        }
+        // The default secrets gone: refused, and no fresh secrets are made in their place.
+        let secret = site.directory.appendingPathComponent("keyway.secret")
+        try FileManager.default.moveItem(at: secret, to: site.directory.appendingPathComponent("saved.secret"))
+        #expect(throws: SecretFileError.self) { try AccessStore.open(database: site.database, timeZone: Site.zone) }
+        #expect(!FileManager.default.fileExists(atPath: secret.path))
+        // Restored, the code opens again.
+        try FileManager.default.moveItem(at: site.directory.appendingPathComponent("saved.secret"), to: secret)
+        let reopened = try AccessControl.open(database: site.database, timeZone: Site.zone)
+        #expect(reopened.check(.pin(code), door: "Front", at: monday).granted)
+    }
 }

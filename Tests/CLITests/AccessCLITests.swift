@@ -167,4 +167,35 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("--db"))
     }
+
+    @Test func theServiceConfigNamesTheDatabaseSecretsAndZone() throws {
+        let config = directory.appendingPathComponent("site.yaml")
+        try """
+            site: {name: Test, timezone: Europe/Paris}
+            database: \(directory.appendingPathComponent("from-config.db").path)
+            secrets: \(directory.appendingPathComponent("site-secrets").path)
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let added = try runKeyway(["people", "add", "Zoe", "--config", config.path, "--json"])
+        #expect(added.status == 0, "\(added.stderr)")
+        let listed = try runKeyway(["people", "list", "--config", config.path, "--json"])
+        #expect(listed.jsonLines.compactMap { $0["name"] as? String } == ["Zoe"])
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("site-secrets").path))
+
+        // The same database without its secrets is refused rather than given fresh ones.
+        let bare = try runKeyway(["people", "list", "--db", directory.appendingPathComponent("from-config.db").path])
+        #expect(bare.status != 0)
+        #expect(bare.stderr.contains("the database already holds codes made with its secrets"))
+
+        let both = try runKeyway(["people", "list", "--config", config.path] + db)
+        #expect(both.status == 2)
+        #expect(both.stderr.contains("not both"))
+    }
+
+    @Test func aBrokenConfigIsAUsageErrorWithItsPosition() throws {
+        let config = directory.appendingPathComponent("broken.yaml")
+        try "site: {name: Test, timezon: UTC}\n".write(to: config, atomically: true, encoding: .utf8)
+        let result = try runKeyway(["people", "list", "--config", config.path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("broken.yaml:1:20: site.timezon: unknown key \"timezon\", did you mean \"timezone\"?"))
+    }
 }
