@@ -220,7 +220,9 @@ private func site(replacing line: String, with replacement: String) -> String {
         _ = try loadSiteConfiguration(
             path: examples.appendingPathComponent("site.yaml").path,
             environment: ["KEYWAY_LOBBY_KEY_FILE": keyFile.path, "KEYWAY_GARAGE_KEY": "ffeeddccbbaa99887766554433221100"])
-        _ = try loadSiteConfiguration(path: examples.appendingPathComponent("demo.yaml").path, environment: ["KEYWAY_DEMO_BUS": "/dev/null"])
+        _ = try loadSiteConfiguration(
+            path: examples.appendingPathComponent("demo.yaml").path,
+            environment: ["KEYWAY_DEMO_BUS": "/dev/null", "KEYWAY_DEMO_KEY_FILE": keyFile.path])
     }
 }
 

@@ -122,6 +122,17 @@ public actor SiteRuntime {
         }
     }
 
+    /// Readers whose driver was stopped on purpose (shutdown, a reload that changed or removed them):
+    /// no longer online, but not a fault, and no warning.
+    public func readersStopped(_ names: [String]) async {
+        for reader in names where readers[reader]?.online == true {
+            readers[reader]?.online = false
+            readers[reader]?.lastEvent = "stopped"
+            if let door = door(servedBy: reader) { await handle(.readerOffline, at: door) }
+        }
+        for reader in names { clearFault("reader \(reader)") }
+    }
+
     /// A contact input changed: `closed` is the physical contact; the door's wiring says what it means.
     public func inputChanged(_ source: InputReference.Source, closed: Bool) async {
         guard contactStates.updateValue(closed, forKey: source) != closed else { return }
