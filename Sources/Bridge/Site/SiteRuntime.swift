@@ -279,39 +279,51 @@ public actor SiteRuntime {
         if let reason = decision.reason { metadata["reason"] = "\(reason.rawValue)" }
         if let person = decision.personName { metadata["person"] = "\(person)" }
         if !decision.alarms.isEmpty { metadata["alarms"] = "\(decision.alarms.map(\.rawValue).joined(separator: ","))" }
-        logger.log(level: decision.alarms.isEmpty ? .info : .warning, "decision", metadata: metadata)
+        let failed = decision.reason == .internalError
+        logger.log(level: failed ? .error : decision.alarms.isEmpty ? .info : .warning, "decision", metadata: metadata)
         doors[door]?.lastEvent = "\(result) \(presentation.summary)\(decision.reason.map { " (\($0.rawValue))" } ?? "")"
-        if decision.reason == .internalError { reportFault("database", "a decision failed; see the log") }
+        // One fault per outage, whichever door meets it; the access core's log line names the SQLite error.
+        if failed {
+            reportFault("database", "decisions fail and are denied (database error, see the log)")
+        } else {
+            clearFault("database")
+        }
         return decision.granted ? .granted(extendedStrike: false) : .denied
     }
 
     private func drive(_ binding: DoorBinding, _ action: DoorAction, door: String) async {
         let metadata: Logger.Metadata = ["door": "\(door)"]
+        switch action {
+        case .decide: break
+        case .pulseRelay(let duration):
+            binding.relay.pulse(for: duration)
+            logger.info("relay pulse", metadata: metadata.merging(["seconds": "\(duration.seconds)"]) { $1 })
+        case .setRelay(let unlocked):
+            binding.relay.hold(unlocked: unlocked)
+            logger.info(unlocked ? "relay held unlocked" : "relay locked", metadata: metadata)
+        case .feedback(let feedback):
+            binding.indicator.show(feedback.pattern)
+        case .alarm(let alarm, let raised):
+            if raised { Counter(label: "keyway_door_alarms_total", dimensions: [("door", door), ("alarm", alarm.rawValue)]).increment() }
+            logger.log(level: raised ? .warning : .info, raised ? "alarm" : "alarm cleared",
+                       metadata: metadata.merging(["alarm": "\(alarm.rawValue)"]) { $1 })
+            doors[door]?.lastEvent = "\(alarm.rawValue)\(raised ? "" : " cleared")"
+            if raised { record(alarm.event, door: door, reader: binding.reader) }
+        case .record(let event):
+            logger.info("door event", metadata: metadata.merging(["event": "\(event.rawValue)"]) { $1 })
+            doors[door]?.lastEvent = event.rawValue
+            record(event, door: door, reader: binding.reader)
+        }
+    }
+
+    /// Writes a door event to the activity log. A database that refuses it is a fault; the action it
+    /// belongs to (an exit, an operator's unlock) still happens.
+    private func record(_ event: DoorEvent.Kind, door: String, reader: String) {
         do {
-            switch action {
-            case .decide: break
-            case .pulseRelay(let duration):
-                binding.relay.pulse(for: duration)
-                logger.info("relay pulse", metadata: metadata.merging(["seconds": "\(duration.seconds)"]) { $1 })
-            case .setRelay(let unlocked):
-                binding.relay.hold(unlocked: unlocked)
-                logger.info(unlocked ? "relay held unlocked" : "relay locked", metadata: metadata)
-            case .feedback(let feedback):
-                binding.indicator.show(feedback.pattern)
-            case .alarm(let alarm, let raised):
-                if raised { Counter(label: "keyway_door_alarms_total", dimensions: [("door", door), ("alarm", alarm.rawValue)]).increment() }
-                logger.log(level: raised ? .warning : .info, raised ? "alarm" : "alarm cleared",
-                           metadata: metadata.merging(["alarm": "\(alarm.rawValue)"]) { $1 })
-                doors[door]?.lastEvent = "\(alarm.rawValue)\(raised ? "" : " cleared")"
-                if raised { try access.record(DoorEvent(alarm.event, door: door, reader: binding.reader, at: Date())) }
-            case .record(let event):
-                logger.info("door event", metadata: metadata.merging(["event": "\(event.rawValue)"]) { $1 })
-                doors[door]?.lastEvent = event.rawValue
-                try access.record(DoorEvent(event, door: door, reader: binding.reader, at: Date()))
-            }
-            clearFault("door \(door)")
+            try access.record(DoorEvent(event, door: door, reader: reader, at: Date()))
+            clearFault("database")
         } catch {
-            reportFault("door \(door)", "\(error)")
+            reportFault("database", "door events cannot be logged (\(error))")
         }
     }
 }

@@ -1,0 +1,104 @@
+import Access
+import Foundation
+import KeywayTestSupport
+import Logging
+import Synchronization
+import Testing
+@testable import Bridge
+
+/// A door's relay and reader that remember what they were told.
+private final class RecordingDoorHardware: RelayDriver, ReaderIndicator {
+    private let log = Mutex<[String]>([])
+    var actions: [String] { log.withLock { $0 } }
+
+    func pulse(for duration: Duration) { log.withLock { $0.append("pulse") } }
+    func hold(unlocked: Bool) { log.withLock { $0.append(unlocked ? "held unlocked" : "locked") } }
+    func show(_ pattern: FeedbackPattern) { log.withLock { $0.append("\(pattern.color)") } }
+}
+
+/// Another process holding the database's write lock (a stuck admin tool, a backup): the service's
+/// writes fail ("database is locked") once the access core's busy timeout has passed. Running as
+/// root, a read-only folder or file would not stop the service, and a replaced file is not noticed
+/// by an open connection; this is the database error a test can cause for certain.
+private final class DatabaseLockHolder {
+    private let process = Process()
+    private let input = Pipe()
+
+    struct NotLocked: Error {}
+
+    init(database: URL) throws {
+        let output = Pipe()
+        process.executableURL = TestPaths.python
+        process.arguments = ["-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1], isolation_level=None)
+            db.execute("BEGIN IMMEDIATE")
+            print("locked", flush=True)
+            sys.stdin.readline()
+            db.execute("ROLLBACK")
+            """, database.path]
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        guard String(decoding: output.fileHandleForReading.availableData, as: UTF8.self).hasPrefix("locked") else {
+            release()
+            throw NotLocked()
+        }
+    }
+
+    func release() {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+}
+
+@Suite struct SiteRuntimeTests {
+    private static let card = CardData.fields(format: "h10301", facility: 1, number: 100)
+
+    private static func binding(_ door: String, reader: String, hardware: RecordingDoorHardware) -> DoorBinding {
+        DoorBinding(
+            configuration: DoorConfiguration(
+                name: door, reader: .osdp(bus: "main", address: door == "Front" ? 1 : 2),
+                relay: .osdp(bus: "main", address: door == "Front" ? 1 : 2, output: 0), strike: .seconds(3),
+                extendedStrike: .seconds(20), heldOpen: .seconds(30), doorPosition: nil, exitButton: nil, mode: .card,
+                pinTimeout: .seconds(10)),
+            reader: reader, relay: hardware, indicator: hardware)
+    }
+
+    @Test(.timeLimit(.minutes(2))) func aDatabaseErrorIsACountedDenialInStatusAndTheOtherDoorsKeepWorking() async throws {
+        let folder = try TestPaths.temporaryDirectory("bridge-database-fault")
+        let database = folder.appendingPathComponent("keyway.sqlite")
+        let access = try AccessControl.open(database: database, secrets: folder.appendingPathComponent("secrets"), timeZone: .gmt)
+        for door in ["Front", "Back"] { try access.store.addDoor(name: door) }
+        try access.store.addGroup(name: "Staff", doors: [(door: "Front", schedule: nil), (door: "Back", schedule: nil)])
+        try access.store.addPerson(name: "Ada")
+        try access.store.grant(person: "Ada", group: "Staff")
+        try access.store.addCard(person: "Ada", card: Self.card)
+        let runtime = SiteRuntime(access: access, logger: Logger(label: "database-fault"))
+        let front = RecordingDoorHardware(), back = RecordingDoorHardware()
+        await runtime.install(
+            [Self.binding("Front", reader: "front-reader", hardware: front), Self.binding("Back", reader: "back-reader", hardware: back)],
+            readers: ["front-reader": .osdp, "back-reader": .osdp])
+
+        let lock = try DatabaseLockHolder(database: database)
+        await runtime.readerEvent(.card(Self.card), from: "front-reader")
+        // Denied, red, and the strike untouched.
+        #expect(front.actions == ["locked", "red"])
+        #expect(await runtime.faultList() == ["database: decisions fail and are denied (database error, see the log)"])
+        #expect(await runtime.doorStatus().first?.lastEvent == "denied h10301 1/100 (internal_error)")
+
+        // The other door keeps working where it needs no decision: an operator's timed unlock opens it,
+        // although the log cannot record it (a fault of its own).
+        #expect(try await runtime.command(.unlock, door: "Back", for: .seconds(2)) == "Back unlocked for 2 s")
+        #expect(back.actions == ["locked", "pulse"])
+        #expect(await runtime.faultList().first?.hasPrefix("database: door events cannot be logged") == true)
+
+        // The database recovers: decisions work again without a restart and the fault clears.
+        lock.release()
+        await runtime.readerEvent(.card(Self.card), from: "back-reader")
+        #expect(back.actions == ["locked", "pulse", "pulse", "green"])
+        #expect(await runtime.faultList() == [])
+        #expect(try access.store.activity(door: "Front").filter { $0.kind == .decision }.isEmpty)
+        #expect(try access.store.activity(door: "Back").filter { $0.kind == .decision }.map(\.outcome) == ["grant"])
+    }
+}
