@@ -102,3 +102,30 @@ private final class DatabaseLockHolder {
         #expect(try access.store.activity(door: "Back").filter { $0.kind == .decision }.map(\.outcome) == ["grant"])
     }
 }
+
+/// An output that remembers what it was asked to play.
+private final class RecordingOutput: SwitchedOutput {
+    private let log = Mutex<[String]>([])
+    var calls: [String] { log.withLock { $0 } }
+
+    func play(on: Duration, off: Duration, times: Int) { log.withLock { $0.append("\(times)x \(on) on \(off) off") } }
+    func hold(active: Bool) { log.withLock { $0.append(active ? "on" : "off") } }
+}
+
+@Suite struct WiegandIndicatorTests {
+    @Test func oneLEDWireShowsGreenLitAmberBlinkingAndRedAsTheReadersOwn() {
+        let led = RecordingOutput(), beeper = RecordingOutput()
+        let indicator = WiegandIndicator(led: led, beeper: beeper)
+        indicator.show(ReaderFeedback.granted.pattern)
+        indicator.show(ReaderFeedback.awaitingPIN.pattern)
+        indicator.show(ReaderFeedback.denied.pattern)
+        #expect(led.calls == ["1x 3.0 seconds on 0.0 seconds off", "10x 0.5 seconds on 0.5 seconds off", "off"])
+        #expect(beeper.calls == ["1x 0.2 seconds on 0.0 seconds off", "1x 0.1 seconds on 0.0 seconds off", "3x 0.1 seconds on 0.1 seconds off"])
+    }
+
+    @Test func aReaderWithOnlyABeeperWireStillBeeps() {
+        let beeper = RecordingOutput()
+        WiegandIndicator(led: nil, beeper: beeper).show(ReaderFeedback.denied.pattern)
+        #expect(beeper.calls == ["3x 0.1 seconds on 0.1 seconds off"])
+    }
+}
