@@ -39,6 +39,14 @@ public actor SiteRuntime {
     private var contactStates: [InputReference.Source: Bool] = [:]
     private let access: AccessControl
     private let logger: Logger
+    /// The access core's writes (decisions, door events) run here, in order, off the actor: a database
+    /// that stalls (a write lock held by another process, slow storage) holds up only the writes behind
+    /// it, never the other doors' exits, alarms, timers or `keyway status`.
+    private let database = DispatchQueue(label: "keyway.database")
+    /// Decisions asked and not yet answered; shutdown waits for them.
+    private(set) var decisionsInFlight = 0
+    /// Set when the service stops: from then on nothing new is decided or actuated.
+    private var stopping = false
 
     private struct ReaderState {
         var kind: ReaderKind
@@ -200,12 +208,17 @@ public actor SiteRuntime {
         }
     }
 
-    /// Locks every door: the state the service leaves the site in when it stops.
+    /// Locks every door: the state the service leaves the site in when it stops. Decisions already
+    /// asked finish and act first; nothing after them opens a door; queued door events are written.
     public func secureAllDoors() async {
+        stopping = true
+        while decisionsInFlight > 0 { try? await Task.sleep(for: .milliseconds(10)) }
         for name in doorOrder {
             guard let door = doors[name] else { continue }
             await drive(door.binding, .setRelay(unlocked: false), door: name)
         }
+        // The door events still queued reach the log before the service goes.
+        await withCheckedContinuation { continuation in database.async { continuation.resume() } }
     }
 
     // MARK: Faults and status
@@ -248,6 +261,10 @@ public actor SiteRuntime {
 
     private func handle(_ input: DoorInput, at name: String) async {
         guard doors[name] != nil else { return }
+        if stopping {
+            // Only answers to decisions already asked are taken; nothing new opens a door.
+            guard case .decided = input else { return }
+        }
         let actions = doors[name]!.controller.handle(input, now: now())
         await perform(actions, at: name)
     }
@@ -256,7 +273,7 @@ public actor SiteRuntime {
         for action in actions {
             guard let binding = doors[name]?.binding else { return }
             if case .decide(let id, let credential) = action {
-                let outcome = decide(credential, binding: binding)
+                let outcome = await decide(credential, binding: binding)
                 await handle(.decided(id, outcome), at: name)
             } else {
                 await drive(binding, action, door: name)
@@ -265,10 +282,15 @@ public actor SiteRuntime {
     }
 
     /// Asks the access core, which logs the decision before it answers; the answer is what the door acts on.
-    private func decide(_ presentation: Presentation, binding: DoorBinding) -> DecisionOutcome {
+    private func decide(_ presentation: Presentation, binding: DoorBinding) async -> DecisionOutcome {
         let door = binding.configuration.name
         let started = now()
-        let decision = access.decide(presentation, door: door, reader: binding.reader, at: Date())
+        let date = Date()
+        decisionsInFlight += 1
+        let decision = await withCheckedContinuation { continuation in
+            database.async { [access] in continuation.resume(returning: access.decide(presentation, door: door, reader: binding.reader, at: date)) }
+        }
+        decisionsInFlight -= 1
         let elapsed = now() - started
         let result = decision.granted ? "granted" : "denied"
         Timer(label: "keyway_decision_duration_seconds", preferredDisplayUnit: .seconds).recordNanoseconds(Int64(elapsed))
@@ -319,11 +341,14 @@ public actor SiteRuntime {
     /// Writes a door event to the activity log. A database that refuses it is a fault; the action it
     /// belongs to (an exit, an operator's unlock) still happens.
     private func record(_ event: DoorEvent.Kind, door: String, reader: String) {
-        do {
-            try access.record(DoorEvent(event, door: door, reader: reader, at: Date()))
-            clearFault("database")
-        } catch {
-            reportFault("database", "door events cannot be logged (\(error))")
+        let entry = DoorEvent(event, door: door, reader: reader, at: Date())
+        database.async { [access] in
+            do {
+                try access.record(entry)
+                Task { await self.clearFault("database") }
+            } catch {
+                Task { await self.reportFault("database", "door events cannot be logged (\(error))") }
+            }
         }
     }
 }
