@@ -6,14 +6,18 @@ import Synchronization
 import Testing
 @testable import Bridge
 
-/// A door's relay and reader that remember what they were told.
-private final class RecordingDoorHardware: RelayDriver, ReaderIndicator {
+/// A door's relay and reader, or a reader's wire, that remembers what it was told.
+private final class RecordingHardware: RelayDriver, ReaderIndicator, SwitchedOutput {
     private let log = Mutex<[String]>([])
     var actions: [String] { log.withLock { $0 } }
 
-    func pulse(for duration: Duration) { log.withLock { $0.append("pulse") } }
-    func hold(unlocked: Bool) { log.withLock { $0.append(unlocked ? "held unlocked" : "locked") } }
-    func show(_ pattern: FeedbackPattern) { log.withLock { $0.append("\(pattern.color)") } }
+    private func note(_ action: String) { log.withLock { $0.append(action) } }
+
+    func pulse(for duration: Duration) { note("pulse") }
+    func hold(unlocked: Bool) { note(unlocked ? "held unlocked" : "locked") }
+    func show(_ pattern: FeedbackPattern) { note("\(pattern.color)") }
+    func play(on: Duration, off: Duration, times: Int) { note("\(times)x \(on) on \(off) off") }
+    func hold(active: Bool) { note(active ? "on" : "off") }
 }
 
 /// Another process holding the database's write lock (a stuck admin tool, a backup): the service's
@@ -55,7 +59,7 @@ private final class DatabaseLockHolder {
 @Suite struct SiteRuntimeTests {
     private static let card = CardData.fields(format: "h10301", facility: 1, number: 100)
 
-    private static func binding(_ door: String, reader: String, hardware: RecordingDoorHardware) -> DoorBinding {
+    private static func binding(_ door: String, reader: String, hardware: RecordingHardware) -> DoorBinding {
         DoorBinding(
             configuration: DoorConfiguration(
                 name: door, reader: .osdp(bus: "main", address: door == "Front" ? 1 : 2),
@@ -75,7 +79,7 @@ private final class DatabaseLockHolder {
         try access.store.grant(person: "Ada", group: "Staff")
         try access.store.addCard(person: "Ada", card: Self.card)
         let runtime = SiteRuntime(access: access, logger: Logger(label: "database-fault"))
-        let front = RecordingDoorHardware(), back = RecordingDoorHardware()
+        let front = RecordingHardware(), back = RecordingHardware()
         await runtime.install(
             [Self.binding("Front", reader: "front-reader", hardware: front), Self.binding("Back", reader: "back-reader", hardware: back)],
             readers: ["front-reader": .osdp, "back-reader": .osdp])
@@ -107,29 +111,20 @@ private final class DatabaseLockHolder {
     }
 }
 
-/// An output that remembers what it was asked to play.
-private final class RecordingOutput: SwitchedOutput {
-    private let log = Mutex<[String]>([])
-    var calls: [String] { log.withLock { $0 } }
-
-    func play(on: Duration, off: Duration, times: Int) { log.withLock { $0.append("\(times)x \(on) on \(off) off") } }
-    func hold(active: Bool) { log.withLock { $0.append(active ? "on" : "off") } }
-}
-
 @Suite struct WiegandIndicatorTests {
     @Test func oneLEDWireShowsGreenLitAmberBlinkingAndRedAsTheReadersOwn() {
-        let led = RecordingOutput(), beeper = RecordingOutput()
+        let led = RecordingHardware(), beeper = RecordingHardware()
         let indicator = WiegandIndicator(led: led, beeper: beeper)
         indicator.show(ReaderFeedback.granted.pattern)
         indicator.show(ReaderFeedback.awaitingPIN.pattern)
         indicator.show(ReaderFeedback.denied.pattern)
-        #expect(led.calls == ["1x 3.0 seconds on 0.0 seconds off", "10x 0.5 seconds on 0.5 seconds off", "off"])
-        #expect(beeper.calls == ["1x 0.2 seconds on 0.0 seconds off", "1x 0.1 seconds on 0.0 seconds off", "3x 0.1 seconds on 0.1 seconds off"])
+        #expect(led.actions == ["1x 3.0 seconds on 0.0 seconds off", "10x 0.5 seconds on 0.5 seconds off", "off"])
+        #expect(beeper.actions == ["1x 0.2 seconds on 0.0 seconds off", "1x 0.1 seconds on 0.0 seconds off", "3x 0.1 seconds on 0.1 seconds off"])
     }
 
     @Test func aReaderWithOnlyABeeperWireStillBeeps() {
-        let beeper = RecordingOutput()
+        let beeper = RecordingHardware()
         WiegandIndicator(led: nil, beeper: beeper).show(ReaderFeedback.denied.pattern)
-        #expect(beeper.calls == ["3x 0.1 seconds on 0.1 seconds off"])
+        #expect(beeper.actions == ["3x 0.1 seconds on 0.1 seconds off"])
     }
 }
