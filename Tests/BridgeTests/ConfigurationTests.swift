@@ -220,7 +220,9 @@ private func site(replacing line: String, with replacement: String) -> String {
         _ = try loadSiteConfiguration(
             path: examples.appendingPathComponent("site.yaml").path,
             environment: ["KEYWAY_LOBBY_KEY_FILE": keyFile.path, "KEYWAY_GARAGE_KEY": "ffeeddccbbaa99887766554433221100"])
-        _ = try loadSiteConfiguration(path: examples.appendingPathComponent("demo.yaml").path, environment: ["KEYWAY_DEMO_BUS": "/dev/null"])
+        _ = try loadSiteConfiguration(
+            path: examples.appendingPathComponent("demo.yaml").path,
+            environment: ["KEYWAY_DEMO_BUS": "/dev/null", "KEYWAY_DEMO_KEY_FILE": keyFile.path])
     }
 }
 
@@ -231,6 +233,26 @@ func temporaryFolder() throws -> URL {
 }
 
 @Suite struct WiegandReaderConfigurationTests {
+    @Test func ledAndBeeperWiresAreGPIOLines() throws {
+        let yaml = site(replacing: "    keypad: 8bit", with: "    keypad: 8bit\n    led: {chip: gpiochip0, line: 5}\n    beeper: {chip: gpiochip1, line: 6}")
+        let reader = try parse(yaml).wiegandReaders[0]
+        #expect(reader.led == GPIOLine(chip: "/dev/gpiochip0", line: 5))
+        #expect(reader.beeper == GPIOLine(chip: "/dev/gpiochip1", line: 6))
+        #expect(try parse(validSite).wiegandReaders[0].led == nil)
+    }
+
+    @Test func ledAndBeeperErrorsHavePositions() {
+        let misspelt = site(replacing: "    keypad: 8bit", with: "    keypad: 8bit\n    led: {chip: gpiochip0, lin: 5}")
+        #expect(issues(misspelt) == [
+            #"site.yaml:21:10: wiegand[0].led: missing key "line""#,
+            #"site.yaml:21:28: wiegand[0].led.lin: unknown key "lin", did you mean "line"?"#,
+        ])
+        let taken = site(replacing: "    keypad: 8bit", with: "    keypad: 8bit\n    beeper: {chip: gpiochip0, line: 17}")
+        #expect(issues(taken) == [
+            #"site.yaml:21:13: wiegand[0].beeper: duplicate GPIO "/dev/gpiochip0 line 17", already used at wiegand[0].d0 (line 18)"#,
+        ])
+    }
+
     @Test func formatsAndKeypadAreCheckedAgainstTheWiegandTables() {
         let yaml = site(replacing: "    keypad: 8bit", with: "    keypad: 8-bit\n    formats: [h10301, h1O306]")
         #expect(issues(yaml) == [

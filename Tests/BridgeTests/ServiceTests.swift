@@ -88,3 +88,17 @@ import Glibc
         }
     }
 }
+
+@Suite struct DemoSiteTests {
+    @Test func theGuideNamesTheRunningProgramAsItCanBeTypedFromTheFolder() {
+        let folder = "/home/ada/keyway"
+        #expect(DemoSite.invocation(argument0: ".build/debug/keyway", currentDirectory: folder) == ".build/debug/keyway")
+        #expect(DemoSite.invocation(argument0: "keyway", currentDirectory: folder) == "keyway")
+        #expect(DemoSite.invocation(argument0: "/home/ada/keyway/.build/debug/keyway", currentDirectory: folder) == ".build/debug/keyway")
+        #expect(DemoSite.invocation(argument0: "/home/ada/keyway/../bin/keyway", currentDirectory: folder) == "/home/ada/bin/keyway")
+        #expect(DemoSite.invocation(argument0: "/home/ada/keyway-old/keyway", currentDirectory: folder) == "/home/ada/keyway-old/keyway")
+        let guide = DemoSite.guide(keyway: ".build/debug/keyway", reader: "front-reader", wiegandReader: "side")
+        #expect(guide.dropFirst().allSatisfy { $0.hasPrefix("  .build/debug/keyway ") })
+        #expect(!guide.joined().contains(" keyway "))
+    }
+}

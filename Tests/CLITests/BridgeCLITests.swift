@@ -42,7 +42,12 @@ import Testing
 
     @Test func configCheckAcceptsTheExamples() throws {
         let examples = TestPaths.repository.appendingPathComponent("Examples")
-        let result = try runKeyway(["config", "check", examples.appendingPathComponent("demo.yaml").path], environment: ["KEYWAY_DEMO_BUS": "/dev/null"])
+        let keyFile = try TestPaths.temporaryDirectory("bridge-cli").appendingPathComponent("demo.key")
+        try "00112233445566778899aabbccddeeff\n".write(to: keyFile, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
+        let result = try runKeyway(
+            ["config", "check", examples.appendingPathComponent("demo.yaml").path],
+            environment: ["KEYWAY_DEMO_BUS": "/dev/null", "KEYWAY_DEMO_KEY_FILE": keyFile.path])
         #expect(result.status == 0)
         #expect(result.stdout.contains("OK, site \"Keyway demo\": 1 buses, 1 PDs, 1 Wiegand readers, 2 doors"))
     }
@@ -59,7 +64,8 @@ import Testing
         #expect(try runKeyway(["serve"]).status == 2)
     }
 
-    /// The quick start: the demo serves, a simulated card is decided, and SIGTERM stops it cleanly.
+    /// The quick start: the demo serves over Secure Channel, prints commands that work as typed, a
+    /// simulated card is decided, and SIGTERM stops it cleanly and quietly.
     @Test(.timeLimit(.minutes(2))) func theDemoRunsAndAnswersSimulatedCards() throws {
         let folder = try TestPaths.temporaryDirectory("bridge-demo")
         let serve = Process()
@@ -85,9 +91,13 @@ import Testing
         while !online, Date() < deadline, serve.isRunning {
             Thread.sleep(forTimeInterval: 0.2)
             let status = try runKeyway(["status", "--json"], currentDirectory: folder)
-            online = status.status == 0 && status.stdout.contains("\"online\":true,\"secure\":false")
+            online = status.status == 0 && status.stdout.contains("\"online\":true,\"secure\":true")
         }
         #expect(online, "the demo did not come up: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        let keyFile = folder.appendingPathComponent("var/demo/front-reader.key").path
+        #expect(try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int == 0o600)
+        // This keyway was started by its absolute path from another folder: the guide says so.
+        #expect(try String(contentsOf: log, encoding: .utf8).contains("  \(TestPaths.keyway.path) sim card --reader front-reader"))
 
         let swipe = try runKeyway(["sim", "card", "--reader", "front-reader", "--facility", "1", "--card", "1001"], currentDirectory: folder)
         #expect(swipe.status == 0)
@@ -114,5 +124,11 @@ import Testing
         kill(serve.processIdentifier, SIGTERM)
         serve.waitUntilExit()
         #expect(serve.terminationStatus == 0)
+        // A deliberate stop is not a fault: the doors are locked, and no reader is reported offline.
+        let stopping = try String(contentsOf: log, encoding: .utf8).components(separatedBy: "shutting down").last ?? ""
+        #expect(stopping.contains("relay locked door=Front"))
+        #expect(!stopping.contains("offline"))
+        #expect(!stopping.contains(" error "))
+        #expect(!stopping.contains(" warning "))
     }
 }

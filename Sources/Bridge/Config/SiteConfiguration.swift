@@ -88,6 +88,10 @@ public struct WiegandReaderConfiguration: Sendable, Equatable {
     public var swap: Bool
     /// Raw formats carry the card number least significant byte first.
     public var reverse: Bool
+    /// The reader's LED control wire (pulled low: green on most readers), if wired to a GPIO line.
+    public var led: GPIOLine?
+    /// The reader's beeper control wire (pulled low: beeps), if wired to a GPIO line.
+    public var beeper: GPIOLine?
 
     /// How `keypad:` spells the Wiegand keypad modes.
     static let keypadSpellings: [(spelling: String, mode: KeypadMode)] = [

@@ -195,7 +195,9 @@ private struct SiteDecoder {
     }
 
     private func decodeWiegandReader(_ value: YAMLValue) -> WiegandReaderConfiguration? {
-        guard let reader = value.mapping(keys: ["name", "chip", "d0", "d1", "formats", "keypad", "swap", "reverse"]) else { return nil }
+        guard let reader = value.mapping(keys: ["name", "chip", "d0", "d1", "formats", "keypad", "swap", "reverse", "led", "beeper"]) else {
+            return nil
+        }
         let name = reader.required("name")?.string()
         let chip = reader.required("chip").flatMap(decodeChip)
         let d0 = reader.required("d0")?.int(in: 0...1023)
@@ -211,13 +213,16 @@ private struct SiteDecoder {
         }
         let swap = reader.value("swap", default: false) { $0.bool() }
         let reverse = reader.value("reverse", default: false) { $0.bool() }
-        guard let name, let chip, let d0, let d1, let formats, let keypad, let swap, let reverse else { return nil }
+        let led = reader.optionalValue("led", decodeGPIOLine)
+        let beeper = reader.optionalValue("beeper", decodeGPIOLine)
+        guard let name, let chip, let d0, let d1, let formats, let keypad, let swap, let reverse, led.isValid, beeper.isValid else { return nil }
         if d0 == d1 {
             reader.required("d1")?.report("D1 must be another line than D0 (\(d0))")
             return nil
         }
         return WiegandReaderConfiguration(
-            name: name, chip: chip, d0: d0, d1: d1, formats: formats, keypad: keypad, swap: swap, reverse: reverse)
+            name: name, chip: chip, d0: d0, d1: d1, formats: formats, keypad: keypad, swap: swap, reverse: reverse,
+            led: led.value, beeper: beeper.value)
     }
 
     private func decodeCardFormats(_ value: YAMLValue) -> [CardFormat]? {

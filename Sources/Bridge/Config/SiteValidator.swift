@@ -155,6 +155,9 @@ struct SiteValidator {
             let path = ConfigPath.root.appending("wiegand")[index]
             use(GPIOLine(chip: reader.chip, line: reader.d0), at: path.appending("d0"))
             use(GPIOLine(chip: reader.chip, line: reader.d1), at: path.appending("d1"))
+            for (key, line) in [("led", reader.led), ("beeper", reader.beeper)] {
+                if let line { use(line, at: path.appending(key)) }
+            }
         }
         for (index, door) in decoded(site.doors) {
             let path = ConfigPath.root.appending("doors")[index]

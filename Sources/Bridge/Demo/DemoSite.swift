@@ -6,11 +6,15 @@ import Foundation
 public enum DemoSite {
     /// Where the demo keeps its database, secrets and control socket, relative to the current folder.
     public static let directory = "var/demo"
+    /// The simulated reader's Secure Channel key, made on first start.
+    static let keyFile = "\(directory)/front-reader.key"
 
     static let configuration = """
     # The demo site that `keyway serve --demo` runs (scripts/run.sh): nothing here touches real hardware.
     # The service starts a simulated OSDP reader with a two-relay board on a pseudo-terminal and sets
-    # KEYWAY_DEMO_BUS to it; the Wiegand reader is simulated and fed through the real decoder.
+    # KEYWAY_DEMO_BUS to it, and KEYWAY_DEMO_KEY_FILE to the Secure Channel key both sides share
+    # (var/demo/front-reader.key, made on first start); the Wiegand reader is simulated and fed
+    # through the real decoder.
     # Relative paths are relative to the folder `keyway serve --demo` runs in.
     site:
       name: Keyway demo
@@ -24,7 +28,8 @@ public enum DemoSite {
         pds:
           - address: 1
             name: front-reader
-            secure: off
+            key_file: ${KEYWAY_DEMO_KEY_FILE}
+            secure: required
             outputs: 2
     doors:
       # OSDP reader and its own relay: a card, or a PIN typed on its keypad and ended with #.
@@ -79,15 +84,41 @@ public enum DemoSite {
         return try store.issueKey(person: "Grace Hopper", doors: doors).token
     }
 
-    /// What to try, printed when the demo starts.
-    static func guide(reader osdpReader: String, wiegandReader: String) -> [String] {
+    /// What to try, printed when the demo starts; `keyway` is the command that runs this program
+    /// from the current folder (`invocation(argument0:currentDirectory:)`).
+    static func guide(keyway: String, reader osdpReader: String, wiegandReader: String) -> [String] {
         [
             "Demo site ready. In another terminal, from this folder:",
-            "  keyway sim card --reader \(osdpReader) --format h10301 --facility \(facility) --card 1001   # Ada: granted",
-            "  keyway sim card --reader \(wiegandReader) --format h10301 --facility \(facility) --card 1002   # Grace, at the Wiegand reader",
-            "  keyway sim card --reader \(osdpReader) --format h10301 --facility \(facility) --card \(revokedCard)   # Linus: revoked",
-            "  keyway sim keys --reader \(osdpReader) \(passcode)#   # the one-time delivery passcode: opens once",
-            "  keyway status        keyway door unlock Front --for 5s        keyway status --follow",
+            "  \(keyway) sim card --reader \(osdpReader) --format h10301 --facility \(facility) --card 1001   # Ada: granted",
+            "  \(keyway) sim card --reader \(wiegandReader) --format h10301 --facility \(facility) --card 1002   # Grace, at the Wiegand reader",
+            "  \(keyway) sim card --reader \(osdpReader) --format h10301 --facility \(facility) --card \(revokedCard)   # Linus: revoked",
+            "  \(keyway) sim keys --reader \(osdpReader) \(passcode)#   # the one-time delivery passcode: opens once",
+            "  \(keyway) status        \(keyway) door unlock Front --for 5s        \(keyway) status --follow",
         ]
+    }
+
+    /// How to run this same program from `currentDirectory`, as it was started: a bare name (found on
+    /// PATH) or a relative path (`.build/debug/keyway` from scripts/run.sh) works as typed; an absolute
+    /// path inside the folder is made relative to it, any other stays absolute.
+    static func invocation(argument0: String, currentDirectory: String) -> String {
+        guard argument0.hasPrefix("/") else { return argument0 }
+        let folder = currentDirectory.hasSuffix("/") ? currentDirectory : currentDirectory + "/"
+        let path = URL(fileURLWithPath: argument0).standardizedFileURL.path
+        return path.hasPrefix(folder) ? String(path.dropFirst(folder.count)) : path
+    }
+
+    /// The simulated reader's key file, made (mode 0600, a random key) when it does not exist yet.
+    static func ensureKeyFile() throws(StartupError) -> URL {
+        let url = URL(fileURLWithPath: keyFile)
+        guard !FileManager.default.fileExists(atPath: url.path) else { return url }
+        // Created 0600 in one step: the key is never readable by others, not even for a moment.
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { throw StartupError(description: "cannot create the demo's key file \(url.path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let key = Array(((0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined() + "\n").utf8)
+        guard write(fd, key, key.count) == key.count else {
+            throw StartupError(description: "cannot write the demo's key file \(url.path): \(String(cString: strerror(errno)))")
+        }
+        return url
     }
 }

@@ -17,14 +17,16 @@ public final class SimulatedOSDPReader: Sendable {
         public let description: String
     }
 
-    /// Starts the PD and waits for it to announce its device.
-    public init(python: URL, script: URL, address: Int, outputs: Int, baud: Int, logger: Logger) throws(StartError) {
+    /// Starts the PD (with Secure Channel when given the key's file) and waits for it to announce its device.
+    public init(python: URL, script: URL, address: Int, outputs: Int, baud: Int, keyFile: URL?, logger: Logger) throws(StartError) {
         guard FileManager.default.isExecutableFile(atPath: python.path), FileManager.default.fileExists(atPath: script.path) else {
             throw StartError(description: "the simulated reader needs libosdp's Python (\(python.path)) and \(script.path): run scripts/setup.sh")
         }
         let process = Process()
         process.executableURL = python
+        // The key goes by file: a command line is readable by every user of the machine.
         process.arguments = [script.path, "--address", String(address), "--outputs", String(outputs), "--baud", String(baud)]
+            + (keyFile.map { ["--scbk-file", $0.path] } ?? [])
         let stdout = Pipe(), stdin = Pipe()
         process.standardOutput = stdout
         process.standardInput = stdin

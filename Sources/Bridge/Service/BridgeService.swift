@@ -100,7 +100,8 @@ public func runBridgeService(_ options: ServeOptions) async throws {
     let group = ServiceGroup(configuration: .init(
         services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     if demo, let osdp = configuration.buses.first?.pds.first?.name, let wiegand = configuration.wiegandReaders.first?.name {
-        for line in DemoSite.guide(reader: osdp, wiegandReader: wiegand) { logger.info("\(line)") }
+        let keyway = DemoSite.invocation(argument0: CommandLine.arguments[0], currentDirectory: FileManager.default.currentDirectoryPath)
+        for line in DemoSite.guide(keyway: keyway, reader: osdp, wiegandReader: wiegand) { logger.info("\(line)") }
     }
     try await group.run()
 }
@@ -111,20 +112,22 @@ private func prepareDemo(logger: Logger) throws -> (source: SiteSupervisor.Confi
     let environment = ProcessInfo.processInfo.environment
     let repository = demoRepository()
     let python = environment["KEYWAY_PYTHON"].map { URL(fileURLWithPath: $0) } ?? repository.appendingPathComponent(".venv/bin/python")
+    let keyFile = try DemoSite.ensureKeyFile()
+    let demoEnvironment = environment.merging(["KEYWAY_DEMO_KEY_FILE": keyFile.path]) { $1 }
     // Parse once without the bus to learn the PD to simulate; the device comes from the simulator.
     let draft = try SiteSupervisor.ConfigurationSource.text(
-        DemoSite.configuration, name: "demo.yaml", environment: environment.merging(["KEYWAY_DEMO_BUS": "/dev/null"]) { $1 }).load()
+        DemoSite.configuration, name: "demo.yaml", environment: demoEnvironment.merging(["KEYWAY_DEMO_BUS": "/dev/null"]) { $1 }).load()
     var readers: [String: SimulatedOSDPReader] = [:]
     var busDevice = "/dev/null"
     if let bus = draft.buses.first, let pd = bus.pds.first {
         let reader = try SimulatedOSDPReader(
             python: python, script: repository.appendingPathComponent("Tests/Peers/osdp_pd.py"), address: pd.address,
-            outputs: pd.outputs, baud: bus.baud, logger: Logger(label: "keyway.simulated-pd"))
+            outputs: pd.outputs, baud: bus.baud, keyFile: pd.key == nil ? nil : keyFile, logger: Logger(label: "keyway.simulated-pd"))
         readers[pd.name] = reader
         busDevice = reader.device
     }
     let source = SiteSupervisor.ConfigurationSource.text(
-        DemoSite.configuration, name: "demo.yaml", environment: environment.merging(["KEYWAY_DEMO_BUS": busDevice]) { $1 })
+        DemoSite.configuration, name: "demo.yaml", environment: demoEnvironment.merging(["KEYWAY_DEMO_BUS": busDevice]) { $1 })
     return (source, readers)
 }
 

@@ -17,8 +17,15 @@ public actor SiteSupervisor {
     private var buses: [String: RunningDriver<OSDPBusDriver>] = [:]
     private var wiegandReaders: [String: RunningDriver<WiegandReaderDriver>] = [:]
     private var contacts: [GPIOLine: RunningDriver<GPIOContact>] = [:]
-    /// GPIO relays by line: a line is requested once and kept across reloads.
-    private var gpioRelays: [GPIOLine: GPIORelay] = [:]
+    /// GPIO outputs (relays, reader LED and beeper wires): a line is requested once and kept across
+    /// reloads. A line that changes polarity is requested again, which fails while the old one holds
+    /// it: a fault until the next restart, never an inverted output.
+    private var gpioOutputs: [GPIOOutputKey: GPIOOutput] = [:]
+
+    private struct GPIOOutputKey: Hashable {
+        let line: GPIOLine
+        let activeLow: Bool
+    }
     /// Simulated OSDP readers by PD name (demo only).
     private let simulatedReaders: [String: SimulatedOSDPReader]
     private let readsGPIO: Bool
@@ -177,27 +184,45 @@ public actor SiteSupervisor {
             indicator = buses[bus].map { $0.driver.indicator(address: address) } ?? LoggedIndicator(reader: reader, logger: logger)
         case .wiegand(let name):
             reader = name
-            // Wiegand LED and beeper lines are not wired in this configuration: the feedback goes to the log.
-            indicator = LoggedIndicator(reader: name, logger: logger)
+            indicator = wiegandIndicator(configuration.wiegandReader(named: name)) ?? LoggedIndicator(reader: name, logger: logger)
         }
         let relay: any RelayDriver
         switch door.relay {
         case .osdp(let bus, let address, let output):
             relay = buses[bus].map { $0.driver.relay(address: address, output: output) } ?? FaultyRelay(door: door.name, problem: "bus \(bus) is not running", runtime: runtime)
         case .gpio(let line):
-            if let existing = gpioRelays[line] {
-                relay = existing
-            } else {
-                do {
-                    let opened = try GPIORelay(line)
-                    gpioRelays[line] = opened
-                    relay = opened
-                } catch {
-                    relay = FaultyRelay(door: door.name, problem: error.description, runtime: runtime)
-                }
+            do {
+                relay = GPIORelay(output: try gpioOutput(line, activeLow: false))
+            } catch {
+                relay = FaultyRelay(door: door.name, problem: error.description, runtime: runtime)
             }
         }
         return DoorBinding(configuration: door, reader: reader, relay: relay, indicator: indicator)
+    }
+
+    /// The reader's LED and beeper wires; nil when neither is wired (or neither can be driven, a fault).
+    private func wiegandIndicator(_ reader: WiegandReaderConfiguration?) -> WiegandIndicator? {
+        guard let reader else { return nil }
+        func wire(_ line: GPIOLine?, _ role: String) -> GPIOOutput? {
+            guard let line else { return nil }
+            do {
+                // Readers' control wires are active low.
+                return try gpioOutput(line, activeLow: true)
+            } catch {
+                Task { [runtime] in await runtime.reportFault("wiegand \(reader.name) \(role)", error.description) }
+                return nil
+            }
+        }
+        let led = wire(reader.led, "led"), beeper = wire(reader.beeper, "beeper")
+        return led == nil && beeper == nil ? nil : WiegandIndicator(led: led, beeper: beeper)
+    }
+
+    private func gpioOutput(_ line: GPIOLine, activeLow: Bool) throws(GPIOOutput.OpenError) -> GPIOOutput {
+        let key = GPIOOutputKey(line: line, activeLow: activeLow)
+        if let existing = gpioOutputs[key] { return existing }
+        let opened = try GPIOOutput(line, activeLow: activeLow)
+        gpioOutputs[key] = opened
+        return opened
     }
 
     // MARK: Control socket

@@ -107,7 +107,11 @@ public final class OSDPBusDriver: Sendable {
             }
             link.withLock { $0 = nil }
             opened.stop()
-            for pd in configuration.pds { await site.readerEvent(.offline, from: pd.name) }
+            if stopped.load(ordering: .acquiring) {
+                await site.readersStopped(configuration.pds.map(\.name))
+            } else {
+                for pd in configuration.pds { await site.readerEvent(.offline, from: pd.name) }
+            }
         }
     }
 

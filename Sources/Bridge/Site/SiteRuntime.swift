@@ -39,6 +39,14 @@ public actor SiteRuntime {
     private var contactStates: [InputReference.Source: Bool] = [:]
     private let access: AccessControl
     private let logger: Logger
+    /// The access core's writes (decisions, door events) run here, in order, off the actor: a database
+    /// that stalls (a write lock held by another process, slow storage) holds up only the writes behind
+    /// it, never the other doors' exits, alarms, timers or `keyway status`.
+    private let database = DispatchQueue(label: "keyway.database")
+    /// Decisions asked and not yet answered; shutdown waits for them.
+    private(set) var decisionsInFlight = 0
+    /// Set when the service stops: from then on nothing new is decided or actuated.
+    private var stopping = false
 
     private struct ReaderState {
         var kind: ReaderKind
@@ -122,6 +130,17 @@ public actor SiteRuntime {
         }
     }
 
+    /// Readers whose driver was stopped on purpose (shutdown, a reload that changed or removed them):
+    /// no longer online, but not a fault, and no warning.
+    public func readersStopped(_ names: [String]) async {
+        for reader in names where readers[reader]?.online == true {
+            readers[reader]?.online = false
+            readers[reader]?.lastEvent = "stopped"
+            if let door = door(servedBy: reader) { await handle(.readerOffline, at: door) }
+        }
+        for reader in names { clearFault("reader \(reader)") }
+    }
+
     /// A contact input changed: `closed` is the physical contact; the door's wiring says what it means.
     public func inputChanged(_ source: InputReference.Source, closed: Bool) async {
         guard contactStates.updateValue(closed, forKey: source) != closed else { return }
@@ -189,12 +208,17 @@ public actor SiteRuntime {
         }
     }
 
-    /// Locks every door: the state the service leaves the site in when it stops.
+    /// Locks every door: the state the service leaves the site in when it stops. Decisions already
+    /// asked finish and act first; nothing after them opens a door; queued door events are written.
     public func secureAllDoors() async {
+        stopping = true
+        while decisionsInFlight > 0 { try? await Task.sleep(for: .milliseconds(10)) }
         for name in doorOrder {
             guard let door = doors[name] else { continue }
             await drive(door.binding, .setRelay(unlocked: false), door: name)
         }
+        // The door events still queued reach the log before the service goes.
+        await withCheckedContinuation { continuation in database.async { continuation.resume() } }
     }
 
     // MARK: Faults and status
@@ -237,6 +261,10 @@ public actor SiteRuntime {
 
     private func handle(_ input: DoorInput, at name: String) async {
         guard doors[name] != nil else { return }
+        if stopping {
+            // Only answers to decisions already asked are taken; nothing new opens a door.
+            guard case .decided = input else { return }
+        }
         let actions = doors[name]!.controller.handle(input, now: now())
         await perform(actions, at: name)
     }
@@ -245,7 +273,7 @@ public actor SiteRuntime {
         for action in actions {
             guard let binding = doors[name]?.binding else { return }
             if case .decide(let id, let credential) = action {
-                let outcome = decide(credential, binding: binding)
+                let outcome = await decide(credential, binding: binding)
                 await handle(.decided(id, outcome), at: name)
             } else {
                 await drive(binding, action, door: name)
@@ -254,10 +282,15 @@ public actor SiteRuntime {
     }
 
     /// Asks the access core, which logs the decision before it answers; the answer is what the door acts on.
-    private func decide(_ presentation: Presentation, binding: DoorBinding) -> DecisionOutcome {
+    private func decide(_ presentation: Presentation, binding: DoorBinding) async -> DecisionOutcome {
         let door = binding.configuration.name
         let started = now()
-        let decision = access.decide(presentation, door: door, reader: binding.reader, at: Date())
+        let date = Date()
+        decisionsInFlight += 1
+        let decision = await withCheckedContinuation { continuation in
+            database.async { [access] in continuation.resume(returning: access.decide(presentation, door: door, reader: binding.reader, at: date)) }
+        }
+        decisionsInFlight -= 1
         let elapsed = now() - started
         let result = decision.granted ? "granted" : "denied"
         Timer(label: "keyway_decision_duration_seconds", preferredDisplayUnit: .seconds).recordNanoseconds(Int64(elapsed))
@@ -268,39 +301,54 @@ public actor SiteRuntime {
         if let reason = decision.reason { metadata["reason"] = "\(reason.rawValue)" }
         if let person = decision.personName { metadata["person"] = "\(person)" }
         if !decision.alarms.isEmpty { metadata["alarms"] = "\(decision.alarms.map(\.rawValue).joined(separator: ","))" }
-        logger.log(level: decision.alarms.isEmpty ? .info : .warning, "decision", metadata: metadata)
+        let failed = decision.reason == .internalError
+        logger.log(level: failed ? .error : decision.alarms.isEmpty ? .info : .warning, "decision", metadata: metadata)
         doors[door]?.lastEvent = "\(result) \(presentation.summary)\(decision.reason.map { " (\($0.rawValue))" } ?? "")"
-        if decision.reason == .internalError { reportFault("database", "a decision failed; see the log") }
+        // One fault per outage, whichever door meets it; the access core's log line names the SQLite error.
+        if failed {
+            reportFault("database", "decisions fail and are denied (database error, see the log)")
+        } else {
+            clearFault("database")
+        }
         return decision.granted ? .granted(extendedStrike: false) : .denied
     }
 
     private func drive(_ binding: DoorBinding, _ action: DoorAction, door: String) async {
         let metadata: Logger.Metadata = ["door": "\(door)"]
-        do {
-            switch action {
-            case .decide: break
-            case .pulseRelay(let duration):
-                binding.relay.pulse(for: duration)
-                logger.info("relay pulse", metadata: metadata.merging(["seconds": "\(duration.seconds)"]) { $1 })
-            case .setRelay(let unlocked):
-                binding.relay.hold(unlocked: unlocked)
-                logger.info(unlocked ? "relay held unlocked" : "relay locked", metadata: metadata)
-            case .feedback(let feedback):
-                binding.indicator.show(feedback.pattern)
-            case .alarm(let alarm, let raised):
-                if raised { Counter(label: "keyway_door_alarms_total", dimensions: [("door", door), ("alarm", alarm.rawValue)]).increment() }
-                logger.log(level: raised ? .warning : .info, raised ? "alarm" : "alarm cleared",
-                           metadata: metadata.merging(["alarm": "\(alarm.rawValue)"]) { $1 })
-                doors[door]?.lastEvent = "\(alarm.rawValue)\(raised ? "" : " cleared")"
-                if raised { try access.record(DoorEvent(alarm.event, door: door, reader: binding.reader, at: Date())) }
-            case .record(let event):
-                logger.info("door event", metadata: metadata.merging(["event": "\(event.rawValue)"]) { $1 })
-                doors[door]?.lastEvent = event.rawValue
-                try access.record(DoorEvent(event, door: door, reader: binding.reader, at: Date()))
+        switch action {
+        case .decide: break
+        case .pulseRelay(let duration):
+            binding.relay.pulse(for: duration)
+            logger.info("relay pulse", metadata: metadata.merging(["seconds": "\(duration.seconds)"]) { $1 })
+        case .setRelay(let unlocked):
+            binding.relay.hold(unlocked: unlocked)
+            logger.info(unlocked ? "relay held unlocked" : "relay locked", metadata: metadata)
+        case .feedback(let feedback):
+            binding.indicator.show(feedback.pattern)
+        case .alarm(let alarm, let raised):
+            if raised { Counter(label: "keyway_door_alarms_total", dimensions: [("door", door), ("alarm", alarm.rawValue)]).increment() }
+            logger.log(level: raised ? .warning : .info, raised ? "alarm" : "alarm cleared",
+                       metadata: metadata.merging(["alarm": "\(alarm.rawValue)"]) { $1 })
+            doors[door]?.lastEvent = "\(alarm.rawValue)\(raised ? "" : " cleared")"
+            if raised { record(alarm.event, door: door, reader: binding.reader) }
+        case .record(let event):
+            logger.info("door event", metadata: metadata.merging(["event": "\(event.rawValue)"]) { $1 })
+            doors[door]?.lastEvent = event.rawValue
+            record(event, door: door, reader: binding.reader)
+        }
+    }
+
+    /// Writes a door event to the activity log. A database that refuses it is a fault; the action it
+    /// belongs to (an exit, an operator's unlock) still happens.
+    private func record(_ event: DoorEvent.Kind, door: String, reader: String) {
+        let entry = DoorEvent(event, door: door, reader: reader, at: Date())
+        database.async { [access] in
+            do {
+                try access.record(entry)
+                Task { await self.clearFault("database") }
+            } catch {
+                Task { await self.reportFault("database", "door events cannot be logged (\(error))") }
             }
-            clearFault("door \(door)")
-        } catch {
-            reportFault("door \(door)", "\(error)")
         }
     }
 }

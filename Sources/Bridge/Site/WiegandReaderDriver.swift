@@ -33,6 +33,7 @@ public final class WiegandReaderDriver: Sendable {
     public func run() async {
         await site.readerEvent(.online, from: configuration.name)
         for await event in eventStream { await site.readerEvent(event, from: configuration.name) }
+        await site.readersStopped([configuration.name])
     }
 
     public func stop() {
@@ -46,7 +47,7 @@ public final class WiegandReaderDriver: Sendable {
         let thread = Thread { [self] in
             while !stopped.load(ordering: .acquiring) {
                 do {
-                    var source = try GPIODEdgeSource(chip: configuration.chip, d0: UInt32(configuration.d0), d1: UInt32(configuration.d1))
+                    let source = try GPIODEdgeSource(chip: configuration.chip, d0: UInt32(configuration.d0), d1: UInt32(configuration.d1))
                     Task { await site.clearFault(faultSource) }
                     while !stopped.load(ordering: .acquiring) {
                         let deadline = decoder.withLock { $0.nextDeadline } ?? DispatchTime.now().uptimeNanoseconds + 500_000_000

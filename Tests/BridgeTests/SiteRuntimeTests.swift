@@ -1,0 +1,130 @@
+import Access
+import Foundation
+import KeywayTestSupport
+import Logging
+import Synchronization
+import Testing
+@testable import Bridge
+
+/// A door's relay and reader, or a reader's wire, that remembers what it was told.
+private final class RecordingHardware: RelayDriver, ReaderIndicator, SwitchedOutput {
+    private let log = Mutex<[String]>([])
+    var actions: [String] { log.withLock { $0 } }
+
+    private func note(_ action: String) { log.withLock { $0.append(action) } }
+
+    func pulse(for duration: Duration) { note("pulse") }
+    func hold(unlocked: Bool) { note(unlocked ? "held unlocked" : "locked") }
+    func show(_ pattern: FeedbackPattern) { note("\(pattern.color)") }
+    func play(on: Duration, off: Duration, times: Int) { note("\(times)x \(on) on \(off) off") }
+    func hold(active: Bool) { note(active ? "on" : "off") }
+}
+
+/// Another process holding the database's write lock (a stuck admin tool, a backup): the service's
+/// writes fail ("database is locked") once the access core's busy timeout has passed. Running as
+/// root, a read-only folder or file would not stop the service, and a replaced file is not noticed
+/// by an open connection; this is the database error a test can cause for certain.
+private final class DatabaseLockHolder {
+    private let process = Process()
+    private let input = Pipe()
+
+    struct NotLocked: Error {}
+
+    init(database: URL) throws {
+        let output = Pipe()
+        process.executableURL = TestPaths.python
+        process.arguments = ["-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1], isolation_level=None)
+            db.execute("BEGIN IMMEDIATE")
+            print("locked", flush=True)
+            sys.stdin.readline()
+            db.execute("ROLLBACK")
+            """, database.path]
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        guard String(decoding: output.fileHandleForReading.availableData, as: UTF8.self).hasPrefix("locked") else {
+            release()
+            throw NotLocked()
+        }
+    }
+
+    func release() {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+}
+
+@Suite struct SiteRuntimeTests {
+    private static let card = CardData.fields(format: "h10301", facility: 1, number: 100)
+
+    private static func binding(_ door: String, reader: String, hardware: RecordingHardware) -> DoorBinding {
+        DoorBinding(
+            configuration: DoorConfiguration(
+                name: door, reader: .osdp(bus: "main", address: door == "Front" ? 1 : 2),
+                relay: .osdp(bus: "main", address: door == "Front" ? 1 : 2, output: 0), strike: .seconds(3),
+                extendedStrike: .seconds(20), heldOpen: .seconds(30), doorPosition: nil, exitButton: nil, mode: .card,
+                pinTimeout: .seconds(10)),
+            reader: reader, relay: hardware, indicator: hardware)
+    }
+
+    @Test(.timeLimit(.minutes(2))) func aDatabaseErrorIsACountedDenialInStatusAndTheOtherDoorsKeepWorking() async throws {
+        let folder = try TestPaths.temporaryDirectory("bridge-database-fault")
+        let database = folder.appendingPathComponent("keyway.sqlite")
+        let access = try AccessControl.open(database: database, secrets: folder.appendingPathComponent("secrets"), timeZone: .gmt)
+        for door in ["Front", "Back"] { try access.store.addDoor(name: door) }
+        try access.store.addGroup(name: "Staff", doors: [(door: "Front", schedule: nil), (door: "Back", schedule: nil)])
+        try access.store.addPerson(name: "Ada")
+        try access.store.grant(person: "Ada", group: "Staff")
+        try access.store.addCard(person: "Ada", card: Self.card)
+        let runtime = SiteRuntime(access: access, logger: Logger(label: "database-fault"))
+        let front = RecordingHardware(), back = RecordingHardware()
+        await runtime.install(
+            [Self.binding("Front", reader: "front-reader", hardware: front), Self.binding("Back", reader: "back-reader", hardware: back)],
+            readers: ["front-reader": .osdp, "back-reader": .osdp])
+
+        let lock = try DatabaseLockHolder(database: database)
+        let frontCard = Task { await runtime.readerEvent(.card(Self.card), from: "front-reader") }
+        while await runtime.decisionsInFlight == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        // The other door keeps working while that decision waits for the database: an operator's timed
+        // unlock needs no decision, and its log entry waits its turn.
+        #expect(try await runtime.command(.unlock, door: "Back", for: .seconds(2)) == "Back unlocked for 2 s")
+        #expect(back.actions == ["locked", "pulse"])
+        #expect(await runtime.decisionsInFlight == 1)
+
+        await frontCard.value
+        // Denied, red, and the strike untouched.
+        #expect(front.actions == ["locked", "red"])
+        #expect(await runtime.faultList() == ["database: decisions fail and are denied (database error, see the log)"])
+        #expect(await runtime.doorStatus().first?.lastEvent == "denied h10301 1/100 (internal_error)")
+
+        // The database recovers: decisions work again without a restart and the fault clears.
+        lock.release()
+        await runtime.readerEvent(.card(Self.card), from: "back-reader")
+        #expect(back.actions == ["locked", "pulse", "pulse", "green"])
+        #expect(await runtime.faultList() == [])
+        #expect(try access.store.activity(door: "Front").filter { $0.kind == .decision }.isEmpty)
+        let backLog = try access.store.activity(door: "Back")
+        #expect(backLog.filter { $0.kind == .decision }.map(\.outcome) == ["grant"])
+        #expect(backLog.contains { $0.kind == .door && $0.event == "unlocked" })
+    }
+}
+
+@Suite struct WiegandIndicatorTests {
+    @Test func oneLEDWireShowsGreenLitAmberBlinkingAndRedAsTheReadersOwn() {
+        let led = RecordingHardware(), beeper = RecordingHardware()
+        let indicator = WiegandIndicator(led: led, beeper: beeper)
+        indicator.show(ReaderFeedback.granted.pattern)
+        indicator.show(ReaderFeedback.awaitingPIN.pattern)
+        indicator.show(ReaderFeedback.denied.pattern)
+        #expect(led.actions == ["1x 3.0 seconds on 0.0 seconds off", "10x 0.5 seconds on 0.5 seconds off", "off"])
+        #expect(beeper.actions == ["1x 0.2 seconds on 0.0 seconds off", "1x 0.1 seconds on 0.0 seconds off", "3x 0.1 seconds on 0.1 seconds off"])
+    }
+
+    @Test func aReaderWithOnlyABeeperWireStillBeeps() {
+        let beeper = RecordingHardware()
+        WiegandIndicator(led: nil, beeper: beeper).show(ReaderFeedback.denied.pattern)
+        #expect(beeper.actions == ["3x 0.1 seconds on 0.1 seconds off"])
+    }
+}
