@@ -18,13 +18,6 @@ public enum SiteTime {
         return text
     }
 
-    static let durationUnits: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
-
-    public static func parseDuration(_ text: String) -> TimeInterval? {
-        guard let unit = text.last.flatMap({ durationUnits[$0] }), let count = Int(text.dropLast()), count > 0 else { return nil }
-        return TimeInterval(count) * unit
-    }
-
     /// ISO 8601 in the site's zone, as listings print times.
     public static func format(_ date: Date, timeZone: TimeZone) -> String {
         let formatter = ISO8601DateFormatter()

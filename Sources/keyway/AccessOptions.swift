@@ -97,10 +97,10 @@ extension AccessCLI {
     }
 
     static func duration(_ text: String, option: String) throws -> TimeInterval {
-        guard let duration = SiteTime.parseDuration(text) else {
+        guard let duration = parseDuration(text) else {
             throw UsageError("\(option): '\(text)' is not a duration (like 30m, 2h, 1d)")
         }
-        return duration
+        return duration.seconds
     }
 
     static func format(_ date: Date?, _ zone: TimeZone) -> String? {

@@ -1,3 +1,4 @@
+import Access
 import ArgumentParser
 import Bridge
 import Foundation
@@ -181,7 +182,7 @@ struct DoorCommand: ParsableCommand {
         }
 
         func run() throws {
-            let seconds = duration.flatMap(parseDuration).map { Double($0.components.seconds) + Double($0.components.attoseconds) * 1e-18 }
+            let seconds = duration.flatMap(parseDuration)?.seconds
             print(try service.send(.door(name: door, action: .unlock, seconds: seconds)).message ?? "")
         }
     }

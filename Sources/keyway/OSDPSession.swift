@@ -1,3 +1,4 @@
+import Access
 import ArgumentParser
 import Bridge
 import Foundation
@@ -173,15 +174,9 @@ extension OSDPSession {
 struct OSDPDuration: ExpressibleByArgument {
     let milliseconds: Int
 
-    private static let units: [(suffix: String, milliseconds: Double)] = [("ms", 1), ("min", 60_000), ("s", 1000)]
-
     init?(argument: String) {
-        for unit in Self.units where argument.hasSuffix(unit.suffix) {
-            guard let number = Double(argument.dropLast(unit.suffix.count)), number >= 0 else { return nil }
-            milliseconds = Int((number * unit.milliseconds).rounded())
-            return
-        }
-        return nil
+        guard let duration = parseDuration(argument) else { return nil }
+        milliseconds = Int(duration.nanoseconds / 1_000_000)
     }
 
     /// In the 100 ms units OSDP timers count, rounded up so a pulse is never shorter than asked; nil if it does not fit.

@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import Synchronization
 
@@ -37,8 +38,7 @@ public final class LogFeed: Sendable {
         }
 
         func next(timeout: Duration) -> Data? {
-            let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) * 1e-18
-            guard available.wait(timeout: .now() + seconds) == .success else { return nil }
+            guard available.wait(timeout: .now() + timeout.seconds) == .success else { return nil }
             return lines.withLock { $0.isEmpty ? nil : $0.removeFirst() }
         }
     }

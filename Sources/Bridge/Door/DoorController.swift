@@ -154,10 +154,4 @@ public struct DoorController: Sendable {
     }
 }
 
-extension Duration {
-    /// Whole nanoseconds, for the monotonic `UInt64` time the state machines use.
-    var nanoseconds: UInt64 {
-        let (seconds, attoseconds) = components
-        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
-    }
-}
+

@@ -1,3 +1,4 @@
+import Access
 import OSDP
 import Serial
 
@@ -23,8 +24,7 @@ final class LinkLoop {
         self.port = port
         self.events = events
         self.control = control
-        let (seconds, attoseconds) = reopenInterval.components
-        self.reopenInterval = UInt64(max(seconds, 0)) * 1_000_000_000 + UInt64(max(attoseconds, 0) / 1_000_000_000)
+        self.reopenInterval = reopenInterval.nanoseconds
     }
 
     /// Completes `continuation` when the bus reports the ticket's result.

@@ -363,10 +363,6 @@ public struct DoorCommandError: Error, CustomStringConvertible {
     public let description: String
 }
 
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}
-
 extension Presentation {
     /// For logs and status: a card's fields, a PIN's length only.
     var summary: String {
