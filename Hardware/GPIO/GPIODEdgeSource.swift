@@ -28,10 +28,9 @@ public final class GPIODEdgeSource: EdgeSource {
     /// How long an edge waits for an earlier one on the other line (nanoseconds).
     public static let mergeWindow: UInt64 = 2_000_000
 
-    private let chipName: String
     private let chip: OpaquePointer
     private var requested: [(line: WiegandLine, handle: OpaquePointer, fd: Int32)] = []
-    private var pending: [EdgeEvent] = []
+    private var merger = EdgeMerger(window: mergeWindow)
     private var readBuffer = [gpiod_line_event](repeating: gpiod_line_event(), count: 32)
 
     /// Opens `chip` (a name like `gpiochip0`, a path, a number or a label) and watches lines `d0` and `d1`.
@@ -41,33 +40,30 @@ public final class GPIODEdgeSource: EdgeSource {
             throw .chipUnavailable(chip: chip, reason: Self.lastError())
         }
         self.chip = handle
-        self.chipName = chip
         let flags = pullUp ? Int32(GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP) : 0
         for (line, offset) in [(WiegandLine.d0, d0), (.d1, d1)] {
             guard let lineHandle = gpiod_chip_get_line(handle, offset),
                   gpiod_line_request_both_edges_events_flags(lineHandle, consumer, flags) == 0
             else {
-                let reason = Self.lastError()
-                releaseAll()
-                throw .lineUnavailable(chip: chip, offset: offset, reason: reason)
+                // deinit releases what was requested so far.
+                throw .lineUnavailable(chip: chip, offset: offset, reason: Self.lastError())
             }
             requested.append((line, lineHandle, gpiod_line_event_get_fd(lineHandle)))
         }
     }
 
-    deinit { releaseAll() }
+    deinit {
+        for line in requested { gpiod_line_release(line.handle) }
+        gpiod_chip_close(chip)
+    }
 
     public func next(until deadline: UInt64?) throws -> EdgeReading {
         while true {
             let now = Self.monotonicNow()
-            if let first = pending.first, now >= first.tNs &+ Self.mergeWindow {
-                pending.removeFirst()
-                return .edge(first)
-            }
-            // The decoder may only be told that time has passed up to the next edge still held back.
-            let settled = pending.first.map { min(now, $0.tNs > 0 ? $0.tNs - 1 : 0) } ?? now
+            if let edge = merger.takeReady(now: now) { return .edge(edge) }
+            let settled = merger.settledTime(now: now)
             if let deadline, settled >= deadline { return .idle(now: settled) }
-            var wakeAt = pending.first.map { $0.tNs &+ Self.mergeWindow }
+            var wakeAt = merger.nextRelease
             if let deadline, deadline > now { wakeAt = min(wakeAt ?? deadline, deadline) }
             try waitAndRead(timeoutMs: wakeAt.map { Self.milliseconds(from: now, to: $0) } ?? -1)
         }
@@ -89,16 +85,9 @@ public final class GPIODEdgeSource: EdgeSource {
                     edge: event.event_type == Int32(GPIOD_LINE_EVENT_FALLING_EDGE) ? .falling : .rising,
                     tNs: UInt64(event.ts.tv_sec) * 1_000_000_000 + UInt64(event.ts.tv_nsec)
                 )
-                let position = pending.lastIndex { $0.tNs <= edge.tNs }.map { $0 + 1 } ?? 0
-                pending.insert(edge, at: position)
+                merger.insert(edge)
             }
         }
-    }
-
-    private func releaseAll() {
-        for line in requested { gpiod_line_release(line.handle) }
-        requested = []
-        gpiod_chip_close(chip)
     }
 
     private static func monotonicNow() -> UInt64 {

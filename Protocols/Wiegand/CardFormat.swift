@@ -54,19 +54,18 @@ public struct CardFields: Sendable, Hashable {
     }
 
     public subscript(field: CardField) -> UInt64? {
-        get {
-            switch field {
-            case .facility: facility
-            case .card: card
-            case .oem: oem
-            }
+        switch field {
+        case .facility: facility
+        case .card: card
+        case .oem: oem
         }
-        set {
-            switch field {
-            case .facility: facility = newValue
-            case .card: card = newValue ?? 0
-            case .oem: oem = newValue
-            }
+    }
+
+    public mutating func set(_ field: CardField, to value: UInt64) {
+        switch field {
+        case .facility: facility = value
+        case .card: card = value
+        case .oem: oem = value
         }
     }
 }
@@ -168,7 +167,7 @@ public final class CardFormat: Sendable, Hashable, CustomStringConvertible {
         for layout in fields {
             var value = frame.value >> UInt64(bitCount - layout.start - layout.length) & Self.lowBits(layout.length)
             if layout.field == .card, reversingBytes, isRaw { value = Self.reversingBytes(of: value, length: layout.length) }
-            result[layout.field] = value
+            result.set(layout.field, to: value)
         }
         return result
     }

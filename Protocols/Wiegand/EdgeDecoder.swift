@@ -136,6 +136,8 @@ public struct EdgeDecoder: Sendable {
     }
 
     private mutating func advance(to now: UInt64, into events: inout DecoderEvents) {
+        // Time never runs backwards for the decoder: a stale clock reading changes nothing.
+        guard now >= lastEdgeAt else { return }
         if bothLowSince == nil {
             reportPulseTooLong(on: .d0, now: now, into: &events)
             reportPulseTooLong(on: .d1, now: now, into: &events)

@@ -117,10 +117,10 @@ public struct WiegandReader: Sendable {
                 return
             }
         case (.bcd26, 26):
-            if let fields = CardFormat.h10301.decode(frame) {
+            if CardFormat.h10301.decode(frame) != nil {
                 passcode.cancel()
-                let data = fields.facility! << 16 | fields.card
-                if let pin = Passcode(bcd: data, digitCount: 6) {
+                // The 24 bits between the two parity bits are six BCD digits.
+                if let pin = Passcode(bcd: frame.value >> 1 & 0xFF_FFFF, digitCount: 6) {
                     emit(.pin(pin, at: time))
                 } else {
                     emit(.pinError(.entryError, at: time))

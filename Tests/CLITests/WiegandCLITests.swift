@@ -214,6 +214,17 @@ import Testing
         #expect(split.lines == [#"{"event":"key","key":"1"}"#, #"{"event":"key","key":"2"}"#])
     }
 
+    @Test func readerWiringOptions() throws {
+        // The H10301 frame sent on swapped wires arrives inverted; --swap-lines reads it right.
+        let inverted = String(Self.h10301Bits.map { $0 == "1" ? "0" : "1" })
+        let swapped = try runKeyway(["wiegand", "replay", "-", "--swap-lines", "--format", "h10301", "--json"],
+                                    stdin: Self.timeline([inverted]))
+        #expect(try object(swapped.stdout)["card"] as? Int == 41551)
+        let raw = try runKeyway(["wiegand", "replay", "-", "--reverse-bytes", "--format", "raw32", "--json"],
+                                stdin: Self.timeline(["01110001100001101010011000011110"]))
+        #expect(try object(raw.stdout)["card"] as? Int == 0x1EA6_8671)
+    }
+
     @Test func replayStatsDescribeThePulses() throws {
         let result = try runKeyway(["wiegand", "replay", "-", "--stats", "--json"], stdin: Self.timeline(["0001"]))
         #expect(result.lines.count == 2)

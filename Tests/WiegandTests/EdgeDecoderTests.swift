@@ -119,6 +119,14 @@ import Testing
         #expect(try decoderEvents(backwards) == [.noise(.outOfOrder, at: 4_000_000)])
     }
 
+    @Test func aStaleClockReadingChangesNothing() throws {
+        var decoder = try EdgeDecoder()
+        _ = decoder.handle(EdgeEvent(line: .d1, edge: .falling, tNs: 10_000_000))
+        _ = decoder.handle(EdgeEvent(line: .d1, edge: .rising, tNs: 10_050_000))
+        #expect(Array(decoder.advance(to: 5_000_000)).isEmpty)
+        #expect(Array(decoder.advance(to: 40_000_000)) == [.frame(WiegandFrame(bitString: "1")!, endedAt: 10_050_000)])
+    }
+
     @Test func moreThan64BitsIsNoise() throws {
         var timeline = Timeline()
         timeline.send(bits: String(repeating: "10", count: 33))

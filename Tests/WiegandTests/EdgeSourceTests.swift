@@ -90,6 +90,24 @@ import Wiegand
         #expect(read.fields == CardFields(facility: 68, card: 41551))
     }
 
+    /// The libgpiod adapter reads D0 and D1 from separate kernel queues; the merger puts them in time order.
+    @Test func edgesFromTwoQueuesAreMergedInTimestampOrder() {
+        var merger = EdgeMerger(window: 2_000)
+        let d0 = EdgeEvent(line: .d0, edge: .falling, tNs: 10_000)
+        let lateD1 = EdgeEvent(line: .d1, edge: .falling, tNs: 9_000)
+        merger.insert(d0)
+        #expect(merger.takeReady(now: 11_000) == nil, "held back for the window")
+        #expect(merger.settledTime(now: 11_000) == 9_999, "time may not pass the held edge")
+        merger.insert(lateD1)
+        #expect(merger.settledTime(now: 11_000) == 8_999)
+        #expect(merger.nextRelease == 11_000)
+        #expect(merger.takeReady(now: 11_000) == lateD1)
+        #expect(merger.takeReady(now: 11_000) == nil)
+        #expect(merger.takeReady(now: 12_000) == d0)
+        #expect(merger.nextRelease == nil)
+        #expect(merger.settledTime(now: 20_000) == 20_000)
+    }
+
     @Test func aMissingGPIOChipIsAClearError() {
         #expect {
             _ = try GPIODEdgeSource(chip: "gpiochip-keyway-missing", d0: 0, d1: 1)

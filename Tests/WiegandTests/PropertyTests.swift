@@ -8,7 +8,7 @@ import Testing
         var fields = CardFields(card: 0)
         for layout in format.fields {
             let maximum = layout.length == 64 ? UInt64.max : (1 << UInt64(layout.length)) - 1
-            fields[layout.field] = UInt64.random(in: 0...maximum, using: &generator)
+            fields.set(layout.field, to: .random(in: 0...maximum, using: &generator))
         }
         return fields
     }
@@ -62,8 +62,8 @@ import Testing
     func valuesTooLargeForAFieldAreRefused(_ format: CardFormat) {
         for layout in format.fields where layout.length < 64 {
             var fields = CardFields(card: 0, oem: format.defaults[.oem])
-            for other in format.fields { fields[other.field] = 0 }
-            fields[layout.field] = 1 << UInt64(layout.length)
+            for other in format.fields { fields.set(other.field, to: 0) }
+            fields.set(layout.field, to: 1 << UInt64(layout.length))
             #expect(throws: CardEncodingError.valueTooLarge(layout.field, maximum: (1 << UInt64(layout.length)) - 1, format: format.name)) {
                 try format.encode(fields)
             }
