@@ -20,7 +20,7 @@ public enum DemoSite {
       name: Keyway demo
       timezone: ${TZ:-UTC}
     database: var/demo/keyway.sqlite
-    secrets: var/demo/secrets
+    secrets: var/demo/keyway.secret
     buses:
       - name: demo
         device: ${KEYWAY_DEMO_BUS}
