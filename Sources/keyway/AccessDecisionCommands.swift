@@ -78,9 +78,14 @@ struct LogCommand: ParsableCommand {
                 let since = try AccessCLI.time(since, store.timeZone, option: "--since")
                 if follow { Self.letSignalsStopUs() }
                 var last: Int64 = 0
+                var names: [String: String] = [:]
                 repeat {
                     for entry in try store.activity(after: last, since: since, door: door) {
-                        print(entry, zone: store.timeZone)
+                        // Readers of the log want who, not an id; people added while following are picked up.
+                        if let person = entry.personID, names[person] == nil {
+                            names = Dictionary(try store.people().map { ($0.id, $0.name) }) { first, _ in first }
+                        }
+                        print(entry, personName: entry.personID.flatMap { names[$0] }, zone: store.timeZone)
                         last = entry.sequence
                     }
                     if follow { Thread.sleep(forTimeInterval: 0.5) }
@@ -98,7 +103,7 @@ struct LogCommand: ParsableCommand {
             pthread_sigmask(SIG_UNBLOCK, &signals, nil)
         }
 
-        private func print(_ entry: ActivityEntry, zone: TimeZone) {
+        private func print(_ entry: ActivityEntry, personName: String?, zone: TimeZone) {
             let at = SiteTime.format(entry.at, timeZone: zone)
             if output.json {
                 printJSONLine(Row(seq: entry.sequence, at: at, kind: entry.kind.rawValue, event: entry.event, door: entry.door,
@@ -107,7 +112,7 @@ struct LogCommand: ParsableCommand {
             } else {
                 let place = entry.door.map { door in entry.reader.map { "\(door)/\($0)" } ?? door }
                 let line = (["#\(entry.sequence)", at, entry.kind.rawValue, entry.event, entry.outcome, entry.reason, place,
-                             entry.personID, entry.credentialID, entry.detail, entry.actor.map { "by \($0)" }]
+                             personName ?? entry.personID, entry.credentialID, entry.detail, entry.actor.map { "by \($0)" }]
                     .compactMap { $0 }.joined(separator: "  "))
                 // Unbuffered, so `--follow` shows rows as they come.
                 FileHandle.standardOutput.write(Data((line + "\n").utf8))

@@ -100,6 +100,8 @@ import Testing
         let atBack = try keyway(["log", "--door", "Back", "--json"]).jsonLines
         #expect(atBack.count == 1)
         #expect(try keyway(["log", "--since", "2099-01-01 00:00"]).stdout.isEmpty)
+        // People by name in the human listing.
+        #expect(try keyway(["log"]).lines.contains { $0.contains("person_changed  granted  Alice  Office") })
     }
 
     @Test func followPrintsRowsAsTheyCome() throws {
