@@ -2,7 +2,7 @@ import Atomics
 import Foundation
 import GRDB
 
-/// The allowlist in memory, read without locks by every decision (see `ShardedSnapshotMap` for the design).
+/// The allowlist in memory, read without locks by every decision (see `AtomicSlotMap` for the design).
 ///
 /// - Only live (unrevoked) credentials are cached; a miss falls back to SQLite, which also gives the precise
 ///   reason (revoked, unknown).
@@ -12,10 +12,10 @@ import GRDB
 ///   catches up before returning, and a decision catches up inside its own write transaction, so a revocation
 ///   made by another process (the CLI) is seen by the very next decision.
 final class VerificationCache: Sendable {
-    let cards: ShardedSnapshotMap<CardData, CredentialEntry>
-    let codes: ShardedSnapshotMap<CodeDigest, CredentialEntry>
-    let keys: ShardedSnapshotMap<String, CredentialEntry>
-    let people: ShardedSnapshotMap<String, PersonEntry>
+    let cards: AtomicSlotMap<CardData, CredentialEntry>
+    let codes: AtomicSlotMap<CodeDigest, CredentialEntry>
+    let keys: AtomicSlotMap<String, CredentialEntry>
+    let people: AtomicSlotMap<String, PersonEntry>
     let policy: ManagedAtomic<PolicyBox>
     /// False after a catch-up failed: until the next successful one, the lock-free path must not be trusted.
     let isCurrent = ManagedAtomic(true)
@@ -65,15 +65,15 @@ final class VerificationCache: Sendable {
         }
 
         return VerificationCache(
-            cards: ShardedSnapshotMap(shardCount: shards(for: cards.count), contents: deduplicated(cards)),
-            codes: ShardedSnapshotMap(shardCount: shards(for: codes.count), contents: deduplicated(codes)),
-            keys: ShardedSnapshotMap(shardCount: shards(for: keys.count), contents: keys),
-            people: ShardedSnapshotMap(shardCount: shards(for: people.count), contents: people),
+            cards: AtomicSlotMap(contents: deduplicated(cards)),
+            codes: AtomicSlotMap(contents: deduplicated(codes)),
+            keys: AtomicSlotMap(contents: keys),
+            people: AtomicSlotMap(contents: people),
             policy: try SitePolicy.load(from: db), applied: head)
     }
 
-    private init(cards: ShardedSnapshotMap<CardData, CredentialEntry>, codes: ShardedSnapshotMap<CodeDigest, CredentialEntry>,
-                 keys: ShardedSnapshotMap<String, CredentialEntry>, people: ShardedSnapshotMap<String, PersonEntry>,
+    private init(cards: AtomicSlotMap<CardData, CredentialEntry>, codes: AtomicSlotMap<CodeDigest, CredentialEntry>,
+                 keys: AtomicSlotMap<String, CredentialEntry>, people: AtomicSlotMap<String, PersonEntry>,
                  policy: SitePolicy, applied: Int64) {
         self.cards = cards
         self.codes = codes
@@ -82,9 +82,6 @@ final class VerificationCache: Sendable {
         self.policy = ManagedAtomic(PolicyBox(policy))
         self.applied = Locked(applied)
     }
-
-    /// About 64 entries per shard, at least 64 shards, so growth from a small start stays cheap too.
-    private static func shards(for count: Int) -> Int { max(64, count / 64) }
 
     private static func deduplicated<Key: Hashable>(_ pairs: [(Key, CredentialEntry)]) -> [(Key, CredentialEntry)] {
         var kept: [Key: CredentialEntry] = [:]
