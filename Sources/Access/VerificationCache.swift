@@ -1,6 +1,6 @@
-import Atomics
 import Foundation
 import GRDB
+import Synchronization
 
 /// The allowlist in memory, read without locks by every decision (see `AtomicSlotMap` for the design).
 ///
@@ -16,18 +16,22 @@ final class VerificationCache: Sendable {
     let codes: AtomicSlotMap<CodeDigest, CredentialEntry>
     let keys: AtomicSlotMap<String, CredentialEntry>
     let people: AtomicSlotMap<String, PersonEntry>
-    let policy: ManagedAtomic<PolicyBox>
+    /// The current policy, read like the maps' tables: an acquiring load of an unmanaged pointer, no retain.
+    private let policy: Atomic<Unmanaged<PolicyBox>>
+    /// Every policy published, kept so that a reader's unretained pointer stays valid. Policies change only when
+    /// a manager edits doors, schedules, groups or holidays, so this grows by one small box per such edit.
+    private let policies: Locked<[PolicyBox]>
     /// False after a catch-up failed: until the next successful one, the lock-free path must not be trusted.
-    let isCurrent = ManagedAtomic(true)
+    let isCurrent = Atomic(true)
     /// The last change applied; the mutex also serializes catch-ups.
     private let applied: Locked<Int64>
 
-    final class PolicyBox: AtomicReference, Sendable {
+    final class PolicyBox: Sendable {
         let value: SitePolicy
         init(_ value: SitePolicy) { self.value = value }
     }
 
-    var currentPolicy: SitePolicy { policy.load(ordering: .acquiring).value }
+    var currentPolicy: SitePolicy { policy.load(ordering: .acquiring)._withUnsafeGuaranteedRef { $0.value } }
 
     /// Loads the live allowlist in one read transaction, with the feed position it reflects. Without
     /// `credentials`, only the site policy is loaded and every credential lookup goes to SQLite (a one-off check
@@ -79,7 +83,9 @@ final class VerificationCache: Sendable {
         self.codes = codes
         self.keys = keys
         self.people = people
-        self.policy = ManagedAtomic(PolicyBox(policy))
+        let box = PolicyBox(policy)
+        self.policy = Atomic(Unmanaged.passUnretained(box))
+        self.policies = Locked([box])
         self.applied = Locked(applied)
     }
 
@@ -106,7 +112,7 @@ final class VerificationCache: Sendable {
                     default: policyChanged = true
                     }
                 }
-                if policyChanged { policy.store(PolicyBox(try SitePolicy.load(from: db)), ordering: .releasing) }
+                if policyChanged { publish(try SitePolicy.load(from: db)) }
                 try apply(people: Array(personIDs), in: db)
                 try apply(credentials: Array(credentialIDs), in: db)
                 applied = last
@@ -116,6 +122,12 @@ final class VerificationCache: Sendable {
             isCurrent.store(false, ordering: .releasing)
             throw error
         }
+    }
+
+    private func publish(_ newPolicy: SitePolicy) {
+        let box = PolicyBox(newPolicy)
+        policies.withLock { $0.append(box) }
+        policy.store(Unmanaged.passUnretained(box), ordering: .releasing)
     }
 
     private func apply(people ids: [String], in db: Database) throws {
