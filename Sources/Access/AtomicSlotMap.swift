@@ -6,7 +6,8 @@ import Synchronization
 /// Layout. A slot is one `Atomic<UInt64>`: 2 bits of state (empty, live, tombstone), 30 bits of the key's hash
 /// (a fingerprint that skips most foreign keys without touching the arena) and a 32-bit index into the arena.
 /// An arena cell holds a (key, value) pair; it is written once, before any slot names it, and never changed or
-/// freed while the map lives. Collisions probe linearly; a lookup stops at the first empty slot.
+/// freed while the map lives. Collisions probe linearly; a lookup stops at the first empty slot (a quarter of the
+/// slots or more stay empty, so every probe ends).
 ///
 /// Memory ordering. A writer initializes the arena cell, then stores the slot naming it with `.releasing`; a
 /// reader loads the slot with `.acquiring` and only then reads the cell, so it sees the cell fully written. A
@@ -18,7 +19,9 @@ import Synchronization
 ///
 /// Growth. When the arena or the slots run out (tombstones are reused by inserts and trimmed where a chain ends,
 /// so this takes about `live` appends), the writer builds a bigger table and publishes it through an atomic
-/// unmanaged pointer (releasing; readers acquire it and use it without retaining it). A reader may still be
+/// unmanaged pointer (releasing; readers acquire it and use it without retaining it). Later writes go to the new
+/// table only; a lookup still in an older one loaded it before they began, so it is concurrent with them (the
+/// same as a lookup that loaded a slot just before a revocation stored it). A reader may still be
 /// inside the old table, so retired tables are kept until the map is released: their memory is bounded by the
 /// number of appends since the load (each retirement needs at least `live` of them), i.e. by the volume of
 /// credential changes, not by the read rate.
