@@ -1,8 +1,8 @@
-import Atomics
 import Foundation
 import GRDB
+import Synchronization
 
-/// The allowlist in memory, read without locks by every decision (see `ShardedSnapshotMap` for the design).
+/// The allowlist in memory, read without locks by every decision (see `AtomicSlotMap` for the design).
 ///
 /// - Only live (unrevoked) credentials are cached; a miss falls back to SQLite, which also gives the precise
 ///   reason (revoked, unknown).
@@ -12,22 +12,26 @@ import GRDB
 ///   catches up before returning, and a decision catches up inside its own write transaction, so a revocation
 ///   made by another process (the CLI) is seen by the very next decision.
 final class VerificationCache: Sendable {
-    let cards: ShardedSnapshotMap<CardData, CredentialEntry>
-    let codes: ShardedSnapshotMap<CodeDigest, CredentialEntry>
-    let keys: ShardedSnapshotMap<String, CredentialEntry>
-    let people: ShardedSnapshotMap<String, PersonEntry>
-    let policy: ManagedAtomic<PolicyBox>
+    let cards: AtomicSlotMap<CardData, CredentialEntry>
+    let codes: AtomicSlotMap<CodeDigest, CredentialEntry>
+    let keys: AtomicSlotMap<String, CredentialEntry>
+    let people: AtomicSlotMap<String, PersonEntry>
+    /// The current policy, read like the maps' tables: an acquiring load of an unmanaged pointer, no retain.
+    private let policy: Atomic<Unmanaged<PolicyBox>>
+    /// Every policy published, kept so that a reader's unretained pointer stays valid. Policies change only when
+    /// a manager edits doors, schedules, groups or holidays, so this grows by one small box per such edit.
+    private let policies: Locked<[PolicyBox]>
     /// False after a catch-up failed: until the next successful one, the lock-free path must not be trusted.
-    let isCurrent = ManagedAtomic(true)
+    let isCurrent = Atomic(true)
     /// The last change applied; the mutex also serializes catch-ups.
     private let applied: Locked<Int64>
 
-    final class PolicyBox: AtomicReference, Sendable {
+    final class PolicyBox: Sendable {
         let value: SitePolicy
         init(_ value: SitePolicy) { self.value = value }
     }
 
-    var currentPolicy: SitePolicy { policy.load(ordering: .acquiring).value }
+    var currentPolicy: SitePolicy { policy.load(ordering: .acquiring)._withUnsafeGuaranteedRef { $0.value } }
 
     /// Loads the live allowlist in one read transaction, with the feed position it reflects. Without
     /// `credentials`, only the site policy is loaded and every credential lookup goes to SQLite (a one-off check
@@ -65,26 +69,25 @@ final class VerificationCache: Sendable {
         }
 
         return VerificationCache(
-            cards: ShardedSnapshotMap(shardCount: shards(for: cards.count), contents: deduplicated(cards)),
-            codes: ShardedSnapshotMap(shardCount: shards(for: codes.count), contents: deduplicated(codes)),
-            keys: ShardedSnapshotMap(shardCount: shards(for: keys.count), contents: keys),
-            people: ShardedSnapshotMap(shardCount: shards(for: people.count), contents: people),
+            cards: AtomicSlotMap(contents: deduplicated(cards)),
+            codes: AtomicSlotMap(contents: deduplicated(codes)),
+            keys: AtomicSlotMap(contents: keys),
+            people: AtomicSlotMap(contents: people),
             policy: try SitePolicy.load(from: db), applied: head)
     }
 
-    private init(cards: ShardedSnapshotMap<CardData, CredentialEntry>, codes: ShardedSnapshotMap<CodeDigest, CredentialEntry>,
-                 keys: ShardedSnapshotMap<String, CredentialEntry>, people: ShardedSnapshotMap<String, PersonEntry>,
+    private init(cards: AtomicSlotMap<CardData, CredentialEntry>, codes: AtomicSlotMap<CodeDigest, CredentialEntry>,
+                 keys: AtomicSlotMap<String, CredentialEntry>, people: AtomicSlotMap<String, PersonEntry>,
                  policy: SitePolicy, applied: Int64) {
         self.cards = cards
         self.codes = codes
         self.keys = keys
         self.people = people
-        self.policy = ManagedAtomic(PolicyBox(policy))
+        let box = PolicyBox(policy)
+        self.policy = Atomic(Unmanaged.passUnretained(box))
+        self.policies = Locked([box])
         self.applied = Locked(applied)
     }
-
-    /// About 64 entries per shard, at least 64 shards, so growth from a small start stays cheap too.
-    private static func shards(for count: Int) -> Int { max(64, count / 64) }
 
     private static func deduplicated<Key: Hashable>(_ pairs: [(Key, CredentialEntry)]) -> [(Key, CredentialEntry)] {
         var kept: [Key: CredentialEntry] = [:]
@@ -109,7 +112,7 @@ final class VerificationCache: Sendable {
                     default: policyChanged = true
                     }
                 }
-                if policyChanged { policy.store(PolicyBox(try SitePolicy.load(from: db)), ordering: .releasing) }
+                if policyChanged { publish(try SitePolicy.load(from: db)) }
                 try apply(people: Array(personIDs), in: db)
                 try apply(credentials: Array(credentialIDs), in: db)
                 applied = last
@@ -119,6 +122,12 @@ final class VerificationCache: Sendable {
             isCurrent.store(false, ordering: .releasing)
             throw error
         }
+    }
+
+    private func publish(_ newPolicy: SitePolicy) {
+        let box = PolicyBox(newPolicy)
+        policies.withLock { $0.append(box) }
+        policy.store(Unmanaged.passUnretained(box), ordering: .releasing)
     }
 
     private func apply(people ids: [String], in db: Database) throws {

@@ -112,26 +112,38 @@ private final class Joinable: Sendable {
         #expect(lazy.check(.card(Site.card(1)), door: "Front", at: monday).personName == "Alice")
     }
 
-    /// Readers must see each key's versions only move forward while a writer publishes new shard copies.
-    @Test func shardedMapReadersSeeMonotonicVersions() {
-        let map = ShardedSnapshotMap<Int, Int>(shardCount: 16)
+    /// Readers race a writer that bumps versions, inserts keys (growing the map through several tables from an
+    /// empty start) and removes keys one by one, publishing how many it removed once each removal returned.
+    /// Versions must only move forward, and a removed key must never be found again.
+    @Test func atomicSlotMapReadersSeeWritesInOrder() {
+        let map = AtomicSlotMap<Int, Int>()
+        let removable = 100_000..<102_000
+        map.update(removable.map { key in (key, { _ in 0 }) })
         let tally = Tally()
-        let readers = onThreads(2, tally: tally) { _ in
+        let readers = onThreads(2, tally: tally) { reader in
             var seen = [Int](repeating: -1, count: 64)
+            var probe = removable.lowerBound + reader
             while !tally.done.load(ordering: .acquiring) {
                 for key in 0..<64 {
                     let version = map[key] ?? -1
                     if version < seen[key] { tally.violations.add(1, ordering: .relaxed) }
                     seen[key] = version
                 }
+                let removed = tally.revoked.load(ordering: .acquiring)
+                if removed > 0, map[removable.lowerBound + (probe % removed)] != nil { tally.violations.add(1, ordering: .relaxed) }
+                probe &+= 7
             }
         }
         for version in 0..<2000 {
             map.update((0..<64).filter { $0 % 7 == version % 7 }.map { key in (key, { _ in version }) })
+            map.update((1_000 + version * 10 ..< 1_010 + version * 10).map { key in (key, { _ in version }) })
+            map.update(removable.lowerBound + version) { _ in nil }
+            tally.revoked.store(version + 1, ordering: .releasing)
         }
         tally.done.store(true, ordering: .releasing)
         readers.wait()
         #expect(tally.violations.load(ordering: .acquiring) == 0)
-        #expect(map.count == 64)
+        #expect(map.generations > 1)
+        #expect(map.count == 64 + 20_000)
     }
 }
