@@ -39,12 +39,31 @@ struct SyntheticTimeline {
     }
 }
 
+/// Plays a timeline for ever: each lap is shifted in time by the timeline's span, so a reader stays in its steady state.
+struct EndlessPlayback {
+    let timeline: SyntheticTimeline
+    private var position = 0
+    private var lapOffset: UInt64 = 0
+
+    init(_ timeline: SyntheticTimeline) { self.timeline = timeline }
+
+    mutating func next() -> EdgeEvent {
+        var edge = timeline.edges[position]
+        edge.tNs &+= lapOffset
+        position += 1
+        if position == timeline.edges.count {
+            position = 0
+            lapOffset &+= timeline.span
+        }
+        return edge
+    }
+}
+
 let benchmarks: @Sendable () -> Void = {
     let timeline = SyntheticTimeline(frames: 3_000)
     let configuration = ReaderConfiguration(formats: [.h10301, .h10306, .c1k35])
 
-    // One scaled iteration = one edge; throughput reads as edges per second. The reader runs on for as many laps
-    // of the timeline as the iterations need, each lap shifted in time, so it stays in its steady state.
+    // One scaled iteration = one edge; throughput reads as edges per second.
     Benchmark(
         "Wiegand decode edges (H10301/H10306/C1k35 timeline)",
         configuration: .init(
@@ -55,20 +74,12 @@ let benchmarks: @Sendable () -> Void = {
         )
     ) { benchmark in
         var reader = try! WiegandReader(configuration: configuration)
+        var playback = EndlessPlayback(timeline)
         var cards = 0
-        var position = 0
-        var lapOffset: UInt64 = 0
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            var edge = timeline.edges[position]
-            edge.tNs &+= lapOffset
-            reader.handle(edge) { event in
+            reader.handle(playback.next()) { event in
                 if case .card(_, .card, _) = event { cards += 1 }
-            }
-            position += 1
-            if position == timeline.edges.count {
-                position = 0
-                lapOffset &+= timeline.span
             }
         }
         benchmark.stopMeasurement()
@@ -86,22 +97,14 @@ let benchmarks: @Sendable () -> Void = {
         )
     ) { benchmark in
         var reader = try! WiegandReader(configuration: configuration)
+        var playback = EndlessPlayback(timeline)
         var cards = 0
-        var position = 0
-        var lapOffset: UInt64 = 0
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             let target = cards + 1_000
             while cards < target {
-                var edge = timeline.edges[position]
-                edge.tNs &+= lapOffset
-                reader.handle(edge) { event in
+                reader.handle(playback.next()) { event in
                     if case .card(_, .card, _) = event { cards += 1 }
-                }
-                position += 1
-                if position == timeline.edges.count {
-                    position = 0
-                    lapOffset &+= timeline.span
                 }
             }
         }
