@@ -39,11 +39,7 @@ private final class Joinable: Sendable {
     /// Readers decide on random cards while a writer revokes them one by one; after each revoke returns the writer
     /// publishes how many are revoked. A reader that saw card i revoked must never see it granted afterwards.
     @Test func noGrantAfterARevokeReturned() throws {
-        let site = try Site()
-        try site.store.addDoor(name: "Front", mode: .card)
-        try site.store.addPerson(name: "Alice")
-        try site.store.addGroup(name: "All", doors: [("Front", nil)])
-        try site.store.grant(person: "Alice", group: "All")
+        let site = try Site.aliceAtFront(mode: .card)
         let count = 300
         var ids: [String] = []
         for number in 0..<count { ids.append(try site.store.addCard(person: "Alice", card: Site.card(UInt64(number))).id) }
@@ -76,11 +72,7 @@ private final class Joinable: Sendable {
     }
 
     @Test func aRevocationByAnotherProcessStopsTheNextDecision() throws {
-        let site = try Site()
-        try site.store.addDoor(name: "Front", mode: .card)
-        try site.store.addPerson(name: "Alice")
-        try site.store.addGroup(name: "All", doors: [("Front", nil)])
-        try site.store.grant(person: "Alice", group: "All")
+        let site = try Site.aliceAtFront(mode: .card)
         let card = try site.store.addCard(person: "Alice", card: Site.card(1))
         #expect(site.access.check(.card(Site.card(1)), door: "Front", at: monday).granted)
 
@@ -97,11 +89,7 @@ private final class Joinable: Sendable {
     }
 
     @Test func withoutPreloadingEveryLookupGoesToSQLiteAndDecidesTheSame() throws {
-        let site = try Site()
-        try site.store.addDoor(name: "Front", mode: .cardOrPin)
-        try site.store.addPerson(name: "Alice")
-        try site.store.addGroup(name: "All", doors: [("Front", nil)])
-        try site.store.grant(person: "Alice", group: "All")
+        let site = try Site.aliceAtFront(mode: .cardOrPin)
         try site.store.addCard(person: "Alice", card: Site.card(1))
         let pin = try site.store.addPIN(person: "Alice")
         let lazy = try AccessControl.open(database: site.database, timeZone: Site.zone, preload: false)

@@ -75,34 +75,29 @@ private let monday = Site.time("2026-03-02 10:00")
         #expect(site.access.check(.pin(cleaner.code), door: "Front", at: Site.time("2026-04-07 10:00")).reason == .expired)
     }
 
-    @Test func twoDoorsNeverBothTakeTheLastUse() async throws {
-        let site = try site()
-        for round in 0..<20 {
+    /// A single-use passcode typed at Front and Back at once, decided by `first` and `second`: exactly one opens.
+    func raceForTheLastUse(_ site: Site, first: AccessControl, second: AccessControl, rounds: Int) async throws {
+        for round in 0..<rounds {
             var request = PasscodeRequest(label: "Delivery \(round)", doors: ["Front", "Back"])
             request.uses = .count(1)
             let code = try site.store.createPasscode(request).code
-            let access = site.access
-            async let front = Task.detached { access.decide(.pin(code), door: "Front", reader: "keypad", at: monday) }.value
-            async let back = Task.detached { access.decide(.pin(code), door: "Back", reader: "keypad", at: monday) }.value
+            async let front = Task.detached { first.decide(.pin(code), door: "Front", reader: "keypad", at: monday) }.value
+            async let back = Task.detached { second.decide(.pin(code), door: "Back", reader: "keypad", at: monday) }.value
             let decisions = await [front, back]
             #expect(decisions.filter(\.granted).count == 1)
             #expect(decisions.filter { $0.reason == .useLimitReached }.count == 1)
         }
     }
 
+    @Test func twoDoorsNeverBothTakeTheLastUse() async throws {
+        let site = try site()
+        try await raceForTheLastUse(site, first: site.access, second: site.access, rounds: 20)
+    }
+
     @Test func twoProcessesNeverBothTakeTheLastUse() async throws {
         let site = try site()
         let other = try AccessControl.open(database: site.database, timeZone: Site.zone)
-        for round in 0..<10 {
-            var request = PasscodeRequest(label: "Delivery \(round)", doors: ["Front", "Back"])
-            request.uses = .count(1)
-            let code = try site.store.createPasscode(request).code
-            let access = site.access
-            async let front = Task.detached { access.decide(.pin(code), door: "Front", reader: "keypad", at: monday) }.value
-            async let back = Task.detached { other.decide(.pin(code), door: "Back", reader: "keypad", at: monday) }.value
-            let decisions = await [front, back]
-            #expect(decisions.filter(\.granted).count == 1)
-        }
+        try await raceForTheLastUse(site, first: site.access, second: other, rounds: 10)
     }
 
     @Test func perPersonPasscodesIdentifyThePerson() throws {

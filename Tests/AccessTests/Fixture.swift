@@ -17,6 +17,16 @@ struct Site {
 
     let database: URL
 
+    /// A site with one door, Front, that Alice may always open (group All).
+    static func aliceAtFront(mode: DoorMode, lockout: KeypadLockoutPolicy = KeypadLockoutPolicy()) throws -> Site {
+        let site = try Site(lockout: lockout)
+        try site.store.addDoor(name: "Front", mode: mode)
+        try site.store.addPerson(name: "Alice")
+        try site.store.addGroup(name: "All", doors: [("Front", nil)])
+        try site.store.grant(person: "Alice", group: "All")
+        return site
+    }
+
     /// `YYYY-MM-DD HH:MM` in the site's zone.
     static func time(_ text: String) -> Date {
         guard let date = SiteTime.parse(text, timeZone: zone) else { fatalError("bad test time \(text)") }

@@ -6,11 +6,7 @@ private let monday = Site.time("2026-03-02 10:00")
 
 @Suite struct KeypadLockoutTests {
     @Test func fiveWrongCodesLockTheKeypadButNotTheCards() throws {
-        let site = try Site()
-        try site.store.addDoor(name: "Front", mode: .cardOrPin)
-        try site.store.addPerson(name: "Alice")
-        try site.store.addGroup(name: "All", doors: [("Front", nil)])
-        try site.store.grant(person: "Alice", group: "All")
+        let site = try Site.aliceAtFront(mode: .cardOrPin)
         try site.store.addCard(person: "Alice", card: Site.card(1))
         let pin = try site.store.addPIN(person: "Alice", code: "605918")
 
