@@ -1,6 +1,7 @@
 // swift-tools-version:6.1
 // Keyway: an access-control bridge. Dependencies point one way:
-// keyway (CLI) → Bridge → Access / OSDP / Wiegand / Serial / GPIO; protocols import no I/O.
+// keyway (CLI) → Bridge → Access (core) and OSDPLink (link) → OSDP / Wiegand (protocols) and Serial / GPIO (hardware);
+// everything may use Timebase (the clock and duration units). Protocols import no I/O; C modules only in Hardware.
 import PackageDescription
 
 let package = Package(
@@ -8,9 +9,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "keyway", targets: ["keyway"]),
+        .library(name: "Timebase", targets: ["Timebase"]),
         .library(name: "Wiegand", targets: ["Wiegand"]),
         .library(name: "OSDP", targets: ["OSDP"]),
         .library(name: "Access", targets: ["Access"]),
+        .library(name: "OSDPLink", targets: ["OSDPLink"]),
         .library(name: "Bridge", targets: ["Bridge"]),
     ],
     dependencies: [
@@ -25,6 +28,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
+        // MARK: Support (a leaf: the one monotonic clock, duration parsing, printing and units)
+        .target(name: "Timebase", path: "Support/Timebase"),
+
         // MARK: Protocols (pure: bytes, edges and time in; bytes and events out)
         .target(name: "Wiegand", path: "Protocols/Wiegand"),
         .target(
@@ -40,8 +46,11 @@ let package = Package(
         .systemLibrary(name: "CGPIOD", path: "Hardware/CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
         .systemLibrary(name: "CUDev", path: "Hardware/CUDev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
         .systemLibrary(name: "CPty", path: "Hardware/CPty"),
-        .target(name: "GPIO", dependencies: ["CGPIOD", "Wiegand"], path: "Hardware/GPIO"),
-        .target(name: "Serial", dependencies: ["CPty", "CUDev"], path: "Hardware/Serial"),
+        .target(name: "GPIO", dependencies: ["CGPIOD", "Wiegand", "Timebase"], path: "Hardware/GPIO"),
+        .target(name: "Serial", dependencies: ["CPty", "CUDev", "Timebase"], path: "Hardware/Serial"),
+
+        // MARK: Links (a protocol core driven over its hardware on a thread of its own)
+        .target(name: "OSDPLink", dependencies: ["OSDP", "Serial", "Timebase"], path: "Links/OSDPLink"),
 
         // MARK: Core
         .target(
@@ -56,7 +65,7 @@ let package = Package(
         .target(
             name: "Bridge",
             dependencies: [
-                "Access", "OSDP", "Wiegand", "Serial", "GPIO",
+                "Access", "OSDPLink", "OSDP", "Wiegand", "Serial", "GPIO", "Timebase",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -71,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "keyway",
             dependencies: [
-                "Bridge", "Access", "OSDP", "Wiegand", "Serial", "GPIO",
+                "Bridge", "Access", "OSDPLink", "OSDP", "Wiegand", "Serial", "GPIO", "Timebase",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -80,9 +89,13 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "KeywayTestSupport", dependencies: ["Serial"], path: "Tests/Support"),
-        .testTarget(name: "WiegandTests", dependencies: ["Wiegand", "GPIO", "KeywayTestSupport"]),
-        .testTarget(name: "OSDPTests", dependencies: ["OSDP", "Serial", "Bridge", "KeywayTestSupport"]),  // Bridge: OSDPLink for the interop tests
-        .testTarget(name: "AccessTests", dependencies: ["Access", "KeywayTestSupport"]),
+        .testTarget(name: "TimebaseTests", dependencies: ["Timebase"]),
+        .testTarget(name: "WiegandTests", dependencies: ["Wiegand", "KeywayTestSupport"]),
+        .testTarget(name: "OSDPTests", dependencies: ["OSDP", "KeywayTestSupport"]),
+        .testTarget(name: "SerialTests", dependencies: ["Serial", "KeywayTestSupport"]),
+        .testTarget(name: "GPIOTests", dependencies: ["GPIO", "Wiegand", "KeywayTestSupport"]),
+        .testTarget(name: "OSDPLinkTests", dependencies: ["OSDPLink", "OSDP", "Serial", "Timebase", "KeywayTestSupport"]),
+        .testTarget(name: "AccessTests", dependencies: ["Access", "Timebase", "KeywayTestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "KeywayTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["KeywayTestSupport"]),
     ]

@@ -21,7 +21,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "OSDPBenchmarks",
-            dependencies: [benchmark, .product(name: "OSDP", package: "keyway"), .product(name: "Bridge", package: "keyway")],
+            dependencies: [
+                benchmark, .product(name: "OSDP", package: "keyway"), .product(name: "OSDPLink", package: "keyway"),
+                .product(name: "Timebase", package: "keyway"),
+            ],
             path: "Benchmarks/OSDPBenchmarks", plugins: [plugin]
         ),
         .executableTarget(

@@ -100,11 +100,4 @@ enum FileDescriptorIO {
             throw .system(operation: "tcsetattr", path: path, errno: errno)
         }
     }
-
-    /// The monotonic clock, for echo deadlines.
-    static func monotonicNanoseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
-    }
 }

@@ -1,4 +1,5 @@
 import CPty
+import Timebase
 import CUDev
 #if canImport(Glibc)
 import Glibc
@@ -50,9 +51,9 @@ public final class SerialHotplugMonitor {
 
     /// Waits up to the timeout for the next device added or removed; nil if none came.
     public func nextEvent(timeoutNanoseconds: UInt64) throws(SerialError) -> SerialHotplugEvent? {
-        let start = FileDescriptorIO.monotonicNanoseconds()
+        let start = MonotonicClock.now()
         while true {
-            let elapsed = FileDescriptorIO.monotonicNanoseconds() - start
+            let elapsed = MonotonicClock.now() - start
             guard elapsed < timeoutNanoseconds else { return nil }
             switch try FileDescriptorIO.wait(
                 descriptor, for: Int16(POLLIN), timeoutNanoseconds: timeoutNanoseconds - elapsed, path: "udev monitor")

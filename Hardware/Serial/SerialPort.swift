@@ -1,4 +1,5 @@
 import CPty
+import Timebase
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -69,7 +70,7 @@ public final class SerialPort {
             try lose(error)
         }
         echoFilter.sent(
-            bytes, now: FileDescriptorIO.monotonicNanoseconds(),
+            bytes, now: MonotonicClock.now(),
             wireTimeNanoseconds: options.baudRate.wireTimeNanoseconds(byteCount: bytes.count))
     }
 
@@ -83,7 +84,7 @@ public final class SerialPort {
         } catch {
             try lose(error)
         }
-        if received.isEmpty { return echoFilter.expire(now: FileDescriptorIO.monotonicNanoseconds()) }
+        if received.isEmpty { return echoFilter.expire(now: MonotonicClock.now()) }
         return echoFilter.received(received)
     }
 

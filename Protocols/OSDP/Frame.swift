@@ -30,6 +30,8 @@ public struct Frame: Sendable, Equatable {
     public static let mark: UInt8 = 0xFF
     public static let startOfMessage: UInt8 = 0x53
     public static let broadcastAddress: UInt8 = 0x7F
+    /// PDs take addresses 0–126 (0x7E); 127 is the broadcast address.
+    public static let highestPDAddress: UInt8 = 0x7E
     public static let replyFlag: UInt8 = 0x80
     /// The largest packet the spec allows (§5.6), and so the largest Keyway accepts.
     public static let maximumLength = 1440

@@ -1,7 +1,8 @@
 import Access
-import Bridge
 import ArgumentParser
+import Bridge
 import Foundation
+import Timebase
 
 /// Where the access database is: `--config FILE` (the service's site file: its database, secrets and zone)
 /// or `--db PATH` (secrets beside it unless `--secrets PATH`), and the site's zone.

@@ -3,6 +3,7 @@ import ArgumentParser
 import Bridge
 import Foundation
 import Logging
+import Timebase
 
 enum BridgeCLI {
     static var commands: [any ParsableCommand.Type] {

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Bridge
 import Foundation
 import OSDP
+import OSDPLink
 import Serial
 
 enum OSDPCLI {
@@ -75,18 +75,6 @@ extension OSDPCommand {
         @Option(help: "Baud rates to try, comma-separated.")
         var bauds = "9600,19200,38400,57600,115200"
 
-        /// Addresses probed by one bus at a time (a bus holds at most 126 PDs).
-        static let batchSize = 64
-        /// Bus timings for a scan: an address that lets one ID go unanswered is absent (no retries, no re-probe
-        /// while the other addresses wait); the PD still has the full reply timeout to answer.
-        static var scanTimings: BusOptions {
-            var options = BusOptions()
-            options.offlineAfter = 1
-            options.offlineBackoff = 600_000_000_000
-            options.offlineBackoffMaximum = 600_000_000_000
-            return options
-        }
-
         var rates: [BaudRate] { bauds.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)).flatMap(BaudRate.init) } }
 
         func validate() throws {
@@ -98,54 +86,18 @@ extension OSDPCommand {
 
         func run() async throws {
             try await reportingOSDPFailures {
-                let addresses = Array(UInt8(0)...126)
                 let progress = OSDPProgressBar("scanning")
-                var found: [IdentificationReport] = []
-                var probed = 0
-                for rate in rates {
-                    var options = connection
-                    options.baud = rate.rawValue
-                    options.scbk = nil
-                    options.install = false
-                    for start in stride(from: 0, to: addresses.count, by: Self.batchSize) {
-                        let batch = Array(addresses[start..<min(start + Self.batchSize, addresses.count)])
-                        let session = try OSDPSession(options, addresses: batch, bus: Self.scanTimings)
-                        let reports = try await probe(session, batch: batch, baud: rate) { done in
-                            progress.update(probed + done, of: addresses.count * rates.count)
-                        }
-                        session.link.stop()
-                        probed += batch.count
-                        for report in reports {
-                            connection.json ? printJSONLine(report) : print(report.humanDescription)
-                        }
-                        found += reports
+                let found = try await OSDPBusScan.scan(device: connection.device, rates: rates, progress: progress.update) { batch in
+                    for finding in batch {
+                        let report = IdentificationReport(
+                            address: finding.address, finding.identification, baud: finding.baudRate.rawValue)
+                        connection.json ? printJSONLine(report) : print(report.humanDescription)
                     }
                 }
                 progress.finish()
                 guard !found.isEmpty else {
                     throw OSDPFailure("no PD answered on \(connection.device) at \(rates.map { String($0.rawValue) }.joined(separator: ", ")) baud")
                 }
-            }
-        }
-
-        /// Waits until every address of the batch either answered ID or let a probe time out.
-        private func probe(
-            _ session: OSDPSession, batch: [UInt8], baud: BaudRate, progress: (Int) -> Void
-        ) async throws -> [IdentificationReport] {
-            let clock = ContinuousClock()
-            // Each silent address costs one reply timeout plus its wire time; allow twice that.
-            let deadline = clock.now + .seconds(Double(batch.count) * 0.5 + 5)
-            while clock.now < deadline {
-                if case .deviceLost(let error) = await session.nextEvent(within: .milliseconds(50)) {
-                    throw OSDPFailure(error.description)
-                }
-                let statuses = await session.link.statuses()
-                let settled = statuses.filter { $0.identification != nil || $0.counters.timeouts > 0 }
-                progress(settled.count)
-                if settled.count == batch.count { break }
-            }
-            return await session.link.statuses().compactMap { status in
-                status.identification.map { IdentificationReport(address: status.address, $0, baud: baud.rawValue) }
             }
         }
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Bridge
+import OSDPLink
 import Dispatch
 import Foundation
 import OSDP

@@ -1,10 +1,9 @@
-import Access
 import ArgumentParser
-import Bridge
 import Foundation
 import OSDP
+import OSDPLink
 import Serial
-import Synchronization
+import Timebase
 
 /// The options every `keyway osdp` command shares: where the bus is and how to get into the PD.
 struct OSDPConnectionOptions: ParsableArguments {
@@ -71,7 +70,7 @@ func reportingOSDPFailures(_ body: () async throws -> Void) async throws {
 final class OSDPSession: Sendable {
     let link: OSDPLink
     let connection: OSDPConnectionOptions
-    private let inbox = Mutex<[OSDPLinkEvent]>([])
+    private let inbox: OSDPEventInbox
 
     /// How long a PD has to come online: ID, CAP and the Secure Channel handshake take well under a second at 9600.
     static let readyTimeout: Duration = .seconds(5)
@@ -83,23 +82,14 @@ final class OSDPSession: Sendable {
             port: SerialPortOptions(baudRate: connection.baudRate),
             pds: addresses.map(connection.pd),
             bus: bus))
-        let events = link.events
-        Task { [weak self] in
-            for await event in events { self?.inbox.withLock { $0.append(event) } }
-        }
+        inbox = OSDPEventInbox(link)
     }
 
     deinit { link.stop() }
 
     /// The next event within the timeout, or nil.
     func nextEvent(within timeout: Duration) async -> OSDPLinkEvent? {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if let event = inbox.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return event }
-            try? await Task.sleep(for: .milliseconds(2))
-        }
-        return nil
+        await inbox.next(within: timeout)
     }
 
     /// Waits until the PD is online, or fails with the reason a technician needs.
@@ -179,9 +169,9 @@ struct OSDPDuration: ExpressibleByArgument {
         milliseconds = Int(duration.nanoseconds / 1_000_000)
     }
 
-    /// In the 100 ms units OSDP timers count, rounded up so a pulse is never shorter than asked; nil if it does not fit.
+    /// In the 100 ms units OSDP timers count (`Duration.tenthsOfSecond`, rounded up); nil if it does not fit.
     func tenths<T: FixedWidthInteger>(as _: T.Type) -> T? {
-        T(exactly: (milliseconds + 99) / 100)
+        T(exactly: Duration.milliseconds(milliseconds).tenthsOfSecond)
     }
 }
 

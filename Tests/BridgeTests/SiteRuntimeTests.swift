@@ -89,7 +89,7 @@ private final class DatabaseLockHolder {
         while await runtime.decisionsInFlight == 0 { try await Task.sleep(for: .milliseconds(10)) }
         // The other door keeps working while that decision waits for the database: an operator's timed
         // unlock needs no decision, and its log entry waits its turn.
-        #expect(try await runtime.command(.unlock, door: "Back", for: .seconds(2)) == "Back unlocked for 2 s")
+        #expect(try await runtime.command(.unlock, door: "Back", for: .seconds(2)) == "Back unlocked for 2s")
         #expect(back.actions == ["locked", "pulse"])
         #expect(await runtime.decisionsInFlight == 1)
 

@@ -1,8 +1,9 @@
 import Benchmark
-import Bridge
 import Foundation
 import OSDP
+import OSDPLink
 import Synchronization
+import Timebase
 
 /// Keyway's control panel (`OSDPLink`) against libosdp 3.2.9 PDs on a pseudo-terminal (no baud pacing):
 /// - card read to event: the peer is told to present a card; the time until `.card` comes out of the link.
@@ -32,7 +33,7 @@ func registerInteropLatencyBenchmarks() {
             let rig = try await InteropRig.shared(pdCount: count, pollInterval: 0)
             for _ in benchmark.scaledIterations {
                 // Replies traced before the cycle started are still queued: count only those after it.
-                let start = monotonicNanoseconds()
+                let start = MonotonicClock.now()
                 var answered = Set<UInt8>()
                 await rig.awaitEvent { event in
                     if case .frame(let address, let trace) = event, trace.direction == .fromPD, trace.time >= start {
@@ -102,12 +103,6 @@ final class InteropRig: @unchecked Sendable {
     }
 }
 
-/// The clock `OSDPLink` stamps frames with (CLOCK_MONOTONIC).
-func monotonicNanoseconds() -> UInt64 {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-}
 
 struct RigError: Error, CustomStringConvertible {
     let description: String

@@ -1,5 +1,6 @@
 import Access
 import Foundation
+import Timebase
 import Yams
 
 /// Collects the issues of one file and remembers where every value was read, so checks that run

@@ -1,8 +1,8 @@
-import Access
 import Foundation
 import Synchronization
+import Timebase
 
-/// Fans the service's log lines out to `keyway log --follow` clients. A client that falls more
+/// Fans the service's log lines out to `keyway status --follow` clients. A client that falls more
 /// than `Subscription.capacity` lines behind misses lines rather than slowing the service down.
 public final class LogFeed: Sendable {
     private let subscribers = Mutex<[ObjectIdentifier: Subscription]>([:])

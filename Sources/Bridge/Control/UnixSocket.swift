@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import Timebase
 
 /// Why a control-socket operation failed, in words for the operator.
 public struct ControlSocketError: Error, CustomStringConvertible {
@@ -106,7 +107,7 @@ final class ListeningSocket: Sendable {
     /// (so the caller can check whether to stop).
     func accept(timeout: Duration) -> Int32? {
         var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(clamping: timeout.millisecondsRoundedUp)
         guard poll(&poller, 1, milliseconds) > 0 else { return nil }
         let client = Glibc.accept(fd, nil, nil)
         guard client >= 0 else { return nil }

@@ -1,4 +1,5 @@
 import Access
+import Timebase
 
 /// One door as a state machine: credentials, decisions, mode changes, contacts and time go in;
 /// relay, reader feedback, alarms and log records come out. It never reads a clock and never does

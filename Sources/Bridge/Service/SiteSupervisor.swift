@@ -1,5 +1,6 @@
 import Access
 import Foundation
+import GPIO
 import Logging
 import OSDP
 import Wiegand
@@ -16,11 +17,11 @@ public actor SiteSupervisor {
     private let startedAt = Date()
     private var buses: [String: RunningDriver<OSDPBusDriver>] = [:]
     private var wiegandReaders: [String: RunningDriver<WiegandReaderDriver>] = [:]
-    private var contacts: [GPIOLine: RunningDriver<GPIOContact>] = [:]
+    private var contacts: [GPIOLine: RunningDriver<GPIOContactLine>] = [:]
     /// GPIO outputs (relays, reader LED and beeper wires): a line is requested once and kept across
     /// reloads. A line that changes polarity is requested again, which fails while the old one holds
     /// it: a fault until the next restart, never an inverted output.
-    private var gpioOutputs: [GPIOOutputKey: GPIOOutput] = [:]
+    private var gpioOutputs: [GPIOOutputKey: GPIOSwitchedOutput] = [:]
 
     private struct GPIOOutputKey: Hashable {
         let line: GPIOLine
@@ -158,7 +159,7 @@ public actor SiteSupervisor {
         }
         for line in lines where contacts[line] == nil {
             do {
-                let contact = try GPIOContact(line)
+                let contact = try GPIOContactLine(chip: line.chip, offset: UInt32(line.line))
                 contacts[line] = RunningDriver(driver: contact, task: Task { [runtime] in
                     for await closed in contact.changes { await runtime.inputChanged(.gpio(line), closed: closed) }
                 })
@@ -203,7 +204,7 @@ public actor SiteSupervisor {
     /// The reader's LED and beeper wires; nil when neither is wired (or neither can be driven, a fault).
     private func wiegandIndicator(_ reader: WiegandReaderConfiguration?) -> WiegandIndicator? {
         guard let reader else { return nil }
-        func wire(_ line: GPIOLine?, _ role: String) -> GPIOOutput? {
+        func wire(_ line: GPIOLine?, _ role: String) -> GPIOSwitchedOutput? {
             guard let line else { return nil }
             do {
                 // Readers' control wires are active low.
@@ -217,10 +218,10 @@ public actor SiteSupervisor {
         return led == nil && beeper == nil ? nil : WiegandIndicator(led: led, beeper: beeper)
     }
 
-    private func gpioOutput(_ line: GPIOLine, activeLow: Bool) throws(GPIOOutput.OpenError) -> GPIOOutput {
+    private func gpioOutput(_ line: GPIOLine, activeLow: Bool) throws(GPIOError) -> GPIOSwitchedOutput {
         let key = GPIOOutputKey(line: line, activeLow: activeLow)
         if let existing = gpioOutputs[key] { return existing }
-        let opened = try GPIOOutput(line, activeLow: activeLow)
+        let opened = GPIOSwitchedOutput(try GPIOOutputLine(chip: line.chip, offset: UInt32(line.line), activeLow: activeLow))
         gpioOutputs[key] = opened
         return opened
     }

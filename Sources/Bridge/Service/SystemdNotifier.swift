@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import Timebase
 
 /// Talks to systemd through `$NOTIFY_SOCKET` (sd_notify(3)) without linking libsystemd: one
 /// datagram per state change. Outside systemd (no socket) every call does nothing.
@@ -31,7 +32,7 @@ public struct SystemdNotifier: Sendable {
             switch self {
             case .ready: "READY=1"
             // systemd ≥ 253 wants MONOTONIC_USEC with RELOADING; older ones ignore it.
-            case .reloading: "RELOADING=1\nMONOTONIC_USEC=\(DispatchTime.now().uptimeNanoseconds / 1000)"
+            case .reloading: "RELOADING=1\nMONOTONIC_USEC=\(MonotonicClock.now() / 1000)"
             case .stopping: "STOPPING=1"
             case .watchdog: "WATCHDOG=1"
             case .status(let text): "STATUS=\(text)"

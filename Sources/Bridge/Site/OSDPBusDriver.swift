@@ -3,8 +3,10 @@ import Foundation
 import Logging
 import Metrics
 import OSDP
+import OSDPLink
 import Serial
 import Synchronization
+import Timebase
 import Wiegand
 
 /// One configured RS-485 bus at run time. It finds and opens the port (retrying while an adapter is
@@ -189,7 +191,7 @@ public final class OSDPBusDriver: Sendable {
             if assemblers[address] == nil { assemblers[address] = try? PasscodeAssembler() }
             for code in entry.keys {
                 guard let key = KeypadKey(osdpCode: code),
-                      let outcome = assemblers[address]?.press(key, at: DispatchTime.now().uptimeNanoseconds) else { continue }
+                      let outcome = assemblers[address]?.press(key, at: MonotonicClock.now()) else { continue }
                 switch outcome {
                 case .submitted(let passcode): await site.readerEvent(.pin(passcode.digits), from: name(of: address))
                 case .rejected(let error): logger.info("PIN entry dropped", metadata: ["pd": "\(name(of: address))", "reason": "\(error.rawValue)"])
@@ -256,7 +258,7 @@ struct OSDPRelay: RelayDriver {
     let output: UInt8
 
     func pulse(for duration: Duration) {
-        bus.send(.output([OutputControl(output: output, action: .temporaryOn, timer: duration.tenthsOfSecond)]), to: address)
+        bus.send(.output([OutputControl(output: output, action: .temporaryOn, timer: UInt16(clamping: duration.tenthsOfSecond))]), to: address)
     }
 
     func hold(unlocked: Bool) {
@@ -274,7 +276,7 @@ struct OSDPIndicator: ReaderIndicator {
         let blinking = pattern.ledOff > .zero
         let temporary = LEDTemporaryState(
             control: .set, onTime: UInt8(clamping: pattern.ledOn.tenthsOfSecond), offTime: UInt8(clamping: pattern.ledOff.tenthsOfSecond),
-            onColor: color, offColor: blinking ? .off : color, timer: pattern.ledFor.tenthsOfSecond)
+            onColor: color, offColor: blinking ? .off : color, timer: UInt16(clamping: pattern.ledFor.tenthsOfSecond))
         bus.send(.led([LEDControl(temporary: temporary)]), to: address)
         if pattern.beeps > 0 {
             bus.send(.buzzer([BuzzerControl(
@@ -282,11 +284,6 @@ struct OSDPIndicator: ReaderIndicator {
                 count: UInt8(clamping: pattern.beeps))]), to: address)
         }
     }
-}
-
-extension Duration {
-    /// OSDP times are in units of 100 ms.
-    var tenthsOfSecond: UInt16 { UInt16(clamping: (nanoseconds + 50_000_000) / 100_000_000) }
 }
 
 extension KeypadKey {

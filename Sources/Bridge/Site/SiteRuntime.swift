@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Logging
 import Metrics
+import Timebase
 
 /// A door as the running site holds it: its state machine and where its actions go.
 public struct DoorBinding: Sendable {
@@ -60,7 +61,7 @@ public actor SiteRuntime {
     }
 
     /// Monotonic nanoseconds, the door state machines' time.
-    private func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+    private func now() -> UInt64 { MonotonicClock.now() }
 
     // MARK: Configuration
 
@@ -174,7 +175,7 @@ public actor SiteRuntime {
                 break
             }
             await handle(.unlock(for: duration), at: name)
-            return "\(name) unlocked for \(duration.seconds.formatted()) s"
+            return "\(name) unlocked for \(duration.text)"
         // Locking a door configured unlocked still lets credentials in.
         case .lock: newMode = configured == .unlocked ? .card : configured
         case .lockdown: newMode = .lockdown

@@ -1,9 +1,9 @@
 import Access
-import Dispatch
 import Foundation
 import GPIO
 import Logging
 import Synchronization
+import Timebase
 import Wiegand
 
 /// One Wiegand reader at run time: edges from its gpiochip lines, or from the simulator, go through
@@ -50,7 +50,7 @@ public final class WiegandReaderDriver: Sendable {
                     let source = try GPIODEdgeSource(chip: configuration.chip, d0: UInt32(configuration.d0), d1: UInt32(configuration.d1))
                     Task { await site.clearFault(faultSource) }
                     while !stopped.load(ordering: .acquiring) {
-                        let deadline = decoder.withLock { $0.nextDeadline } ?? DispatchTime.now().uptimeNanoseconds + 500_000_000
+                        let deadline = decoder.withLock { $0.nextDeadline } ?? MonotonicClock.now() + 500_000_000
                         switch try source.next(until: deadline) {
                         case .edge(let edge): feed([edge], settleAt: nil)
                         case .idle(let now): advance(to: now)
@@ -147,7 +147,7 @@ public final class WiegandReaderDriver: Sendable {
 
     /// Frames as a reader sends them: 50 µs low pulses 1 ms apart, 50 ms of silence between frames.
     private func transmit(_ frames: [WiegandFrame]) {
-        var time = simulatedClock.withLock { max($0, DispatchTime.now().uptimeNanoseconds) }
+        var time = simulatedClock.withLock { max($0, MonotonicClock.now()) }
         defer { simulatedClock.withLock { $0 = time } }
         for frame in frames {
             var edges: [EdgeEvent] = []

@@ -1,5 +1,6 @@
 import Foundation
 import OSDP
+import Timebase
 
 /// Writes every OSDP frame of a bus to a file Wireshark or the OSDP tools can open.
 ///
@@ -32,7 +33,7 @@ public final class OSDPCaptureWriter {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
         }
         file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        wallClockOffset = Int64(Date().timeIntervalSince1970 * 1e9) - Int64(OSDPLinkClock.now())
+        wallClockOffset = Int64(Date().timeIntervalSince1970 * 1e9) - Int64(MonotonicClock.now())
         if self.format == .pcap { try writePCAPHeader() }
     }
 

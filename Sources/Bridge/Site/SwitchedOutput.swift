@@ -1,5 +1,4 @@
-import CGPIOD
-import Foundation
+import GPIO
 import OSDP
 import Synchronization
 
@@ -11,70 +10,35 @@ protocol SwitchedOutput: Sendable {
     func hold(active: Bool)
 }
 
-/// A GPIO line driven through libgpiod: requested once and held for the life of the service.
-/// Active low lines (a reader's LED and beeper wires) are inverted by the kernel, so "active" is
-/// always "on" here.
-final class GPIOOutput: SwitchedOutput {
-    private let line: Mutex<LineHandle>
+/// A GPIO output line played in time: the line is switched by the GPIO adapter, the pattern's timing is kept here.
+final class GPIOSwitchedOutput: SwitchedOutput {
+    private let line: GPIOOutputLine
     /// Counts what was asked, so an older pattern's timer never switches a newer one off early.
     private let generation = Atomic<UInt64>(0)
 
-    private struct LineHandle: @unchecked Sendable {
-        // libgpiod handles, used only under the mutex.
-        let chip: OpaquePointer
-        let line: OpaquePointer
-    }
-
-    struct OpenError: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    init(_ gpio: GPIOLine, activeLow: Bool) throws(OpenError) {
-        guard let chip = gpiod_chip_open(gpio.chip) else {
-            throw OpenError(description: "cannot open \(gpio.chip): \(String(cString: strerror(errno)))")
-        }
-        let flags = activeLow ? Int32(GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW) : 0
-        guard let line = gpiod_chip_get_line(chip, UInt32(gpio.line)), gpiod_line_request_output_flags(line, "keyway", flags, 0) == 0 else {
-            let reason = String(cString: strerror(errno))
-            gpiod_chip_close(chip)
-            throw OpenError(description: "cannot drive \(gpio.chip) line \(gpio.line): \(reason)")
-        }
-        self.line = Mutex(LineHandle(chip: chip, line: line))
-    }
-
-    deinit {
-        line.withLock { handle in
-            gpiod_line_set_value(handle.line, 0)
-            gpiod_line_release(handle.line)
-            gpiod_chip_close(handle.chip)
-        }
-    }
+    init(_ line: GPIOOutputLine) { self.line = line }
 
     func play(on: Duration, off: Duration, times: Int) {
         guard times > 0 else { return hold(active: false) }
         let pattern = generation.add(1, ordering: .acquiringAndReleasing).newValue
-        set(active: true)
+        line.set(active: true)
         Task { [self] in
             for time in 1...times {
                 if time > 1 {
                     try? await Task.sleep(for: off)
                     guard generation.load(ordering: .acquiring) == pattern else { return }
-                    set(active: true)
+                    line.set(active: true)
                 }
                 try? await Task.sleep(for: on)
                 guard generation.load(ordering: .acquiring) == pattern else { return }
-                set(active: false)
+                line.set(active: false)
             }
         }
     }
 
     func hold(active: Bool) {
         generation.add(1, ordering: .acquiringAndReleasing)
-        set(active: active)
-    }
-
-    private func set(active: Bool) {
-        line.withLock { _ = gpiod_line_set_value($0.line, active ? 1 : 0) }
+        line.set(active: active)
     }
 }
 

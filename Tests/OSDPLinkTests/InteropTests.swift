@@ -1,4 +1,4 @@
-import Bridge
+import OSDPLink
 import Foundation
 import KeywayTestSupport
 import OSDP

@@ -2,6 +2,7 @@ import Foundation
 import OSDP
 import Serial
 import Synchronization
+import Timebase
 
 /// What an `OSDPLink` runs: one serial line and the PDs on it.
 public struct OSDPLinkConfiguration: Sendable {
@@ -184,13 +185,4 @@ final class LinkControl: Sendable {
 
     /// Called by the thread when it is done.
     func finish() { finished.signal() }
-}
-
-/// The monotonic clock the bus runs on (CLOCK_MONOTONIC, nanoseconds).
-enum OSDPLinkClock {
-    static func now() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-    }
 }

@@ -12,14 +12,17 @@ public func parseDuration(_ text: String) -> Duration? {
 }
 
 extension Duration {
-    /// The duration in seconds, for APIs that count in `TimeInterval`.
-    public var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) * 1e-18
+    /// The duration as `parseDuration` reads it back, to the millisecond: `250ms`, `5s`, `1.5s`, `90s`.
+    /// A second or more prints in seconds, anything shorter in milliseconds.
+    public var text: String {
+        let milliseconds = (Double(nanoseconds) / 1_000_000).rounded()
+        if milliseconds < 1000 { return "\(Int64(milliseconds))ms" }
+        return "\(decimal(milliseconds / 1000))s"
     }
+}
 
-    /// Whole nanoseconds (negative durations count as zero), for the monotonic `UInt64` time the state machines use.
-    public var nanoseconds: UInt64 {
-        let (seconds, attoseconds) = components
-        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
-    }
+/// Up to three decimals, without trailing zeros.
+private func decimal(_ value: Double) -> String {
+    let rounded = (value * 1000).rounded() / 1000
+    return rounded == rounded.rounded() ? String(Int64(rounded)) : String(rounded)
 }

@@ -1,9 +1,8 @@
-import Bridge
+import OSDPLink
 import Foundation
 import KeywayTestSupport
 import OSDP
 import Serial
-import Synchronization
 
 /// A key both sides of an interop test hold.
 let interopKey = "0123456789abcdeffedcba9876543210"
@@ -11,17 +10,14 @@ let interopKey = "0123456789abcdeffedcba9876543210"
 /// Keyway's control panel on a real line (an `OSDPLink`), with the events it reported so far.
 final class InteropBus: Sendable {
     let link: OSDPLink
-    private let recorded = Mutex<[OSDPLinkEvent]>([])
-    private let consumed = Mutex<Int>(0)
+    private let inbox: OSDPEventInbox
 
     init(device: String, pds: [PDConfiguration], baud: BaudRate = .b9600, bus: BusOptions = .init()) throws {
         link = try OSDPLink(configuration: OSDPLinkConfiguration(
             devicePath: device, port: SerialPortOptions(baudRate: baud), pds: pds, bus: bus,
             reopenInterval: .milliseconds(100)))
-        let events = link.events
-        Task { [weak self] in
-            for await event in events { self?.recorded.withLock { $0.append(event) } }
-        }
+        // A test's whole run, so it can say what did not happen.
+        inbox = OSDPEventInbox(link, remembering: 1_000_000)
     }
 
     convenience init(_ peer: OSDPPeer, pds: [PDConfiguration]) throws {
@@ -31,26 +27,17 @@ final class InteropBus: Sendable {
     deinit { link.stop() }
 
     /// Every event so far.
-    var events: [OSDPLinkEvent] { recorded.withLock { $0 } }
+    var events: [OSDPLinkEvent] { inbox.received }
 
     /// Waits for the first event not yet consumed that `matching` picks, and consumes everything up to it.
     @discardableResult
     func awaitEvent<Value>(
         _ what: String, timeout: Duration = .seconds(20), _ matching: (OSDPLinkEvent) -> Value?
     ) async throws -> Value {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            let (start, all) = (consumed.withLock { $0 }, events)
-            for index in start..<all.count {
-                if let value = matching(all[index]) {
-                    consumed.withLock { $0 = index + 1 }
-                    return value
-                }
-            }
-            try await Task.sleep(for: .milliseconds(5))
+        guard let value = await inbox.take(within: timeout, matching) else {
+            throw InteropError(description: "no \(what) within \(timeout); events: \(events.suffix(30))")
         }
-        throw InteropError(description: "no \(what) within \(timeout); events: \(events.suffix(30))")
+        return value
     }
 
     /// Waits until the PD is online, and returns whether it is secure.

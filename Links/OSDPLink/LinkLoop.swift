@@ -1,6 +1,6 @@
-import Access
 import OSDP
 import Serial
+import Timebase
 
 /// The I/O thread of an `OSDPLink`: it alone touches the port and the bus.
 final class LinkLoop {
@@ -35,7 +35,7 @@ final class LinkLoop {
     func run() {
         try? port.discardInput()
         while !control.isStopping {
-            var now = OSDPLinkClock.now()
+            var now = MonotonicClock.now()
             for request in control.takeRequests() { request.perform(self, now) }
             reopenIfDue(now: now)
             // While the device is away the bus keeps its clock: its frames go nowhere, so PDs time out as on a dead line.
@@ -47,7 +47,7 @@ final class LinkLoop {
                 }
             }
             publish()
-            now = OSDPLinkClock.now()
+            now = MonotonicClock.now()
             let wait = waitTime(now: now)
             if reopenAt != nil {
                 _ = try? control.wakeUp.wait(timeoutNanoseconds: wait)
@@ -55,7 +55,7 @@ final class LinkLoop {
             }
             do {
                 let bytes = try port.read(timeoutNanoseconds: wait, wakeUp: control.wakeUp)
-                if !bytes.isEmpty { panel.receive(bytes, now: OSDPLinkClock.now()) }
+                if !bytes.isEmpty { panel.receive(bytes, now: MonotonicClock.now()) }
             } catch {
                 lose(error, now: now)
             }
