@@ -20,8 +20,6 @@ public enum SerialError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupportedBaudRate(Int)
     /// RS-485 mode was required but the adapter's driver does not support `TIOCSRS485`.
     case rs485Unsupported(path: String)
-    /// Hot-plug notifications are not available (no udev daemon, no netlink).
-    case hotplugUnavailable(reason: String)
     /// Any other failure of a system call.
     case system(operation: String, path: String, errno: Int32)
 
@@ -36,7 +34,6 @@ public enum SerialError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unsupportedBaudRate(let baud):
             "unsupported baud rate \(baud) (supported: \(BaudRate.allCases.map { String($0.rawValue) }.joined(separator: ", ")))"
         case .rs485Unsupported(let path): "\(path) does not support RS-485 mode (TIOCSRS485)"
-        case .hotplugUnavailable(let reason): "hot-plug monitoring unavailable: \(reason)"
         case .system(let operation, let path, let code): "\(operation) on \(path) failed: \(String(cString: strerror(code)))"
         }
     }
