@@ -19,34 +19,22 @@ struct CredentialEntry: Sendable, Hashable {
     /// Only ever true for rows read from SQLite: the cache holds no revoked credential.
     let revoked: Bool
 
-    /// Columns `entry(from:doors:)` reads, in order.
-    static let columns = """
-        id, kind, person_id, valid_from, valid_until, schedule_id, uses_left IS NOT NULL, duress, revoked_at IS NOT NULL,
-        card_format, facility, card_number, card_bits, code_digest
-        """
-
-    /// Decodes a row of `columns`, with where it is found: its card, its code digest or (keys) its id.
-    static func decode(_ row: Row, doors: [String]) throws -> (entry: CredentialEntry, lookup: Lookup) {
-        let kindText: String = row[1]
-        guard let kind = CredentialKind(rawValue: kindText) else {
-            throw AccessError.corrupt("credential \(row[0] as String) has an unknown kind \(kindText)")
+    /// Decodes a credential row, with where it is found: its card, its code digest or (keys) its id.
+    static func decode(_ row: CredentialRow, doors: [String]) throws -> (entry: CredentialEntry, lookup: Lookup) {
+        guard let kind = CredentialKind(rawValue: row.kind) else {
+            throw AccessError.corrupt("credential \(row.id) has an unknown kind \(row.kind)")
         }
         let entry = CredentialEntry(
-            id: row[0], kind: kind, personID: row[2], validFrom: row[3], validUntil: row[4], scheduleID: row[5],
-            doorIDs: doors, usesCounted: row[6], duress: row[7], revoked: row[8])
+            id: row.id, kind: kind, personID: row.personID, validFrom: row.validFrom, validUntil: row.validUntil,
+            scheduleID: row.scheduleID, doorIDs: doors, usesCounted: row.usesLeft != nil, duress: row.duress,
+            revoked: row.revokedAt != nil)
         let lookup: Lookup
         switch kind {
         case .card:
-            if let number: Int64 = row[11], let format: String = row[9] {
-                lookup = .card(.fields(format: format, facility: (row[10] as Int64?).map { UInt32(truncatingIfNeeded: $0) },
-                                       number: UInt64(bitPattern: number)))
-            } else if let bits: String = row[12] {
-                lookup = .card(.raw(bits: bits.map { $0 == "1" }))
-            } else {
-                throw AccessError.corrupt("card \(entry.id) has neither fields nor bits")
-            }
+            guard let card = row.card else { throw AccessError.corrupt("card \(entry.id) has neither fields nor bits") }
+            lookup = .card(card)
         case .pin, .passcode:
-            guard let digest: Data = row[13], digest.count == 32 else {
+            guard let digest = row.codeDigest, digest.count == 32 else {
                 throw AccessError.corrupt("code \(entry.id) has no digest")
             }
             lookup = .code(CodeDigest(bytes: digest))
@@ -76,13 +64,13 @@ struct PersonEntry: Sendable, Hashable {
     /// Site days as `YYYYMMDD`, inclusive: suspended from the start of the first day to the end of the last.
     let vacation: ClosedRange<Int>?
     let groupIDs: [String]
+}
 
-    static let columns = "id, name, suspended, vacation_start, vacation_end"
-
-    static func decode(_ row: Row, groups: [String]) -> PersonEntry {
-        let start = (row[3] as String?).flatMap(SiteClock.day), end = (row[4] as String?).flatMap(SiteClock.day)
-        return PersonEntry(id: row[0], name: row[1], suspended: row[2],
-                           vacation: start.flatMap { start in end.map { start...max(start, $0) } }, groupIDs: groups)
+extension PersonEntry {
+    init(_ row: PersonRow, groups: [String]) {
+        let start = row.vacationStart.flatMap(SiteClock.day), end = row.vacationEnd.flatMap(SiteClock.day)
+        self.init(id: row.id, name: row.name, suspended: row.suspended,
+                  vacation: start.flatMap { start in end.map { start...max(start, $0) } }, groupIDs: groups)
     }
 }
 
@@ -107,30 +95,25 @@ struct SitePolicy: Sendable {
 
     static func load(from db: Database) throws -> SitePolicy {
         var intervals: [String: [ScheduleInterval]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT schedule_id, days, start_minute, end_minute FROM schedule_interval") {
-            intervals[row[0], default: []].append(ScheduleInterval(
-                days: Weekdays(rawValue: row[1]), start: TimeOfDay(minutes: row[2]), end: TimeOfDay(minutes: row[3])))
+        for row in try ScheduleIntervalRow.fetchAll(db) {
+            intervals[row.scheduleID, default: []].append(row.interval)
         }
         var schedules: [String: Schedule] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, name, open_on_holidays FROM schedule") {
-            let id: String = row[0]
-            schedules[id] = Schedule(id: id, name: row[1], intervals: intervals[id] ?? [], openOnHolidays: row[2])
+        for row in try ScheduleRow.fetchAll(db) {
+            schedules[row.id] = Schedule(id: row.id, name: row.name, intervals: intervals[row.id] ?? [], openOnHolidays: row.openOnHolidays)
         }
         var doors: [String: DoorEntry] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, name, mode, scheduled_mode, mode_schedule_id, duress_grants FROM door") {
-            let modeText: String = row[2]
-            guard let mode = DoorMode(rawValue: modeText) else { throw AccessError.corrupt("door \(row[1] as String) has mode \(modeText)") }
-            let door = DoorEntry(id: row[0], name: row[1], mode: mode,
-                                 scheduledMode: (row[3] as String?).flatMap(DoorMode.init(rawValue:)),
-                                 modeScheduleID: row[4], duressGrants: row[5])
-            doors[door.name] = door
+        for row in try DoorRow.fetchAll(db) {
+            guard let mode = DoorMode(rawValue: row.mode) else { throw AccessError.corrupt("door \(row.name) has mode \(row.mode)") }
+            doors[row.name] = DoorEntry(id: row.id, name: row.name, mode: mode, scheduledMode: row.scheduledMode.flatMap(DoorMode.init(rawValue:)),
+                                        modeScheduleID: row.modeScheduleID, duressGrants: row.duressGrants)
         }
         var groupDoors: [String: [String: String?]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT group_id, door_id, schedule_id FROM group_door") {
-            groupDoors[row[0], default: [:]][row[1]] = .some(row[2])
+        for row in try GroupDoorRow.fetchAll(db) {
+            groupDoors[row.groupID, default: [:]][row.doorID] = .some(row.scheduleID)
         }
-        let holidays = Set(try String.fetchAll(db, sql: "SELECT day FROM holiday").compactMap(SiteClock.day))
-        return SitePolicy(doorsByName: doors, schedules: schedules, holidays: holidays, groupDoors: groupDoors)
+        let days = try HolidayRow.select(HolidayRow.Columns.day, as: String.self).fetchAll(db)
+        return SitePolicy(doorsByName: doors, schedules: schedules, holidays: Set(days.compactMap(SiteClock.day)), groupDoors: groupDoors)
     }
 
     /// The mode a door is in at a moment: its scheduled mode while its mode schedule is open.
@@ -148,55 +131,48 @@ enum AllowlistQueries {
     static func doors(ofCredentials ids: [String], in db: Database) throws -> [String: [String]] {
         var doors: [String: [String]] = [:]
         for chunk in ids.chunked(500) {
-            let rows = try Row.fetchAll(db, sql: "SELECT credential_id, door_id FROM credential_door WHERE credential_id IN (\(placeholders(chunk.count)))",
-                                        arguments: StatementArguments(Array(chunk)))
-            for row in rows { doors[row[0], default: []].append(row[1]) }
+            for row in try CredentialDoorRow.filter(Array(chunk).contains(CredentialDoorRow.Columns.credentialID)).fetchAll(db) {
+                doors[row.credentialID, default: []].append(row.doorID)
+            }
         }
         return doors
     }
 
-    static func credentials(where condition: String, _ arguments: StatementArguments, in db: Database) throws
+    static func credentials(_ request: QueryInterfaceRequest<CredentialRow>, in db: Database) throws
         -> [(entry: CredentialEntry, lookup: CredentialEntry.Lookup)] {
-        let rows = try Row.fetchAll(db, sql: "SELECT \(CredentialEntry.columns) FROM credential WHERE \(condition)", arguments: arguments)
-        let doors = try Self.doors(ofCredentials: rows.map { $0[0] }, in: db)
-        return try rows.map { try CredentialEntry.decode($0, doors: doors[$0[0]] ?? []) }
+        let rows = try request.fetchAll(db)
+        let doors = try Self.doors(ofCredentials: rows.map(\.id), in: db)
+        return try rows.map { try CredentialEntry.decode($0, doors: doors[$0.id] ?? []) }
     }
 
     static func credentials(for lookup: CredentialEntry.Lookup, in db: Database) throws -> [CredentialEntry] {
-        switch lookup {
+        typealias Columns = CredentialRow.Columns
+        let request = switch lookup {
         case .card(.fields(let format, let facility, let number)):
-            try credentials(where: "card_format = ? AND facility IS ? AND card_number = ?",
-                            [format, facility.map { Int64($0) }, Int64(bitPattern: number)], in: db).map(\.entry)
+            CredentialRow.filter(Columns.cardFormat == format && Columns.facility == facility.map { Int64($0) }
+                                 && Columns.cardNumber == Int64(bitPattern: number))
         case .card(.raw(let bits)):
-            try credentials(where: "card_bits = ?", [bitString(bits)], in: db).map(\.entry)
+            CredentialRow.filter(Columns.cardBits == CredentialRow.bitString(bits))
         case .code(let digest):
-            try credentials(where: "code_digest = ?", [digest.bytes], in: db).map(\.entry)
+            CredentialRow.filter(Columns.codeDigest == digest.bytes)
         case .key(let id):
-            try credentials(where: "id = ? AND kind = 'key'", [id], in: db).map(\.entry)
+            CredentialRow.filter(Columns.id == id && Columns.kind == CredentialKind.key.rawValue)
         }
+        return try credentials(request, in: db).map(\.entry)
     }
 
     static func people(_ ids: [String], in db: Database) throws -> [String: PersonEntry] {
         var people: [String: PersonEntry] = [:]
         for chunk in ids.chunked(500) {
             var groups: [String: [String]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT person_id, group_id FROM person_group WHERE person_id IN (\(placeholders(chunk.count)))",
-                                        arguments: StatementArguments(Array(chunk))) {
-                groups[row[0], default: []].append(row[1])
+            for row in try PersonGroupRow.filter(Array(chunk).contains(PersonGroupRow.Columns.personID)).fetchAll(db) {
+                groups[row.personID, default: []].append(row.groupID)
             }
-            for row in try Row.fetchAll(db, sql: "SELECT \(PersonEntry.columns) FROM person WHERE id IN (\(placeholders(chunk.count)))",
-                                        arguments: StatementArguments(Array(chunk))) {
-                let person = PersonEntry.decode(row, groups: groups[row[0]] ?? [])
-                people[person.id] = person
+            for row in try PersonRow.filter(Array(chunk).contains(PersonRow.Columns.id)).fetchAll(db) {
+                people[row.id] = PersonEntry(row, groups: groups[row.id] ?? [])
             }
         }
         return people
-    }
-
-    static func bitString(_ bits: [Bool]) -> String { String(bits.map { $0 ? "1" : "0" }) }
-
-    static func placeholders(_ count: Int) -> String {
-        Array(repeating: "?", count: count).joined(separator: ",")
     }
 }
 
