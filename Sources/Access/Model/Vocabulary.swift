@@ -156,14 +156,7 @@ public struct DoorEvent: Sendable, Hashable {
         case forcedOpen = "forced_open"
         case heldOpen = "held_open"
         case requestToExit = "request_to_exit"
-        case unlocked, relocked
-        case tamper
-        case readerOnline = "reader_online"
-        case readerOffline = "reader_offline"
-        case readerFault = "reader_fault"
-        case secureChannelUp = "secure_channel_up"
-        case secureChannelDown = "secure_channel_down"
-        case noise
+        case unlocked
     }
 
     public let kind: Kind
