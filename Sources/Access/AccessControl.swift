@@ -54,7 +54,7 @@ public final class AccessControl: Sendable {
                 let sequence = try ActivityLog.append(ActivityDraft(
                     at: date, kind: .decision, door: door, reader: reader, credentialID: decision.credentialID,
                     personID: decision.personID, outcome: decision.granted ? "grant" : "deny", reason: decision.reason?.rawValue,
-                    detail: RuleEngine.shown(presentation)), in: db)
+                    detail: presentation.description), in: db)
                 for alarm in decision.alarms {
                     try ActivityLog.append(ActivityDraft(at: date, kind: .alarm, event: alarm.rawValue, door: door, reader: reader,
                                                          credentialID: decision.credentialID, personID: decision.personID), in: db)

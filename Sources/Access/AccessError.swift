@@ -1,5 +1,3 @@
-import GRDB
-
 /// Errors of the access store, worded for the person at the keyboard.
 public enum AccessError: Error, Equatable, CustomStringConvertible {
     /// A person, door, group, schedule or credential that does not exist.

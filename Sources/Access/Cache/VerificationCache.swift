@@ -38,34 +38,35 @@ final class VerificationCache: Sendable {
     /// need not wait for a million entries).
     static func load(from db: Database, credentials: Bool = true) throws -> VerificationCache {
         let head = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM change") ?? 0
-        let filter = credentials ? "" : " AND 0"
-        var doors: [String: [String]] = [:]
-        let doorRows = try Row.fetchCursor(db, sql: """
-            SELECT credential_id, door_id FROM credential_door JOIN credential ON id = credential_id WHERE revoked_at IS NULL\(filter)
-            """)
-        while let row = try doorRows.next() { doors[row[0], default: []].append(row[1]) }
-
         var cards: [(CardData, CredentialEntry)] = [], codes: [(CodeDigest, CredentialEntry)] = []
         var keys: [(String, CredentialEntry)] = []
-        cards.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM credential WHERE revoked_at IS NULL") ?? 0)
-        let rows = try Row.fetchCursor(db, sql: "SELECT \(CredentialEntry.columns) FROM credential WHERE revoked_at IS NULL\(filter)")
-        while let row = try rows.next() {
-            let (entry, lookup) = try CredentialEntry.decode(row, doors: doors[row[0]] ?? [])
-            switch lookup {
-            case .card(let card): cards.append((card, entry))
-            case .code(let digest): codes.append((digest, entry))
-            case .key(let id): keys.append((id, entry))
-            }
-        }
-
-        var groups: [String: [String]] = [:]
-        let groupRows = try Row.fetchCursor(db, sql: "SELECT person_id, group_id FROM person_group WHERE 1\(filter)")
-        while let row = try groupRows.next() { groups[row[0], default: []].append(row[1]) }
         var people: [(String, PersonEntry)] = []
-        let personRows = try Row.fetchCursor(db, sql: "SELECT \(PersonEntry.columns) FROM person WHERE 1\(filter)")
-        while let row = try personRows.next() {
-            let person = PersonEntry.decode(row, groups: groups[row[0]] ?? [])
-            people.append((person.id, person))
+        if credentials {
+            var doors: [String: [String]] = [:]
+            let doorRows = try CredentialDoorRow.fetchCursor(db, sql: """
+                SELECT cd.* FROM credential_door cd JOIN credential c ON c.id = cd.credential_id WHERE c.revoked_at IS NULL
+                """)
+            while let row = try doorRows.next() { doors[row.credentialID, default: []].append(row.doorID) }
+
+            let live = CredentialRow.filter(CredentialRow.Columns.revokedAt == nil)
+            cards.reserveCapacity(try live.fetchCount(db))
+            let rows = try live.fetchCursor(db)
+            while let row = try rows.next() {
+                let (entry, lookup) = try CredentialEntry.decode(row, doors: doors[row.id] ?? [])
+                switch lookup {
+                case .card(let card): cards.append((card, entry))
+                case .code(let digest): codes.append((digest, entry))
+                case .key(let id): keys.append((id, entry))
+                }
+            }
+
+            var groups: [String: [String]] = [:]
+            let groupRows = try PersonGroupRow.fetchCursor(db)
+            while let row = try groupRows.next() { groups[row.personID, default: []].append(row.groupID) }
+            let personRows = try PersonRow.fetchCursor(db)
+            while let row = try personRows.next() {
+                people.append((row.id, PersonEntry(row, groups: groups[row.id] ?? [])))
+            }
         }
 
         return VerificationCache(
@@ -101,14 +102,13 @@ final class VerificationCache: Sendable {
     func catchUp(in db: Database) throws {
         do {
             try applied.withLock { applied in
-                let changes = try Row.fetchAll(db, sql: "SELECT seq, entity, entity_id FROM change WHERE seq > ? ORDER BY seq",
-                                               arguments: [applied])
-                guard let last: Int64 = changes.last?[0] else { return }
+                let changes = try ChangeRow.filter(ChangeRow.Columns.sequence > applied).order(ChangeRow.Columns.sequence).fetchAll(db)
+                guard let last = changes.last?.sequence else { return }
                 var credentialIDs: Set<String> = [], personIDs: Set<String> = [], policyChanged = false
                 for change in changes {
-                    switch change[1] as String {
-                    case "credential": credentialIDs.insert(change[2])
-                    case "person": personIDs.insert(change[2])
+                    switch change.entity {
+                    case "credential": credentialIDs.insert(change.entityID)
+                    case "person": personIDs.insert(change.entityID)
                     default: policyChanged = true
                     }
                 }
@@ -142,8 +142,7 @@ final class VerificationCache: Sendable {
         var codeEdits: [(key: CodeDigest, edit: (CredentialEntry?) -> CredentialEntry?)] = []
         var keyEdits: [(key: String, edit: (CredentialEntry?) -> CredentialEntry?)] = []
         for chunk in ids.chunked(500) {
-            let rows = try AllowlistQueries.credentials(
-                where: "id IN (\(AllowlistQueries.placeholders(chunk.count)))", StatementArguments(Array(chunk)), in: db)
+            let rows = try AllowlistQueries.credentials(CredentialRow.filter(Array(chunk).contains(CredentialRow.Columns.id)), in: db)
             for (entry, lookup) in rows {
                 // A revoked credential leaves (only if it is the one cached there); a live one enters unless a
                 // longer-lived one holds its place.

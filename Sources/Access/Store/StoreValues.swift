@@ -1,6 +1,6 @@
 import Foundation
 
-/// Plain records the store hands out (and the CLI prints as JSON).
+/// The values the store takes and hands out (the CLI prints them as JSON): plain values, not database rows.
 public struct Person: Sendable, Hashable, Codable {
     public let id: String
     public let name: String

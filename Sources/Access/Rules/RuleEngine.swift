@@ -1,45 +1,4 @@
-import Crypto
 import Foundation
-import GRDB
-
-/// How the engine reaches SQLite: inside the caller's transaction (a decision) or through the pool (a dry run).
-enum DatabaseAccess {
-    case transaction(Database)
-    case pool(DatabasePool)
-
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
-        switch self {
-        case .transaction(let db): try body(db)
-        case .pool(let pool): try pool.read(body)
-        }
-    }
-}
-
-/// Where the engine reads the allowlist: the lock-free cache first; SQLite on a miss, for use-counted
-/// credentials (their count lives only there), and for everything while the cache is not known to be current.
-struct AllowlistReader {
-    let cache: VerificationCache
-    let database: DatabaseAccess
-    let trustCache: Bool
-
-    func credentials(_ lookup: CredentialEntry.Lookup) throws -> [CredentialEntry] {
-        if trustCache, let cached = cached(lookup), !cached.usesCounted { return [cached] }
-        return try database.read { try AllowlistQueries.credentials(for: lookup, in: $0) }
-    }
-
-    func person(_ id: String) throws -> PersonEntry? {
-        if trustCache, let cached = cache.people[id] { return cached }
-        return try database.read { try AllowlistQueries.people([id], in: $0)[id] }
-    }
-
-    private func cached(_ lookup: CredentialEntry.Lookup) -> CredentialEntry? {
-        switch lookup {
-        case .card(let card): cache.cards[card]
-        case .code(let digest): cache.codes[digest]
-        case .key(let id): cache.keys[id]
-        }
-    }
-}
 
 /// Decides on a presentation at a door at a time. Pure logic over the allowlist: it consumes nothing and
 /// writes nothing; `AccessControl` consumes uses and logs inside the same transaction.
@@ -198,22 +157,6 @@ struct RuleEngine {
         case .inside: return nil
         case .holiday: return .holiday
         case .outside, nil: return .outsideSchedule
-        }
-    }
-
-    static func shown(_ presentation: Presentation) -> String {
-        switch presentation {
-        case .card(let card): shown(card)
-        case .pin(let code): "pin \(CodePolicy.mask(code))"
-        case .cardAndPin(let card, let code): "\(shown(card)) + pin \(CodePolicy.mask(code))"
-        case .digitalKey(let token): "key \(token.split(separator: ".").dropFirst().first.map(String.init) ?? "?")"
-        }
-    }
-
-    static func shown(_ card: CardData) -> String {
-        switch card {
-        case .fields(let format, let facility, let number): "card \(format) \(facility.map { "\($0):" } ?? "")\(number)"
-        case .raw(let bits): "card raw \(bits.count) bits"
         }
     }
 }

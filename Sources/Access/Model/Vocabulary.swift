@@ -17,6 +17,30 @@ public enum CardData: Sendable, Hashable {
     case raw(bits: [Bool])
 }
 
+/// The one spelling of a credential in the activity log, listings and status: a card's fields, a code's length,
+/// a key's id; never a code's digits or a whole token.
+extension Presentation: CustomStringConvertible {
+    /// `card h10301 12:345`, `pin ••••••`, `card h10301 12:345 + pin ••••`, `key key_…`.
+    public var description: String {
+        switch self {
+        case .card(let card): card.description
+        case .pin(let code): "pin \(CodePolicy.mask(code))"
+        case .cardAndPin(let card, let code): "\(card) + pin \(CodePolicy.mask(code))"
+        case .digitalKey(let token): "key \(token.split(separator: ".").dropFirst().first.map(String.init) ?? "?")"
+        }
+    }
+}
+
+extension CardData: CustomStringConvertible {
+    /// `card h10301 12:345` (`card h10302 345` without a facility), `card raw 26 bits`.
+    public var description: String {
+        switch self {
+        case .fields(let format, let facility, let number): "card \(format) \(facility.map { "\($0):" } ?? "")\(number)"
+        case .raw(let bits): "card raw \(bits.count) bits"
+        }
+    }
+}
+
 /// Door modes of real controllers (Mercury's reader access modes).
 public enum DoorMode: String, Sendable, Hashable, Codable, CaseIterable {
     case card
@@ -132,14 +156,7 @@ public struct DoorEvent: Sendable, Hashable {
         case forcedOpen = "forced_open"
         case heldOpen = "held_open"
         case requestToExit = "request_to_exit"
-        case unlocked, relocked
-        case tamper
-        case readerOnline = "reader_online"
-        case readerOffline = "reader_offline"
-        case readerFault = "reader_fault"
-        case secureChannelUp = "secure_channel_up"
-        case secureChannelDown = "secure_channel_down"
-        case noise
+        case unlocked
     }
 
     public let kind: Kind

@@ -1,0 +1,183 @@
+import Foundation
+import GRDB
+
+/// A credential as the rule engine needs it: identity, owner, window, doors, flags. Small and inline
+/// (short ids fit Swift's small-string form) so a million of them stay within the memory budget.
+struct CredentialEntry: Sendable, Hashable {
+    let id: String
+    let kind: CredentialKind
+    let personID: String?
+    /// Unix seconds; nil: unbounded.
+    let validFrom: Double?
+    let validUntil: Double?
+    /// Passcodes: their own weekly schedule.
+    let scheduleID: String?
+    /// Passcodes and keys name their doors; cards and PINs follow their person's groups.
+    let doorIDs: [String]
+    let usesCounted: Bool
+    let duress: Bool
+    /// Only ever true for rows read from SQLite: the cache holds no revoked credential.
+    let revoked: Bool
+
+    /// Decodes a credential row, with where it is found: its card, its code digest or (keys) its id.
+    static func decode(_ row: CredentialRow, doors: [String]) throws -> (entry: CredentialEntry, lookup: Lookup) {
+        guard let kind = CredentialKind(rawValue: row.kind) else {
+            throw AccessError.corrupt("credential \(row.id) has an unknown kind \(row.kind)")
+        }
+        let entry = CredentialEntry(
+            id: row.id, kind: kind, personID: row.personID, validFrom: row.validFrom, validUntil: row.validUntil,
+            scheduleID: row.scheduleID, doorIDs: doors, usesCounted: row.usesLeft != nil, duress: row.duress,
+            revoked: row.revokedAt != nil)
+        let lookup: Lookup
+        switch kind {
+        case .card:
+            guard let card = row.card else { throw AccessError.corrupt("card \(entry.id) has neither fields nor bits") }
+            lookup = .card(card)
+        case .pin, .passcode:
+            guard let digest = row.codeDigest, digest.count == 32 else {
+                throw AccessError.corrupt("code \(entry.id) has no digest")
+            }
+            lookup = .code(CodeDigest(bytes: digest))
+        case .key:
+            lookup = .key(entry.id)
+        }
+        return (entry, lookup)
+    }
+
+    enum Lookup: Hashable {
+        case card(CardData)
+        case code(CodeDigest)
+        case key(String)
+    }
+
+    /// Of two live credentials found the same way, the cache keeps the one that stays valid longest
+    /// (creation refuses a second *active* one, so the other can only be expired).
+    func outlasts(_ other: CredentialEntry) -> Bool {
+        (validUntil ?? .infinity) >= (other.validUntil ?? .infinity)
+    }
+}
+
+struct PersonEntry: Sendable, Hashable {
+    let id: String
+    let name: String
+    let suspended: Bool
+    /// Site days as `YYYYMMDD`, inclusive: suspended from the start of the first day to the end of the last.
+    let vacation: ClosedRange<Int>?
+    let groupIDs: [String]
+}
+
+extension PersonEntry {
+    init(_ row: PersonRow, groups: [String]) {
+        let start = row.vacationStart.flatMap(SiteClock.day), end = row.vacationEnd.flatMap(SiteClock.day)
+        self.init(id: row.id, name: row.name, suspended: row.suspended,
+                  vacation: start.flatMap { start in end.map { start...max(start, $0) } }, groupIDs: groups)
+    }
+}
+
+struct DoorEntry: Sendable, Hashable {
+    let id: String
+    let name: String
+    let mode: DoorMode
+    /// The mode during `modeScheduleID`, when the door has one.
+    let scheduledMode: DoorMode?
+    let modeScheduleID: String?
+    let duressGrants: Bool
+}
+
+/// The small, rarely changing part of the allowlist — doors, schedules, holidays, groups — as one immutable value.
+struct SitePolicy: Sendable {
+    let doorsByName: [String: DoorEntry]
+    let schedules: [String: Schedule]
+    /// Days as `YYYYMMDD`.
+    let holidays: Set<Int>
+    /// group id → door id → the schedule it is open on (nil: always).
+    let groupDoors: [String: [String: String?]]
+
+    static func load(from db: Database) throws -> SitePolicy {
+        var intervals: [String: [ScheduleInterval]] = [:]
+        for row in try ScheduleIntervalRow.fetchAll(db) {
+            intervals[row.scheduleID, default: []].append(row.interval)
+        }
+        var schedules: [String: Schedule] = [:]
+        for row in try ScheduleRow.fetchAll(db) {
+            schedules[row.id] = Schedule(id: row.id, name: row.name, intervals: intervals[row.id] ?? [], openOnHolidays: row.openOnHolidays)
+        }
+        var doors: [String: DoorEntry] = [:]
+        for row in try DoorRow.fetchAll(db) {
+            guard let mode = DoorMode(rawValue: row.mode) else { throw AccessError.corrupt("door \(row.name) has mode \(row.mode)") }
+            doors[row.name] = DoorEntry(id: row.id, name: row.name, mode: mode, scheduledMode: row.scheduledMode.flatMap(DoorMode.init(rawValue:)),
+                                        modeScheduleID: row.modeScheduleID, duressGrants: row.duressGrants)
+        }
+        var groupDoors: [String: [String: String?]] = [:]
+        for row in try GroupDoorRow.fetchAll(db) {
+            groupDoors[row.groupID, default: [:]][row.doorID] = .some(row.scheduleID)
+        }
+        let days = try HolidayRow.select(HolidayRow.Columns.day, as: String.self).fetchAll(db)
+        return SitePolicy(doorsByName: doors, schedules: schedules, holidays: Set(days.compactMap(SiteClock.day)), groupDoors: groupDoors)
+    }
+
+    /// The mode a door is in at a moment: its scheduled mode while its mode schedule is open.
+    func mode(of door: DoorEntry, at moment: SiteMoment) -> DoorMode {
+        if let scheduledMode = door.scheduledMode, let id = door.modeScheduleID,
+           schedules[id]?.verdict(at: moment) == .inside {
+            return scheduledMode
+        }
+        return door.mode
+    }
+}
+
+/// Reading credentials and people from SQLite: the cache's loader and the engine's fallback share these queries.
+enum AllowlistQueries {
+    static func doors(ofCredentials ids: [String], in db: Database) throws -> [String: [String]] {
+        var doors: [String: [String]] = [:]
+        for chunk in ids.chunked(500) {
+            for row in try CredentialDoorRow.filter(Array(chunk).contains(CredentialDoorRow.Columns.credentialID)).fetchAll(db) {
+                doors[row.credentialID, default: []].append(row.doorID)
+            }
+        }
+        return doors
+    }
+
+    static func credentials(_ request: QueryInterfaceRequest<CredentialRow>, in db: Database) throws
+        -> [(entry: CredentialEntry, lookup: CredentialEntry.Lookup)] {
+        let rows = try request.fetchAll(db)
+        let doors = try Self.doors(ofCredentials: rows.map(\.id), in: db)
+        return try rows.map { try CredentialEntry.decode($0, doors: doors[$0.id] ?? []) }
+    }
+
+    static func credentials(for lookup: CredentialEntry.Lookup, in db: Database) throws -> [CredentialEntry] {
+        typealias Columns = CredentialRow.Columns
+        let request = switch lookup {
+        case .card(.fields(let format, let facility, let number)):
+            CredentialRow.filter(Columns.cardFormat == format && Columns.facility == facility.map { Int64($0) }
+                                 && Columns.cardNumber == Int64(bitPattern: number))
+        case .card(.raw(let bits)):
+            CredentialRow.filter(Columns.cardBits == CredentialRow.bitString(bits))
+        case .code(let digest):
+            CredentialRow.filter(Columns.codeDigest == digest.bytes)
+        case .key(let id):
+            CredentialRow.filter(Columns.id == id && Columns.kind == CredentialKind.key.rawValue)
+        }
+        return try credentials(request, in: db).map(\.entry)
+    }
+
+    static func people(_ ids: [String], in db: Database) throws -> [String: PersonEntry] {
+        var people: [String: PersonEntry] = [:]
+        for chunk in ids.chunked(500) {
+            var groups: [String: [String]] = [:]
+            for row in try PersonGroupRow.filter(Array(chunk).contains(PersonGroupRow.Columns.personID)).fetchAll(db) {
+                groups[row.personID, default: []].append(row.groupID)
+            }
+            for row in try PersonRow.filter(Array(chunk).contains(PersonRow.Columns.id)).fetchAll(db) {
+                people[row.id] = PersonEntry(row, groups: groups[row.id] ?? [])
+            }
+        }
+        return people
+    }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

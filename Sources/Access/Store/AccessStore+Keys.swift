@@ -1,0 +1,62 @@
+import Foundation
+import GRDB
+
+// MARK: - Digital keys: issue and share
+
+extension AccessStore {
+    /// A digital key for a person's doors; `mayShare` lets them share it on.
+    @discardableResult
+    public func issueKey(person: String, doors: [String], validUntil: Date? = nil, mayShare: Bool = false,
+                         actor: String = "keyway", at date: Date = Date()) throws -> IssuedKey {
+        guard !doors.isEmpty else { throw AccessError.invalid("a key needs at least one door") }
+        try requireWindow(date, validUntil)
+        return try addKey(person: person, recipient: nil, parent: nil, doors: doors, validUntil: validUntil,
+                          mayShare: mayShare, actor: actor, at: date)
+    }
+
+    /// Shares a key that allows it with a recipient (an email or phone number): a new key for the same doors,
+    /// linked to its parent, that ends no later than it and cannot be shared on. Revoking the parent revokes it.
+    @discardableResult
+    public func shareKey(_ id: String, to recipient: String, validUntil: Date? = nil, actor: String = "keyway",
+                         at date: Date = Date()) throws -> IssuedKey {
+        guard Self.isRecipient(recipient) else {
+            throw AccessError.invalid("'\(recipient)' is neither an email address nor a phone number")
+        }
+        let parent = try pool.read { try credential(id, $0) }
+        guard parent.kind == .key else { throw AccessError.invalid("\(id) is not a digital key") }
+        guard parent.isActive(at: date) else { throw AccessError.invalid("key \(id) is not active") }
+        guard parent.mayShare else { throw AccessError.invalid("key \(id) may not be shared") }
+        let until = [validUntil, parent.validUntil].compactMap { $0 }.min()
+        try requireWindow(date, until)
+        return try addKey(person: nil, recipient: recipient, parent: id, doors: parent.doors, validUntil: until,
+                          mayShare: false, actor: actor, at: date)
+    }
+
+    static func isRecipient(_ text: String) -> Bool {
+        let email = text.split(separator: "@", omittingEmptySubsequences: false)
+        if email.count == 2, !email[0].isEmpty, email[1].contains("."), !text.contains(" ") { return true }
+        let digits = text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+        return (6...15).contains(digits.count) && digits.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
+    private func addKey(person: String?, recipient: String?, parent: String?, doors: [String], validUntil: Date?, mayShare: Bool,
+                        actor: String, at date: Date) throws -> IssuedKey {
+        let id = Identifier.make("key")
+        let token = try DigitalKeyToken(keyID: id, expiry: validUntil).encoded(signingWith: secrets.signingKey)
+        return try change { db in
+            let personID = try person.map { try resolve($0, in: PersonRow.self, db) }
+            let doorIDs = try Set(doors.map { try resolve($0, in: DoorRow.self, db) })
+            try db.execute(sql: """
+                INSERT INTO credential (id, kind, person_id, valid_until, parent_id, may_share, recipient, created_at, created_by)
+                VALUES (?, 'key', ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, personID, validUntil?.timeIntervalSince1970, parent, mayShare, recipient,
+                                 date.timeIntervalSince1970, actor])
+            for doorID in doorIDs {
+                try db.execute(sql: "INSERT INTO credential_door (credential_id, door_id) VALUES (?, ?)", arguments: [id, doorID])
+            }
+            try logCreated(id, personID: personID, detail: [parent.map { "shared from \($0)" }, recipient.map { "to \($0)" }]
+                .compactMap { $0 }.joined(separator: " "), actor: actor, at: date, db)
+            return IssuedKey(credential: try credential(id, db), token: token)
+        }
+    }
+}
