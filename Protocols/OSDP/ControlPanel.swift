@@ -394,10 +394,8 @@ public struct ControlPanel: Sendable {
         let reply: Reply
         do {
             reply = try Reply.decode(code: clear.code, payload: clear.data)
-        } catch let error as MessageError {
-            if case .command(let queued) = transmission.purpose { events.append(.commandResult(queued.ticket, .invalidReply(error))) }
-            return
         } catch {
+            if case .command(let queued) = transmission.purpose { events.append(.commandResult(queued.ticket, .invalidReply(error))) }
             return
         }
 
