@@ -30,14 +30,14 @@ struct ByteReader {
     var remainingCount: Int { bytes.endIndex - index }
     var isAtEnd: Bool { index == bytes.endIndex }
 
-    mutating func byte() throws -> UInt8 {
-        guard index < bytes.endIndex else { throw MessageError.badLength(message: message, length: bytes.count) }
+    mutating func byte() throws(MessageError) -> UInt8 {
+        guard index < bytes.endIndex else { throw .badLength(message: message, length: bytes.count) }
         defer { index += 1 }
         return bytes[index]
     }
 
-    mutating func bytes(_ count: Int) throws -> [UInt8] {
-        guard count >= 0, remainingCount >= count else { throw MessageError.badLength(message: message, length: bytes.count) }
+    mutating func bytes(_ count: Int) throws(MessageError) -> [UInt8] {
+        guard count >= 0, remainingCount >= count else { throw .badLength(message: message, length: bytes.count) }
         defer { index += count }
         return Array(bytes[index..<(index + count)])
     }
@@ -47,17 +47,17 @@ struct ByteReader {
         return Array(bytes[index...])
     }
 
-    mutating func uint16() throws -> UInt16 {
+    mutating func uint16() throws(MessageError) -> UInt16 {
         UInt16(try byte()) | UInt16(try byte()) << 8
     }
 
-    mutating func uint32() throws -> UInt32 {
+    mutating func uint32() throws(MessageError) -> UInt32 {
         UInt32(try uint16()) | UInt32(try uint16()) << 16
     }
 
     /// Fails unless every byte was consumed: OSDP payloads have exact sizes.
-    func finish() throws {
-        guard isAtEnd else { throw MessageError.badLength(message: message, length: bytes.count) }
+    func finish() throws(MessageError) {
+        guard isAtEnd else { throw .badLength(message: message, length: bytes.count) }
     }
 }
 

@@ -97,8 +97,8 @@ public enum Command: Sendable, Equatable {
     }
 
     /// Decodes a command from its code and payload (used by tests, captures and the fuzzer).
-    public static func decode(code rawCode: UInt8, payload: some Collection<UInt8>) throws -> Command {
-        guard let code = CommandCode(rawValue: rawCode) else { throw MessageError.unknownCode(rawCode) }
+    public static func decode(code rawCode: UInt8, payload: some Collection<UInt8>) throws(MessageError) -> Command {
+        guard let code = CommandCode(rawValue: rawCode) else { throw .unknownCode(rawCode) }
         var reader = ByteReader(payload, message: code.name)
         let command: Command
         switch code {
@@ -109,14 +109,14 @@ public enum Command: Sendable, Equatable {
         case .rstat: command = .readerStatus
         case .abort: command = .abort
         case .id, .cap:
-            guard try reader.byte() == standardReplyType else { throw MessageError.badField(message: code.name, field: "reply type") }
+            guard try reader.byte() == standardReplyType else { throw .badField(message: code.name, field: "reply type") }
             command = code == .id ? .identification : .capabilities
         case .out: command = .output(try records(&reader, size: OutputControl.size, OutputControl.init(from:)))
         case .led: command = .led(try records(&reader, size: LEDControl.size, LEDControl.init(from:)))
         case .buz: command = .buzzer(try records(&reader, size: BuzzerControl.size, BuzzerControl.init(from:)))
         case .text:
             let readerNumber = try reader.byte()
-            guard let mode = TextOutput.Mode(rawValue: try reader.byte()) else { throw MessageError.badField(message: code.name, field: "text command") }
+            guard let mode = TextOutput.Mode(rawValue: try reader.byte()) else { throw .badField(message: code.name, field: "text command") }
             let temporaryTime = try reader.byte(), row = try reader.byte(), column = try reader.byte()
             let text = try reader.bytes(Int(try reader.byte()))
             command = .text(TextOutput(reader: readerNumber, mode: mode, temporaryTime: temporaryTime, row: row, column: column, text: text))
@@ -125,7 +125,7 @@ public enum Command: Sendable, Equatable {
         case .keyset:
             guard try reader.byte() == keyTypeSCBK, try reader.byte() == SecureChannelKey.length,
                   let key = SecureChannelKey(bytes: try reader.bytes(SecureChannelKey.length)) else {
-                throw MessageError.badField(message: code.name, field: "key type or length")
+                throw .badField(message: code.name, field: "key type or length")
             }
             command = .keySet(key)
         case .chlng: command = .challenge(try reader.bytes(8))
@@ -143,9 +143,10 @@ public enum Command: Sendable, Equatable {
     }
 
     /// Record commands (OUT, LED, BUZ) carry one or more fixed-size records.
-    private static func records<Record>(_ reader: inout ByteReader, size: Int, _ decode: (inout ByteReader) throws -> Record) throws -> [Record] {
+    private static func records<Record>(_ reader: inout ByteReader, size: Int,
+                                        _ decode: (inout ByteReader) throws(MessageError) -> Record) throws(MessageError) -> [Record] {
         guard reader.remainingCount > 0, reader.remainingCount.isMultiple(of: size) else {
-            throw MessageError.badLength(message: reader.message, length: reader.remainingCount)
+            throw .badLength(message: reader.message, length: reader.remainingCount)
         }
         var records: [Record] = []
         while !reader.isAtEnd { records.append(try decode(&reader)) }

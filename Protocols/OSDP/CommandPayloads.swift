@@ -27,10 +27,10 @@ public struct OutputControl: Sendable, Equatable {
         bytes += [output, action.rawValue]
         bytes.appendLittleEndian(timer)
     }
-    init(from reader: inout ByteReader) throws {
+    init(from reader: inout ByteReader) throws(MessageError) {
         output = try reader.byte()
         guard let action = OutputAction(rawValue: try reader.byte()) else {
-            throw MessageError.badField(message: reader.message, field: "output control code")
+            throw .badField(message: reader.message, field: "output control code")
         }
         self.action = action
         timer = try reader.uint16()
@@ -102,9 +102,9 @@ public struct LEDControl: Sendable, Equatable {
         bytes += [permanent.control.rawValue, permanent.onTime, permanent.offTime,
                   permanent.onColor.rawValue, permanent.offColor.rawValue]
     }
-    init(from reader: inout ByteReader) throws {
-        func field<T: RawRepresentable<UInt8>>(_ name: String) throws -> T {
-            guard let value = T(rawValue: try reader.byte()) else { throw MessageError.badField(message: reader.message, field: name) }
+    init(from reader: inout ByteReader) throws(MessageError) {
+        func field<T: RawRepresentable<UInt8>>(_ name: String) throws(MessageError) -> T {
+            guard let value = T(rawValue: try reader.byte()) else { throw .badField(message: reader.message, field: name) }
             return value
         }
         self.reader = try reader.byte()
@@ -138,7 +138,7 @@ public struct BuzzerControl: Sendable, Equatable {
 
     static let size = 5
     func encode(into bytes: inout [UInt8]) { bytes += [reader, tone, onTime, offTime, count] }
-    init(from reader: inout ByteReader) throws {
+    init(from reader: inout ByteReader) throws(MessageError) {
         self.init(reader: try reader.byte(), tone: try reader.byte(), onTime: try reader.byte(),
                   offTime: try reader.byte(), count: try reader.byte())
     }

@@ -1,18 +1,3 @@
-/// A configuration the bus cannot run with.
-public enum BusConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
-    case invalidAddress(UInt8)
-    case duplicateAddress(UInt8)
-    case tooManyPDs(Int)
-
-    public var description: String {
-        switch self {
-        case .invalidAddress(let address): "PD address \(address) is outside 0–126 (127 is broadcast)"
-        case .duplicateAddress(let address): "PD address \(address) is configured twice"
-        case .tooManyPDs(let count): "\(count) PDs configured; a bus holds at most 126"
-        }
-    }
-}
-
 /// The OSDP control panel for one bus: a sans-I/O state machine. The caller writes whatever
 /// `nextTransmission(now:)` returns, feeds every byte read to `receive(_:now:)`, calls
 /// `nextTransmission` again no later than `nextDeadline()`, and drains `takeEvents()`.
@@ -147,7 +132,7 @@ public struct ControlPanel: Sendable {
         switch device.phase {
         case .offline(let nextProbe):
             return (nextProbe, false)
-        case .identifying, .readingCapabilities, .challenging, .provingServer, .installingKey:
+        case .identifying, .readingCapabilities, .securing:
             return (0, false)  // due now, in round-robin turn with the other PDs' start-up
         case .online:
             if !device.queue.isEmpty || device.reportPending { return (0, true) }
@@ -190,7 +175,7 @@ public struct ControlPanel: Sendable {
             return send(retry, to: index, now: now)
         }
         if case .offline = devices[index].phase {} else if now &- devices[index].lastValidReplyAt >= options.offlineAfter {
-            goOffline(index, now: now)
+            devices[index].goOffline(now: now, options: options, events: &events)
             return nil
         }
         switch devices[index].phase {
@@ -202,16 +187,9 @@ public struct ControlPanel: Sendable {
             return build(.identification, for: index, purpose: .identify, now: now)
         case .readingCapabilities:
             return build(.capabilities, for: index, purpose: .capabilities, now: now)
-        case .challenging(let handshake):
-            return build(.challenge(handshake.randomA), for: index, purpose: .challenge,
-                         securityBlock: SecurityBlock(.challenge, data: [handshake.keySelector]), now: now)
-        case .provingServer(let handshake, let client):
-            let cryptogram = handshake.keys.serverCryptogram(randomA: handshake.randomA, randomB: client.randomB)
-            return build(.serverCryptogram(cryptogram), for: index, purpose: .serverCryptogram,
-                         securityBlock: SecurityBlock(.serverCryptogram, data: [handshake.keySelector]), now: now)
-        case .installingKey:
-            guard let key = devices[index].configuration.scbk else { becomeOnline(index); return nil }
-            return build(.keySet(key), for: index, purpose: .installKey, now: now)
+        case .securing(let handshake):
+            let message = handshake.message
+            return build(message.command, for: index, purpose: message.purpose, securityBlock: message.securityBlock, now: now)
         case .online:
             return transmitOnline(index, now: now)
         }
@@ -227,15 +205,8 @@ public struct ControlPanel: Sendable {
             return build(queued.command, for: index, purpose: .command(queued), now: now)
         }
         if let job = devices[index].fileTransfer, job.notBefore <= now {
-            let device = devices[index]
-            let securityOverhead = device.session == nil ? 0 : 2 + Frame.macLength + 16
-            // The mark byte counts too: libosdp's receive buffer holds it, so a fragment sized without it is dropped.
-            let overhead = 1 + Frame.headerLength + 1 + CheckCharacter.crc16.trailerLength + securityOverhead + FileTransferFragment.headerSize
-            let messageSize = min(device.receiveSize, job.preferredMessageSize ?? .max)
-            let end = min(job.offset + max(1, messageSize - overhead), job.file.count)
-            let fragment = FileTransferFragment(fileType: job.fileType, totalSize: UInt32(truncatingIfNeeded: job.file.count),
-                                                offset: UInt32(truncatingIfNeeded: job.offset), fragment: Array(job.file[job.offset..<end]))
-            return build(.fileTransfer(fragment), for: index, purpose: .fileFragment(length: end - job.offset), now: now)
+            let fragment = job.nextFragment(receiveSize: devices[index].receiveSize, sealed: devices[index].session != nil)
+            return build(.fileTransfer(fragment), for: index, purpose: .fileFragment(length: fragment.fragment.count), now: now)
         }
         return build(.poll, for: index, purpose: .poll, now: now)
     }
@@ -246,21 +217,24 @@ public struct ControlPanel: Sendable {
         var frame = Frame(address: devices[index].address, sequence: devices[index].nextSequence,
                           securityBlock: securityBlock, code: command.code.rawValue, data: command.payload)
         let clearData = frame.data
-        var session = devices[index].session
-        let sealed = securityBlock == nil && session != nil
-        if sealed { frame = session!.seal(frame) }
+        var sealingSession: SecureSession?
+        if securityBlock == nil, var session = devices[index].session {
+            frame = session.seal(frame)
+            sealingSession = session
+        }
         guard frame.length <= devices[index].receiveSize else {
             let rejection = CommandRejection.tooLarge(size: frame.length, limit: devices[index].receiveSize)
             switch purpose {
             case .command(let queued): events.append(.commandResult(queued.ticket, .rejected(rejection)))
-            case .fileFragment: finishFileTransfer(index, .rejected(rejection))
+            case .fileFragment: devices[index].finishFileTransfer(.rejected(rejection), events: &events)
             default: break
             }
             return nil
         }
-        devices[index].session = session
+        if let sealingSession { devices[index].session = sealingSession }
         if case .keySet(let key) = command { devices[index].unconfirmedKey = key }
-        let transmission = Transmission(bytes: frame.encoded(), sequence: devices[index].takeSequence(), purpose: purpose, sealed: sealed)
+        let transmission = Transmission(bytes: frame.encoded(), sequence: devices[index].takeSequence(), purpose: purpose,
+                                        sealed: sealingSession != nil)
         if options.traceFrames {
             events.append(.frame(address: devices[index].address, FrameTrace(
                 direction: .toPD, time: now, bytes: transmission.bytes, clearData: frame.securityBlock?.type.encryptsData == true ? clearData : nil)))
@@ -275,76 +249,12 @@ public struct ControlPanel: Sendable {
         return transmission.bytes
     }
 
-    // MARK: Timeouts, offline, resets
+    // MARK: Timeouts
 
     private mutating func replyTimedOut(now: UInt64) {
         guard let (index, transmission, _) = inFlight else { return }
         inFlight = nil
-        devices[index].counters.timeouts += 1
-        if case .probe = transmission.purpose {
-            devices[index].backoff = nextBackoff(devices[index].backoff)
-            devices[index].phase = .offline(nextProbe: now &+ devices[index].backoff)
-            return
-        }
-        devices[index].retry = transmission
-        devices[index].retryAt = now &+ options.retryDelay
-        if now &- devices[index].lastValidReplyAt >= options.offlineAfter { goOffline(index, now: now) }
-    }
-
-    private func nextBackoff(_ current: UInt64) -> UInt64 {
-        current == 0 ? options.offlineBackoff : min(current * 2, options.offlineBackoffMaximum)
-    }
-
-    /// No valid reply for `offlineAfter`: fail everything pending and probe with back-off.
-    private mutating func goOffline(_ index: Int, now: UInt64, result: CommandResult = .timeout) {
-        if let retry = devices[index].retry, case .command(let queued) = retry.purpose {
-            events.append(.commandResult(queued.ticket, result))
-        }
-        for queued in devices[index].queue { events.append(.commandResult(queued.ticket, result)) }
-        devices[index].queue.removeAll()
-        if devices[index].fileTransfer != nil { finishFileTransfer(index, result) }
-        dropSession(index)
-        devices[index].retry = nil
-        devices[index].reportPending = false
-        devices[index].nextSequence = 0
-        devices[index].backoff = nextBackoff(devices[index].backoff)
-        devices[index].phase = .offline(nextProbe: now &+ devices[index].backoff)
-        if devices[index].announcedOnline {
-            devices[index].announcedOnline = false
-            events.append(.offline(address: devices[index].address))
-        }
-    }
-
-    /// The PD lost sync (NAK 0x04, a sequence-0 reply, a dropped session): start over at sequence 0
-    /// and re-run identification and the handshake. The interrupted command is sent again once.
-    private mutating func resetLink(_ index: Int, interrupted: Transmission?, result: CommandResult) {
-        dropSession(index)
-        devices[index].nextSequence = 0
-        devices[index].retry = nil
-        devices[index].reportPending = false
-        if let interrupted, case .command(var queued) = interrupted.purpose {
-            if queued.restarted {
-                events.append(.commandResult(queued.ticket, result))
-            } else {
-                queued.restarted = true
-                devices[index].queue.insert(queued, at: 0)
-            }
-        }
-        devices[index].phase = .identifying
-    }
-
-    private mutating func dropSession(_ index: Int) {
-        guard devices[index].session != nil else { return }
-        devices[index].session = nil
-        events.append(.secureChannel(address: devices[index].address, active: false))
-    }
-
-    private mutating func becomeOnline(_ index: Int) {
-        devices[index].phase = .online
-        devices[index].backoff = 0
-        guard !devices[index].announcedOnline else { return }
-        devices[index].announcedOnline = true
-        events.append(.online(address: devices[index].address, secure: devices[index].session != nil))
+        devices[index].replyTimedOut(transmission, now: now, options: options, events: &events)
     }
 
     // MARK: Receiving
@@ -357,16 +267,16 @@ public struct ControlPanel: Sendable {
         if frame.code == ReplyCode.busy.rawValue, frame.sequence == 0, frame.securityBlock == nil, frame.data.isEmpty {
             inFlight = nil
             trace(received, clearData: nil, index: index, now: now)
-            busy(index, transmission: transmission, now: now)
+            devices[index].busy(transmission, now: now, options: options, events: &events)
             return
         }
         guard frame.sequence == transmission.sequence else {
             if frame.sequence == 0 || isSequenceNAK(received, index: index) {
                 inFlight = nil
-                acceptedReply(index, now: now)
+                devices[index].acceptedReply(now: now)
                 trace(received, clearData: nil, index: index, now: now)
                 events.append(.nak(address: devices[index].address, .sequenceNumber))
-                resetLink(index, interrupted: transmission, result: .nak(.sequenceNumber))
+                devices[index].resetLink(interrupted: transmission, result: .nak(.sequenceNumber), events: &events)
             }
             return  // a late reply to an earlier command: keep waiting for ours
         }
@@ -381,7 +291,7 @@ public struct ControlPanel: Sendable {
             } catch {
                 inFlight = nil
                 trace(received, clearData: nil, index: index, now: now)
-                tearDownSession(index, error, interrupted: transmission)
+                devices[index].tearDownSession(error, interrupted: transmission, events: &events)
                 return
             }
         } else if frame.securityBlock?.type.carriesMAC == true {
@@ -389,15 +299,13 @@ public struct ControlPanel: Sendable {
         }
 
         inFlight = nil
-        acceptedReply(index, now: now)
+        devices[index].acceptedReply(now: now)
         trace(received, clearData: frame.securityBlock?.type.encryptsData == true ? clear.data : nil, index: index, now: now)
         let reply: Reply
         do {
             reply = try Reply.decode(code: clear.code, payload: clear.data)
-        } catch let error as MessageError {
-            if case .command(let queued) = transmission.purpose { events.append(.commandResult(queued.ticket, .invalidReply(error))) }
-            return
         } catch {
+            if case .command(let queued) = transmission.purpose { events.append(.commandResult(queued.ticket, .invalidReply(error))) }
             return
         }
 
@@ -405,7 +313,7 @@ public struct ControlPanel: Sendable {
             devices[index].counters.naks += 1
             events.append(.nak(address: devices[index].address, code))
             if code == .sequenceNumber || (code == .securityConditionsNotMet && transmission.sealed) {
-                resetLink(index, interrupted: transmission, result: .nak(code))
+                devices[index].resetLink(interrupted: transmission, result: .nak(code), events: &events)
                 return
             }
         }
@@ -430,69 +338,9 @@ public struct ControlPanel: Sendable {
         return opened.data.first == NAKCode.sequenceNumber.rawValue
     }
 
-    private mutating func acceptedReply(_ index: Int, now: UInt64) {
-        devices[index].lastValidReplyAt = now
-        devices[index].lastExchangeAt = now
-        devices[index].counters.validReplies += 1
-    }
-
     private mutating func trace(_ received: ReceivedFrame, clearData: [UInt8]?, index: Int, now: UInt64) {
         guard options.traceFrames else { return }
         events.append(.frame(address: devices[index].address, FrameTrace(direction: .fromPD, time: now, bytes: received.bytes, clearData: clearData)))
-    }
-
-    private mutating func busy(_ index: Int, transmission: Transmission, now: UInt64) {
-        devices[index].lastValidReplyAt = now
-        devices[index].counters.busy += 1
-        var retry = transmission
-        retry.busyReplies += 1
-        guard retry.busyReplies <= options.busyRetryLimit else {
-            // Give up on this command; restart at sequence 0 so no number is reused for different bytes.
-            if case .command(let queued) = transmission.purpose { events.append(.commandResult(queued.ticket, .busyExhausted)) }
-            if case .fileFragment = transmission.purpose { finishFileTransfer(index, .busyExhausted) }
-            resetLink(index, interrupted: nil, result: .busyExhausted)
-            return
-        }
-        devices[index].retry = retry
-        devices[index].retryAt = now &+ options.busyRetryDelay
-    }
-
-    /// A reply that breaks an established session (MAC mismatch, plaintext answer): refuse and start over.
-    private mutating func tearDownSession(_ index: Int, _ error: SecureChannelError, interrupted: Transmission) {
-        devices[index].counters.secureChannelFailures += 1
-        events.append(.secureChannelFailed(address: devices[index].address, error))
-        resetLink(index, interrupted: interrupted, result: .secureChannelLost)
-    }
-
-    /// The handshake did not complete. `required` PDs are refused (offline, commands fail); `preferred` ones go on in plaintext.
-    private mutating func handshakeFailed(_ index: Int, _ error: SecureChannelError, now: UInt64) {
-        devices[index].counters.secureChannelFailures += 1
-        events.append(.secureChannelFailed(address: devices[index].address, error))
-        if devices[index].configuration.security == .required {
-            goOffline(index, now: now, result: .secureChannelLost)
-        } else {
-            dropSession(index)
-            becomeOnline(index)
-        }
-    }
-
-    private mutating func beginSecurity(_ index: Int, now: UInt64) {
-        let device = devices[index]
-        let configuration = device.configuration
-        guard configuration.security != .off, !device.isBroadcast else { becomeOnline(index); return }
-        guard let key = configuration.scbk ?? (configuration.installMode ? .installDefault : nil) else {
-            configuration.security == .required ? handshakeFailed(index, .noKey, now: now) : becomeOnline(index)
-            return
-        }
-        guard device.capabilities?.supportsSecureChannel == true else {
-            configuration.security == .required ? handshakeFailed(index, .notSupported, now: now) : becomeOnline(index)
-            return
-        }
-        startHandshake(index, key: key)
-    }
-
-    private mutating func startHandshake(_ index: Int, key: SecureChannelKey) {
-        devices[index].phase = .challenging(Handshake(key: key, randomA: randomBytes(count: 8, using: &random)))
     }
 
     private mutating func route(_ reply: Reply, clear: Frame, index: Int, transmission: Transmission, now: UInt64) {
@@ -500,81 +348,24 @@ public struct ControlPanel: Sendable {
         switch transmission.purpose {
         case .probe, .identify:
             // A PD that will not identify itself cannot be used; back off rather than ask again at once.
-            guard case .identification(let identification) = reply else { goOffline(index, now: now); return }
-            devices[index].identification = identification
-            events.append(.identified(address: address, identification))
-            devices[index].phase = .readingCapabilities
+            guard case .identification(let identification) = reply else {
+                devices[index].goOffline(now: now, options: options, events: &events)
+                return
+            }
+            devices[index].identified(identification, events: &events)
 
         case .capabilities:
-            guard case .capabilities(let capabilities) = reply else { goOffline(index, now: now); return }
+            guard case .capabilities(let capabilities) = reply else {
+                devices[index].goOffline(now: now, options: options, events: &events)
+                return
+            }
             devices[index].capabilities = capabilities
             events.append(.capabilities(address: address, capabilities))
-            beginSecurity(index, now: now)
+            devices[index].beginSecurity(now: now, options: options, random: &random, events: &events)
 
-        case .challenge:
-            guard case .challenging(let handshake) = devices[index].phase else { return }
-            guard case .clientCryptogram(let client) = reply, clear.securityBlock?.type == .clientCryptogram else {
-                if case .nak(let code, _) = reply { handshakeFailed(index, .refused(code), now: now) }
-                else { handshakeFailed(index, .notSupported, now: now) }
-                return
-            }
-            guard clear.securityBlock?.data.first == handshake.keySelector else {
-                handshakeFailed(index, .keySelectorMismatch, now: now)
-                return
-            }
-            let expected = handshake.keys.clientCryptogram(randomA: handshake.randomA, randomB: client.randomB)
-            guard constantTimeEqual(expected, client.cryptogram) else {
-                if let unconfirmed = devices[index].unconfirmedKey, unconfirmed != handshake.key {
-                    // The last KEYSET may have landed although its ACK was lost. A new CHLNG, a new sequence number.
-                    devices[index].unconfirmedKey = nil
-                    devices[index].phase = .challenging(Handshake(key: unconfirmed, randomA: handshake.randomA))
-                } else if handshake.key != .installDefault && devices[index].configuration.installMode {
-                    // Install window: the PD may still be on SCBK-D. A new CHLNG, so a new sequence number.
-                    devices[index].phase = .challenging(Handshake(key: .installDefault, randomA: handshake.randomA))
-                } else {
-                    handshakeFailed(index, .cryptogramMismatch, now: now)
-                }
-                return
-            }
-            devices[index].phase = .provingServer(handshake, client)
-
-        case .serverCryptogram:
-            guard case .provingServer(let handshake, let client) = devices[index].phase else { return }
-            guard case .initialRMAC(let rmac) = reply, clear.securityBlock?.type == .initialRMAC else {
-                if case .nak(let code, _) = reply { handshakeFailed(index, .refused(code), now: now) }
-                else { handshakeFailed(index, .initialRMACMismatch, now: now) }
-                return
-            }
-            let keys = handshake.keys
-            let expected = keys.initialRMAC(serverCryptogram: keys.serverCryptogram(randomA: handshake.randomA, randomB: client.randomB))
-            // The status byte means different things to different PDs: the RMAC itself is the proof.
-            guard clear.securityBlock?.data.first != 0xFF, constantTimeEqual(expected, rmac) else {
-                handshakeFailed(index, .initialRMACMismatch, now: now)
-                return
-            }
-            devices[index].session = SecureSession(keys: keys, initialRMAC: expected)
-            events.append(.secureChannel(address: address, active: true))
-            if handshake.key != .installDefault && handshake.key != devices[index].configuration.scbk {
-                devices[index].configuration.scbk = handshake.key
-                events.append(.keyInstalled(address: address))
-            }
-            if handshake.key == .installDefault {
-                events.append(.defaultKeyAccepted(address: address))
-                if devices[index].configuration.scbk != nil {
-                    devices[index].phase = .installingKey
-                    return
-                }
-            }
-            becomeOnline(index)
-
-        case .installKey:
-            if case .nak(let code, _) = reply {
-                devices[index].unconfirmedKey = nil
-                events.append(.secureChannelFailed(address: address, .refused(code)))
-                becomeOnline(index)
-                return
-            }
-            keyInstalled(index)
+        case .challenge, .serverCryptogram, .installKey:
+            devices[index].continueHandshake(reply, securityBlock: clear.securityBlock, now: now, options: options,
+                                             random: &random, events: &events)
 
         case .poll:
             publish(reply, from: address)
@@ -591,22 +382,13 @@ public struct ControlPanel: Sendable {
                 devices[index].unconfirmedKey = nil
                 if reply == .ack {
                     devices[index].configuration.scbk = key
-                    keyInstalled(index)
+                    devices[index].keyInstalled(random: &random, events: &events)
                 }
             }
 
         case .fileFragment(let length):
-            fileTransferReplied(index, reply: reply, fragmentLength: length, now: now)
+            devices[index].fileTransferReplied(reply, fragmentLength: length, now: now, events: &events)
         }
-    }
-
-    /// KEYSET was acknowledged: both sides now hold the new key, so prove it with a fresh handshake.
-    private mutating func keyInstalled(_ index: Int) {
-        devices[index].unconfirmedKey = nil
-        events.append(.keyInstalled(address: devices[index].address))
-        dropSession(index)
-        guard let key = devices[index].configuration.scbk else { return }
-        startHandshake(index, key: key)
     }
 
     private func isReport(_ reply: Reply) -> Bool {
@@ -630,36 +412,5 @@ public struct ControlPanel: Sendable {
         default: nil
         }
         if let event { events.append(event) }
-    }
-
-    // MARK: File transfer
-
-    private mutating func fileTransferReplied(_ index: Int, reply: Reply, fragmentLength: Int, now: UInt64) {
-        guard var job = devices[index].fileTransfer else { return }
-        guard case .fileTransferStatus(let status) = reply else {
-            if case .nak(let code, _) = reply { finishFileTransfer(index, .nak(code)) } else { finishFileTransfer(index, .reply(reply)) }
-            return
-        }
-        job.offset += fragmentLength
-        job.notBefore = now &+ UInt64(status.delay) * 1_000_000
-        job.interleave = status.action.contains(.interleave)
-        if status.updateMessageMaximum > 0 { job.preferredMessageSize = Int(status.updateMessageMaximum) }
-        if status.action.contains(.pollResponseAvailable) { devices[index].reportPending = true }
-        devices[index].fileTransfer = job
-        events.append(.fileTransferProgress(job.ticket, sent: job.offset, total: job.file.count))
-        if status.detail.isFailure || status.detail == .finished {
-            finishFileTransfer(index, .reply(reply))
-        } else if status.detail == .rebooting {
-            // The PD restarts with the new firmware: never resend a fragment, re-initialise when it is back.
-            finishFileTransfer(index, .reply(reply))
-            resetLink(index, interrupted: nil, result: .timeout)
-        }
-        // .proceed and .finishing continue: fragments until the end, then empty keep-alives.
-    }
-
-    private mutating func finishFileTransfer(_ index: Int, _ result: CommandResult) {
-        guard let job = devices[index].fileTransfer else { return }
-        devices[index].fileTransfer = nil
-        events.append(.commandResult(job.ticket, result))
     }
 }

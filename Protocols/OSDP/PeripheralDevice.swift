@@ -1,24 +1,14 @@
-/// What the bus is doing with one PD. Each phase names the next message to send.
+/// What the bus is doing with one PD. Each phase names the next message to send; `PeripheralDevice`'s
+/// transitions below are the only places that change it.
 enum Phase: Sendable {
     /// Not answering: probe with ID (sequence 0) at `nextProbe`.
     case offline(nextProbe: UInt64)
     /// Restarting the conversation with ID at sequence 0.
     case identifying
     case readingCapabilities
-    case challenging(Handshake)
-    case provingServer(Handshake, ClientCryptogram)
-    /// Installing the configured SCBK after an SCBK-D handshake (install window).
-    case installingKey
+    /// The Secure Channel handshake, key installation included.
+    case securing(SecureChannelHandshake)
     case online
-}
-
-/// One Secure Channel attempt: the key, its selector and RND.A (kept for retransmissions).
-struct Handshake: Sendable {
-    var key: SecureChannelKey
-    var randomA: [UInt8]
-    /// 0x01 = SCBK, 0x00 = SCBK-D.
-    var keySelector: UInt8 { key == .installDefault ? 0x00 : 0x01 }
-    var keys: SessionKeys { SessionKeys(scbk: key, randomA: randomA) }
 }
 
 /// What a transmission was for, so its reply can be routed.
@@ -45,21 +35,10 @@ struct Transmission: Sendable {
     var busyReplies = 0
 }
 
-/// A FILETRANSFER in progress (spec §6.26): fragments, then keep-alives until a final FTSTAT.
-struct FileTransferJob: Sendable {
-    var ticket: CommandTicket
-    var fileType: UInt8
-    var file: [UInt8]
-    var offset = 0
-    var notBefore: UInt64 = 0
-    var preferredMessageSize: Int?
-    var interleave = true
-}
-
-/// The bus's state for one PD.
+/// The bus's state for one PD (the control panel's view of it, not the PD itself).
 struct PeripheralDevice: Sendable {
     var configuration: PDConfiguration
-    var phase: Phase = .offline(nextProbe: 0)
+    private(set) var phase: Phase = .offline(nextProbe: 0)
     var announcedOnline = false
     var nextSequence: UInt8 = 0
     var session: SecureSession?
@@ -98,5 +77,177 @@ struct PeripheralDevice: Sendable {
         }
         return PDStatus(address: address, state: state, secure: session != nil, identification: identification,
                         capabilities: capabilities, counters: counters)
+    }
+}
+
+// MARK: Transitions
+
+extension PeripheralDevice {
+    /// No valid reply for `offlineAfter`: fail everything pending and probe with back-off.
+    mutating func goOffline(now: UInt64, options: BusOptions, result: CommandResult = .timeout, events: inout [BusEvent]) {
+        if let retry, case .command(let queued) = retry.purpose {
+            events.append(.commandResult(queued.ticket, result))
+        }
+        for queued in queue { events.append(.commandResult(queued.ticket, result)) }
+        queue.removeAll()
+        if fileTransfer != nil { finishFileTransfer(result, events: &events) }
+        dropSession(events: &events)
+        retry = nil
+        reportPending = false
+        nextSequence = 0
+        scheduleProbe(now: now, options: options)
+        if announcedOnline {
+            announcedOnline = false
+            events.append(.offline(address: address))
+        }
+    }
+
+    /// Probe again after the next, longer back-off interval.
+    mutating func scheduleProbe(now: UInt64, options: BusOptions) {
+        backoff = backoff == 0 ? options.offlineBackoff : min(backoff * 2, options.offlineBackoffMaximum)
+        phase = .offline(nextProbe: now &+ backoff)
+    }
+
+    /// The PD lost sync (NAK 0x04, a sequence-0 reply, a dropped session): start over at sequence 0
+    /// and re-run identification and the handshake. The interrupted command is sent again once.
+    mutating func resetLink(interrupted: Transmission?, result: CommandResult, events: inout [BusEvent]) {
+        dropSession(events: &events)
+        nextSequence = 0
+        retry = nil
+        reportPending = false
+        if let interrupted, case .command(var queued) = interrupted.purpose {
+            if queued.restarted {
+                events.append(.commandResult(queued.ticket, result))
+            } else {
+                queued.restarted = true
+                queue.insert(queued, at: 0)
+            }
+        }
+        phase = .identifying
+    }
+
+    mutating func identified(_ identification: PDIdentification, events: inout [BusEvent]) {
+        self.identification = identification
+        events.append(.identified(address: address, identification))
+        phase = .readingCapabilities
+    }
+
+    mutating func becomeOnline(events: inout [BusEvent]) {
+        phase = .online
+        backoff = 0
+        guard !announcedOnline else { return }
+        announcedOnline = true
+        events.append(.online(address: address, secure: session != nil))
+    }
+
+    mutating func dropSession(events: inout [BusEvent]) {
+        guard session != nil else { return }
+        session = nil
+        events.append(.secureChannel(address: address, active: false))
+    }
+
+    mutating func acceptedReply(now: UInt64) {
+        lastValidReplyAt = now
+        lastExchangeAt = now
+        counters.validReplies += 1
+    }
+
+    /// No reply in time: resend the same bytes after `retryDelay` (a probe waits for the next back-off instead).
+    mutating func replyTimedOut(_ transmission: Transmission, now: UInt64, options: BusOptions, events: inout [BusEvent]) {
+        counters.timeouts += 1
+        if case .probe = transmission.purpose {
+            scheduleProbe(now: now, options: options)
+            return
+        }
+        retry = transmission
+        retryAt = now &+ options.retryDelay
+        if now &- lastValidReplyAt >= options.offlineAfter { goOffline(now: now, options: options, events: &events) }
+    }
+
+    mutating func busy(_ transmission: Transmission, now: UInt64, options: BusOptions, events: inout [BusEvent]) {
+        lastValidReplyAt = now
+        counters.busy += 1
+        var retry = transmission
+        retry.busyReplies += 1
+        guard retry.busyReplies <= options.busyRetryLimit else {
+            // Give up on this command; restart at sequence 0 so no number is reused for different bytes.
+            if case .command(let queued) = transmission.purpose { events.append(.commandResult(queued.ticket, .busyExhausted)) }
+            if case .fileFragment = transmission.purpose { finishFileTransfer(.busyExhausted, events: &events) }
+            resetLink(interrupted: nil, result: .busyExhausted, events: &events)
+            return
+        }
+        self.retry = retry
+        retryAt = now &+ options.busyRetryDelay
+    }
+
+    // MARK: Secure Channel
+
+    /// After CAP: run the handshake if policy, key and PD allow, otherwise go online in plaintext or be refused.
+    mutating func beginSecurity(now: UInt64, options: BusOptions, random: inout some RandomNumberGenerator, events: inout [BusEvent]) {
+        guard configuration.security != .off, !isBroadcast else { becomeOnline(events: &events); return }
+        guard let key = configuration.scbk ?? (configuration.installMode ? .installDefault : nil) else {
+            configuration.security == .required ? handshakeFailed(.noKey, now: now, options: options, events: &events) : becomeOnline(events: &events)
+            return
+        }
+        guard capabilities?.supportsSecureChannel == true else {
+            configuration.security == .required
+                ? handshakeFailed(.notSupported, now: now, options: options, events: &events) : becomeOnline(events: &events)
+            return
+        }
+        startHandshake(key: key, random: &random)
+    }
+
+    mutating func startHandshake(key: SecureChannelKey, random: inout some RandomNumberGenerator) {
+        phase = .securing(SecureChannelHandshake(key: key, randomA: randomBytes(count: 8, using: &random)))
+    }
+
+    /// A reply to a handshake message.
+    mutating func continueHandshake(_ reply: Reply, securityBlock: SecurityBlock?, now: UInt64, options: BusOptions,
+                                    random: inout some RandomNumberGenerator, events: inout [BusEvent]) {
+        guard case .securing(var handshake) = phase else { return }
+        switch handshake.receive(reply, securityBlock: securityBlock, configuration: &configuration,
+                                 unconfirmedKey: &unconfirmedKey, events: &events) {
+        case .proceed:
+            phase = .securing(handshake)
+        case .established(let session, let installsKey):
+            self.session = session
+            if installsKey { phase = .securing(handshake) } else { becomeOnline(events: &events) }
+        case .failed(let error):
+            handshakeFailed(error, now: now, options: options, events: &events)
+        case .keyInstalled:
+            keyInstalled(random: &random, events: &events)
+        case .keyRefused(let code):
+            unconfirmedKey = nil
+            events.append(.secureChannelFailed(address: address, .refused(code)))
+            becomeOnline(events: &events)
+        }
+    }
+
+    /// The handshake did not complete. `required` PDs are refused (offline, commands fail); `preferred` ones go on in plaintext.
+    mutating func handshakeFailed(_ error: SecureChannelError, now: UInt64, options: BusOptions, events: inout [BusEvent]) {
+        counters.secureChannelFailures += 1
+        events.append(.secureChannelFailed(address: address, error))
+        if configuration.security == .required {
+            goOffline(now: now, options: options, result: .secureChannelLost, events: &events)
+        } else {
+            dropSession(events: &events)
+            becomeOnline(events: &events)
+        }
+    }
+
+    /// A reply that breaks an established session (MAC mismatch, plaintext answer): refuse and start over.
+    mutating func tearDownSession(_ error: SecureChannelError, interrupted: Transmission, events: inout [BusEvent]) {
+        counters.secureChannelFailures += 1
+        events.append(.secureChannelFailed(address: address, error))
+        resetLink(interrupted: interrupted, result: .secureChannelLost, events: &events)
+    }
+
+    /// KEYSET was acknowledged: both sides now hold the new key, so prove it with a fresh handshake.
+    mutating func keyInstalled(random: inout some RandomNumberGenerator, events: inout [BusEvent]) {
+        unconfirmedKey = nil
+        events.append(.keyInstalled(address: address))
+        dropSession(events: &events)
+        guard let key = configuration.scbk else { return }
+        startHandshake(key: key, random: &random)
     }
 }

@@ -87,8 +87,8 @@ public enum Reply: Sendable, Equatable {
         return bytes
     }
 
-    public static func decode(code rawCode: UInt8, payload: some Collection<UInt8>) throws -> Reply {
-        guard let code = ReplyCode(rawValue: rawCode) else { throw MessageError.unknownCode(rawCode) }
+    public static func decode(code rawCode: UInt8, payload: some Collection<UInt8>) throws(MessageError) -> Reply {
+        guard let code = ReplyCode(rawValue: rawCode) else { throw .unknownCode(rawCode) }
         var reader = ByteReader(payload, message: code.name)
         let reply: Reply
         switch code {
@@ -100,7 +100,7 @@ public enum Reply: Sendable, Equatable {
                 vendorCode: try reader.bytes(3), model: try reader.byte(), version: try reader.byte(),
                 serialNumber: try reader.uint32(), firmware: (try reader.byte(), try reader.byte(), try reader.byte())))
         case .pdcap:
-            guard reader.remainingCount.isMultiple(of: 3) else { throw MessageError.badLength(message: code.name, length: reader.remainingCount) }
+            guard reader.remainingCount.isMultiple(of: 3) else { throw .badLength(message: code.name, length: reader.remainingCount) }
             var entries: [Capability] = []
             while !reader.isAtEnd {
                 entries.append(Capability(function: CapabilityFunction(rawValue: try reader.byte()), compliance: try reader.byte(), count: try reader.byte()))
@@ -110,15 +110,15 @@ public enum Reply: Sendable, Equatable {
         case .istatr: reply = .inputStatus(reader.rest().map { $0 != 0 })
         case .ostatr: reply = .outputStatus(reader.rest().map { $0 != 0 })
         case .rstatr:
-            reply = .readerStatus(try reader.rest().map { raw in
-                guard let status = ReaderTamperStatus(rawValue: raw) else { throw MessageError.badField(message: code.name, field: "reader status") }
+            reply = .readerStatus(try reader.rest().map { raw throws(MessageError) in
+                guard let status = ReaderTamperStatus(rawValue: raw) else { throw .badField(message: code.name, field: "reader status") }
                 return status
             })
         case .raw:
             let readerNumber = try reader.byte(), format = CardDataFormat(rawValue: try reader.byte())
             let bitCount = try reader.uint16()
             let data = reader.rest()
-            guard data.count == (Int(bitCount) + 7) / 8 else { throw MessageError.badField(message: code.name, field: "bit count") }
+            guard data.count == (Int(bitCount) + 7) / 8 else { throw .badField(message: code.name, field: "bit count") }
             reply = .rawCard(RawCard(reader: readerNumber, format: format, bitCount: bitCount, data: data))
         case .fmt:
             let readerNumber = try reader.byte(), direction = try reader.byte()

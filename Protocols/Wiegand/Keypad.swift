@@ -12,6 +12,17 @@ public enum KeypadKey: Sendable, Hashable, CustomStringConvertible {
         case .hash: "#"
         }
     }
+
+    /// The key printed as `character` (`0`…`9`, `*`, `#`); nil for any other character.
+    public init?(_ character: Character) {
+        switch character {
+        case "*": self = .star
+        case "#": self = .hash
+        default:
+            guard let digit = character.wholeNumberValue, character.isASCII else { return nil }
+            self = .digit(UInt8(digit))
+        }
+    }
 }
 
 /// Which key each 4-bit keypad code means. Most keypads (HID, Rosslare) send 0–9, `*` = 0xA and `#` = 0xB;
@@ -42,6 +53,30 @@ public struct KeyMap: Sendable, Hashable {
     /// The key for a 4-bit code, or nil when the code is unassigned.
     public func key(for code: UInt8) -> KeypadKey? {
         code < 16 ? keys[Int(code)] : nil
+    }
+
+    /// The 4-bit code a keypad sends for `key` (the lowest, if several codes mean it); nil when no code does.
+    public func code(for key: KeypadKey) -> UInt8? {
+        keys.firstIndex(of: key).map(UInt8.init)
+    }
+}
+
+extension WiegandFrame {
+    /// The frame a keypad sends for one key, one frame per key: the 4-bit code, or in `.eightBit` mode the code
+    /// with its complement in the high nibble. Nil for a key `keyMap` has no code for, or a mode that sends whole PINs.
+    public init?(key: KeypadKey, mode: KeypadMode, keyMap: KeyMap = .standard) {
+        guard let code = keyMap.code(for: key) else { return nil }
+        switch mode {
+        case .fourBit: self.init(value: UInt64(code), bitCount: 4)
+        case .eightBit: self.init(value: UInt64(~code & 0xF) << 4 | UInt64(code), bitCount: 8)
+        case .buffered26, .bcd26: return nil
+        }
+    }
+
+    /// The key code of an 8-bit keypad frame (its low nibble); nil when the high nibble is not its complement.
+    var eightBitKeyCode: UInt8? {
+        let code = UInt8(value & 0xF)
+        return value >> 4 == UInt64(~code & 0xF) ? code : nil
     }
 }
 

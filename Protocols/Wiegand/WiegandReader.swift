@@ -98,8 +98,7 @@ public struct WiegandReader: Sendable {
             press(code: UInt8(frame.value), at: time, emit: emit)
             return
         case (.eightBit, 8):
-            let code = UInt8(frame.value & 0xF)
-            guard frame.value >> 4 == UInt64(~code & 0xF) else {
+            guard let code = frame.eightBitKeyCode else {
                 emit(.noise(.keypadComplement, at: time))
                 return
             }

@@ -17,6 +17,23 @@ import Testing
         pd.received.compactMap { if case .fileTransfer(let fragment) = $0 { fragment } else { nil } }
     }
 
+    /// Fragment sizing alone: a 128-byte message less 1 mark + 5 header + 1 control + 2 CRC + 11 fragment header = 108,
+    /// and 22 bytes fewer inside Secure Channel (2-byte security block, 4-byte MAC, up to 16 bytes of padding).
+    @Test func fragmentsFillTheMessageTheMarkByteIncluded() {
+        var job = FileTransferJob(ticket: CommandTicket(id: 1, address: 1), fileType: 1, file: Array(repeating: 7, count: 300))
+        #expect(job.nextFragment(receiveSize: 128, sealed: false).fragment.count == 108)
+        #expect(job.nextFragment(receiveSize: 128, sealed: true).fragment.count == 86)
+        job.apply(status: FileTransferStatus(action: [], delay: 250, detail: .proceed, updateMessageMaximum: 64), fragmentLength: 108, now: 1_000)
+        #expect(job.offset == 108 && job.notBefore == 1_000 + 250_000_000 && !job.interleave && job.preferredMessageSize == 64)
+        let next = job.nextFragment(receiveSize: 128, sealed: false)
+        #expect(next.offset == 108 && next.fragment.count == 44 && next.totalSize == 300)
+        job.offset = 300
+        #expect(job.nextFragment(receiveSize: 128, sealed: false).fragment.isEmpty, "a keep-alive once the file is sent")
+        job.preferredMessageSize = 10
+        job.offset = 0
+        #expect(job.nextFragment(receiveSize: 128, sealed: false).fragment.count == 1, "never an empty fragment while bytes remain")
+    }
+
     @Test func sendsFragmentsHonouringDelayMaximumAndKeepAlive() throws {
         var (bus, pd) = try onlineBus()
         let file = (0..<300).map { UInt8(truncatingIfNeeded: $0) }

@@ -144,8 +144,8 @@ import Testing
     @Test func limitsAreConfigurablePerReader() throws {
         // A slow simulator: 1 ms pulses, 5 ms apart; the default limits call the pulse too long.
         var timeline = Timeline()
-        timeline.pulseWidth = 1_000_000
-        timeline.bitInterval = 5_000_000
+        timeline.timing.pulseWidth = 1_000_000
+        timeline.timing.bitInterval = 5_000_000
         timeline.send(bits: "0110")
         #expect(try decoderEvents(timeline.edges).compactMap(\.noiseReason).first == .pulseTooLong)
         let slow = DecoderTiming(pulseWidth: 100_000...2_000_000, bitInterval: 3_000_000...10_000_000, frameSilence: 50_000_000)

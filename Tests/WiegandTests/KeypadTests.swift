@@ -5,7 +5,7 @@ import Testing
 @Suite struct KeypadTests {
     func events(_ frames: [String], keypad: KeypadMode = .fourBit, gap: UInt64 = 100_000_000) throws -> [String] {
         var timeline = Timeline()
-        timeline.frameGap = gap
+        timeline.timing.frameGap = gap
         for frame in frames { timeline.send(bits: frame) }
         return try readerEvents(timeline.edges, configuration: ReaderConfiguration(keypad: keypad)).map(\.summary)
     }

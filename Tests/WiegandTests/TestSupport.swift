@@ -1,34 +1,18 @@
 import KeywayTestSupport
 @testable import Wiegand
 
-/// Builds edge timelines the way a reader sends them: 50 µs pulses, 1 ms apart, frames 100 ms apart.
-struct Timeline {
-    var edges: [EdgeEvent] = []
-    var now: UInt64 = 1_000_000_000
-    var pulseWidth: UInt64 = 50_000
-    var bitInterval: UInt64 = 1_000_000
-    var frameGap: UInt64 = 100_000_000
+/// Edge timelines for tests: the library's encoder starting at 1 s, with a reader's usual timing
+/// (50 µs pulses, 1 ms apart, frames 100 ms apart).
+typealias Timeline = PulseTrain
 
-    mutating func pulse(on line: WiegandLine, width: UInt64? = nil) {
-        edges.append(EdgeEvent(line: line, edge: .falling, tNs: now))
-        edges.append(EdgeEvent(line: line, edge: .rising, tNs: now + (width ?? pulseWidth)))
-    }
+extension PulseTrain {
+    init() { self.init(startingAt: 1_000_000_000) }
 
-    /// Sends every bit of `frame`, then waits out the frame gap.
-    mutating func send(_ frame: WiegandFrame) {
-        send(bits: frame.bitString)
-    }
-
-    /// Sends `0`/`1` characters as D0/D1 pulses (any length, even more than a frame holds).
+    /// Sends `0`/`1` characters as D0/D1 pulses (any length, even more than a frame holds), then waits out the frame gap.
     mutating func send(bits: String) {
-        for bit in bits {
-            pulse(on: bit == "1" ? .d1 : .d0)
-            now += bitInterval
-        }
-        now += frameGap
+        for bit in bits { send(bit: bit == "1") }
+        wait(timing.frameGap)
     }
-
-    mutating func wait(_ nanoseconds: UInt64) { now += nanoseconds }
 }
 
 /// Everything a reader reports for `edges`, the end of input included.

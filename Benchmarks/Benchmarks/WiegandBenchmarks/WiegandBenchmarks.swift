@@ -16,8 +16,7 @@ struct SyntheticTimeline {
             return (state >> 33) % limit
         }
         let formats: [CardFormat] = [.h10301, .h10306, .c1k35]
-        var edges: [EdgeEvent] = []
-        var now: UInt64 = 0
+        var train = PulseTrain(startingAt: 0)
         for index in 0..<frames {
             let format = formats[index % formats.count]
             let facilityBits = format.fields.first { $0.field == .facility }!.length
@@ -25,17 +24,11 @@ struct SyntheticTimeline {
             let frame = try! format.encode(CardFields(
                 facility: random(below: 1 << UInt64(facilityBits)), card: random(below: 1 << UInt64(cardBits))
             ))
-            for position in 0..<frame.bitCount {
-                let line: WiegandLine = frame.bit(at: position) ? .d1 : .d0
-                edges.append(EdgeEvent(line: line, edge: .falling, tNs: now))
-                edges.append(EdgeEvent(line: line, edge: .rising, tNs: now + 50_000))
-                now += 1_000_000
-            }
-            now += 100_000_000
+            train.send(frame)
         }
-        self.edges = edges
+        self.edges = train.edges
         self.frames = frames
-        self.span = now
+        self.span = train.now
     }
 }
 

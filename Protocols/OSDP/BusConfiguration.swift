@@ -1,0 +1,76 @@
+/// Whether a PD must, may or must not use Secure Channel.
+public enum SecurityPolicy: String, Sendable, CaseIterable {
+    /// Plaintext only.
+    case off
+    /// Secure Channel when the PD offers it and a key is at hand; plaintext otherwise (reported).
+    case preferred
+    /// Secure Channel or nothing: a PD that cannot or will not is refused and reported, never used in plaintext.
+    case required
+}
+
+/// One PD on the bus.
+public struct PDConfiguration: Sendable, Equatable {
+    /// 0x00–0x7E, or 0x7F to reach a single PD of unknown address (only ID, CAP and COMSET are allowed then).
+    public var address: UInt8
+    /// The PD's SCBK, if it has been given one.
+    public var scbk: SecureChannelKey?
+    public var security: SecurityPolicy
+    /// The install window: allow a handshake with SCBK-D. When `scbk` is also set, the bus installs it with KEYSET.
+    public var installMode: Bool
+
+    public init(address: UInt8, scbk: SecureChannelKey? = nil, security: SecurityPolicy = .preferred, installMode: Bool = false) {
+        self.address = address
+        self.scbk = scbk
+        self.security = security
+        self.installMode = installMode
+    }
+}
+
+/// Timings and limits of a bus. All durations are nanoseconds.
+public struct BusOptions: Sendable, Equatable {
+    /// How long a PD has to answer (spec: 200 ms), on top of the time the command takes on the wire.
+    public var replyTimeout: UInt64 = 200_000_000
+    /// Used to compute wire time (10 bits a byte) for the reply timeout.
+    public var baudRate: Int = 9600
+    /// An idle online PD is polled this often.
+    public var pollInterval: UInt64 = 50_000_000
+    /// A PD without a valid reply for this long is offline (spec: 8 s).
+    public var offlineAfter: UInt64 = 8_000_000_000
+    /// Pause before resending the identical bytes after a timeout.
+    public var retryDelay: UInt64 = 100_000_000
+    /// Pause before resending after BUSY, and how many BUSY replies end a command with `busyExhausted`.
+    public var busyRetryDelay: UInt64 = 200_000_000
+    public var busyRetryLimit: Int = 10
+    /// Probing an offline PD backs off from the first to the largest interval, doubling each time.
+    public var offlineBackoff: UInt64 = 1_000_000_000
+    public var offlineBackoffMaximum: UInt64 = 30_000_000_000
+    /// A submitted command that has not completed by then fails with `timeout`.
+    public var commandTimeout: UInt64 = 10_000_000_000
+    /// A gap longer than this inside a frame aborts the frame (spec: 20 ms).
+    public var interCharacterTimeout: UInt64 = 20_000_000
+    /// The largest reply Keyway accepts.
+    public var receiveSize: Int = Frame.maximumLength
+    /// Emit a `.frame` event for every frame sent and received (for captures).
+    public var traceFrames: Bool = false
+
+    public init() {}
+
+    func wireTime(bytes: Int) -> UInt64 {
+        UInt64(bytes) * 10 * 1_000_000_000 / UInt64(max(baudRate, 1))
+    }
+}
+
+/// A configuration the bus cannot run with.
+public enum BusConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidAddress(UInt8)
+    case duplicateAddress(UInt8)
+    case tooManyPDs(Int)
+
+    public var description: String {
+        switch self {
+        case .invalidAddress(let address): "PD address \(address) is outside 0–126 (127 is broadcast)"
+        case .duplicateAddress(let address): "PD address \(address) is configured twice"
+        case .tooManyPDs(let count): "\(count) PDs configured; a bus holds at most 126"
+        }
+    }
+}
