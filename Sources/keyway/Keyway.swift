@@ -8,7 +8,7 @@ struct Keyway: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keyway",
         abstract: "Keyway access-control bridge: Wiegand and OSDP readers, allowlist decisions, activity log.",
-        subcommands: WiegandCLI.commands + OSDPCLI.commands + AccessCLI.commands + BridgeCLI.commands
+        subcommands: WiegandCLI.commands + OSDPCLI.commands + AccessCLI.commands + ServiceCLI.commands
     )
 
     /// Usage errors exit with 2 (argument-parser's default is 64), as every Keyway command documents.

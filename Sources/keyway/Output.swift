@@ -15,6 +15,12 @@ struct UsageError: Error, CustomStringConvertible {
     init(_ message: String) { description = message }
 }
 
+/// `--json`: one JSON object per line instead of text.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print one JSON object per line.")
+    var json = false
+}
+
 /// Writes one JSON object as one line on stdout (the `--json` contract of every command).
 func printJSONLine<T: Encodable>(_ value: T) {
     let encoder = JSONEncoder()
