@@ -19,25 +19,6 @@ enum AccessCLI {
 }
 
 extension AccessCLI {
-    /// Runs a command body, turning the access layer's errors into messages and exit codes:
-    /// bad input (unknown names, broken rules, malformed values) exits 2, everything else 1.
-    static func run(_ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let error as AccessError {
-            printError("error: \(error)")
-            throw error.isUsageError ? ExitStatus.usage : ExitStatus.failure
-        } catch let error as UsageError {
-            printError("error: \(error)")
-            throw ExitStatus.usage
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            printError("error: \(error)")
-            throw ExitStatus.failure
-        }
-    }
-
     /// Who the log names as the author of a change.
     static var actor: String { ProcessInfo.processInfo.environment["USER"].map { "cli:\($0)" } ?? "cli" }
 

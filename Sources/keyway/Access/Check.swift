@@ -2,7 +2,7 @@ import Access
 import ArgumentParser
 import Foundation
 
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: DatabaseCommand {
     static let configuration = CommandConfiguration(
         commandName: "check", abstract: "Show the decision for a presentation at a door, without taking a use or logging.")
     @OptionGroup var database: DatabaseOptions
@@ -30,24 +30,19 @@ struct CheckCommand: ParsableCommand {
     }
 
     func run() throws {
-        try AccessCLI.run {
-            let presentation: Presentation = switch (card, pin, key) {
-            case (let card?, nil, nil): .card(try AccessCLI.card(card))
-            case (nil, let pin?, nil): .pin(pin)
-            case (let card?, let pin?, nil): .cardAndPin(try AccessCLI.card(card), pin: pin)
-            case (nil, nil, let key?): .digitalKey(token: key)
-            default: throw UsageError("give --card, --pin, --card with --pin, or --key")
-            }
-            let access = try database.openAccess()
-            let date = try AccessCLI.time(at, access.store.timeZone, option: "--at") ?? Date()
-            let decision = access.check(presentation, door: try access.store.doorName(door), at: date)
-            if output.json {
-                printJSONLine(Output(decision: decision))
-            } else {
-                print([decision.granted ? "grant" : "deny", decision.reason?.rawValue, decision.personName, decision.credentialID,
-                       decision.alarms.isEmpty ? nil : "alarms: " + decision.alarms.map(\.rawValue).joined(separator: ",")]
-                    .compactMap { $0 }.joined(separator: "  "))
-            }
+        let presentation: Presentation = switch (card, pin, key) {
+        case (let card?, nil, nil): .card(try AccessCLI.card(card))
+        case (nil, let pin?, nil): .pin(pin)
+        case (let card?, let pin?, nil): .cardAndPin(try AccessCLI.card(card), pin: pin)
+        case (nil, nil, let key?): .digitalKey(token: key)
+        default: throw UsageError("give --card, --pin, --card with --pin, or --key")
         }
+        let access = try database.openAccess()
+        let date = try AccessCLI.time(at, access.store.timeZone, option: "--at") ?? Date()
+        let decision = access.check(presentation, door: try access.store.doorName(door), at: date)
+        output.print(Output(decision: decision),
+                     text: [decision.granted ? "grant" : "deny", decision.reason?.rawValue, decision.personName, decision.credentialID,
+                            decision.alarms.isEmpty ? nil : "alarms: " + decision.alarms.map(\.rawValue).joined(separator: ",")]
+                         .compactMap { $0 }.joined(separator: "  "))
     }
 }

@@ -2,7 +2,7 @@ import Access
 import Foundation
 
 /// Credentials as `credentials list` and the create commands print them.
-struct CredentialOutput: Encodable {
+struct CredentialOutput: OutputRecord {
     let id: String
     let kind: String
     let person: String?
@@ -46,7 +46,7 @@ struct CredentialOutput: Encodable {
     }
 
     /// One line for people: id, kind, whose, what, when, state.
-    var text: String {
+    var humanDescription: String {
         var parts = [id, kind]
         if let person { parts.append(person) }
         if let label { parts.append("\"\(label)\"") }

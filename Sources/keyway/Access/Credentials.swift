@@ -5,7 +5,7 @@ import Foundation
 struct CredentialsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "credentials", abstract: "Credentials.", subcommands: [List.self])
 
-    struct List: ParsableCommand {
+    struct List: DatabaseCommand {
         static let configuration = CommandConfiguration(abstract: "List credentials (never a code or token).")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
@@ -13,12 +13,10 @@ struct CredentialsCommand: ParsableCommand {
         @Flag(help: "Only those active now.") var active = false
 
         func run() throws {
-            try AccessCLI.run {
-                let store = try database.openStore()
-                for credential in try store.credentials(person: person, activeAt: active ? Date() : nil) {
-                    let shown = CredentialOutput(credential, zone: store.timeZone)
-                    output.json ? printJSONLine(shown) : print(shown.text)
-                }
+            let store = try database.openStore()
+            for credential in try store.credentials(person: person, activeAt: active ? Date() : nil) {
+                let shown = CredentialOutput(credential, zone: store.timeZone)
+                output.print(shown)
             }
         }
     }

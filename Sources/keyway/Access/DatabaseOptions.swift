@@ -58,3 +58,9 @@ struct DatabaseOptions: ParsableArguments {
                                       preload: false)
     }
 }
+
+/// A command on the access database. What the access layer throws beyond `AccessError` (SQLite, files)
+/// is reported as `error: …` with exit 1, in the style of its other messages (see `Keyway.main`).
+protocol DatabaseCommand: ParsableCommand {
+    var database: DatabaseOptions { get }
+}

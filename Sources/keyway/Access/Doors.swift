@@ -6,7 +6,7 @@ struct DoorsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doors", abstract: "Doors and their modes.", subcommands: [Add.self, List.self, Mode.self])
 
-    struct Add: ParsableCommand {
+    struct Add: DatabaseCommand {
         static let configuration = CommandConfiguration(abstract: "Add a door; prints its id.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
@@ -17,39 +17,34 @@ struct DoorsCommand: ParsableCommand {
         @Flag(help: "A duress code is refused here (it still raises the alarm).") var duressDenies = false
 
         func run() throws {
-            try AccessCLI.run {
-                let door = try database.openStore().addDoor(name: name, mode: mode, scheduledMode: scheduledMode, modeSchedule: modeSchedule,
-                                                            duressGrants: !duressDenies, actor: AccessCLI.actor)
-                output.json ? printJSONLine(door) : print("\(door.id)  \(door.name)  \(door.mode.rawValue)")
-            }
+            let door = try database.openStore().addDoor(name: name, mode: mode, scheduledMode: scheduledMode, modeSchedule: modeSchedule,
+                                                        duressGrants: !duressDenies, actor: AccessCLI.actor)
+            output.print(door, text: "\(door.id)  \(door.name)  \(door.mode.rawValue)")
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: DatabaseCommand {
         static let configuration = CommandConfiguration(abstract: "List doors.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            try AccessCLI.run {
-                for door in try database.openStore().doors() {
-                    output.json ? printJSONLine(door)
-                        : print([door.id, door.name, door.mode.rawValue,
-                                 door.scheduledMode.map { "\($0.rawValue) on \(door.modeSchedule ?? "?")" }]
-                            .compactMap { $0 }.joined(separator: "  "))
-                }
+            for door in try database.openStore().doors() {
+                output.print(door, text: [door.id, door.name, door.mode.rawValue,
+                                          door.scheduledMode.map { "\($0.rawValue) on \(door.modeSchedule ?? "?")" }]
+                    .compactMap { $0 }.joined(separator: "  "))
             }
         }
     }
 
-    struct Mode: ParsableCommand {
+    struct Mode: DatabaseCommand {
         static let configuration = CommandConfiguration(abstract: "Change a door's mode (e.g. lockdown).")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The door (id or name).") var door: String
         @Argument(help: "card, pin, card_and_pin, card_or_pin, unlocked or lockdown.") var mode: DoorMode
 
         func run() throws {
-            try AccessCLI.run { try database.openStore().setMode(door: door, mode, actor: AccessCLI.actor) }
+            try database.openStore().setMode(door: door, mode, actor: AccessCLI.actor)
         }
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 struct GroupsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "groups", abstract: "Access groups: doors × schedules.", subcommands: [Add.self])
 
-    struct Add: ParsableCommand {
+    struct Add: DatabaseCommand {
         static let configuration = CommandConfiguration(abstract: "Add an access group; prints its id.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
@@ -14,15 +14,13 @@ struct GroupsCommand: ParsableCommand {
         var doors: [String] = []
 
         func run() throws {
-            try AccessCLI.run {
-                guard !doors.isEmpty else { throw UsageError("give at least one --door") }
-                let pairs = doors.map { text -> (door: String, schedule: String?) in
-                    guard let at = text.lastIndex(of: "@") else { return (text, nil) }
-                    return (String(text[..<at]), String(text[text.index(after: at)...]))
-                }
-                let group = try database.openStore().addGroup(name: name, doors: pairs, actor: AccessCLI.actor)
-                output.json ? printJSONLine(group) : print("\(group.id)  \(group.name)")
+            guard !doors.isEmpty else { throw UsageError("give at least one --door") }
+            let pairs = doors.map { text -> (door: String, schedule: String?) in
+                guard let at = text.lastIndex(of: "@") else { return (text, nil) }
+                return (String(text[..<at]), String(text[text.index(after: at)...]))
             }
+            let group = try database.openStore().addGroup(name: name, doors: pairs, actor: AccessCLI.actor)
+            output.print(group, text: "\(group.id)  \(group.name)")
         }
     }
 }

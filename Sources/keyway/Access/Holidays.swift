@@ -5,7 +5,7 @@ import Foundation
 struct HolidaysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "holidays", abstract: "Holidays.", subcommands: [Add.self])
 
-    struct Add: ParsableCommand {
+    struct Add: DatabaseCommand {
         static let configuration = CommandConfiguration(abstract: "Add a holiday: schedules are closed that day unless open on holidays.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
@@ -13,10 +13,8 @@ struct HolidaysCommand: ParsableCommand {
         @Option(help: "What it is.") var name: String?
 
         func run() throws {
-            try AccessCLI.run {
-                try database.openStore().addHoliday(day: date, name: name, actor: AccessCLI.actor)
-                output.json ? printJSONLine(AccessCLI.Created(id: date, name: name ?? date)) : print(date)
-            }
+            try database.openStore().addHoliday(day: date, name: name, actor: AccessCLI.actor)
+            output.print(AccessCLI.Created(id: date, name: name ?? date), text: date)
         }
     }
 }

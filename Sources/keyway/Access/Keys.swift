@@ -6,7 +6,7 @@ struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "keys", abstract: "Digital keys (signed tokens).",
                                                     subcommands: [Issue.self, Share.self])
 
-    struct Issue: ParsableCommand {
+    struct Issue: DatabaseCommand {
         static let configuration = CommandConfiguration(abstract: "Issue a digital key to a person; prints its id and token.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
@@ -16,18 +16,16 @@ struct KeysCommand: ParsableCommand {
         @Flag(help: "The holder may share it.") var mayShare = false
 
         func run() throws {
-            try AccessCLI.run {
-                guard !doors.isEmpty else { throw UsageError("give at least one --door") }
-                let store = try database.openStore()
-                let issued = try store.issueKey(person: person, doors: doors, validUntil: AccessCLI.time(until, store.timeZone, option: "--until"),
-                                                mayShare: mayShare, actor: AccessCLI.actor)
-                let shown = CredentialOutput(issued.credential, zone: store.timeZone, token: issued.token)
-                output.json ? printJSONLine(shown) : print(shown.text)
-            }
+            guard !doors.isEmpty else { throw UsageError("give at least one --door") }
+            let store = try database.openStore()
+            let issued = try store.issueKey(person: person, doors: doors, validUntil: AccessCLI.time(until, store.timeZone, option: "--until"),
+                                            mayShare: mayShare, actor: AccessCLI.actor)
+            let shown = CredentialOutput(issued.credential, zone: store.timeZone, token: issued.token)
+            output.print(shown)
         }
     }
 
-    struct Share: ParsableCommand {
+    struct Share: DatabaseCommand {
         static let configuration = CommandConfiguration(abstract: "Share a key that allows it; prints the new key's id and token.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
@@ -36,13 +34,11 @@ struct KeysCommand: ParsableCommand {
         @Option(help: "Valid until (no later than the shared key).") var until: String?
 
         func run() throws {
-            try AccessCLI.run {
-                let store = try database.openStore()
-                let issued = try store.shareKey(key, to: to, validUntil: AccessCLI.time(until, store.timeZone, option: "--until"),
-                                                actor: AccessCLI.actor)
-                let shown = CredentialOutput(issued.credential, zone: store.timeZone, token: issued.token)
-                output.json ? printJSONLine(shown) : print(shown.text)
-            }
+            let store = try database.openStore()
+            let issued = try store.shareKey(key, to: to, validUntil: AccessCLI.time(until, store.timeZone, option: "--until"),
+                                            actor: AccessCLI.actor)
+            let shown = CredentialOutput(issued.credential, zone: store.timeZone, token: issued.token)
+            output.print(shown)
         }
     }
 }

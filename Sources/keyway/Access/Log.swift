@@ -7,7 +7,7 @@ struct LogCommand: ParsableCommand {
         commandName: "log", abstract: "The activity log: decisions, changes, door events.",
         subcommands: [Show.self, Verify.self], defaultSubcommand: Show.self)
 
-    struct Show: ParsableCommand {
+    struct Show: DatabaseCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Print log rows, oldest first.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
@@ -23,24 +23,22 @@ struct LogCommand: ParsableCommand {
         }
 
         func run() throws {
-            try AccessCLI.run {
-                let store = try database.openStore()
-                let since = try AccessCLI.time(since, store.timeZone, option: "--since")
-                if follow { Self.letSignalsStopUs() }
-                var last: Int64 = 0
-                var names: [String: String] = [:]
-                repeat {
-                    for entry in try store.activity(after: last, since: since, door: door) {
-                        // Readers of the log want who, not an id; people added while following are picked up.
-                        if let person = entry.personID, names[person] == nil {
-                            names = Dictionary(try store.people().map { ($0.id, $0.name) }) { first, _ in first }
-                        }
-                        print(entry, personName: entry.personID.flatMap { names[$0] }, zone: store.timeZone)
-                        last = entry.sequence
+            let store = try database.openStore()
+            let since = try AccessCLI.time(since, store.timeZone, option: "--since")
+            if follow { Self.letSignalsStopUs() }
+            var last: Int64 = 0
+            var names: [String: String] = [:]
+            repeat {
+                for entry in try store.activity(after: last, since: since, door: door) {
+                    // Readers of the log want who, not an id; people added while following are picked up.
+                    if let person = entry.personID, names[person] == nil {
+                        names = Dictionary(try store.people().map { ($0.id, $0.name) }) { first, _ in first }
                     }
-                    if follow { Thread.sleep(forTimeInterval: 0.5) }
-                } while follow
-            }
+                    print(entry, personName: entry.personID.flatMap { names[$0] }, zone: store.timeZone)
+                    last = entry.sequence
+                }
+                if follow { Thread.sleep(forTimeInterval: 0.5) }
+            } while follow
         }
 
         /// Commands run on a thread that blocks SIGINT and SIGTERM (the async root's); a follower runs until
@@ -70,7 +68,7 @@ struct LogCommand: ParsableCommand {
         }
     }
 
-    struct Verify: ParsableCommand {
+    struct Verify: DatabaseCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the log's hash chain; exits 1 at the first row that does not match.")
         @OptionGroup var database: DatabaseOptions
@@ -85,18 +83,14 @@ struct LogCommand: ParsableCommand {
         }
 
         func run() throws {
-            try AccessCLI.run {
-                let verification = try database.openStore().verifyLog()
-                if output.json {
-                    printJSONLine(Result(intact: verification.isIntact, rows: verification.rowsChecked, head: verification.head,
-                                         brokenAt: verification.firstBroken?.sequence, problem: verification.firstBroken?.problem))
-                } else if let broken = verification.firstBroken {
-                    print("BROKEN at row \(broken.sequence): \(broken.problem) (\(verification.rowsChecked) rows before it are intact)")
-                } else {
-                    print("intact: \(verification.rowsChecked) rows, head \(verification.head ?? "none")")
-                }
-                if !verification.isIntact { throw ExitStatus.failure }
-            }
+            let verification = try database.openStore().verifyLog()
+            let text = verification.firstBroken.map { broken in
+                "BROKEN at row \(broken.sequence): \(broken.problem) (\(verification.rowsChecked) rows before it are intact)"
+            } ?? "intact: \(verification.rowsChecked) rows, head \(verification.head ?? "none")"
+            output.print(Result(intact: verification.isIntact, rows: verification.rowsChecked, head: verification.head,
+                                brokenAt: verification.firstBroken?.sequence, problem: verification.firstBroken?.problem),
+                         text: text)
+            if !verification.isIntact { throw ExitStatus.failure }
         }
     }
 }

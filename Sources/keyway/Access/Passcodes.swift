@@ -6,7 +6,7 @@ struct PasscodesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "passcodes", abstract: "Passcodes for named doors.",
                                                     subcommands: [Create.self, Rotate.self])
 
-    struct Create: ParsableCommand {
+    struct Create: DatabaseCommand {
         static let configuration = CommandConfiguration(abstract: "Create a passcode; prints it once, with its id.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
@@ -22,33 +22,31 @@ struct PasscodesCommand: ParsableCommand {
         @Flag(help: "A duress code (see pins add).") var duress = false
 
         func run() throws {
-            try AccessCLI.run {
-                guard (person == nil) != (label == nil) else { throw UsageError("give --person or --label (one of them)") }
-                guard !doors.isEmpty else { throw UsageError("give at least one --door") }
-                guard validFor == nil || (from == nil && until == nil) else { throw UsageError("give --valid-for or --from/--until, not both") }
-                guard let limit = UseLimit(parsing: uses) else { throw UsageError("--uses: '\(uses)' is not 1, N or unlimited") }
-                let store = try database.openStore()
-                let now = Date()
-                var request = PasscodeRequest(person: person, label: label, doors: doors)
-                if let validFor {
-                    request.validFrom = now
-                    request.validUntil = now + (try AccessCLI.duration(validFor, option: "--valid-for"))
-                } else {
-                    request.validFrom = try AccessCLI.time(from, store.timeZone, option: "--from")
-                    request.validUntil = try AccessCLI.time(until, store.timeZone, option: "--until")
-                }
-                request.schedule = schedule
-                request.uses = limit
-                request.code = code
-                request.duress = duress
-                let issued = try store.createPasscode(request, actor: AccessCLI.actor, at: now)
-                let shown = CredentialOutput(issued.credential, zone: store.timeZone, code: issued.code)
-                output.json ? printJSONLine(shown) : print(shown.text)
+            guard (person == nil) != (label == nil) else { throw UsageError("give --person or --label (one of them)") }
+            guard !doors.isEmpty else { throw UsageError("give at least one --door") }
+            guard validFor == nil || (from == nil && until == nil) else { throw UsageError("give --valid-for or --from/--until, not both") }
+            guard let limit = UseLimit(parsing: uses) else { throw UsageError("--uses: '\(uses)' is not 1, N or unlimited") }
+            let store = try database.openStore()
+            let now = Date()
+            var request = PasscodeRequest(person: person, label: label, doors: doors)
+            if let validFor {
+                request.validFrom = now
+                request.validUntil = now + (try AccessCLI.duration(validFor, option: "--valid-for"))
+            } else {
+                request.validFrom = try AccessCLI.time(from, store.timeZone, option: "--from")
+                request.validUntil = try AccessCLI.time(until, store.timeZone, option: "--until")
             }
+            request.schedule = schedule
+            request.uses = limit
+            request.code = code
+            request.duress = duress
+            let issued = try store.createPasscode(request, actor: AccessCLI.actor, at: now)
+            let shown = CredentialOutput(issued.credential, zone: store.timeZone, code: issued.code)
+            output.print(shown)
         }
     }
 
-    struct Rotate: ParsableCommand {
+    struct Rotate: DatabaseCommand {
         static let configuration = CommandConfiguration(
             abstract: "Replace a PIN or passcode by a new code; the old one still works for the overlap, then is refused.")
         @OptionGroup var database: DatabaseOptions
@@ -59,14 +57,12 @@ struct PasscodesCommand: ParsableCommand {
         @Option(help: "The new digits (default: random).") var code: String?
 
         func run() throws {
-            try AccessCLI.run {
-                let store = try database.openStore()
-                let overlap = try AccessCLI.duration(overlap, option: "--overlap")
-                let effective = try AccessCLI.time(at, store.timeZone, option: "--at") ?? Date()
-                let issued = try store.rotateCode(id, effective: effective, overlap: overlap, code: code, actor: AccessCLI.actor)
-                let shown = CredentialOutput(issued.credential, zone: store.timeZone, code: issued.code)
-                output.json ? printJSONLine(shown) : print(shown.text)
-            }
+            let store = try database.openStore()
+            let overlap = try AccessCLI.duration(overlap, option: "--overlap")
+            let effective = try AccessCLI.time(at, store.timeZone, option: "--at") ?? Date()
+            let issued = try store.rotateCode(id, effective: effective, overlap: overlap, code: code, actor: AccessCLI.actor)
+            let shown = CredentialOutput(issued.credential, zone: store.timeZone, code: issued.code)
+            output.print(shown)
         }
     }
 }

@@ -7,7 +7,7 @@ struct PeopleCommand: ParsableCommand {
         commandName: "people", abstract: "Residents, staff, visitors and vendors.",
         subcommands: [Add.self, List.self, Grant.self, Suspend.self, Reinstate.self, Vacation.self])
 
-    struct Add: ParsableCommand {
+    struct Add: DatabaseCommand {
         static let configuration = CommandConfiguration(abstract: "Add a person; prints their id.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
@@ -15,31 +15,26 @@ struct PeopleCommand: ParsableCommand {
         @Option(help: "resident, staff, visitor or vendor.") var kind: PersonKind = .resident
 
         func run() throws {
-            try AccessCLI.run {
-                let person = try database.openStore().addPerson(name: name, kind: kind, actor: AccessCLI.actor)
-                output.json ? printJSONLine(person) : print("\(person.id)  \(person.name)  \(person.kind.rawValue)")
-            }
+            let person = try database.openStore().addPerson(name: name, kind: kind, actor: AccessCLI.actor)
+            output.print(person, text: "\(person.id)  \(person.name)  \(person.kind.rawValue)")
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: DatabaseCommand {
         static let configuration = CommandConfiguration(abstract: "List people.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            try AccessCLI.run {
-                for person in try database.openStore().people() {
-                    output.json ? printJSONLine(person)
-                        : print([person.id, person.name, person.kind.rawValue, person.suspended ? "SUSPENDED" : nil,
-                                 person.vacationStart.map { "vacation \($0)…\(person.vacationEnd ?? "")" }]
-                            .compactMap { $0 }.joined(separator: "  "))
-                }
+            for person in try database.openStore().people() {
+                output.print(person, text: [person.id, person.name, person.kind.rawValue, person.suspended ? "SUSPENDED" : nil,
+                                            person.vacationStart.map { "vacation \($0)…\(person.vacationEnd ?? "")" }]
+                    .compactMap { $0 }.joined(separator: "  "))
             }
         }
     }
 
-    struct Grant: ParsableCommand {
+    struct Grant: DatabaseCommand {
         static let configuration = CommandConfiguration(abstract: "Add a person to an access group.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
@@ -47,34 +42,32 @@ struct PeopleCommand: ParsableCommand {
         @Option(help: "The group (id or name).") var group: String
 
         func run() throws {
-            try AccessCLI.run {
-                try database.openStore().grant(person: person, group: group, actor: AccessCLI.actor)
-                output.json ? printJSONLine(["person": person, "group": group]) : print("\(person) is in \(group)")
-            }
+            try database.openStore().grant(person: person, group: group, actor: AccessCLI.actor)
+            output.print(["person": person, "group": group], text: "\(person) is in \(group)")
         }
     }
 
-    struct Suspend: ParsableCommand {
+    struct Suspend: DatabaseCommand {
         static let configuration = CommandConfiguration(abstract: "Suspend all of a person's access at once.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The person (id or name).") var person: String
 
         func run() throws {
-            try AccessCLI.run { try database.openStore().setSuspended(person, true, actor: AccessCLI.actor) }
+            try database.openStore().setSuspended(person, true, actor: AccessCLI.actor)
         }
     }
 
-    struct Reinstate: ParsableCommand {
+    struct Reinstate: DatabaseCommand {
         static let configuration = CommandConfiguration(abstract: "Lift a person's suspension.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The person (id or name).") var person: String
 
         func run() throws {
-            try AccessCLI.run { try database.openStore().setSuspended(person, false, actor: AccessCLI.actor) }
+            try database.openStore().setSuspended(person, false, actor: AccessCLI.actor)
         }
     }
 
-    struct Vacation: ParsableCommand {
+    struct Vacation: DatabaseCommand {
         static let configuration = CommandConfiguration(
             abstract: "Suspend a person's access from the first day to the last (site days), or clear it.")
         @OptionGroup var database: DatabaseOptions
@@ -84,13 +77,11 @@ struct PeopleCommand: ParsableCommand {
         @Flag(help: "Clear the vacation.") var clear = false
 
         func run() throws {
-            try AccessCLI.run {
-                guard clear == (from == nil && until == nil) else { throw UsageError("give --from and --until, or --clear") }
-                for day in [from, until].compactMap({ $0 }) where SiteTime.parseDay(day) == nil {
-                    throw UsageError("'\(day)' is not a date YYYY-MM-DD")
-                }
-                try database.openStore().setVacation(person, from: from, until: until, actor: AccessCLI.actor)
+            guard clear == (from == nil && until == nil) else { throw UsageError("give --from and --until, or --clear") }
+            for day in [from, until].compactMap({ $0 }) where SiteTime.parseDay(day) == nil {
+                throw UsageError("'\(day)' is not a date YYYY-MM-DD")
             }
+            try database.openStore().setVacation(person, from: from, until: until, actor: AccessCLI.actor)
         }
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 struct PinsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "pins", abstract: "People's PINs.", subcommands: [Add.self])
 
-    struct Add: ParsableCommand {
+    struct Add: DatabaseCommand {
         static let configuration = CommandConfiguration(
             abstract: "Give a person a PIN (their groups' doors; the second factor of card and PIN); prints it once.")
         @OptionGroup var database: DatabaseOptions
@@ -15,12 +15,10 @@ struct PinsCommand: ParsableCommand {
         @Flag(help: "A duress PIN: opens like the PIN where the door allows, and raises a silent alarm.") var duress = false
 
         func run() throws {
-            try AccessCLI.run {
-                let store = try database.openStore()
-                let issued = try store.addPIN(person: person, code: code, duress: duress, actor: AccessCLI.actor)
-                let shown = CredentialOutput(issued.credential, zone: store.timeZone, code: issued.code)
-                output.json ? printJSONLine(shown) : print(shown.text)
-            }
+            let store = try database.openStore()
+            let issued = try store.addPIN(person: person, code: code, duress: duress, actor: AccessCLI.actor)
+            let shown = CredentialOutput(issued.credential, zone: store.timeZone, code: issued.code)
+            output.print(shown)
         }
     }
 }

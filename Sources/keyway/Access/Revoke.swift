@@ -2,7 +2,7 @@ import Access
 import ArgumentParser
 import Foundation
 
-struct RevokeCommand: ParsableCommand {
+struct RevokeCommand: DatabaseCommand {
     static let configuration = CommandConfiguration(
         commandName: "revoke", abstract: "Revoke a credential now (a key takes its shares along); prints the ids revoked.")
     @OptionGroup var database: DatabaseOptions
@@ -16,9 +16,8 @@ struct RevokeCommand: ParsableCommand {
     }
 
     func run() throws {
-        try AccessCLI.run {
-            let revoked = try database.openStore().revoke(id, reason: reason, actor: AccessCLI.actor)
-            output.json ? printJSONLine(Revoked(id: id, revoked: revoked)) : revoked.forEach { print($0) }
-        }
+        let revoked = try database.openStore().revoke(id, reason: reason, actor: AccessCLI.actor)
+        // One id a line; never empty, since the credential itself is among them.
+        output.print(Revoked(id: id, revoked: revoked), text: revoked.joined(separator: "\n"))
     }
 }

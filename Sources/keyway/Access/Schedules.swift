@@ -5,7 +5,7 @@ import Foundation
 struct SchedulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "schedules", abstract: "Weekly schedules.", subcommands: [Add.self])
 
-    struct Add: ParsableCommand {
+    struct Add: DatabaseCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a weekly schedule (site time); prints its id. --to at or before --from runs past midnight.")
         @OptionGroup var database: DatabaseOptions
@@ -17,15 +17,13 @@ struct SchedulesCommand: ParsableCommand {
         @Flag(help: "Keep the schedule open on holidays.") var openOnHolidays = false
 
         func run() throws {
-            try AccessCLI.run {
-                guard let weekdays = Weekdays(parsing: days) else { throw UsageError("--days: '\(days)' is not like mon-fri or sat,sun") }
-                guard let start = TimeOfDay(parsing: from) else { throw UsageError("--from: '\(from)' is not HH:MM") }
-                guard let end = TimeOfDay(parsing: to) else { throw UsageError("--to: '\(to)' is not HH:MM") }
-                let schedule = try database.openStore().addSchedule(
-                    name: name, intervals: [ScheduleInterval(days: weekdays, start: start, end: end)],
-                    openOnHolidays: openOnHolidays, actor: AccessCLI.actor)
-                output.json ? printJSONLine(schedule) : print("\(schedule.id)  \(schedule.name)")
-            }
+            guard let weekdays = Weekdays(parsing: days) else { throw UsageError("--days: '\(days)' is not like mon-fri or sat,sun") }
+            guard let start = TimeOfDay(parsing: from) else { throw UsageError("--from: '\(from)' is not HH:MM") }
+            guard let end = TimeOfDay(parsing: to) else { throw UsageError("--to: '\(to)' is not HH:MM") }
+            let schedule = try database.openStore().addSchedule(
+                name: name, intervals: [ScheduleInterval(days: weekdays, start: start, end: end)],
+                openOnHolidays: openOnHolidays, actor: AccessCLI.actor)
+            output.print(schedule, text: "\(schedule.id)  \(schedule.name)")
         }
     }
 }

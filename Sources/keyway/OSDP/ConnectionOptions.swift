@@ -17,8 +17,8 @@ struct OSDPConnectionOptions: ParsableArguments {
     @Flag(help: "Allow the default install key (SCBK-D) for this run.")
     var install = false
 
-    @Flag(help: "Print one JSON object per line.")
-    var json = false
+    // Here rather than in each command, so `--json` keeps its place among these options in usage lines.
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         guard BaudRate(rawValue: baud) != nil else { throw ValidationError(SerialError.unsupportedBaudRate(baud).description) }
@@ -30,19 +30,28 @@ struct OSDPConnectionOptions: ParsableArguments {
 
     /// How to meet the PD: with its key (Secure Channel required), with SCBK-D in the install window, or in plaintext.
     /// Both a key and `--install` means: a blank reader gets that key installed.
-    func pd(_ address: UInt8) -> PDConfiguration {
-        PDConfiguration(address: address, scbk: key, security: key != nil || install ? .required : .off, installMode: install)
+    func pd(_ address: PDAddress) -> PDConfiguration {
+        PDConfiguration(address: address.value, scbk: key, security: key != nil || install ? .required : .off, installMode: install)
     }
 }
 
-/// A PD address given on the command line.
-struct PDAddress: ExpressibleByArgument {
+/// A PD address given on the command line: 0–126 (127 is the broadcast address, never one PD's).
+struct PDAddress: ExpressibleByArgument, ExpressibleByIntegerLiteral, Hashable, CustomStringConvertible {
     let value: UInt8
 
     init?(argument: String) {
         guard let number = UInt8(argument), number <= 126 else { return nil }
         value = number
     }
+
+    /// For defaults written in the code.
+    init(integerLiteral value: UInt8) {
+        precondition(value <= 126, "PD addresses are 0–126")
+        self.value = value
+    }
+
+    var description: String { "\(value)" }
+    var defaultValueDescription: String { description }
 }
 
 /// A duration typed by a technician: `500ms`, `5s`, `1.5s`, `2min`.

@@ -10,14 +10,13 @@ extension OSDPCommand {
             discussion: "The key is written to --key-file (mode 0600) before it is sent, so it is never lost; it is never printed.")
 
         @OptionGroup var connection: OSDPConnectionOptions
-        @Option(help: "PD address, 0–126.") var address: UInt8 = 0
+        @Option(help: "PD address, 0–126.") var address: PDAddress = 0
         @Option(help: "The new key, 32 hex digits.") var newScbk: String?
         @Flag(help: "Generate the new key from the system's secure random source.") var random = false
         @Option(help: "Where to store the new key (default: osdp-scbk-<address>.key in the current directory).")
         var keyFile: String?
 
         func validate() throws {
-            try validateOSDPAddress(address)
             guard (newScbk != nil) != random else { throw ValidationError("give exactly one of --new-scbk HEX and --random") }
             if let newScbk, SecureChannelKey(hex: newScbk) == nil { throw ValidationError("--new-scbk needs 32 hex digits") }
             guard connection.scbk != nil || connection.install else {
@@ -30,19 +29,17 @@ extension OSDPCommand {
             guard let key = random ? SecureChannelKey.random(using: &generator) : newScbk.flatMap(SecureChannelKey.init(hex:))
             else { throw ValidationError("--new-scbk needs 32 hex digits") }
             let path = URL(fileURLWithPath: keyFile ?? "osdp-scbk-\(address).key").standardizedFileURL.path
-            try await reportingOSDPFailures {
-                // Enter with the current key (or SCBK-D); `--install` alone must not also trigger the bus's own KEYSET.
-                var entry = connection
-                if entry.scbk != nil { entry.install = false }
-                let session = try OSDPSession(entry, addresses: [address])
-                let status = try await session.awaitReady(address)
-                guard status.secure else { throw OSDPFailure("PD \(address) is not in Secure Channel: a key cannot be installed") }
-                try Self.store(key, at: path)
-                let result = await session.link.submit(.keySet(key), to: address)
-                let report = KeySetReport(address: address, result: CommandResultReport(result), keyFile: path)
-                connection.json ? printJSONLine(report) : print(report.humanDescription)
-                guard result.isSuccess else { throw ExitStatus.failure }
-            }
+            // Enter with the current key (or SCBK-D); `--install` alone must not also trigger the bus's own KEYSET.
+            var entry = connection
+            if entry.scbk != nil { entry.install = false }
+            let session = try OSDPSession(entry, addresses: [address])
+            let status = try await session.awaitReady(address)
+            guard status.secure else { throw OSDPFailure("PD \(address) is not in Secure Channel: a key cannot be installed") }
+            try Self.store(key, at: path)
+            let result = await session.link.submit(.keySet(key), to: address.value)
+            let report = KeySetReport(address: address.value, result: CommandResultReport(result), keyFile: path)
+            connection.output.print(report)
+            guard result.isSuccess else { throw ExitStatus.failure }
         }
 
         /// Writes the key readable by its owner only, replacing what was there.
@@ -57,7 +54,7 @@ extension OSDPCommand {
 }
 
 /// What `keyset` did: the result and where the key is kept (never the key itself).
-struct KeySetReport: Encodable {
+struct KeySetReport: OutputRecord {
     var address: UInt8
     var result: CommandResultReport
     var keyFile: String

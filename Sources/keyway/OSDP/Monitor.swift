@@ -12,7 +12,7 @@ extension OSDPCommand {
             abstract: "Stay online with the PDs and print their events (cards, keys, inputs, status) until interrupted.")
 
         @OptionGroup var connection: OSDPConnectionOptions
-        @Option(help: "PD address, 0–126; repeat for several PDs on the bus.") var address: [UInt8] = [0]
+        @Option(help: "PD address, 0–126; repeat for several PDs on the bus.") var address: [PDAddress] = [0]
         @Option(help: "Write every frame to FILE: .pcap (Wireshark, libosdp's link type) or osdpcap JSON lines otherwise.")
         var capture: String?
         @Option(name: .customLong("format"), help: "Card format to decode card reads with (repeatable; default: every built-in format).")
@@ -21,7 +21,6 @@ extension OSDPCommand {
         var cardFormats: [CardFormat] { formats.isEmpty ? CardFormat.builtIn : formats.compactMap(CardFormat.named) }
 
         func validate() throws {
-            for pd in address { try validateOSDPAddress(pd) }
             guard Set(address).count == address.count else { throw ValidationError("each --address only once") }
             for name in formats where CardFormat.named(name) == nil {
                 throw ValidationError("unknown card format \(name) (see keyway wiegand formats)")
@@ -29,28 +28,26 @@ extension OSDPCommand {
         }
 
         func run() async throws {
-            try await reportingOSDPFailures {
-                var options = BusOptions()
-                options.traceFrames = capture != nil
-                let writer: OSDPCaptureWriter?
-                do {
-                    writer = try capture.map { try OSDPCaptureWriter(path: $0) }
-                } catch {
-                    throw OSDPFailure("cannot write the capture \(capture ?? ""): \(error.localizedDescription)")
-                }
-                let session = try OSDPSession(connection, addresses: address, bus: options)
-                let interrupted = InterruptFlag()
-                while !interrupted.isSet {
-                    guard let event = await session.nextEvent(within: .milliseconds(100)) else { continue }
-                    if case .bus(.frame(_, let trace)) = event {
-                        try writer?.write(trace)
-                    } else if let line = MonitorEvent(event, formats: cardFormats) {
-                        connection.json ? printJSONLine(line) : print(line.humanDescription)
-                    }
-                }
-                session.link.stop()
-                try writer?.close()
+            var options = BusOptions()
+            options.traceFrames = capture != nil
+            let writer: OSDPCaptureWriter?
+            do {
+                writer = try capture.map { try OSDPCaptureWriter(path: $0) }
+            } catch {
+                throw OSDPFailure("cannot write the capture \(capture ?? ""): \(error.localizedDescription)")
             }
+            let session = try OSDPSession(connection, addresses: address, bus: options)
+            let interrupted = InterruptFlag()
+            while !interrupted.isSet {
+                guard let event = await session.nextEvent(within: .milliseconds(100)) else { continue }
+                if case .bus(.frame(_, let trace)) = event {
+                    try writer?.write(trace)
+                } else if let line = MonitorEvent(event, formats: cardFormats) {
+                    connection.output.print(line)
+                }
+            }
+            session.link.stop()
+            try writer?.close()
         }
     }
 }

@@ -3,7 +3,7 @@ import OSDPLink
 import Wiegand
 
 /// One line of `keyway osdp monitor`: `{"event":"card","address":1,...}`. Fields that do not apply are left out.
-struct MonitorEvent: Encodable {
+struct MonitorEvent: OutputRecord {
     var event: String
     var address: UInt8?
     var secure: Bool?

@@ -16,8 +16,3 @@ struct OSDPCommand: AsyncParsableCommand {
         ]
     )
 }
-
-/// Validates a PD address typed on the command line.
-func validateOSDPAddress(_ address: UInt8) throws {
-    guard address <= 126 else { throw ValidationError("--address must be 0–126 (127 is the broadcast address)") }
-}

@@ -4,25 +4,6 @@ import OSDPLink
 import Serial
 import Timebase
 
-/// The device or the PD failed: the message goes to stderr and the command exits with 1.
-struct OSDPFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Runs a command body, turning device and PD failures into a message on stderr and exit status 1.
-func reportingOSDPFailures(_ body: () async throws -> Void) async throws {
-    do {
-        try await body()
-    } catch let failure as OSDPFailure {
-        printError(failure.description)
-        throw ExitStatus.failure
-    } catch let error as OSDPLinkError {
-        printError(error.description)
-        throw ExitStatus.failure
-    }
-}
-
 /// One run of a command on the bus: the link, and the events it reported that were not yet looked at.
 final class OSDPSession: Sendable {
     let link: OSDPLink
@@ -32,7 +13,7 @@ final class OSDPSession: Sendable {
     /// How long a PD has to come online: ID, CAP and the Secure Channel handshake take well under a second at 9600.
     static let readyTimeout: Duration = .seconds(5)
 
-    init(_ connection: OSDPConnectionOptions, addresses: [UInt8], bus: BusOptions = .init()) throws {
+    init(_ connection: OSDPConnectionOptions, addresses: [PDAddress], bus: BusOptions = .init()) throws {
         self.connection = connection
         link = try OSDPLink(configuration: OSDPLinkConfiguration(
             devicePath: connection.device,
@@ -50,15 +31,15 @@ final class OSDPSession: Sendable {
     }
 
     /// Waits until the PD is online, or fails with the reason a technician needs.
-    func awaitReady(_ address: UInt8, within timeout: Duration = readyTimeout) async throws -> PDStatus {
+    func awaitReady(_ address: PDAddress, within timeout: Duration = readyTimeout) async throws -> PDStatus {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         var refusal: SecureChannelError?
         while clock.now < deadline, let event = await nextEvent(within: deadline - clock.now) {
             switch event {
-            case .bus(.online(address, _)):
-                if let status = await link.status(of: address) { return status }
-            case .bus(.secureChannelFailed(address, let error)):
+            case .bus(.online(address.value, _)):
+                if let status = await link.status(of: address.value) { return status }
+            case .bus(.secureChannelFailed(address.value, let error)):
                 // A wrong key will not become right on the next try: say so at once.
                 if error == .cryptogramMismatch || error == .notSupported { throw OSDPFailure("secure channel refused: \(error)") }
                 refusal = error
@@ -76,11 +57,11 @@ final class OSDPSession: Sendable {
 
 extension OSDPSession {
     /// Sends one command to a PD that is online, prints its result, and fails unless it succeeded.
-    func sendAndReport(_ command: Command, to address: UInt8) async throws {
+    func sendAndReport(_ command: Command, to address: PDAddress) async throws {
         _ = try await awaitReady(address)
-        let result = await link.submit(command, to: address)
+        let result = await link.submit(command, to: address.value)
         let report = CommandResultReport(result)
-        connection.json ? printJSONLine(report) : print(report.humanDescription)
+        connection.output.print(report)
         guard result.isSuccess else { throw ExitStatus.failure }
     }
 }

@@ -7,7 +7,7 @@ extension OSDPCommand {
             commandName: "out", abstract: "Switch a PD output (relay): on, off, or one timed pulse.")
 
         @OptionGroup var connection: OSDPConnectionOptions
-        @Option(help: "PD address, 0–126.") var address: UInt8 = 0
+        @Option(help: "PD address, 0–126.") var address: PDAddress = 0
         @Option(help: "Output number (0 is the first).") var output: UInt8
         @Flag(help: "Switch the output on until told otherwise.") var on = false
         @Flag(help: "Switch the output off.") var off = false
@@ -15,7 +15,6 @@ extension OSDPCommand {
         var pulse: OSDPDuration?
 
         func validate() throws {
-            try validateOSDPAddress(address)
             guard [on, off, pulse != nil].filter({ $0 }).count == 1 else {
                 throw ValidationError("give exactly one of --on, --off, --pulse DURATION")
             }
@@ -31,9 +30,7 @@ extension OSDPCommand {
             } else {
                 record = OutputControl(output: output, action: on ? .permanentOnAbortTimed : .permanentOffAbortTimed)
             }
-            try await reportingOSDPFailures {
-                try await OSDPSession(connection, addresses: [address]).sendAndReport(.output([record]), to: address)
-            }
+            try await OSDPSession(connection, addresses: [address]).sendAndReport(.output([record]), to: address)
         }
     }
 
@@ -56,14 +53,13 @@ extension OSDPCommand {
         }
 
         @OptionGroup var connection: OSDPConnectionOptions
-        @Option(help: "PD address, 0–126.") var address: UInt8 = 0
+        @Option(help: "PD address, 0–126.") var address: PDAddress = 0
         @Option(help: "LED number (0 is the first).") var led: UInt8 = 0
         @Option(help: "Colour: green, red, amber, blue or off.") var color: Color
         @Option(help: "Blink: on for this long, then off for as long (100ms to 25.5s).") var blink: OSDPDuration?
         @Option(help: "Show this only for this long, then return to the LED's permanent state.") var duration: OSDPDuration?
 
         func validate() throws {
-            try validateOSDPAddress(address)
             if let blink, blink.milliseconds < 100 || blink.tenths(as: UInt8.self) == nil {
                 throw ValidationError("--blink must be between 100ms and 25.5s")
             }
@@ -85,9 +81,7 @@ extension OSDPCommand {
                 record.permanent = LEDPermanentState(
                     control: .set, onTime: onTime, offTime: offTime, onColor: color.ledColor, offColor: .off)
             }
-            try await reportingOSDPFailures {
-                try await OSDPSession(connection, addresses: [address]).sendAndReport(.led([record]), to: address)
-            }
+            try await OSDPSession(connection, addresses: [address]).sendAndReport(.led([record]), to: address)
         }
     }
 
@@ -95,23 +89,20 @@ extension OSDPCommand {
         static let configuration = CommandConfiguration(abstract: "Sound the reader's buzzer.")
 
         @OptionGroup var connection: OSDPConnectionOptions
-        @Option(help: "PD address, 0–126.") var address: UInt8 = 0
+        @Option(help: "PD address, 0–126.") var address: PDAddress = 0
         @Option(help: "How many beeps (1–255).") var count: UInt8 = 1
 
         /// 200 ms on, 200 ms off: a beep a technician hears as one.
         static let beep: UInt8 = 2
 
         func validate() throws {
-            try validateOSDPAddress(address)
             // 0 means "until the next BUZ": a technician's test must not leave a reader beeping.
             guard count > 0 else { throw ValidationError("--count must be 1–255") }
         }
 
         func run() async throws {
             let record = BuzzerControl(onTime: Self.beep, offTime: Self.beep, count: count)
-            try await reportingOSDPFailures {
-                try await OSDPSession(connection, addresses: [address]).sendAndReport(.buzzer([record]), to: address)
-            }
+            try await OSDPSession(connection, addresses: [address]).sendAndReport(.buzzer([record]), to: address)
         }
     }
 
@@ -119,11 +110,10 @@ extension OSDPCommand {
         static let configuration = CommandConfiguration(abstract: "Show text on the reader's display (row 1, column 1).")
 
         @OptionGroup var connection: OSDPConnectionOptions
-        @Option(help: "PD address, 0–126.") var address: UInt8 = 0
+        @Option(help: "PD address, 0–126.") var address: PDAddress = 0
         @Argument(help: "The text (printable ASCII).") var text: String
 
         func validate() throws {
-            try validateOSDPAddress(address)
             guard text.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }) else {
                 throw ValidationError("the text must be printable ASCII")
             }
@@ -131,9 +121,7 @@ extension OSDPCommand {
         }
 
         func run() async throws {
-            try await reportingOSDPFailures {
-                try await OSDPSession(connection, addresses: [address]).sendAndReport(.text(TextOutput(text)), to: address)
-            }
+            try await OSDPSession(connection, addresses: [address]).sendAndReport(.text(TextOutput(text)), to: address)
         }
     }
 }

@@ -1,7 +1,7 @@
 import OSDP
 
 /// PDID as printed: `{"address":1,"vendor_code":"A1B2C3","model":1,"version":1,"serial":"01020304","firmware":"1.2.3","secure":true}`.
-struct IdentificationReport: Encodable {
+struct IdentificationReport: OutputRecord {
     var address: UInt8
     var vendorCode: String
     var model: UInt8
@@ -37,7 +37,7 @@ struct IdentificationReport: Encodable {
 }
 
 /// PDCAP as printed: one entry per function the PD reported.
-struct CapabilitiesReport: Encodable {
+struct CapabilitiesReport: OutputRecord {
     struct Entry: Encodable {
         var function: UInt8
         var name: String
@@ -75,7 +75,7 @@ struct CapabilitiesReport: Encodable {
 }
 
 /// A command's result as printed: `{"result":"ack"}`, `{"result":"nak","code":3,"reason":"unknown command"}`.
-struct CommandResultReport: Encodable {
+struct CommandResultReport: OutputRecord {
     var result: String
     var code: Int?
     var reason: String?

@@ -22,19 +22,17 @@ extension OSDPCommand {
         }
 
         func run() async throws {
-            try await reportingOSDPFailures {
-                let progress = OSDPProgressBar("scanning")
-                let found = try await OSDPBusScan.scan(device: connection.device, rates: rates, progress: progress.update) { batch in
-                    for finding in batch {
-                        let report = IdentificationReport(
-                            address: finding.address, finding.identification, baud: finding.baudRate.rawValue)
-                        connection.json ? printJSONLine(report) : print(report.humanDescription)
-                    }
+            let progress = OSDPProgressBar("scanning")
+            let found = try await OSDPBusScan.scan(device: connection.device, rates: rates, progress: progress.update) { batch in
+                for finding in batch {
+                    let report = IdentificationReport(
+                        address: finding.address, finding.identification, baud: finding.baudRate.rawValue)
+                    connection.output.print(report)
                 }
-                progress.finish()
-                guard !found.isEmpty else {
-                    throw OSDPFailure("no PD answered on \(connection.device) at \(rates.map { String($0.rawValue) }.joined(separator: ", ")) baud")
-                }
+            }
+            progress.finish()
+            guard !found.isEmpty else {
+                throw OSDPFailure("no PD answered on \(connection.device) at \(rates.map { String($0.rawValue) }.joined(separator: ", ")) baud")
             }
         }
     }

@@ -8,11 +8,10 @@ extension OSDPCommand {
             abstract: "Send a file (reader firmware) with FILETRANSFER and report the PD's final status.")
 
         @OptionGroup var connection: OSDPConnectionOptions
-        @Option(help: "PD address, 0–126.") var address: UInt8 = 0
+        @Option(help: "PD address, 0–126.") var address: PDAddress = 0
         @Option(help: "File type the PD expects (1 is the usual firmware type).") var type: UInt8 = 1
         @Argument(help: "The file to send.") var file: String
 
-        func validate() throws { try validateOSDPAddress(address) }
 
         func run() async throws {
             let contents: [UInt8]
@@ -22,32 +21,30 @@ extension OSDPCommand {
                 throw ValidationError("cannot read \(file): \(error.localizedDescription)")
             }
             guard !contents.isEmpty else { throw ValidationError("\(file) is empty") }
-            try await reportingOSDPFailures {
-                let session = try OSDPSession(connection, addresses: [address])
-                _ = try await session.awaitReady(address)
-                let progress = OSDPProgressBar("sending")
-                // The bus reports each fragment sent; show it while the transfer runs.
-                let watcher = Task {
-                    while !Task.isCancelled {
-                        if case .bus(.fileTransferProgress(_, let sent, let total)) = await session.nextEvent(within: .milliseconds(100)) {
-                            progress.update(sent, of: total)
-                        }
+            let session = try OSDPSession(connection, addresses: [address])
+            _ = try await session.awaitReady(address)
+            let progress = OSDPProgressBar("sending")
+            // The bus reports each fragment sent; show it while the transfer runs.
+            let watcher = Task {
+                while !Task.isCancelled {
+                    if case .bus(.fileTransferProgress(_, let sent, let total)) = await session.nextEvent(within: .milliseconds(100)) {
+                        progress.update(sent, of: total)
                     }
                 }
-                let result = await session.link.transferFile(contents, fileType: type, to: address)
-                watcher.cancel()
-                await watcher.value
-                progress.finish()
-                let report = TransferReport(address: address, bytes: contents.count, result: result)
-                connection.json ? printJSONLine(report) : print(report.humanDescription)
-                guard result.isSuccess else { throw ExitStatus.failure }
             }
+            let result = await session.link.transferFile(contents, fileType: type, to: address.value)
+            watcher.cancel()
+            await watcher.value
+            progress.finish()
+            let report = TransferReport(address: address.value, bytes: contents.count, result: result)
+            connection.output.print(report)
+            guard result.isSuccess else { throw ExitStatus.failure }
         }
     }
 }
 
 /// What `transfer` ended with: the PD's final FTSTAT, or why there was none.
-struct TransferReport: Encodable {
+struct TransferReport: OutputRecord {
     var address: UInt8
     var bytes: Int
     var result: String

@@ -26,19 +26,14 @@ struct ServiceSocketOptions: ParsableArguments {
 
     /// Sends a request and fails (exit 1) with the service's message when it refuses.
     func send(_ request: ControlRequest) throws -> ControlResponse {
+        let socket = try path()
         let response: ControlResponse
         do {
-            response = try ControlClient.send(request, to: try path())
-        } catch let error as UsageError {
-            throw error
+            response = try ControlClient.send(request, to: socket)
         } catch {
-            printError("keyway: is the service running? \(error)")
-            throw ExitStatus.failure
+            throw ServiceFailure("keyway: is the service running? \(error)")
         }
-        guard response.ok else {
-            printError(response.error ?? "the service refused")
-            throw ExitStatus.failure
-        }
+        guard response.ok else { throw ServiceFailure(response.error ?? "the service refused") }
         return response
     }
 }

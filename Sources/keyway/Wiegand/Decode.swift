@@ -25,15 +25,14 @@ extension WiegandCommand {
         @Flag(help: "Raw formats carry the card number least significant byte first.")
         var reverseBytes = false
 
-        @Flag(help: "Print one JSON object.")
-        var json = false
+        @OptionGroup var output: OutputOptions
 
         func run() throws {
             let format = try format.map(WiegandCommand.cardFormat(named:))
             let frame = try WiegandCommand.parseFrame(self.frame, bits: bits, format: format)
             let result = CardReadResult.decode(frame, among: format.map { [$0] } ?? CardFormat.builtIn, reversingBytes: reverseBytes)
             let report = CardReport(frame: frame, result: result)
-            json ? printJSONLine(report) : print(report.humanDescription)
+            output.print(report)
         }
     }
 }

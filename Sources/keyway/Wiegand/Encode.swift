@@ -20,8 +20,7 @@ extension WiegandCommand {
         @Flag(help: "Write a raw format's card number least significant byte first.")
         var reverseBytes = false
 
-        @Flag(help: "Print one JSON object.")
-        var json = false
+        @OptionGroup var output: OutputOptions
 
         struct Report: Encodable {
             let format: String
@@ -38,11 +37,8 @@ extension WiegandCommand {
             } catch {
                 throw ValidationError(error.description)
             }
-            if json {
-                printJSONLine(Report(format: format.name, bits: frame.bitCount, hex: frame.hex, bitstring: frame.bitString))
-            } else {
-                print("\(frame.hex) \(frame.bitString)")
-            }
+            output.print(Report(format: format.name, bits: frame.bitCount, hex: frame.hex, bitstring: frame.bitString),
+                         text: "\(frame.hex) \(frame.bitString)")
         }
     }
 }

@@ -8,10 +8,9 @@ extension WiegandCommand {
             discussion: "Layout: one letter per bit, first bit first: E/O even/odd parity, F facility, C card, M OEM."
         )
 
-        @Flag(help: "Print one JSON object per format.")
-        var json = false
+        @OptionGroup var output: OutputOptions
 
-        struct Report: Encodable {
+        struct Report: OutputRecord {
             struct Field: Encodable {
                 let name: String
                 let start: Int
@@ -31,6 +30,18 @@ extension WiegandCommand {
             let layout: String
             let fields: [Field]
             let parity: [ParityBit]
+
+            /// The format's name, length and title, then its layout, its fields and parity bits, and its aliases.
+            var humanDescription: String {
+                let fieldText = fields.map { "\($0.name) \($0.start)-\($0.start + $0.length - 1)" }
+                let parityText = parity.map { "\($0.parity) \($0.bit) over \($0.over)" }
+                return ([
+                    "\(name.padding(toLength: 7, withPad: " ", startingAt: 0)) \(bits) bits  \(title)",
+                    "        \(layout)",
+                    "        \((fieldText + parityText).joined(separator: "; "))",
+                ] + (aliases.isEmpty ? [] : ["        aliases: \(aliases.joined(separator: ", "))"]))
+                    .joined(separator: "\n")
+            }
         }
 
         func run() {
@@ -39,19 +50,11 @@ extension WiegandCommand {
                 let parity = format.parity.map {
                     Report.ParityBit(bit: $0.position, parity: $0.parity.rawValue, over: Self.ranges($0.covered))
                 }
-                if json {
-                    printJSONLine(Report(
-                        name: format.name, aliases: format.aliases, title: format.title, bits: format.bitCount,
-                        layout: format.layout, fields: fields, parity: parity
-                    ))
-                } else {
-                    let fieldText = fields.map { "\($0.name) \($0.start)-\($0.start + $0.length - 1)" }
-                    let parityText = parity.map { "\($0.parity) \($0.bit) over \($0.over)" }
-                    print("\(format.name.padding(toLength: 7, withPad: " ", startingAt: 0)) \(format.bitCount) bits  \(format.title)")
-                    print("        \(format.layout)")
-                    print("        \((fieldText + parityText).joined(separator: "; "))")
-                    if !format.aliases.isEmpty { print("        aliases: \(format.aliases.joined(separator: ", "))") }
-                }
+                let report = Report(
+                    name: format.name, aliases: format.aliases, title: format.title, bits: format.bitCount,
+                    layout: format.layout, fields: fields, parity: parity
+                )
+                output.print(report)
             }
         }
 

@@ -23,8 +23,7 @@ extension WiegandCommand {
         @Flag(help: "Also print pulse statistics (widths, intervals) after each frame, as sniff does.")
         var stats = false
 
-        @Flag(help: "Print one JSON object per event.")
-        var json = false
+        @OptionGroup var output: OutputOptions
 
         func run() throws {
             let input: FileHandle
@@ -38,7 +37,7 @@ extension WiegandCommand {
                 }
             }
             var source = ReplayEdgeSource(reading: input)
-            var session = try WiegandSession(configuration: reader.configuration(), json: json, showsPulses: stats)
+            var session = try WiegandSession(configuration: reader.configuration(), output: output, showsPulses: stats)
             var malformedLines = 0
             while true {
                 do {

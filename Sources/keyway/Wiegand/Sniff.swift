@@ -23,18 +23,16 @@ extension WiegandCommand {
 
         @OptionGroup var reader: ReaderOptions
 
-        @Flag(help: "Print one JSON object per event.")
-        var json = false
+        @OptionGroup var output: OutputOptions
 
         func run() throws {
-            var session = try WiegandSession(configuration: reader.configuration(), json: json, showsPulses: true)
-            let source: GPIODEdgeSource
-            do {
-                source = try GPIODEdgeSource(chip: chip, d0: d0, d1: d1, pullUp: pullUp)
-            } catch {
-                printError(error.description)
-                throw ExitStatus.failure
-            }
+            var session = try WiegandSession(configuration: reader.configuration(), output: output, showsPulses: true)
+            let source = try GPIODEdgeSource(chip: chip, d0: d0, d1: d1, pullUp: pullUp)
+            try Self.decode(from: source, into: &session)
+        }
+
+        /// Decodes edges as they come until the source ends; a read failure ends the command with exit 1.
+        static func decode(from source: GPIODEdgeSource, into session: inout WiegandSession) throws {
             while true {
                 let reading: EdgeReading
                 do {

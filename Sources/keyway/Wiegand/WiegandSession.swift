@@ -8,13 +8,13 @@ struct WiegandSession {
     private var pulses = PulseStatistics()
     private let showsPulses: Bool
 
-    init(configuration: ReaderConfiguration, json: Bool, showsPulses: Bool) throws {
+    init(configuration: ReaderConfiguration, output: OutputOptions, showsPulses: Bool) throws {
         do {
             reader = try WiegandReader(configuration: configuration)
         } catch {
             throw ValidationError(error.description)
         }
-        printer = ReaderEventPrinter(json: json)
+        printer = ReaderEventPrinter(output: output)
         self.showsPulses = showsPulses
     }
 
