@@ -1,8 +1,6 @@
-import ArgumentParser
 import OSDP
 import OSDPLink
 import Serial
-import Timebase
 
 /// One run of a command on the bus: the link, and the events it reported that were not yet looked at.
 final class OSDPSession: Sendable {
