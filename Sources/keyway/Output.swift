@@ -1,18 +1,26 @@
 import ArgumentParser
 import Foundation
 
-/// Exit codes shared by every command.
-enum ExitStatus {
-    /// The device, the peer or the operation failed (no answer, NAK, refused).
-    static let failure = ExitCode(1)
-    /// The input or the arguments were malformed.
-    static let usage = ExitCode(2)
+/// `--json`: one JSON object per line instead of text.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print one JSON object per line.")
+    var json = false
 }
 
-/// A malformed argument or input: its message goes to stderr and the program exits with 2.
-struct UsageError: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
+/// A record a command prints: one JSON line with `--json`, else its text for a person.
+protocol OutputRecord: Encodable {
+    var humanDescription: String { get }
+}
+
+extension OutputOptions {
+    func print(_ record: some OutputRecord) {
+        print(record, text: record.humanDescription)
+    }
+
+    /// `value` as one JSON line with `--json`, else `text`.
+    func print(_ value: some Encodable, text: @autoclosure () -> String) {
+        json ? printJSONLine(value) : Swift.print(text())
+    }
 }
 
 /// Writes one JSON object as one line on stdout (the `--json` contract of every command).

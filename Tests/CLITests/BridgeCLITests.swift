@@ -64,6 +64,16 @@ import Testing
         #expect(try runKeyway(["serve"]).status == 2)
     }
 
+    @Test func logOptionsOnlyTakeTheirValues() throws {
+        let level = try runKeyway(["serve", "--demo", "--log-level", "loud"])
+        #expect(level.status == 2)
+        #expect(level.stderr.contains("The value 'loud' is invalid for '--log-level <log-level>'"))
+        #expect(level.stderr.contains("  - warning\n"), "the levels are listed")
+        let format = try runKeyway(["serve", "--demo", "--log-format", "xml"])
+        #expect(format.status == 2)
+        #expect(format.stderr.contains("Please provide one of 'human' and 'json'."))
+    }
+
     /// The quick start: the demo serves over Secure Channel, prints commands that work as typed, a
     /// simulated card is decided, and SIGTERM stops it cleanly and quietly.
     @Test(.timeLimit(.minutes(2))) func theDemoRunsAndAnswersSimulatedCards() throws {

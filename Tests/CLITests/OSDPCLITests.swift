@@ -79,6 +79,14 @@ import Testing
         #expect(!result.stderr.isEmpty)
     }
 
+    @Test(arguments: [["id", "--address", "127"], ["out", "--output", "0", "--on", "--address", "200"], ["monitor", "--address", "1", "--address", "x"]])
+    func anAddressOutside0To126IsRefusedBeforeTheBusIsOpened(_ arguments: [String]) throws {
+        let result = try runKeyway(["osdp"] + arguments + ["--device", "/dev/ttyNoSuchAdapter"])
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("Error: The value '\(arguments.last!)' is invalid for '--address <address>'\n"))
+        #expect(result.stderr.contains("Help:  --address <address>  PD address, 0–126"))
+    }
+
     @Test func capListsTheCapabilities() throws {
         let peer = try OSDPPeer(.init(addresses: [1]))
         let result = try osdp("cap", peer, ["--json"])

@@ -4,7 +4,7 @@ import Wiegand
 
 /// `wiegand decode`'s answer, and the `card` event of `replay` and `sniff`: the same fields in both.
 /// `format` is always present (null unless exactly one format validated); `facility` only for formats that have one.
-struct CardReport: Encodable {
+struct CardReport: OutputRecord {
     var event: String?
     let frame: WiegandFrame
     let result: CardReadResult
@@ -81,7 +81,7 @@ struct CardReport: Encodable {
 }
 
 /// Every other line `replay` and `sniff` print: `{"event":"key","key":"5"}`, `{"event":"noise",...}`, ...
-struct EventLine: Encodable {
+struct EventLine: OutputRecord {
     let event: String
     var key: String?
     var pin: String?
@@ -145,13 +145,13 @@ struct EventLine: Encodable {
 
 /// Prints reader events as JSON lines or as text for a person.
 struct ReaderEventPrinter {
-    let json: Bool
+    let output: OutputOptions
 
     func print(_ event: ReaderEvent) {
         switch event {
         case .card(let frame, let result, _):
             let report = CardReport(event: "card", frame: frame, result: result)
-            json ? printJSONLine(report) : Swift.print("card " + report.humanDescription)
+            output.print(report, text: "card " + report.humanDescription)
         case .key(let key, _):
             print(with: "key") { $0.key = key.description }
         case .pin(let pin, _):
@@ -171,7 +171,7 @@ struct ReaderEventPrinter {
     }
 
     func print(_ line: EventLine) {
-        json ? printJSONLine(line) : Swift.print(line.humanDescription)
+        output.print(line)
     }
 
     /// A malformed input line: on stdout with the other events in JSON mode, on stderr for a person.
@@ -179,7 +179,7 @@ struct ReaderEventPrinter {
         var line = EventLine(event: "error")
         line.line = error.line
         line.message = error.message
-        json ? printJSONLine(line) : printError(line.humanDescription)
+        output.json ? printJSONLine(line) : printError(line.humanDescription)
     }
 
     private func print(with event: String, _ fill: (inout EventLine) -> Void) {

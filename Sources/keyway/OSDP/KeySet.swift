@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import OSDP
+
+extension OSDPCommand {
+    struct KeySet: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "keyset",
+            abstract: "Install a new Secure Channel key on a PD, from SCBK-D (--install) or from its current key (--scbk).",
+            discussion: "The key is written to --key-file (mode 0600) before it is sent, so it is never lost; it is never printed.")
+
+        @OptionGroup var connection: OSDPConnectionOptions
+        @Option(help: "PD address, 0–126.") var address: PDAddress = 0
+        @Option(help: "The new key, 32 hex digits.") var newScbk: String?
+        @Flag(help: "Generate the new key from the system's secure random source.") var random = false
+        @Option(help: "Where to store the new key (default: osdp-scbk-<address>.key in the current directory).")
+        var keyFile: String?
+
+        func validate() throws {
+            guard (newScbk != nil) != random else { throw ValidationError("give exactly one of --new-scbk HEX and --random") }
+            if let newScbk, SecureChannelKey(hex: newScbk) == nil { throw ValidationError("--new-scbk needs 32 hex digits") }
+            guard connection.scbk != nil || connection.install else {
+                throw ValidationError("a key is installed inside Secure Channel: give the current key (--scbk) or --install")
+            }
+        }
+
+        func run() async throws {
+            var generator = SystemRandomNumberGenerator()
+            guard let key = random ? SecureChannelKey.random(using: &generator) : newScbk.flatMap(SecureChannelKey.init(hex:))
+            else { throw ValidationError("--new-scbk needs 32 hex digits") }
+            let path = URL(fileURLWithPath: keyFile ?? "osdp-scbk-\(address).key").standardizedFileURL.path
+            // Enter with the current key (or SCBK-D); `--install` alone must not also trigger the bus's own KEYSET.
+            var entry = connection
+            if entry.scbk != nil { entry.install = false }
+            let session = try OSDPSession(entry, addresses: [address])
+            let status = try await session.awaitReady(address)
+            guard status.secure else { throw OSDPFailure("PD \(address) is not in Secure Channel: a key cannot be installed") }
+            try Self.store(key, at: path)
+            let result = await session.link.submit(.keySet(key), to: address.value)
+            let report = KeySetReport(address: address.value, result: CommandResultReport(result), keyFile: path)
+            connection.output.print(report)
+            guard result.isSuccess else { throw ExitStatus.failure }
+        }
+
+        /// Writes the key readable by its owner only, replacing what was there.
+        static func store(_ key: SecureChannelKey, at path: String) throws {
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else { throw OSDPFailure("cannot write the key file \(path): \(String(cString: strerror(errno)))") }
+            let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+            try handle.write(contentsOf: Data((key.hex + "\n").utf8))
+            try handle.synchronize()
+        }
+    }
+}
+
+/// What `keyset` did: the result and where the key is kept (never the key itself).
+struct KeySetReport: OutputRecord {
+    var address: UInt8
+    var result: CommandResultReport
+    var keyFile: String
+
+    enum CodingKeys: String, CodingKey {
+        case address, result
+        case keyFile = "key_file"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try result.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(address, forKey: .address)
+        try container.encode(keyFile, forKey: .keyFile)
+    }
+
+    var humanDescription: String {
+        result.result == "ack"
+            ? "PD \(address) took the new key; it is stored in \(keyFile)"
+            : "PD \(address) did not take the new key (\(result.humanDescription)); it is stored in \(keyFile) in case it did"
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Bridge
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the bridge: readers, decisions, relays, the control socket and metrics.",
+        discussion: "With --demo it runs a simulated site from ./var/demo (a libosdp reader on a pseudo-terminal and a simulated Wiegand reader).")
+
+    @Option(name: .long, help: "The site configuration file.")
+    var config: String?
+
+    @Flag(help: "Run the demo site with simulated hardware.")
+    var demo = false
+
+    @Option(name: .long, help: "Log format.")
+    var logFormat: LogFormat = .human
+
+    @Option(name: .long, help: "Log level.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard (config == nil) != !demo else { throw ValidationError("give --config FILE or --demo") }
+    }
+
+    func run() async throws {
+        try await runBridgeService(ServeOptions(configurationPath: config, logFormat: logFormat, logLevel: logLevel))
+    }
+}
+
+extension LogFormat: ExpressibleByArgument {}
+extension Logger.Level: @retroactive ExpressibleByArgument {}
