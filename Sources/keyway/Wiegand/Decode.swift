@@ -29,48 +29,15 @@ extension WiegandCommand {
 
         func run() throws {
             let format = try format.map(WiegandCommand.cardFormat(named:))
-            let frame = try WiegandCommand.parseFrame(self.frame, bits: bits, format: format)
+            let frame: WiegandFrame
+            do {
+                frame = try WiegandFrame(parsing: self.frame, bits: bits, format: format)
+            } catch {
+                throw ValidationError(error.description)
+            }
             let result = CardReadResult.decode(frame, among: format.map { [$0] } ?? CardFormat.builtIn, reversingBytes: reverseBytes)
             let report = CardReport(frame: frame, result: result)
             output.print(report)
         }
-    }
-}
-
-extension WiegandCommand {
-    /// Reads a frame given as hex or as a bit string (see `decode --help` for how the length is chosen).
-    static func parseFrame(_ text: String, bits: Int?, format: CardFormat?) throws -> WiegandFrame {
-        if let bits, !(1...WiegandFrame.maxBitCount).contains(bits) {
-            throw ValidationError("--bits must be 1-\(WiegandFrame.maxBitCount), not \(bits)")
-        }
-        if let bits, let format, bits != format.bitCount {
-            throw ValidationError("\(format.name) frames are \(format.bitCount) bits, not \(bits)")
-        }
-        let isHexPrefixed = text.lowercased().hasPrefix("0x")
-        if !isHexPrefixed, !text.isEmpty, text.allSatisfy({ $0 == "0" || $0 == "1" }), bits == nil || bits == text.count {
-            guard let frame = WiegandFrame(bitString: text) else {
-                throw ValidationError("a bit string holds at most \(WiegandFrame.maxBitCount) bits, not \(text.count)")
-            }
-            if let format, format.bitCount != frame.bitCount {
-                throw ValidationError("\(format.name) frames are \(format.bitCount) bits, not \(frame.bitCount)")
-            }
-            return frame
-        }
-        let digits = isHexPrefixed ? String(text.dropFirst(2)) : text
-        guard !digits.isEmpty, digits.count <= 16, let value = UInt64(digits, radix: 16) else {
-            throw ValidationError("'\(text)' is neither hex (up to 16 digits) nor a string of 0 and 1")
-        }
-        let length = bits ?? format?.bitCount ?? shortestKnownLength(holding: value, digits: digits.count)
-        guard let frame = WiegandFrame(value: value, bitCount: length) else {
-            throw ValidationError("0x\(digits) does not fit in \(length) bits")
-        }
-        return frame
-    }
-
-    /// The shortest known frame length written with this many hex digits that holds the value;
-    /// four bits per digit when no known length fits.
-    private static func shortestKnownLength(holding value: UInt64, digits: Int) -> Int {
-        let lengths = Set(CardFormat.builtIn.map(\.bitCount)).sorted()
-        return lengths.first { ($0 + 3) / 4 == digits && ($0 == 64 || value >> UInt64($0) == 0) } ?? digits * 4
     }
 }
