@@ -3,7 +3,7 @@ import Logging
 import Synchronization
 import Wiegand
 
-/// The demo's OSDP reader with its relay board: a real libosdp PD (`Tests/Peers/osdp_pd.py`) on a
+/// The demo's OSDP reader with its relay board: a real libosdp PD (`Demo/osdp_pd.py`) on a
 /// pseudo-terminal, which the service's real control panel talks to. Cards and keys are injected
 /// into it as if presented at the reader; what the panel commands (relay, LED, buzzer) is logged.
 public final class SimulatedOSDPReader: Sendable {

@@ -121,7 +121,7 @@ private func prepareDemo(logger: Logger) throws -> (source: SiteSupervisor.Confi
     var busDevice = "/dev/null"
     if let bus = draft.buses.first, let pd = bus.pds.first {
         let reader = try SimulatedOSDPReader(
-            python: python, script: repository.appendingPathComponent("Tests/Peers/osdp_pd.py"), address: pd.address,
+            python: python, script: repository.appendingPathComponent("Demo/osdp_pd.py"), address: pd.address,
             outputs: pd.outputs, baud: bus.baud, keyFile: pd.key == nil ? nil : keyFile, logger: Logger(label: "keyway.simulated-pd"))
         readers[pd.name] = reader
         busDevice = reader.device
@@ -135,7 +135,7 @@ private func prepareDemo(logger: Logger) throws -> (source: SiteSupervisor.Confi
 /// else the one this `keyway` was built in (it lives under `.build/`).
 private func demoRepository() -> URL {
     let current = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-    let peer = "Tests/Peers/osdp_pd.py"
+    let peer = "Demo/osdp_pd.py"
     if FileManager.default.fileExists(atPath: current.appendingPathComponent(peer).path) { return current }
     var folder = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
     while folder.path != "/" {
