@@ -85,25 +85,25 @@ private final class DatabaseLockHolder {
             readers: ["front-reader": .osdp, "back-reader": .osdp])
 
         let lock = try DatabaseLockHolder(database: database)
-        let frontCard = Task { await runtime.readerEvent(.card(Self.card), from: "front-reader") }
+        let frontCard = Task { await runtime.report(.card(Self.card), from: "front-reader") }
         while await runtime.decisionsInFlight == 0 { try await Task.sleep(for: .milliseconds(10)) }
         // The other door keeps working while that decision waits for the database: an operator's timed
         // unlock needs no decision, and its log entry waits its turn.
-        #expect(try await runtime.command(.unlock, door: "Back", for: .seconds(2)) == "Back unlocked for 2s")
+        #expect(try await DoorOperator(site: runtime).command(.unlock, door: "Back", for: .seconds(2)) == "Back unlocked for 2s")
         #expect(back.actions == ["locked", "pulse"])
         #expect(await runtime.decisionsInFlight == 1)
 
         await frontCard.value
         // Denied, red, and the strike untouched.
         #expect(front.actions == ["locked", "red"])
-        #expect(await runtime.faultList() == ["database: decisions fail and are denied (database error, see the log)"])
-        #expect(await runtime.doorStatus().first?.lastEvent == "denied h10301 1/100 (internal_error)")
+        #expect(runtime.faults.list() == ["database: decisions fail and are denied (database error, see the log)"])
+        #expect(await runtime.doorSnapshots().first?.lastEvent == "denied h10301 1/100 (internal_error)")
 
         // The database recovers: decisions work again without a restart and the fault clears.
         lock.release()
-        await runtime.readerEvent(.card(Self.card), from: "back-reader")
+        await runtime.report(.card(Self.card), from: "back-reader")
         #expect(back.actions == ["locked", "pulse", "pulse", "green"])
-        #expect(await runtime.faultList() == [])
+        #expect(runtime.faults.list() == [])
         #expect(try access.store.activity(door: "Front").filter { $0.kind == .decision }.isEmpty)
         let backLog = try access.store.activity(door: "Back")
         #expect(backLog.filter { $0.kind == .decision }.map(\.outcome) == ["grant"])
