@@ -109,6 +109,38 @@ private final class DatabaseLockHolder {
         #expect(backLog.filter { $0.kind == .decision }.map(\.outcome) == ["grant"])
         #expect(backLog.contains { $0.kind == .door && $0.event == "unlocked" })
     }
+
+    @Test(.timeLimit(.minutes(2))) func anOperatorsModeChangeIsWrittenOffTheActorAndBeforeTheNextDecision() async throws {
+        let folder = try TestPaths.temporaryDirectory("bridge-mode-write")
+        let database = folder.appendingPathComponent("keyway.sqlite")
+        let access = try AccessControl.open(database: database, secrets: folder.appendingPathComponent("secrets"), timeZone: .gmt)
+        for door in ["Front", "Back"] { try access.store.addDoor(name: door) }
+        try access.store.addGroup(name: "Staff", doors: [(door: "Front", schedule: nil), (door: "Back", schedule: nil)])
+        try access.store.addPerson(name: "Ada")
+        try access.store.grant(person: "Ada", group: "Staff")
+        try access.store.addCard(person: "Ada", card: Self.card)
+        let runtime = SiteRuntime(access: access, logger: Logger(label: "mode-write"))
+        let front = RecordingHardware(), back = RecordingHardware()
+        await runtime.install(
+            [Self.binding("Front", reader: "front-reader", hardware: front), Self.binding("Back", reader: "back-reader", hardware: back)],
+            readers: ["front-reader": .osdp, "back-reader": .osdp])
+
+        // With the database's write lock held elsewhere, the mode write waits for it; the site does not.
+        let lock = try DatabaseLockHolder(database: database)
+        let lockdown = Task { try await DoorOperator(site: runtime).command(.lockdown, door: "Back", for: nil) }
+        try await Task.sleep(for: .milliseconds(300))
+        let asked = ContinuousClock.now
+        #expect(try await DoorOperator(site: runtime).command(.unlock, door: "Front", for: .seconds(1)) == "Front unlocked for 1s")
+        #expect(ContinuousClock.now - asked < .seconds(1))
+        #expect(front.actions == ["locked", "pulse"])
+        lock.release()
+        #expect(try await lockdown.value == "Back is now lockdown")
+
+        // The card after the command is decided with the mode it wrote.
+        await runtime.report(.card(Self.card), from: "back-reader")
+        #expect(back.actions == ["locked", "red"])
+        #expect(try access.store.activity(door: "Back").filter { $0.kind == .decision }.map(\.outcome) == ["deny"])
+    }
 }
 
 @Suite struct WiegandIndicatorTests {
