@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Baseline for Keyway's interop benchmark: libosdp's own control panel on the same link.
 
-Runs the same libosdp PD peer (Tests/Peers/osdp_pd.py) on a pty, drives it with libosdp 3.2.9's
+Runs the same libosdp PD peer (Demo/osdp_pd.py) on a pty, drives it with libosdp 3.2.9's
 ControlPanel (refreshed every 2 ms, as fast as its Python binding sensibly goes), and measures the time
 from telling the PD to present a card to the card event at the control panel, like the Swift benchmark
 "card read to event". Run with the repository's .venv: .venv/bin/python Benchmarks/libosdp-baseline/card_to_event.py
@@ -47,7 +47,7 @@ class PtyChannel(osdp.Channel):
 
 
 def main():
-    peer = subprocess.Popen([sys.executable, os.path.join(REPOSITORY, "Tests/Peers/osdp_pd.py"), "--address", "1",
+    peer = subprocess.Popen([sys.executable, os.path.join(REPOSITORY, "Demo/osdp_pd.py"), "--address", "1",
                              "--scbk", KEY], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True, bufsize=1)
     device = json.loads(peer.stdout.readline())["device"]

@@ -83,7 +83,7 @@ import Glibc
         let first = try ControlServer(path: path, mode: 0o600, logFeed: LogFeed()) { _ in .success() }
         first.start()
         defer { first.stop() }
-        #expect(throws: ControlSocketError.self) {
+        #expect(throws: BridgeError.self) {
             _ = try ControlServer(path: path, mode: 0o600, logFeed: LogFeed()) { _ in .success() }
         }
     }

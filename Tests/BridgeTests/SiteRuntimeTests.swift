@@ -85,29 +85,61 @@ private final class DatabaseLockHolder {
             readers: ["front-reader": .osdp, "back-reader": .osdp])
 
         let lock = try DatabaseLockHolder(database: database)
-        let frontCard = Task { await runtime.readerEvent(.card(Self.card), from: "front-reader") }
+        let frontCard = Task { await runtime.report(.card(Self.card), from: "front-reader") }
         while await runtime.decisionsInFlight == 0 { try await Task.sleep(for: .milliseconds(10)) }
         // The other door keeps working while that decision waits for the database: an operator's timed
         // unlock needs no decision, and its log entry waits its turn.
-        #expect(try await runtime.command(.unlock, door: "Back", for: .seconds(2)) == "Back unlocked for 2s")
+        #expect(try await DoorOperator(site: runtime).command(.unlock, door: "Back", for: .seconds(2)) == "Back unlocked for 2s")
         #expect(back.actions == ["locked", "pulse"])
         #expect(await runtime.decisionsInFlight == 1)
 
         await frontCard.value
         // Denied, red, and the strike untouched.
         #expect(front.actions == ["locked", "red"])
-        #expect(await runtime.faultList() == ["database: decisions fail and are denied (database error, see the log)"])
-        #expect(await runtime.doorStatus().first?.lastEvent == "denied h10301 1/100 (internal_error)")
+        #expect(runtime.faults.list() == ["database: decisions fail and are denied (database error, see the log)"])
+        #expect(await runtime.doorSnapshots().first?.lastEvent == "denied h10301 1/100 (internal_error)")
 
         // The database recovers: decisions work again without a restart and the fault clears.
         lock.release()
-        await runtime.readerEvent(.card(Self.card), from: "back-reader")
+        await runtime.report(.card(Self.card), from: "back-reader")
         #expect(back.actions == ["locked", "pulse", "pulse", "green"])
-        #expect(await runtime.faultList() == [])
+        #expect(runtime.faults.list() == [])
         #expect(try access.store.activity(door: "Front").filter { $0.kind == .decision }.isEmpty)
         let backLog = try access.store.activity(door: "Back")
         #expect(backLog.filter { $0.kind == .decision }.map(\.outcome) == ["grant"])
         #expect(backLog.contains { $0.kind == .door && $0.event == "unlocked" })
+    }
+
+    @Test(.timeLimit(.minutes(2))) func anOperatorsModeChangeIsWrittenOffTheActorAndBeforeTheNextDecision() async throws {
+        let folder = try TestPaths.temporaryDirectory("bridge-mode-write")
+        let database = folder.appendingPathComponent("keyway.sqlite")
+        let access = try AccessControl.open(database: database, secrets: folder.appendingPathComponent("secrets"), timeZone: .gmt)
+        for door in ["Front", "Back"] { try access.store.addDoor(name: door) }
+        try access.store.addGroup(name: "Staff", doors: [(door: "Front", schedule: nil), (door: "Back", schedule: nil)])
+        try access.store.addPerson(name: "Ada")
+        try access.store.grant(person: "Ada", group: "Staff")
+        try access.store.addCard(person: "Ada", card: Self.card)
+        let runtime = SiteRuntime(access: access, logger: Logger(label: "mode-write"))
+        let front = RecordingHardware(), back = RecordingHardware()
+        await runtime.install(
+            [Self.binding("Front", reader: "front-reader", hardware: front), Self.binding("Back", reader: "back-reader", hardware: back)],
+            readers: ["front-reader": .osdp, "back-reader": .osdp])
+
+        // With the database's write lock held elsewhere, the mode write waits for it; the site does not.
+        let lock = try DatabaseLockHolder(database: database)
+        let lockdown = Task { try await DoorOperator(site: runtime).command(.lockdown, door: "Back", for: nil) }
+        try await Task.sleep(for: .milliseconds(300))
+        let asked = ContinuousClock.now
+        #expect(try await DoorOperator(site: runtime).command(.unlock, door: "Front", for: .seconds(1)) == "Front unlocked for 1s")
+        #expect(ContinuousClock.now - asked < .seconds(1))
+        #expect(front.actions == ["locked", "pulse"])
+        lock.release()
+        #expect(try await lockdown.value == "Back is now lockdown")
+
+        // The card after the command is decided with the mode it wrote.
+        await runtime.report(.card(Self.card), from: "back-reader")
+        #expect(back.actions == ["locked", "red"])
+        #expect(try access.store.activity(door: "Back").filter { $0.kind == .decision }.map(\.outcome) == ["deny"])
     }
 }
 

@@ -20,7 +20,7 @@ public struct OSDPPeerError: Error, CustomStringConvertible {
     public let description: String
 }
 
-/// Real OSDP readers for a test: libosdp PDs in `Tests/Peers/osdp_pd.py`, run by the repository's
+/// Real OSDP readers for a test: libosdp PDs in `Demo/osdp_pd.py`, run by the repository's
 /// Python (`TestPaths.python`) on a pseudo-terminal of their own (or on a given device).
 ///
 /// The child is always terminated and reaped: by `terminate()`, by `kill()`, or when the peer is released
@@ -67,7 +67,7 @@ public final class OSDPPeer: @unchecked Sendable {
     }
 
     /// The script, carried by the repository.
-    public static let script = TestPaths.repository.appendingPathComponent("Tests/Peers/osdp_pd.py")
+    public static let script = TestPaths.repository.appendingPathComponent("Demo/osdp_pd.py")
     /// Waits in tests are generous: a loaded CI machine must never make them flaky.
     public static let defaultTimeout: TimeInterval = 20
 

@@ -46,7 +46,7 @@ private let repository = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 private let python = ProcessInfo.processInfo.environment["KEYWAY_PYTHON"] ?? repository.appendingPathComponent(".venv/bin/python").path
 
-/// The libosdp PD (Tests/Peers/osdp_pd.py) driven over its stdin/stdout.
+/// The libosdp PD (Demo/osdp_pd.py) driven over its stdin/stdout.
 private final class Peer: @unchecked Sendable {
     private(set) var device = ""
     private let process = Process()
@@ -56,7 +56,7 @@ private final class Peer: @unchecked Sendable {
 
     init() throws {
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [repository.appendingPathComponent("Tests/Peers/osdp_pd.py").path, "--address", "1", "--baud", "115200"]
+        process.arguments = [repository.appendingPathComponent("Demo/osdp_pd.py").path, "--address", "1", "--baud", "115200"]
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

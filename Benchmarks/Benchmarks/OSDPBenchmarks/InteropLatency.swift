@@ -108,7 +108,7 @@ struct RigError: Error, CustomStringConvertible {
     let description: String
 }
 
-/// `Tests/Peers/osdp_pd.py` run by the repository's .venv Python.
+/// `Demo/osdp_pd.py` run by the repository's .venv Python.
 final class PeerProcess: Sendable {
     let device: String
     private let process: Process
@@ -120,7 +120,7 @@ final class PeerProcess: Sendable {
     init(arguments: [String]) throws {
         let process = Process()
         process.executableURL = Self.repository.appendingPathComponent(".venv/bin/python")
-        process.arguments = [Self.repository.appendingPathComponent("Tests/Peers/osdp_pd.py").path] + arguments
+        process.arguments = [Self.repository.appendingPathComponent("Demo/osdp_pd.py").path] + arguments
         let output = Pipe(), input = Pipe()
         process.standardOutput = output
         process.standardInput = input

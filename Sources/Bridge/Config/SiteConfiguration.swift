@@ -50,6 +50,15 @@ public enum SerialPortLocator: Sendable, Equatable {
     case udev(UDevMatch)
 }
 
+extension SerialPortLocator: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .device(let path): path
+        case .udev(let match): "usb \(match.vendor):\(match.product)\(match.serial.map { " serial \($0)" } ?? "")"
+        }
+    }
+}
+
 public struct UDevMatch: Sendable, Equatable {
     /// `ID_VENDOR_ID` / `ID_MODEL_ID`: four lowercase hex digits.
     public var vendor: String

@@ -11,7 +11,7 @@ public final class ControlServer: Sendable {
     private let logFeed: LogFeed
     private let stopped = Atomic<Bool>(false)
 
-    public init(path: String, mode: Int, logFeed: LogFeed, handler: @escaping Handler) throws(ControlSocketError) {
+    public init(path: String, mode: Int, logFeed: LogFeed, handler: @escaping Handler) throws(BridgeError) {
         listener = try ListeningSocket(path: path, mode: mode)
         self.handler = handler
         self.logFeed = logFeed
@@ -93,10 +93,10 @@ public enum ControlClient {
     public static func send(_ request: ControlRequest, to path: String) throws -> ControlResponse {
         let socket = try LineSocket.connect(to: path)
         guard socket.write(try ControlCoding.encode(request)) else {
-            throw ControlSocketError(message: "the service at \(path) closed the connection")
+            throw BridgeError.controlSocket("the service at \(path) closed the connection")
         }
         guard let line = socket.readLine() else {
-            throw ControlSocketError(message: "the service at \(path) did not answer")
+            throw BridgeError.controlSocket("the service at \(path) did not answer")
         }
         return try ControlCoding.decode(ControlResponse.self, from: line)
     }
@@ -105,7 +105,7 @@ public enum ControlClient {
     public static func followLog(at path: String, line: (Data) -> Void) throws {
         let socket = try LineSocket.connect(to: path)
         guard socket.write(try ControlCoding.encode(ControlRequest.followLog)) else {
-            throw ControlSocketError(message: "the service at \(path) closed the connection")
+            throw BridgeError.controlSocket("the service at \(path) closed the connection")
         }
         while let next = socket.readLine() { line(next) }
     }

@@ -4,15 +4,11 @@ import Glibc
 import Foundation
 import Timebase
 
-/// Why a control-socket operation failed, in words for the operator.
-public struct ControlSocketError: Error, CustomStringConvertible {
-    public let description: String
-
-    init(_ operation: String, path: String, errno code: Int32 = errno) {
-        description = "\(operation) \(path): \(String(cString: strerror(code)))"
+extension BridgeError {
+    /// A socket call on `path` that failed, in errno's words.
+    static func socketCall(_ operation: String, path: String, errno code: Int32 = errno) -> BridgeError {
+        .controlSocket("\(operation) \(path): \(String(cString: strerror(code)))")
     }
-
-    init(message: String) { description = message }
 }
 
 /// A connected stream socket that reads and writes whole lines.
@@ -25,15 +21,15 @@ final class LineSocket {
     deinit { close(fd) }
 
     /// Connects to a listening Unix socket.
-    static func connect(to path: String) throws(ControlSocketError) -> LineSocket {
+    static func connect(to path: String) throws(BridgeError) -> LineSocket {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw ControlSocketError("cannot create a socket for", path: path) }
+        guard fd >= 0 else { throw BridgeError.socketCall("cannot create a socket for", path: path) }
         let socket = LineSocket(fd: fd)
         var address = try unixAddress(path)
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        guard result == 0 else { throw ControlSocketError("cannot connect to", path: path) }
+        guard result == 0 else { throw BridgeError.socketCall("cannot connect to", path: path) }
         return socket
     }
 
@@ -74,16 +70,16 @@ final class ListeningSocket: Sendable {
     let path: String
 
     /// Binds `path` (replacing a stale socket left by a crash) and sets its mode before anyone can connect.
-    init(path: String, mode: Int) throws(ControlSocketError) {
+    init(path: String, mode: Int) throws(BridgeError) {
         self.path = path
         try? FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         if (try? LineSocket.connect(to: path)) != nil {
-            throw ControlSocketError(message: "another keyway service is already listening on \(path)")
+            throw .controlSocket("another keyway service is already listening on \(path)")
         }
         unlink(path)
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw ControlSocketError("cannot create a socket for", path: path) }
+        guard fd >= 0 else { throw BridgeError.socketCall("cannot create a socket for", path: path) }
         var address = try unixAddress(path)
         // The umask keeps the socket private between bind and chmod.
         let previousMask = umask(0o177)
@@ -92,12 +88,12 @@ final class ListeningSocket: Sendable {
         }
         umask(previousMask)
         guard bound == 0 else {
-            let error = ControlSocketError("cannot bind", path: path)
+            let error = BridgeError.socketCall("cannot bind", path: path)
             Glibc.close(fd)
             throw error
         }
         guard chmod(path, mode_t(mode)) == 0, listen(fd, 16) == 0 else {
-            let error = ControlSocketError("cannot listen on", path: path)
+            let error = BridgeError.socketCall("cannot listen on", path: path)
             Glibc.close(fd)
             throw error
         }
@@ -121,12 +117,12 @@ final class ListeningSocket: Sendable {
     }
 }
 
-private func unixAddress(_ path: String) throws(ControlSocketError) -> sockaddr_un {
+private func unixAddress(_ path: String) throws(BridgeError) -> sockaddr_un {
     var address = sockaddr_un()
     address.sun_family = sa_family_t(AF_UNIX)
     let bytes = Array(path.utf8)
     guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-        throw ControlSocketError(message: "socket path too long: \(path)")
+        throw .controlSocket("socket path too long: \(path)")
     }
     withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
     return address

@@ -3,7 +3,7 @@ import Logging
 import Synchronization
 import Wiegand
 
-/// The demo's OSDP reader with its relay board: a real libosdp PD (`Tests/Peers/osdp_pd.py`) on a
+/// The demo's OSDP reader with its relay board: a real libosdp PD (`Demo/osdp_pd.py`) on a
 /// pseudo-terminal, which the service's real control panel talks to. Cards and keys are injected
 /// into it as if presented at the reader; what the panel commands (relay, LED, buzzer) is logged.
 public final class SimulatedOSDPReader: Sendable {
@@ -13,14 +13,10 @@ public final class SimulatedOSDPReader: Sendable {
     private let process: Process
     private let input: FileHandle
 
-    public struct StartError: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     /// Starts the PD (with Secure Channel when given the key's file) and waits for it to announce its device.
-    public init(python: URL, script: URL, address: Int, outputs: Int, baud: Int, keyFile: URL?, logger: Logger) throws(StartError) {
+    public init(python: URL, script: URL, address: Int, outputs: Int, baud: Int, keyFile: URL?, logger: Logger) throws(BridgeError) {
         guard FileManager.default.isExecutableFile(atPath: python.path), FileManager.default.fileExists(atPath: script.path) else {
-            throw StartError(description: "the simulated reader needs libosdp's Python (\(python.path)) and \(script.path): run scripts/setup.sh")
+            throw .startup("the simulated reader needs libosdp's Python (\(python.path)) and \(script.path): run scripts/setup.sh")
         }
         let process = Process()
         process.executableURL = python
@@ -34,14 +30,14 @@ public final class SimulatedOSDPReader: Sendable {
         do {
             try process.run()
         } catch {
-            throw StartError(description: "cannot start \(python.path): \(error)")
+            throw .startup("cannot start \(python.path): \(error)")
         }
         let lines = LineReader(stdout.fileHandleForReading)
         guard let ready = lines.next(), let fields = Self.fields(ready), fields["event"] as? String == "ready",
               let device = fields["device"] as? String else {
             process.terminate()
             process.waitUntilExit()
-            throw StartError(description: "the simulated reader did not start (is libosdp installed? run scripts/setup.sh)")
+            throw .startup("the simulated reader did not start (is libosdp installed? run scripts/setup.sh)")
         }
         self.process = process
         self.device = device

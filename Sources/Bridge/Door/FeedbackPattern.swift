@@ -1,9 +1,15 @@
-import OSDP
+/// The colours door feedback is given in. Each reader shows them as it can: an OSDP reader's LED
+/// command names them, a Wiegand reader's one LED wire lights, blinks or leaves its own colour.
+public enum FeedbackColor: Sendable, Hashable {
+    case red
+    case green
+    case amber
+}
 
-/// How reader feedback looks and sounds: LED colour and blink, buzzer beeps, in OSDP's terms
-/// (the richest a reader understands).
+/// How reader feedback looks and sounds: LED colour and blink, buzzer beeps. Timings are as fine as
+/// the richest reader (OSDP) understands.
 public struct FeedbackPattern: Sendable, Equatable {
-    public var color: LEDColor
+    public var color: FeedbackColor
     /// Blink timing; `ledOff == .zero` is a steady light.
     public var ledOn: Duration
     public var ledOff: Duration

@@ -2,8 +2,6 @@ import Access
 import Foundation
 import GPIO
 import Logging
-import OSDP
-import Wiegand
 
 /// The running site as a whole: its configuration, the access core, the doors, and a driver per bus
 /// and Wiegand reader. It answers the control socket and applies reloads: a bus or reader whose
@@ -27,9 +25,9 @@ public actor SiteSupervisor {
         let line: GPIOLine
         let activeLow: Bool
     }
-    /// Simulated OSDP readers by PD name (demo only).
-    private let simulatedReaders: [String: SimulatedOSDPReader]
-    private let readsGPIO: Bool
+    /// The demo's simulated readers; a simulated site reads no GPIO.
+    private let simulator: Simulator
+    private var readsGPIO: Bool { !simulator.isActive }
 
     private struct RunningDriver<Driver: Sendable> {
         let driver: Driver
@@ -68,9 +66,7 @@ public actor SiteSupervisor {
         self.source = source
         self.access = access
         self.logger = logger
-        self.simulatedReaders = simulatedReaders
-        // Simulated sites have no GPIO: their Wiegand readers are fed by `keyway sim`.
-        readsGPIO = simulatedReaders.isEmpty
+        simulator = Simulator(osdpReaders: simulatedReaders)
         runtime = SiteRuntime(access: access, logger: logger)
     }
 
@@ -93,7 +89,7 @@ public actor SiteSupervisor {
         buses = [:]
         wiegandReaders = [:]
         contacts = [:]
-        simulatedReaders.values.forEach { $0.stop() }
+        simulator.stop()
     }
 
     /// Reads the configuration again. A bad file changes nothing and its problems are returned.
@@ -125,7 +121,7 @@ public actor SiteSupervisor {
             buses[name] = nil
         }
         for bus in fresh.buses where buses[bus.name] == nil {
-            let driver = OSDPBusDriver(configuration: bus, site: runtime, logger: logger)
+            let driver = OSDPBusDriver(configuration: bus, sink: runtime, faults: runtime.faults, logger: logger)
             buses[bus.name] = RunningDriver(driver: driver, task: Task { await driver.run() })
         }
         for (name, running) in wiegandReaders where fresh.wiegandReader(named: name) != previous.wiegandReader(named: name)
@@ -136,11 +132,11 @@ public actor SiteSupervisor {
         }
         for reader in fresh.wiegandReaders where wiegandReaders[reader.name] == nil {
             do {
-                let driver = try WiegandReaderDriver(configuration: reader, site: runtime, logger: logger)
+                let driver = try WiegandReaderDriver(configuration: reader, sink: runtime, faults: runtime.faults, logger: logger)
                 if readsGPIO { driver.startReadingGPIO() }
                 wiegandReaders[reader.name] = RunningDriver(driver: driver, task: Task { await driver.run() })
             } catch {
-                await runtime.reportFault("wiegand \(reader.name)", "\(error)")
+                runtime.faults.report("wiegand \(reader.name)", "\(error)")
             }
         }
         if readsGPIO { await watchContacts(of: fresh) }
@@ -164,7 +160,7 @@ public actor SiteSupervisor {
                     for await closed in contact.changes { await runtime.inputChanged(.gpio(line), closed: closed) }
                 })
             } catch {
-                await runtime.reportFault("contact \(line.chip) line \(line.line)", error.description)
+                runtime.faults.report("contact \(line.chip) line \(line.line)", error.description)
             }
         }
     }
@@ -190,12 +186,12 @@ public actor SiteSupervisor {
         let relay: any RelayDriver
         switch door.relay {
         case .osdp(let bus, let address, let output):
-            relay = buses[bus].map { $0.driver.relay(address: address, output: output) } ?? FaultyRelay(door: door.name, problem: "bus \(bus) is not running", runtime: runtime)
+            relay = buses[bus].map { $0.driver.relay(address: address, output: output) } ?? FaultyRelay(door: door.name, problem: "bus \(bus) is not running", faults: runtime.faults)
         case .gpio(let line):
             do {
                 relay = GPIORelay(output: try gpioOutput(line, activeLow: false))
             } catch {
-                relay = FaultyRelay(door: door.name, problem: error.description, runtime: runtime)
+                relay = FaultyRelay(door: door.name, problem: error.description, faults: runtime.faults)
             }
         }
         return DoorBinding(configuration: door, reader: reader, relay: relay, indicator: indicator)
@@ -210,7 +206,7 @@ public actor SiteSupervisor {
                 // Readers' control wires are active low.
                 return try gpioOutput(line, activeLow: true)
             } catch {
-                Task { [runtime] in await runtime.reportFault("wiegand \(reader.name) \(role)", error.description) }
+                runtime.faults.report("wiegand \(reader.name) \(role)", error.description)
                 return nil
             }
         }
@@ -229,102 +225,34 @@ public actor SiteSupervisor {
     // MARK: Control socket
 
     public func handle(_ request: ControlRequest) async -> ControlResponse {
-        switch request {
-        case .status:
-            return .success(status: await status())
-        case .reload:
-            return await reload()
-        case .door(let name, let action, let seconds):
-            do {
-                let message = try await runtime.command(action, door: name, for: seconds.map { .milliseconds(Int64($0 * 1000)) })
-                return .success(message)
-            } catch {
-                return .failure(error.description)
-            }
-        case .simulateCard(let reader, let formatName, let facility, let card):
-            guard let format = CardFormat.named(formatName) else { return .failure("unknown card format \"\(formatName)\"") }
-            let fields = CardFields(facility: facility, card: card)
-            return simulate(at: reader) { simulated in
-                simulated.present(try encode(fields, as: format))
-            } wiegand: { driver in
-                try driver.simulate(card: fields, format: format)
-            }
-        case .simulateKeys(let reader, let keys):
-            return simulate(at: reader) { simulated in
-                simulated.type(keys)
-            } wiegand: { driver in
-                try driver.simulate(keys: keys)
-            }
-        case .followLog:
-            return .failure("follow is answered by the socket itself")
-        }
-    }
-
-    private func encode(_ fields: CardFields, as format: CardFormat) throws(SimulationError) -> WiegandFrame {
-        do {
-            return try format.encode(fields)
-        } catch {
-            throw SimulationError(description: "cannot encode that card as \(format.name): \(error)")
-        }
-    }
-
-    private func simulate(
-        at reader: String, osdp: (SimulatedOSDPReader) throws -> Void, wiegand: (WiegandReaderDriver) throws -> Void
-    ) -> ControlResponse {
-        do {
-            if let simulated = simulatedReaders[reader] {
-                try osdp(simulated)
-            } else if let driver = wiegandReaders[reader]?.driver, !readsGPIO {
-                try wiegand(driver)
-            } else {
-                let simulatedNames = simulatedReaders.keys.sorted() + (readsGPIO ? [] : wiegandReaders.keys.sorted())
-                guard !simulatedNames.isEmpty else { return .failure("this site has no simulated readers (run keyway serve --demo)") }
-                let hint = closestMatch(to: reader, among: simulatedNames).map { ", did you mean \"\($0)\"?" } ?? ""
-                return .failure("no simulated reader \"\(reader)\"\(hint) (simulated: \(simulatedNames.joined(separator: ", ")))")
+        do throws(BridgeError) {
+            switch request {
+            case .status:
+                return .success(status: await status())
+            case .reload:
+                return await reload()
+            case .door(let name, let action, let seconds):
+                return .success(try await DoorOperator(site: runtime).command(action, door: name, for: seconds.map { .milliseconds(Int64($0 * 1000)) }))
+            case .simulateCard(let reader, let format, let facility, let card):
+                return .success(try simulator.presentCard(
+                    at: reader, format: format, facility: facility, card: card, wiegandReaders: wiegandReaders.mapValues(\.driver)))
+            case .simulateKeys(let reader, let keys):
+                return .success(try simulator.typeKeys(keys, at: reader, wiegandReaders: wiegandReaders.mapValues(\.driver)))
+            case .followLog:
+                return .failure("follow is answered by the socket itself")
             }
         } catch {
-            return .failure("\(error)")
+            return .failure(error.description)
         }
-        return .success("presented at \(reader)")
-    }
-
-    private func busStatuses() async -> [ServiceStatus.Bus] {
-        var statuses: [ServiceStatus.Bus] = []
-        for bus in configuration.buses {
-            if let driver = buses[bus.name]?.driver { statuses.append(await driver.status()) }
-        }
-        return statuses
     }
 
     public func status() async -> ServiceStatus {
-        ServiceStatus(
-            site: configuration.site.name, configuration: source.name, startedAt: startedAt,
-            buses: await busStatuses(),
-            readers: await runtime.readerStatus(), doors: await runtime.doorStatus(), faults: await runtime.faultList())
-    }
-}
-
-/// Reader feedback where the reader has no LED or buzzer the service drives.
-struct LoggedIndicator: ReaderIndicator {
-    let reader: String
-    let logger: Logger
-
-    func show(_ pattern: FeedbackPattern) {
-        logger.debug("reader feedback", metadata: ["reader": "\(reader)", "led": "\(pattern.color)", "beeps": "\(pattern.beeps)"])
-    }
-}
-
-/// A relay that cannot be driven (its bus is not running, its GPIO line cannot be opened): every
-/// attempt is a fault, so a door that cannot open says so instead of failing silently.
-struct FaultyRelay: RelayDriver {
-    let door: String
-    let problem: String
-    let runtime: SiteRuntime
-
-    func pulse(for duration: Duration) { report() }
-    func hold(unlocked: Bool) { if unlocked { report() } }
-
-    private func report() {
-        Task { [runtime, door, problem] in await runtime.reportFault("relay \(door)", problem) }
+        var buses: [BusSnapshot] = []
+        for bus in configuration.buses {
+            if let driver = self.buses[bus.name]?.driver { buses.append(await driver.snapshot()) }
+        }
+        return ServiceStatus(
+            site: configuration.site.name, configuration: source.name, startedAt: startedAt, buses: buses,
+            readers: await runtime.readerSnapshots(), doors: await runtime.doorSnapshots(), faults: runtime.faults.list())
     }
 }

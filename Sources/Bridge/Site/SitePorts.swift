@@ -13,8 +13,8 @@ public protocol ReaderIndicator: Sendable {
     func show(_ pattern: FeedbackPattern)
 }
 
-/// Something a reader reported, after its protocol was decoded.
-public enum ReaderEvent: Sendable, Equatable {
+/// Something a reader reported, after its protocol was decoded (`ReaderTranslation`).
+public enum ReaderReport: Sendable, Equatable {
     case card(CardData)
     /// A PIN the reader's side assembled from key presses.
     case pin(String)
@@ -22,4 +22,14 @@ public enum ReaderEvent: Sendable, Equatable {
     case offline
     /// Frames the reader's line carried that were not valid (Wiegand noise, a bad frame).
     case noise(String)
+}
+
+/// Where reader drivers send what their readers and contact inputs report: the site, which routes it
+/// to the doors. Faults go to the `FaultBoard` instead, synchronously, so they keep their order.
+public protocol ReaderReportSink: Sendable {
+    func report(_ report: ReaderReport, from reader: String) async
+    /// Readers whose driver was stopped on purpose (shutdown, a reload that changed or removed them).
+    func readersStopped(_ readers: [String]) async
+    /// A contact input changed: `closed` is the physical contact; the door's wiring says what it means.
+    func inputChanged(_ source: InputReference.Source, closed: Bool) async
 }

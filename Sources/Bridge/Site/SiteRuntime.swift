@@ -1,5 +1,4 @@
 import Access
-import Dispatch
 import Foundation
 import Logging
 import Metrics
@@ -21,43 +20,38 @@ public struct DoorBinding: Sendable {
     }
 }
 
-/// The doors of a running site. Reader events, contacts, operator commands and time come in; each
-/// goes through the door's state machine, whose actions are carried out here: decisions by the access
-/// core (logged before anything moves), relays, reader feedback, alarms. One actor, so a door's events
-/// are handled strictly in order.
-public actor SiteRuntime {
-    private struct Door {
+/// The doors of a running site. Reader reports, contacts, operator actions and time come in; each goes
+/// through the door's state machine, whose actions are carried out here: decisions by the access core
+/// (logged before anything moves), relays, reader feedback, alarms. One actor, so a door's events are
+/// handled strictly in order.
+public actor SiteRuntime: ReaderReportSink {
+    /// A door as installed: its binding, its state machine, and what it last did (for status).
+    private struct InstalledDoor {
         var binding: DoorBinding
         var controller: DoorController
         var lastEvent: String?
     }
 
-    private var doors: [String: Door] = [:]
+    private var doors: [String: InstalledDoor] = [:]
     private var doorOrder: [String] = []
-    private var readers: [String: ReaderState] = [:]
-    private var faults: [String: String] = [:]
+    private var readers = ReaderRegistry()
     /// The last state of each contact, so a report of every input acts only on those that changed.
     private var contactStates: [InputReference.Source: Bool] = [:]
     private let access: AccessControl
+    private let database: DatabaseQueue
     private let logger: Logger
-    /// The access core's writes (decisions, door events) run here, in order, off the actor: a database
-    /// that stalls (a write lock held by another process, slow storage) holds up only the writes behind
-    /// it, never the other doors' exits, alarms, timers or `keyway status`.
-    private let database = DispatchQueue(label: "keyway.database")
+    /// Faults in force; drivers report to it directly, from any thread.
+    public nonisolated let faults: FaultBoard
     /// Decisions asked and not yet answered; shutdown waits for them.
     private(set) var decisionsInFlight = 0
     /// Set when the service stops: from then on nothing new is decided or actuated.
     private var stopping = false
 
-    private struct ReaderState {
-        var kind: ReaderKind
-        var online: Bool
-        var lastEvent: String?
-    }
-
     public init(access: AccessControl, logger: Logger) {
         self.access = access
         self.logger = logger
+        database = DatabaseQueue(access: access)
+        faults = FaultBoard(logger: logger)
     }
 
     /// Monotonic nanoseconds, the door state machines' time.
@@ -69,29 +63,25 @@ public actor SiteRuntime {
     /// keeps its state (a pending PIN, an alarm); a new or changed one starts in its configured mode;
     /// a door that is gone is locked.
     public func install(_ bindings: [DoorBinding], readers readerKinds: [String: ReaderKind]) async {
-        var installed: [String: Door] = [:]
+        let changed = bindings.map(\.configuration).filter { doors[$0.name]?.binding.configuration != $0 }
+        let storedModes = await register(changed)
+        var installed: [String: InstalledDoor] = [:]
         for binding in bindings {
-            if var kept = doors[binding.configuration.name], kept.binding.configuration == binding.configuration {
+            let name = binding.configuration.name
+            if var kept = doors[name], kept.binding.configuration == binding.configuration {
                 kept.binding = binding
-                installed[binding.configuration.name] = kept
+                installed[name] = kept
                 continue
             }
             var configuration = binding.configuration
-            do {
-                // The database keeps the mode across restarts (a lockdown stays a lockdown); new doors get the configured one.
-                configuration.mode = try access.ensureDoor(name: configuration.name, mode: configuration.mode).mode
-            } catch {
-                reportFault("database", "cannot register door \(configuration.name): \(error)")
-            }
-            installed[binding.configuration.name] = Door(binding: binding, controller: DoorController(configuration: configuration))
+            configuration.mode = storedModes[name] ?? configuration.mode
+            installed[name] = InstalledDoor(binding: binding, controller: DoorController(configuration: configuration))
         }
         let removed = doors.filter { installed[$0.key] == nil }
         let started = installed.filter { doors[$0.key]?.binding.configuration != $0.value.binding.configuration }
         doors = installed
         doorOrder = bindings.map(\.configuration.name)
-        readers = readerKinds.reduce(into: [:]) { result, reader in
-            result[reader.key] = self.readers[reader.key] ?? ReaderState(kind: reader.value, online: false)
-        }
+        readers.replace(with: readerKinds)
         for door in removed.values { await drive(door.binding, .setRelay(unlocked: false), door: door.binding.configuration.name) }
         for name in started.keys.sorted() {
             guard let door = doors[name] else { continue }
@@ -99,47 +89,61 @@ public actor SiteRuntime {
         }
     }
 
+    /// Registers new or changed doors with the access core, through the database queue. The database
+    /// keeps the mode across restarts (a lockdown stays a lockdown); new doors get the configured one.
+    private func register(_ configurations: [DoorConfiguration]) async -> [String: DoorMode] {
+        guard !configurations.isEmpty else { return [:] }
+        return await database.perform { [faults] access in
+            var modes: [String: DoorMode] = [:]
+            for configuration in configurations {
+                do {
+                    modes[configuration.name] = try access.ensureDoor(name: configuration.name, mode: configuration.mode).mode
+                } catch {
+                    faults.report("database", "cannot register door \(configuration.name): \(error)")
+                }
+            }
+            return modes
+        }
+    }
+
     // MARK: Inputs
 
-    public func readerEvent(_ event: ReaderEvent, from reader: String) async {
-        switch event {
+    public func report(_ report: ReaderReport, from reader: String) async {
+        let presentation: Presentation
+        switch report {
         case .online, .offline:
-            let online = event == .online
-            guard readers[reader]?.online != online else { return }
-            readers[reader]?.online = online
-            readers[reader]?.lastEvent = online ? "online" : "offline"
+            let online = report == .online
+            guard readers.setOnline(online, reader: reader) else { return }
             logger.log(level: online ? .info : .warning, "reader \(online ? "online" : "offline")", metadata: ["reader": "\(reader)"])
-            if online { clearFault("reader \(reader)") } else { reportFault("reader \(reader)", "offline") }
+            if online { faults.clear("reader \(reader)") } else { faults.report("reader \(reader)", "offline") }
             if !online, let door = door(servedBy: reader) { await handle(.readerOffline, at: door) }
             return
         case .noise(let reason):
             Counter(label: "keyway_wiegand_noise_total", dimensions: [("reader", reader)]).increment()
             logger.debug("reader noise", metadata: ["reader": "\(reader)", "reason": "\(reason)"])
             return
-        case .card, .pin:
-            break
+        case .card(let card): presentation = .card(card)
+        case .pin(let pin): presentation = .pin(pin)
         }
         guard let door = door(servedBy: reader) else {
             logger.warning("event from a reader that serves no door", metadata: ["reader": "\(reader)"])
             return
         }
-        readers[reader]?.lastEvent = event.summary
-        switch event {
+        readers.noteEvent(summary(of: presentation), reader: reader)
+        switch presentation {
         case .card(let card): await handle(.card(card), at: door)
         case .pin(let pin): await handle(.pin(pin), at: door)
-        case .online, .offline, .noise: break
+        case .cardAndPin, .digitalKey: break
         }
     }
 
     /// Readers whose driver was stopped on purpose (shutdown, a reload that changed or removed them):
     /// no longer online, but not a fault, and no warning.
     public func readersStopped(_ names: [String]) async {
-        for reader in names where readers[reader]?.online == true {
-            readers[reader]?.online = false
-            readers[reader]?.lastEvent = "stopped"
+        for reader in names where readers.stopped(reader) {
             if let door = door(servedBy: reader) { await handle(.readerOffline, at: door) }
         }
-        for reader in names { clearFault("reader \(reader)") }
+        for reader in names { faults.clear("reader \(reader)") }
     }
 
     /// A contact input changed: `closed` is the physical contact; the door's wiring says what it means.
@@ -156,38 +160,28 @@ public actor SiteRuntime {
         }
     }
 
-    /// An operator's command from the control socket; returns what happened, in words. Mode changes
-    /// go to the access core, which keeps (and logs) them; a timed unlock is the door's alone.
-    public func command(_ action: DoorRequestAction, door name: String, for duration: Duration?) async throws(DoorCommandError) -> String {
-        guard let door = doors[name] else {
-            let hint = closestMatch(to: name, among: doorOrder).map { ", did you mean \"\($0)\"?" } ?? ""
-            throw DoorCommandError(description: "no door \"\(name)\"\(hint)")
-        }
-        let configured = door.binding.configuration.mode
-        let newMode: DoorMode
-        switch action {
-        case .unlock:
-            guard door.controller.mode != .lockdown else {
-                throw DoorCommandError(description: "\(name) is in lockdown: `keyway door normal \(name)` first")
-            }
-            guard let duration else {
-                newMode = .unlocked
-                break
-            }
-            await handle(.unlock(for: duration), at: name)
-            return "\(name) unlocked for \(duration.text)"
-        // Locking a door configured unlocked still lets credentials in.
-        case .lock: newMode = configured == .unlocked ? .card : configured
-        case .lockdown: newMode = .lockdown
-        case .normal: newMode = configured
-        }
-        do {
-            try access.store.setMode(door: name, newMode, actor: "keyway door \(action.rawValue)")
-        } catch {
-            throw DoorCommandError(description: "cannot change the mode of \(name): \(error)")
-        }
+    // MARK: Operator actions (worded by `DoorOperator`)
+
+    /// The door's mode now and its configured mode; nil when the site has no such door.
+    public func modes(ofDoor name: String) -> (current: DoorMode, configured: DoorMode)? {
+        doors[name].map { ($0.controller.mode, $0.binding.configuration.mode) }
+    }
+
+    /// The doors' names, in configuration order.
+    public var doorNames: [String] { doorOrder }
+
+    /// Releases a door's strike for a while; the door refuses in lockdown.
+    public func unlock(_ name: String, for duration: Duration) async {
+        await handle(.unlock(for: duration), at: name)
+    }
+
+    /// Writes a door's mode to the access core, which keeps (and logs) it, through the database queue
+    /// behind the decisions already asked; then brings the doors to the modes in force. Returns the
+    /// door's mode after that.
+    public func setMode(_ mode: DoorMode, door name: String, actor: String) async throws -> DoorMode {
+        try await database.perform { access in Result { try access.store.setMode(door: name, mode, actor: actor) } }.get()
         await followModes()
-        return "\(name) is now \(doors[name]?.controller.mode.rawValue ?? newMode.rawValue)"
+        return doors[name]?.controller.mode ?? mode
     }
 
     /// Brings each door to the mode the access core says is in force now (operator changes, mode schedules).
@@ -219,40 +213,23 @@ public actor SiteRuntime {
             await drive(door.binding, .setRelay(unlocked: false), door: name)
         }
         // The door events still queued reach the log before the service goes.
-        await withCheckedContinuation { continuation in database.async { continuation.resume() } }
+        await database.drain()
     }
 
-    // MARK: Faults and status
+    // MARK: Status
 
-    public func reportFault(_ source: String, _ problem: String) {
-        guard faults[source] != problem else { return }
-        faults[source] = problem
-        Counter(label: "keyway_faults_total", dimensions: [("source", source)]).increment()
-        logger.error("fault", metadata: ["source": "\(source)", "problem": "\(problem)"])
-    }
-
-    public func clearFault(_ source: String) {
-        guard faults.removeValue(forKey: source) != nil else { return }
-        logger.info("fault cleared", metadata: ["source": "\(source)"])
-    }
-
-    public func doorStatus() -> [ServiceStatus.Door] {
+    /// The doors as `keyway status` shows them, in configuration order.
+    func doorSnapshots() -> [DoorSnapshot] {
         doorOrder.compactMap { name in
             doors[name].map { door in
-                ServiceStatus.Door(
-                    name: name, mode: door.controller.mode.rawValue, configuredMode: door.binding.configuration.mode.rawValue,
-                    open: door.controller.isOpen, alarms: door.controller.alarms.map(\.rawValue).sorted(), lastEvent: door.lastEvent)
+                DoorSnapshot(
+                    name: name, mode: door.controller.mode, configuredMode: door.binding.configuration.mode,
+                    open: door.controller.isOpen, alarms: door.controller.alarms, lastEvent: door.lastEvent)
             }
         }
     }
 
-    public func readerStatus() -> [ServiceStatus.Reader] {
-        readers.keys.sorted().compactMap { name in
-            readers[name].map { ServiceStatus.Reader(name: name, kind: $0.kind.rawValue, online: $0.online, lastEvent: $0.lastEvent) }
-        }
-    }
-
-    public func faultList() -> [String] { faults.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" } }
+    func readerSnapshots() -> [(name: String, reader: ReaderRegistry.Reader)] { readers.all }
 
     // MARK: Carrying out a door's actions
 
@@ -261,12 +238,11 @@ public actor SiteRuntime {
     }
 
     private func handle(_ input: DoorInput, at name: String) async {
-        guard doors[name] != nil else { return }
         if stopping {
             // Only answers to decisions already asked are taken; nothing new opens a door.
             guard case .decided = input else { return }
         }
-        let actions = doors[name]!.controller.handle(input, now: now())
+        guard let actions = doors[name]?.controller.handle(input, now: now()) else { return }
         await perform(actions, at: name)
     }
 
@@ -288,28 +264,27 @@ public actor SiteRuntime {
         let started = now()
         let date = Date()
         decisionsInFlight += 1
-        let decision = await withCheckedContinuation { continuation in
-            database.async { [access] in continuation.resume(returning: access.decide(presentation, door: door, reader: binding.reader, at: date)) }
-        }
+        let decision = await database.perform { access in access.decide(presentation, door: door, reader: binding.reader, at: date) }
         decisionsInFlight -= 1
         let elapsed = now() - started
         let result = decision.granted ? "granted" : "denied"
+        let credential = summary(of: presentation)
         Timer(label: "keyway_decision_duration_seconds", preferredDisplayUnit: .seconds).recordNanoseconds(Int64(elapsed))
         Counter(label: "keyway_decisions_total", dimensions: [("result", result), ("reason", decision.reason?.rawValue ?? "none")]).increment()
         var metadata: Logger.Metadata = [
-            "door": "\(door)", "reader": "\(binding.reader)", "credential": "\(presentation.summary)", "result": "\(result)",
+            "door": "\(door)", "reader": "\(binding.reader)", "credential": "\(credential)", "result": "\(result)",
         ]
         if let reason = decision.reason { metadata["reason"] = "\(reason.rawValue)" }
         if let person = decision.personName { metadata["person"] = "\(person)" }
         if !decision.alarms.isEmpty { metadata["alarms"] = "\(decision.alarms.map(\.rawValue).joined(separator: ","))" }
         let failed = decision.reason == .internalError
         logger.log(level: failed ? .error : decision.alarms.isEmpty ? .info : .warning, "decision", metadata: metadata)
-        doors[door]?.lastEvent = "\(result) \(presentation.summary)\(decision.reason.map { " (\($0.rawValue))" } ?? "")"
+        doors[door]?.lastEvent = "\(result) \(credential)\(decision.reason.map { " (\($0.rawValue))" } ?? "")"
         // One fault per outage, whichever door meets it; the access core's log line names the SQLite error.
         if failed {
-            reportFault("database", "decisions fail and are denied (database error, see the log)")
+            faults.report("database", "decisions fail and are denied (database error, see the log)")
         } else {
-            clearFault("database")
+            faults.clear("database")
         }
         return decision.granted ? .granted(extendedStrike: false) : .denied
     }
@@ -343,56 +318,23 @@ public actor SiteRuntime {
     /// belongs to (an exit, an operator's unlock) still happens.
     private func record(_ event: DoorEvent.Kind, door: String, reader: String) {
         let entry = DoorEvent(event, door: door, reader: reader, at: Date())
-        database.async { [access] in
+        database.enqueue { [faults] access in
             do {
                 try access.record(entry)
-                Task { await self.clearFault("database") }
+                faults.clear("database")
             } catch {
-                Task { await self.reportFault("database", "door events cannot be logged (\(error))") }
+                faults.report("database", "door events cannot be logged (\(error))")
             }
         }
     }
 }
 
-/// How a reader is connected.
-public enum ReaderKind: String, Sendable {
-    case osdp
-    case wiegand
-}
-
-public struct DoorCommandError: Error, CustomStringConvertible {
-    public let description: String
-}
-
-extension Presentation {
-    /// For logs and status: a card's fields, a PIN's length only.
-    var summary: String {
-        switch self {
-        case .card(let card): card.summary
-        case .pin(let pin): "PIN (\(pin.count) digits)"
-        case .cardAndPin(let card, let pin): "\(card.summary) + PIN (\(pin.count) digits)"
-        case .digitalKey: "digital key"
-        }
-    }
-}
-
-extension CardData {
-    var summary: String {
-        switch self {
-        case .fields(let format, let facility, let number): "\(format) \(facility.map { "\($0)/" } ?? "")\(number)"
-        case .raw(let bits): "\(bits.count)-bit raw card"
-        }
-    }
-}
-
-extension ReaderEvent {
-    var summary: String {
-        switch self {
-        case .card(let card): card.summary
-        case .pin(let pin): "PIN (\(pin.count) digits)"
-        case .online: "online"
-        case .offline: "offline"
-        case .noise(let reason): "noise (\(reason))"
-        }
-    }
+/// A door as `keyway status` shows it.
+struct DoorSnapshot {
+    let name: String
+    let mode: DoorMode
+    let configuredMode: DoorMode
+    let open: Bool?
+    let alarms: Set<DoorAlarm>
+    let lastEvent: String?
 }

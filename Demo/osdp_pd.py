@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Real OSDP readers for Keyway's tests: libosdp peripheral devices (PDs) on a pseudo-terminal.
+"""Real OSDP readers for Keyway's tests and its demo (`keyway serve --demo`): libosdp peripheral devices (PDs) on a pseudo-terminal.
 
 The test suite runs Keyway's control panel against these PDs, an implementation written by others.
 One process is one bus: one or more PDs (multi-drop) share one line.

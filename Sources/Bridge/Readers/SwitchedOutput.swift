@@ -1,5 +1,4 @@
 import GPIO
-import OSDP
 import Synchronization
 
 /// An output that can be switched and pulsed: a strike relay, a reader's LED or beeper wire.
@@ -56,7 +55,7 @@ struct WiegandIndicator: ReaderIndicator {
     let led: (any SwitchedOutput)?
     let beeper: (any SwitchedOutput)?
 
-    static let colorsOnTheLEDWire: Set<LEDColor> = [.green, .amber]
+    static let colorsOnTheLEDWire: Set<FeedbackColor> = [.green, .amber]
 
     func show(_ pattern: FeedbackPattern) {
         if let led {

@@ -1,4 +1,3 @@
-import Access
 import Foundation
 import Logging
 import Metrics
@@ -10,11 +9,12 @@ import Timebase
 import Wiegand
 
 /// One configured RS-485 bus at run time. It finds and opens the port (retrying while an adapter is
-/// missing), turns bus events into reader events and contact changes for the site, sends relay and
+/// missing), turns bus events into reader reports and contact changes for the site, sends relay and
 /// LED/buzzer commands in order, and counts what the metrics show.
 public final class OSDPBusDriver: Sendable {
     public let configuration: BusConfiguration
-    private let site: SiteRuntime
+    private let sink: any ReaderReportSink
+    private let faults: FaultBoard
     private let logger: Logger
     private let link = Mutex<OSDPLink?>(nil)
     private let openedAt = Mutex<Date?>(nil)
@@ -23,9 +23,10 @@ public final class OSDPBusDriver: Sendable {
     private let outboxStream: AsyncStream<(Command, UInt8)>
     private let stopped = Atomic<Bool>(false)
 
-    public init(configuration: BusConfiguration, site: SiteRuntime, logger: Logger) {
+    public init(configuration: BusConfiguration, sink: any ReaderReportSink, faults: FaultBoard, logger: Logger) {
         self.configuration = configuration
-        self.site = site
+        self.sink = sink
+        self.faults = faults
         self.logger = logger
         (outboxStream, outbox) = AsyncStream.makeStream()
     }
@@ -56,16 +57,11 @@ public final class OSDPBusDriver: Sendable {
     func send(_ command: Command, to address: UInt8) { outbox.yield((command, address)) }
 
     /// Whether the port is open, and each PD's state, for `keyway status`.
-    public func status() async -> ServiceStatus.Bus {
+    func snapshot() async -> BusSnapshot {
         let current = link.withLock { $0 }
-        let statuses = await current?.statuses() ?? []
-        return ServiceStatus.Bus(
-            name: configuration.name, port: configuration.port.description, open: current != nil,
-            openedAt: current == nil ? nil : openedAt.withLock { $0 },
-            pds: configuration.pds.map { pd in
-                let status = statuses.first { Int($0.address) == pd.address }
-                return ServiceStatus.PD(address: pd.address, name: pd.name, online: status?.state == .online, secure: status?.secure ?? false)
-            })
+        return BusSnapshot(
+            configuration: configuration, openedAt: current == nil ? nil : openedAt.withLock { $0 },
+            isOpen: current != nil, pds: await current?.statuses() ?? [])
     }
 
     // MARK: The port
@@ -90,29 +86,29 @@ public final class OSDPBusDriver: Sendable {
             }
             link.withLock { $0 = opened }
             openedAt.withLock { $0 = Date() }
-            await site.clearFault(faultSource)
+            faults.clear(faultSource)
             logger.info("bus open", metadata: ["bus": "\(configuration.name)", "device": "\(opened.configuration.devicePath)"])
-            var assemblers: [UInt8: PasscodeAssembler] = [:]
+            var keypads: [UInt8: OSDPKeypad] = [:]
             for await event in opened.events {
                 if case .deviceLost(let error) = event {
-                    await site.reportFault(faultSource, "adapter lost: \(error)")
+                    faults.report(faultSource, "adapter lost: \(error)")
                     // A USB adapter may come back under another name: find it again by its ids.
                     if case .udev = configuration.port { break }
                     continue
                 }
                 if case .deviceReopened = event {
                     openedAt.withLock { $0 = Date() }
-                    await site.clearFault(faultSource)
+                    faults.clear(faultSource)
                     continue
                 }
-                if case .bus(let busEvent) = event { await handle(busEvent, assemblers: &assemblers) }
+                if case .bus(let busEvent) = event { await handle(busEvent, keypads: &keypads) }
             }
             link.withLock { $0 = nil }
             opened.stop()
             if stopped.load(ordering: .acquiring) {
-                await site.readersStopped(configuration.pds.map(\.name))
+                await sink.readersStopped(configuration.pds.map(\.name))
             } else {
-                for pd in configuration.pds { await site.readerEvent(.offline, from: pd.name) }
+                for pd in configuration.pds { await sink.report(.offline, from: pd.name) }
             }
         }
     }
@@ -125,7 +121,7 @@ public final class OSDPBusDriver: Sendable {
         case .udev(let match):
             let found = (try? SerialDiscovery.find(SerialDeviceMatch(vendorID: match.vendor, productID: match.product, serialNumber: match.serial))) ?? []
             guard let device = found.first else {
-                await site.reportFault(faultSource, "no adapter \(configuration.port.description) plugged in")
+                faults.report(faultSource, "no adapter \(configuration.port.description) plugged in")
                 return nil
             }
             path = device.path
@@ -138,7 +134,7 @@ public final class OSDPBusDriver: Sendable {
             return try OSDPLink(configuration: OSDPLinkConfiguration(
                 devicePath: path, port: SerialPortOptions(baudRate: baud), pds: pds, bus: Self.busOptions))
         } catch {
-            await site.reportFault(faultSource, "cannot open \(path): \(error)")
+            faults.report(faultSource, "cannot open \(path): \(error)")
             return nil
         }
     }
@@ -152,10 +148,15 @@ public final class OSDPBusDriver: Sendable {
             let result = await link.submit(command, to: address)
             if !result.isSuccess {
                 logger.warning("command failed", metadata: [
-                    "bus": "\(configuration.name)", "pd": "\(name(of: address))", "command": "\(command.label)", "result": "\(result)",
+                    "bus": "\(configuration.name)", "pd": "\(name(of: address))", "command": "\(Self.label(of: command))", "result": "\(result)",
                 ])
             }
         }
+    }
+
+    /// A command's short name for logs.
+    private static func label(of command: Command) -> String {
+        String(describing: command).prefix { $0 != "(" }.description
     }
 
     /// The open link, waiting a little for one that is being opened (at start, after a replug):
@@ -175,31 +176,30 @@ public final class OSDPBusDriver: Sendable {
         configuration.pd(at: Int(address))?.name ?? "address \(address)"
     }
 
-    private func handle(_ event: BusEvent, assemblers: inout [UInt8: PasscodeAssembler]) async {
+    private func handle(_ event: BusEvent, keypads: inout [UInt8: OSDPKeypad]) async {
         switch event {
         case .online(let address, let secure):
             logger.info("PD online", metadata: ["pd": "\(name(of: address))", "secure": "\(secure)"])
-            await site.readerEvent(.online, from: name(of: address))
+            await sink.report(.online, from: name(of: address))
         case .offline(let address):
             Counter(label: "keyway_osdp_offline_transitions_total", dimensions: dimensions(address)).increment()
-            assemblers[address]?.cancel()
-            await site.readerEvent(.offline, from: name(of: address))
+            keypads[address]?.cancel()
+            await sink.report(.offline, from: name(of: address))
         case .card(let address, let raw):
-            assemblers[address]?.cancel()
-            await site.readerEvent(.card(cardData(raw, address: address)), from: name(of: address))
+            keypads[address]?.cancel()
+            let formats = configuration.pd(at: Int(address))?.formats ?? [.h10301]
+            await sink.report(.card(ReaderTranslation.cardData(raw, formats: formats)), from: name(of: address))
         case .keypad(let address, let entry):
-            if assemblers[address] == nil { assemblers[address] = try? PasscodeAssembler() }
-            for code in entry.keys {
-                guard let key = KeypadKey(osdpCode: code),
-                      let outcome = assemblers[address]?.press(key, at: MonotonicClock.now()) else { continue }
+            if keypads[address] == nil { keypads[address] = OSDPKeypad() }
+            for outcome in keypads[address]?.press(entry.keys, at: MonotonicClock.now()) ?? [] {
                 switch outcome {
-                case .submitted(let passcode): await site.readerEvent(.pin(passcode.digits), from: name(of: address))
+                case .submitted(let passcode): await sink.report(ReaderTranslation.report(passcode), from: name(of: address))
                 case .rejected(let error): logger.info("PIN entry dropped", metadata: ["pd": "\(name(of: address))", "reason": "\(error.rawValue)"])
                 }
             }
         case .inputs(let address, let states):
             for (index, closed) in states.enumerated() {
-                await site.inputChanged(.osdp(bus: configuration.name, address: Int(address), input: index), closed: closed)
+                await sink.inputChanged(.osdp(bus: configuration.name, address: Int(address), input: index), closed: closed)
             }
         case .nak(let address, let code):
             Counter(label: "keyway_osdp_naks_total", dimensions: dimensions(address)).increment()
@@ -213,16 +213,6 @@ public final class OSDPBusDriver: Sendable {
         default:
             break
         }
-    }
-
-    /// RAW card bits through the same format table Wiegand readers use.
-    private func cardData(_ raw: RawCard, address: UInt8) -> CardData {
-        let formats = configuration.pd(at: Int(address))?.formats ?? [.h10301]
-        if let frame = WiegandFrame(packedBytes: raw.data, bitCount: Int(raw.bitCount)),
-           case .card(let read) = CardReadResult.decode(frame, among: formats) {
-            return .fields(format: read.format.name, facility: read.fields.facility.map { UInt32(truncatingIfNeeded: $0) }, number: read.fields.card)
-        }
-        return .raw(bits: raw.bits)
     }
 
     private func dimensions(_ address: UInt8) -> [(String, String)] {
@@ -251,63 +241,10 @@ public final class OSDPBusDriver: Sendable {
     }
 }
 
-/// A strike on an OSDP output: one timed OUT command, so the board relocks on its own even if the bus dies.
-struct OSDPRelay: RelayDriver {
-    let bus: OSDPBusDriver
-    let address: UInt8
-    let output: UInt8
-
-    func pulse(for duration: Duration) {
-        bus.send(.output([OutputControl(output: output, action: .temporaryOn, timer: UInt16(clamping: duration.tenthsOfSecond))]), to: address)
-    }
-
-    func hold(unlocked: Bool) {
-        bus.send(.output([OutputControl(output: output, action: unlocked ? .permanentOnAbortTimed : .permanentOffAbortTimed)]), to: address)
-    }
-}
-
-/// A reader's LED and buzzer through LED and BUZ commands.
-struct OSDPIndicator: ReaderIndicator {
-    let bus: OSDPBusDriver
-    let address: UInt8
-
-    func show(_ pattern: FeedbackPattern) {
-        let color = pattern.color
-        let blinking = pattern.ledOff > .zero
-        let temporary = LEDTemporaryState(
-            control: .set, onTime: UInt8(clamping: pattern.ledOn.tenthsOfSecond), offTime: UInt8(clamping: pattern.ledOff.tenthsOfSecond),
-            onColor: color, offColor: blinking ? .off : color, timer: UInt16(clamping: pattern.ledFor.tenthsOfSecond))
-        bus.send(.led([LEDControl(temporary: temporary)]), to: address)
-        if pattern.beeps > 0 {
-            bus.send(.buzzer([BuzzerControl(
-                onTime: UInt8(clamping: pattern.beepOn.tenthsOfSecond), offTime: UInt8(clamping: pattern.beepOff.tenthsOfSecond),
-                count: UInt8(clamping: pattern.beeps))]), to: address)
-        }
-    }
-}
-
-extension KeypadKey {
-    /// OSDP keypad codes: ASCII digits, 0x7F for `*`, 0x0D for `#`.
-    init?(osdpCode: UInt8) {
-        switch osdpCode {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): self = .digit(osdpCode - UInt8(ascii: "0"))
-        case 0x7F: self = .star
-        case 0x0D: self = .hash
-        default: return nil
-        }
-    }
-}
-
-extension SerialPortLocator: CustomStringConvertible {
-    public var description: String {
-        switch self {
-        case .device(let path): path
-        case .udev(let match): "usb \(match.vendor):\(match.product)\(match.serial.map { " serial \($0)" } ?? "")"
-        }
-    }
-}
-
-extension Command {
-    /// A short name for logs.
-    var label: String { String(describing: self).prefix { $0 != "(" }.description }
+/// What `keyway status` shows of a bus: its configuration, whether its port is open, its PDs' states.
+struct BusSnapshot {
+    let configuration: BusConfiguration
+    let openedAt: Date?
+    let isOpen: Bool
+    let pds: [PDStatus]
 }

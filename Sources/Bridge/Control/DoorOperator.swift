@@ -1,0 +1,43 @@
+import Access
+import Timebase
+
+/// An operator's door commands (`keyway door unlock|lock|lockdown|normal`): what each does to a door
+/// in the mode it is in, and the words the operator reads back. Mode changes go to the access core,
+/// which keeps (and logs) them; a timed unlock is the door's alone.
+public struct DoorOperator: Sendable {
+    let site: SiteRuntime
+
+    public init(site: SiteRuntime) {
+        self.site = site
+    }
+
+    /// Carries out `action` on the door; returns what happened, in words.
+    public func command(_ action: DoorRequestAction, door name: String, for duration: Duration?) async throws(BridgeError) -> String {
+        guard let modes = await site.modes(ofDoor: name) else {
+            let hint = closestMatch(to: name, among: await site.doorNames).map { ", did you mean \"\($0)\"?" } ?? ""
+            throw .doorCommand("no door \"\(name)\"\(hint)")
+        }
+        let newMode: DoorMode
+        switch action {
+        case .unlock:
+            guard modes.current != .lockdown else { throw .doorCommand("\(name) is in lockdown: `keyway door normal \(name)` first") }
+            guard let duration else {
+                newMode = .unlocked
+                break
+            }
+            await site.unlock(name, for: duration)
+            return "\(name) unlocked for \(duration.text)"
+        // Locking a door configured unlocked still lets credentials in.
+        case .lock: newMode = modes.configured == .unlocked ? .card : modes.configured
+        case .lockdown: newMode = .lockdown
+        case .normal: newMode = modes.configured
+        }
+        let mode: DoorMode
+        do {
+            mode = try await site.setMode(newMode, door: name, actor: "keyway door \(action.rawValue)")
+        } catch {
+            throw .doorCommand("cannot change the mode of \(name): \(error)")
+        }
+        return "\(name) is now \(mode.rawValue)"
+    }
+}

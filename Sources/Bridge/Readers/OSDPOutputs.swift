@@ -1,0 +1,48 @@
+import OSDP
+import Timebase
+
+/// A strike on an OSDP output: one timed OUT command, so the board relocks on its own even if the bus dies.
+struct OSDPRelay: RelayDriver {
+    let bus: OSDPBusDriver
+    let address: UInt8
+    let output: UInt8
+
+    func pulse(for duration: Duration) {
+        bus.send(.output([OutputControl(output: output, action: .temporaryOn, timer: UInt16(clamping: duration.tenthsOfSecond))]), to: address)
+    }
+
+    func hold(unlocked: Bool) {
+        bus.send(.output([OutputControl(output: output, action: unlocked ? .permanentOnAbortTimed : .permanentOffAbortTimed)]), to: address)
+    }
+}
+
+/// A reader's LED and buzzer through LED and BUZ commands.
+struct OSDPIndicator: ReaderIndicator {
+    let bus: OSDPBusDriver
+    let address: UInt8
+
+    func show(_ pattern: FeedbackPattern) {
+        let color = LEDColor(pattern.color)
+        let blinking = pattern.ledOff > .zero
+        let temporary = LEDTemporaryState(
+            control: .set, onTime: UInt8(clamping: pattern.ledOn.tenthsOfSecond), offTime: UInt8(clamping: pattern.ledOff.tenthsOfSecond),
+            onColor: color, offColor: blinking ? .off : color, timer: UInt16(clamping: pattern.ledFor.tenthsOfSecond))
+        bus.send(.led([LEDControl(temporary: temporary)]), to: address)
+        if pattern.beeps > 0 {
+            bus.send(.buzzer([BuzzerControl(
+                onTime: UInt8(clamping: pattern.beepOn.tenthsOfSecond), offTime: UInt8(clamping: pattern.beepOff.tenthsOfSecond),
+                count: UInt8(clamping: pattern.beeps))]), to: address)
+        }
+    }
+}
+
+extension LEDColor {
+    /// The door's feedback colour as an OSDP reader's LED shows it.
+    init(_ color: FeedbackColor) {
+        switch color {
+        case .red: self = .red
+        case .green: self = .green
+        case .amber: self = .amber
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Access
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// How `keyway serve` was asked to run.
+public struct ServeOptions: Sendable {
+    /// The site configuration file; nil for the demo.
+    public var configurationPath: String?
+    public var logFormat: LogFormat
+    public var logLevel: Logger.Level
+
+    public init(configurationPath: String?, logFormat: LogFormat = .human, logLevel: Logger.Level = .info) {
+        self.configurationPath = configurationPath
+        self.logFormat = logFormat
+        self.logLevel = logLevel
+    }
+}
+
+/// Runs the bridge until SIGTERM or SIGINT: configuration, access core, doors and drivers, the control
+/// socket, the metrics endpoint, sd_notify. On the way out: in-flight decisions finish (the site actor
+/// drains), every door is locked, the drivers stop, the log is flushed.
+public func runBridgeService(_ options: ServeOptions) async throws {
+    let feed = bootstrapLogging(options)
+    let registry = bootstrapMetrics()
+    let logger = Logger(label: "keyway")
+
+    let demo = options.configurationPath == nil
+    var simulatedReaders: [String: SimulatedOSDPReader] = [:]
+    let source: SiteSupervisor.ConfigurationSource
+    if let path = options.configurationPath {
+        source = .file(path)
+    } else {
+        let prepared = try DemoService.prepare(logger: logger)
+        simulatedReaders = prepared.readers
+        source = prepared.source
+    }
+    defer { simulatedReaders.values.forEach { $0.stop() } }
+
+    let configuration: SiteConfiguration
+    do {
+        configuration = try source.load()
+    } catch {
+        throw BridgeError.startup("configuration refused:\n\(error)")
+    }
+    let seedDemo = demo && !FileManager.default.fileExists(atPath: configuration.database.path)
+    let access: AccessControl
+    do {
+        try FileManager.default.createDirectory(at: configuration.database.deletingLastPathComponent(), withIntermediateDirectories: true)
+        access = try AccessControl.open(
+            database: configuration.database, secrets: configuration.secrets, timeZone: configuration.site.timeZone,
+            logger: Logger(label: "keyway.access"))
+    } catch {
+        throw BridgeError.startup("cannot open the database \(configuration.database.path): \(error)")
+    }
+    if seedDemo { try DemoService.seed(access, doors: configuration.doors, logger: logger) }
+
+    let supervisor = SiteSupervisor(
+        configuration: configuration, source: source, access: access, logger: logger, simulatedReaders: simulatedReaders)
+    let control = try ControlServer(path: configuration.api.socket, mode: configuration.api.mode, logFeed: feed) { request in
+        await supervisor.handle(request)
+    }
+
+    var services: [any Service] = [BridgeService(supervisor: supervisor, control: control, logger: logger)]
+    if let address = configuration.metrics {
+        services.append(MetricsEndpoint(address: address, registry: registry, supervisor: supervisor, logger: logger))
+    }
+    let group = ServiceGroup(configuration: .init(
+        services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    if demo { DemoService.logGuide(configuration, logger: logger) }
+    try await group.run()
+}
+

@@ -1,0 +1,48 @@
+/// How a reader is connected.
+public enum ReaderKind: String, Sendable {
+    case osdp
+    case wiegand
+}
+
+/// The site's readers: whether each is online and what it last reported, for `keyway status`.
+struct ReaderRegistry {
+    struct Reader: Equatable {
+        var kind: ReaderKind
+        var online = false
+        var lastEvent: String?
+    }
+
+    private var readers: [String: Reader] = [:]
+
+    /// The readers of a (re)loaded configuration; those already known keep their state.
+    mutating func replace(with kinds: [String: ReaderKind]) {
+        readers = kinds.reduce(into: [:]) { result, reader in
+            result[reader.key] = readers[reader.key] ?? Reader(kind: reader.value)
+        }
+    }
+
+    /// Marks a known reader online or offline; false when it already was (or is unknown).
+    mutating func setOnline(_ online: Bool, reader name: String) -> Bool {
+        guard readers[name]?.online != online else { return false }
+        readers[name]?.online = online
+        readers[name]?.lastEvent = online ? "online" : "offline"
+        return true
+    }
+
+    /// Marks a reader stopped on purpose; true when it was online.
+    mutating func stopped(_ name: String) -> Bool {
+        guard readers[name]?.online == true else { return false }
+        readers[name]?.online = false
+        readers[name]?.lastEvent = "stopped"
+        return true
+    }
+
+    mutating func noteEvent(_ summary: String, reader name: String) {
+        readers[name]?.lastEvent = summary
+    }
+
+    /// Every reader, sorted by name.
+    var all: [(name: String, reader: Reader)] {
+        readers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+}
