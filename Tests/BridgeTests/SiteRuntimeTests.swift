@@ -97,7 +97,7 @@ private final class DatabaseLockHolder {
         // Denied, red, and the strike untouched.
         #expect(front.actions == ["locked", "red"])
         #expect(runtime.faults.list() == ["database: decisions fail and are denied (database error, see the log)"])
-        #expect(await runtime.doorSnapshots().first?.lastEvent == "denied h10301 1/100 (internal_error)")
+        #expect(await runtime.doorSnapshots().first?.lastEvent == "denied card h10301 1:100 (internal_error)")
 
         // The database recovers: decisions work again without a restart and the fault clears.
         lock.release()

@@ -114,7 +114,7 @@ import Testing
         var granted = false
         while !granted, Date() < deadline {
             Thread.sleep(forTimeInterval: 0.2)
-            granted = try runKeyway(["status", "--json", "--socket", socket]).stdout.contains("granted h10301 1/1001")
+            granted = try runKeyway(["status", "--json", "--socket", socket]).stdout.contains("granted card h10301 1:1001")
         }
         #expect(granted)
 
@@ -124,7 +124,7 @@ import Testing
         var wiegand = false
         while !wiegand, Date() < deadline {
             Thread.sleep(forTimeInterval: 0.2)
-            wiegand = try runKeyway(["status", "--json", "--socket", socket]).stdout.contains("granted PIN (6 digits)")
+            wiegand = try runKeyway(["status", "--json", "--socket", socket]).stdout.contains("granted pin ••••••")
         }
         #expect(wiegand)
         let unknownReader = try runKeyway(["sim", "card", "--reader", "sied", "--card", "1"], currentDirectory: folder)

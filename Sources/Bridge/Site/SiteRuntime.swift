@@ -129,7 +129,7 @@ public actor SiteRuntime: ReaderReportSink {
             logger.warning("event from a reader that serves no door", metadata: ["reader": "\(reader)"])
             return
         }
-        readers.noteEvent(summary(of: presentation), reader: reader)
+        readers.noteEvent(presentation.description, reader: reader)
         switch presentation {
         case .card(let card): await handle(.card(card), at: door)
         case .pin(let pin): await handle(.pin(pin), at: door)
@@ -268,7 +268,7 @@ public actor SiteRuntime: ReaderReportSink {
         decisionsInFlight -= 1
         let elapsed = now() - started
         let result = decision.granted ? "granted" : "denied"
-        let credential = summary(of: presentation)
+        let credential = presentation.description
         Timer(label: "keyway_decision_duration_seconds", preferredDisplayUnit: .seconds).recordNanoseconds(Int64(elapsed))
         Counter(label: "keyway_decisions_total", dimensions: [("result", result), ("reason", decision.reason?.rawValue ?? "none")]).increment()
         var metadata: Logger.Metadata = [
