@@ -204,6 +204,19 @@ import Testing
         #expect(pcap.count > 24 + 16 * 10, "the session's frames were written")
     }
 
+    /// A read two formats claim is raw bits, in `monitor` as at the service (`ReaderTranslation`): no guessed fields.
+    @Test func monitorShowsAnAmbiguousCardAsTheServiceReadsIt() throws {
+        let peer = try OSDPPeer(.init(addresses: [1]))
+        let monitor = try BackgroundKeyway([
+            "osdp", "monitor", "--device", peer.devicePath, "--address", "1", "--format", "h10301", "--format", "ind26", "--json",
+        ])
+        _ = try monitor.awaitLine { $0.contains(#""event":"online""#) }
+        try peer.presentCard(address: 1, bits: 26, hex: "225127C0")
+        #expect(try monitor.awaitLine { $0.contains(#""event":"card""#) }
+            == #"{"address":1,"bits":26,"data":"225127C0","event":"card","hex":"089449F"}"#)
+        #expect(monitor.interrupt() == 0)
+    }
+
     @Test func scanFindsEveryPDOnTheBus() throws {
         let peer = try OSDPPeer(.init(addresses: [3, 100]))
         let result = try runKeyway(["osdp", "scan", "--device", peer.devicePath, "--bauds", "9600", "--json"])

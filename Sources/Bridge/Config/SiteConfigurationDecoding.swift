@@ -154,7 +154,7 @@ private struct SiteDecoder {
         let address = pd.required("address")?.int(in: PDEntry.addressRange)
         let name = pd.required("name")?.string()
         let secure = pd.value("secure", default: .preferred) { $0.choice(SecurityPolicy.self) }
-        let formats = pd.value("formats", default: [CardFormat.h10301], decodeCardFormats)
+        let formats = pd.value("formats", default: ReaderTranslation.defaultFormats, decodeCardFormats)
         let outputs = pd.value("outputs", default: 4) { $0.int(in: 0...255) }
         let inputs = pd.value("inputs", default: 4) { $0.int(in: 0...255) }
         let inlineKey = pd.optionalValue("key") { value in value.string().flatMap { decodeKey($0, at: value) } }
@@ -202,7 +202,7 @@ private struct SiteDecoder {
         let chip = reader.required("chip").flatMap(decodeChip)
         let d0 = reader.required("d0")?.int(in: 0...1023)
         let d1 = reader.required("d1")?.int(in: 0...1023)
-        let formats = reader.value("formats", default: [CardFormat.h10301], decodeCardFormats)
+        let formats = reader.value("formats", default: ReaderTranslation.defaultFormats, decodeCardFormats)
         let keypad = reader.value("keypad", default: KeypadMode.fourBit) { value -> KeypadMode? in
             guard let text = value.string() else { return nil }
             if let match = WiegandReaderConfiguration.keypadSpellings.first(where: { $0.spelling == text }) { return match.mode }

@@ -187,7 +187,7 @@ public final class OSDPBusDriver: Sendable {
             await sink.report(.offline, from: name(of: address))
         case .card(let address, let raw):
             keypads[address]?.cancel()
-            let formats = configuration.pd(at: Int(address))?.formats ?? [.h10301]
+            let formats = configuration.pd(at: Int(address))?.formats ?? ReaderTranslation.defaultFormats
             await sink.report(.card(ReaderTranslation.cardData(raw, formats: formats)), from: name(of: address))
         case .keypad(let address, let entry):
             if keypads[address] == nil { keypads[address] = OSDPKeypad() }

@@ -6,6 +6,9 @@ import Wiegand
 /// reader's decoded frame both go through the Wiegand card-format table under one policy, and keys
 /// typed on either kind of reader become a PIN through the same `PasscodeAssembler`.
 public enum ReaderTranslation {
+    /// The formats a reader's cards are decoded with when its configuration names none.
+    public static let defaultFormats: [CardFormat] = [.h10301]
+
     /// An OSDP reader's RAW card (`osdp_RAW`, Wiegand bits) as a credential, decoded with `formats`.
     /// Fields only when exactly one format claims the bits; otherwise (no format of that length, a
     /// parity error, or several formats that fit) the raw bits, which a card can still be enrolled by.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bridge
 import Dispatch
 import Foundation
 import OSDP
@@ -15,10 +16,10 @@ extension OSDPCommand {
         @Option(help: "PD address, 0–126; repeat for several PDs on the bus.") var address: [PDAddress] = [0]
         @Option(help: "Write every frame to FILE: .pcap (Wireshark, libosdp's link type) or osdpcap JSON lines otherwise.")
         var capture: String?
-        @Option(name: .customLong("format"), help: "Card format to decode card reads with (repeatable; default: every built-in format).")
+        @Option(name: .customLong("format"), help: "Card format to decode card reads with (repeatable; default: h10301, as the service's default).")
         var formats: [String] = []
 
-        var cardFormats: [CardFormat] { formats.isEmpty ? CardFormat.builtIn : formats.compactMap(CardFormat.named) }
+        var cardFormats: [CardFormat] { formats.isEmpty ? ReaderTranslation.defaultFormats : formats.compactMap(CardFormat.named) }
 
         func validate() throws {
             guard Set(address).count == address.count else { throw ValidationError("each --address only once") }

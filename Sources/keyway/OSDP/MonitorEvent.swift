@@ -1,3 +1,5 @@
+import Access
+import Bridge
 import OSDP
 import OSDPLink
 import Wiegand
@@ -94,22 +96,16 @@ struct MonitorEvent: OutputRecord {
     }
 
     /// `hex` is the frame as the integer `keyway wiegand decode` takes, `data` the bytes as they came on the wire,
-    /// and the decoded fields when a known format fits. When several fit (h10301 and ind26 share 26 bits),
-    /// the first in the list wins: the built-in table lists the common formats first.
+    /// and the fields as the service would read them with the same formats (`ReaderTranslation`): only when exactly
+    /// one format fits.
     private mutating func describe(_ raw: RawCard, formats: [CardFormat]) {
         bits = Int(raw.bitCount)
         data = raw.dataHex
         hex = Self.integerHex(raw.bits)
-        guard let frame = WiegandFrame(packedBytes: raw.data, bitCount: Int(raw.bitCount)) else { return }
-        let read: CardRead
-        switch CardReadResult.decode(frame, among: formats) {
-        case .card(let only): read = only
-        case .ambiguous(let candidates) where !candidates.isEmpty: read = candidates[0]
-        default: return
-        }
-        format = read.format.name
-        facility = read.fields.facility
-        card = read.fields.card
+        guard case .fields(let format, let facility, let number) = ReaderTranslation.cardData(raw, formats: formats) else { return }
+        self.format = format
+        self.facility = facility.map(UInt64.init)
+        card = number
     }
 
     /// Bits (first bit most significant) as upper-case hex of ceil(n/4) digits, for any length.
