@@ -18,6 +18,24 @@ public protocol EdgeSource {
     mutating func next(until deadline: UInt64?) throws -> EdgeReading
 }
 
+extension EdgeSource {
+    /// Hands the source's edges to `edge` in order until the source ends or `shouldStop()` holds. Before each
+    /// wait it asks `deadline()` when the consumer next needs to see time pass (a decoder's frame end); when that
+    /// passes with no edge, `idle(now)` gets the time. Read errors end the loop and are thrown.
+    public mutating func deliver(
+        until shouldStop: () -> Bool = { false }, deadline: () -> UInt64?,
+        edge: (EdgeEvent) -> Void, idle: (_ now: UInt64) -> Void
+    ) throws {
+        while !shouldStop() {
+            switch try next(until: deadline()) {
+            case .edge(let event): edge(event)
+            case .idle(let now): idle(now)
+            case .end: return
+            }
+        }
+    }
+}
+
 /// Edges held in memory, delivered in the order given (tests and simulations).
 public struct InMemoryEdgeSource: EdgeSource, Sendable {
     private let edges: [EdgeEvent]

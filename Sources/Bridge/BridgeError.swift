@@ -16,6 +16,3 @@ public enum BridgeError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
-
-/// The name `keyway serve` catches the service's start failures by.
-public typealias StartupError = BridgeError

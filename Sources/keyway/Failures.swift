@@ -64,8 +64,10 @@ extension GPIOError: CommandFailure {
     var exitStatus: Int32 { ExitStatus.failure.rawValue }
 }
 
-/// Only `keyway serve` starts the service.
-extension StartupError: CommandFailure {
-    var message: String { "keyway serve: \(description)" }
+/// A failure to start is `keyway serve`'s own; the others say what failed.
+extension BridgeError: CommandFailure {
+    var message: String {
+        if case .startup = self { "keyway serve: \(description)" } else { description }
+    }
     var exitStatus: Int32 { ExitStatus.failure.rawValue }
 }

@@ -13,6 +13,19 @@ import Wiegand
         #expect(source.next(until: nil) == .end)
     }
 
+    @Test func deliverHandsOverEveryEdgeInOrderUntilTheEndOrAStop() throws {
+        let edges = (0..<4).map { EdgeEvent(line: $0 % 2 == 0 ? .d0 : .d1, edge: .falling, tNs: UInt64($0) * 1000) }
+        var all = InMemoryEdgeSource(edges)
+        var delivered: [EdgeEvent] = []
+        try all.deliver(deadline: { nil }, edge: { delivered.append($0) }, idle: { _ in Issue.record("no idle in memory") })
+        #expect(delivered == edges)
+
+        var stopping = InMemoryEdgeSource(edges)
+        delivered = []
+        try stopping.deliver(until: { delivered.count == 2 }, deadline: { nil }, edge: { delivered.append($0) }, idle: { _ in })
+        #expect(delivered == Array(edges.prefix(2)))
+    }
+
     func replay(_ text: String) throws -> [Result<EdgeEvent, TimelineLineError>] {
         let directory = try TestPaths.temporaryDirectory("wiegand-replay")
         defer { try? FileManager.default.removeItem(at: directory) }

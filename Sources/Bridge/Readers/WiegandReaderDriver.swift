@@ -50,16 +50,14 @@ public final class WiegandReaderDriver: Sendable {
         let thread = Thread { [self] in
             while !stopped.load(ordering: .acquiring) {
                 do {
-                    let source = try GPIODEdgeSource(chip: configuration.chip, d0: UInt32(configuration.d0), d1: UInt32(configuration.d1))
+                    var source = try GPIODEdgeSource(chip: configuration.chip, d0: UInt32(configuration.d0), d1: UInt32(configuration.d1))
                     faults.clear(faultSource)
-                    while !stopped.load(ordering: .acquiring) {
-                        let deadline = decoder.withLock { $0.nextDeadline } ?? MonotonicClock.now() + 500_000_000
-                        switch try source.next(until: deadline) {
-                        case .edge(let edge): feed([edge], settleAt: nil)
-                        case .idle(let now): advance(to: now)
-                        case .end: return
-                        }
-                    }
+                    // Half a second at most between looks at `stopped`.
+                    try source.deliver(
+                        until: { stopped.load(ordering: .acquiring) },
+                        deadline: { decoder.withLock { $0.nextDeadline } ?? MonotonicClock.now() + 500_000_000 },
+                        edge: { feed([$0], settleAt: nil) }, idle: advance)
+                    return
                 } catch {
                     faults.report(faultSource, "\(error)")
                     Thread.sleep(forTimeInterval: 5)
@@ -120,40 +118,28 @@ public final class WiegandReaderDriver: Sendable {
 
     /// Keys pressed on this reader's keypad, one frame each (`keyway sim keys`).
     func simulate(keys: String) throws(BridgeError) {
-        let width: Int
-        switch configuration.keypad {
-        case .fourBit: width = 4
-        case .eightBit: width = 8
-        default: throw .simulation("\(configuration.name)'s keypad sends whole PINs; simulate 4bit or 8bit keypads")
+        guard configuration.keypad == .fourBit || configuration.keypad == .eightBit else {
+            throw .simulation("\(configuration.name)'s keypad sends whole PINs; simulate 4bit or 8bit keypads")
         }
         var frames: [WiegandFrame] = []
-        for key in keys {
-            guard let code = Self.keyCodes[key] else { throw .simulation("\"\(key)\" is not a keypad key (0-9, *, #)") }
-            let value = width == 8 ? UInt64(~code & 0xF) << 4 | UInt64(code) : UInt64(code)
-            frames.append(WiegandFrame(value: value, bitCount: width)!)
+        for character in keys {
+            guard let key = KeypadKey(character), let frame = WiegandFrame(key: key, mode: configuration.keypad) else {
+                throw .simulation("\"\(character)\" is not a keypad key (0-9, *, #)")
+            }
+            frames.append(frame)
         }
         transmit(frames)
     }
 
-    /// Standard keypad codes: digits are themselves, `*` is 10, `#` is 11.
-    private static let keyCodes: [Character: UInt8] = Dictionary(
-        uniqueKeysWithValues: (0...9).map { (Character(String($0)), UInt8($0)) } + [("*", 10), ("#", 11)])
-
-    /// Frames as a reader sends them: 50 µs low pulses 1 ms apart, 50 ms of silence between frames.
+    /// Frames as a reader sends them (`PulseTrain`'s 50 µs pulses 1 ms apart), with 50 ms of silence after each,
+    /// each decoded as soon as its silence has passed.
     private func transmit(_ frames: [WiegandFrame]) {
-        var time = simulatedClock.withLock { max($0, MonotonicClock.now()) }
-        defer { simulatedClock.withLock { $0 = time } }
+        let start = simulatedClock.withLock { max($0, MonotonicClock.now()) }
+        var train = PulseTrain(startingAt: start, timing: PulseTiming(frameGap: 50_000_000), swapsLines: configuration.swap)
         for frame in frames {
-            var edges: [EdgeEvent] = []
-            for position in 0..<frame.bitCount {
-                var line: WiegandLine = frame.bit(at: position) ? .d1 : .d0
-                if configuration.swap { line = line.other }
-                edges.append(EdgeEvent(line: line, edge: .falling, tNs: time))
-                edges.append(EdgeEvent(line: line, edge: .rising, tNs: time + 50_000))
-                time += 1_000_000
-            }
-            time += 50_000_000
-            feed(edges, settleAt: time)
+            train.send(frame)
+            feed(train.takeEdges(), settleAt: train.now)
         }
+        simulatedClock.withLock { $0 = train.now }
     }
 }

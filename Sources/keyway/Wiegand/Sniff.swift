@@ -27,28 +27,9 @@ extension WiegandCommand {
 
         func run() throws {
             var session = try WiegandSession(configuration: reader.configuration(), output: output, showsPulses: true)
-            let source = try GPIODEdgeSource(chip: chip, d0: d0, d1: d1, pullUp: pullUp)
-            try Self.decode(from: source, into: &session)
-        }
-
-        /// Decodes edges as they come until the source ends; a read failure ends the command with exit 1.
-        static func decode(from source: GPIODEdgeSource, into session: inout WiegandSession) throws {
-            while true {
-                let reading: EdgeReading
-                do {
-                    reading = try source.next(until: session.nextDeadline)
-                } catch {
-                    printError("\(error)")
-                    throw ExitStatus.failure
-                }
-                switch reading {
-                case .edge(let edge): session.handle(edge)
-                case .idle(let now): session.advance(to: now)
-                case .end:
-                    session.finish()
-                    return
-                }
-            }
+            var source = try GPIODEdgeSource(chip: chip, d0: d0, d1: d1, pullUp: pullUp)
+            try source.deliver(deadline: { session.nextDeadline }, edge: { session.handle($0) }, idle: { session.advance(to: $0) })
+            session.finish()
         }
     }
 }
