@@ -104,28 +104,56 @@ public enum SecretFileError: Error, CustomStringConvertible {
     }
 }
 
-/// Secret files: created atomically with mode 0600 (written to a private temporary, then hard-linked into place,
-/// so a concurrent first run never reads a half-written key), refused when others may read them.
-enum SecretFile {
+/// Secret files (the site's keys, an OSDP reader's Secure Channel key): the one writer of files only their owner
+/// may read. A file is written whole to a private 0600 temporary beside it and synced, then put in place in one
+/// step, so no reader ever sees a half-written key, nor a key readable by others for a moment; files that others
+/// may read are refused.
+public enum SecretFile {
     static func read(at url: URL, length: Int, creatingMissing: Bool, make: () -> Data) throws -> Data {
         if let existing = try read(at: url, length: length) { return existing }
         guard creatingMissing else { throw SecretFileError.missing(url) }
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString)")
-        let fd = open(temporary.path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
-        guard fd >= 0 else { throw SecretFileError.io(url, String(cString: strerror(errno))) }
-        let content = make()
-        let written = content.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        let synced = fsync(fd) == 0
-        close(fd)
-        defer { unlink(temporary.path) }
-        guard written == content.count, synced else { throw SecretFileError.io(url, "could not write the new secret") }
-        if link(temporary.path, url.path) != 0 && errno != EEXIST {
-            throw SecretFileError.io(url, String(cString: strerror(errno)))
-        }
-        // Whoever linked first won; everyone uses that file.
+        try create(at: url, contents: make())
+        // Whoever created it first won; everyone uses that file.
         guard let stored = try read(at: url, length: length) else { throw SecretFileError.io(url, "vanished after creation") }
         return stored
+    }
+
+    /// Creates the file with `contents` unless it exists; returns false when it already did (its content is kept).
+    @discardableResult
+    public static func create(at url: URL, contents: Data) throws(SecretFileError) -> Bool {
+        let temporary = try writeTemporary(beside: url, contents)
+        defer { unlink(temporary.path) }
+        guard link(temporary.path, url.path) == 0 else {
+            guard errno == EEXIST else { throw .io(url, String(cString: strerror(errno))) }
+            return false
+        }
+        return true
+    }
+
+    /// Puts `contents` in place of whatever the file held (a new key replacing the old one), mode 0600 whatever
+    /// the old file's mode was.
+    public static func replace(at url: URL, contents: Data) throws(SecretFileError) {
+        let temporary = try writeTemporary(beside: url, contents)
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary.path)
+            throw .io(url, reason)
+        }
+    }
+
+    private static func writeTemporary(beside url: URL, _ contents: Data) throws(SecretFileError) -> URL {
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString)")
+        let fd = open(temporary.path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .io(url, String(cString: strerror(errno))) }
+        let written = contents.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard written == contents.count, synced else {
+            unlink(temporary.path)
+            throw .io(url, "could not write the new secret")
+        }
+        return temporary
     }
 
     private static func read(at url: URL, length: Int) throws -> Data? {

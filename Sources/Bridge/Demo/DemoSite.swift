@@ -1,5 +1,6 @@
 import Access
 import Foundation
+import OSDP
 
 /// The demo site `keyway serve --demo` runs: Examples/demo.yaml (a test keeps the two identical),
 /// a database in ./var/demo seeded on first start, and simulated readers.
@@ -110,14 +111,11 @@ public enum DemoSite {
     /// The simulated reader's key file, made (mode 0600, a random key) when it does not exist yet.
     static func ensureKeyFile() throws(BridgeError) -> URL {
         let url = URL(fileURLWithPath: keyFile)
-        guard !FileManager.default.fileExists(atPath: url.path) else { return url }
-        // Created 0600 in one step: the key is never readable by others, not even for a moment.
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else { throw .startup("cannot create the demo's key file \(url.path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        let key = Array(((0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined() + "\n").utf8)
-        guard write(fd, key, key.count) == key.count else {
-            throw .startup("cannot write the demo's key file \(url.path): \(String(cString: strerror(errno)))")
+        var generator = SystemRandomNumberGenerator()
+        do {
+            try SecretFile.create(at: url, contents: Data((SecureChannelKey.random(using: &generator).hex + "\n").utf8))
+        } catch {
+            throw .startup("cannot create the demo's key file: \(error)")
         }
         return url
     }

@@ -1,3 +1,4 @@
+import Access
 import ArgumentParser
 import Foundation
 import OSDP
@@ -42,13 +43,13 @@ extension OSDPCommand {
             guard result.isSuccess else { throw ExitStatus.failure }
         }
 
-        /// Writes the key readable by its owner only, replacing what was there.
-        static func store(_ key: SecureChannelKey, at path: String) throws {
-            let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            guard descriptor >= 0 else { throw OSDPFailure("cannot write the key file \(path): \(String(cString: strerror(errno)))") }
-            let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-            try handle.write(contentsOf: Data((key.hex + "\n").utf8))
-            try handle.synchronize()
+        /// Writes the key readable by its owner only (mode 0600 even over an older, laxer file), replacing what was there.
+        static func store(_ key: SecureChannelKey, at path: String) throws(OSDPFailure) {
+            do {
+                try SecretFile.replace(at: URL(fileURLWithPath: path), contents: Data((key.hex + "\n").utf8))
+            } catch {
+                throw OSDPFailure("cannot write the key file: \(error)")
+            }
         }
     }
 }
