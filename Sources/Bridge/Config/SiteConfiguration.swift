@@ -80,7 +80,7 @@ public struct PDEntry: Sendable, Equatable {
     public var formats: [CardFormat]
 
     /// OSDP addresses 0...126; 127 (0x7F) is broadcast.
-    public static let addressRange = 0...126
+    public static let addressRange = 0...Int(Frame.highestPDAddress)
 }
 
 /// A Wiegand reader wired to two GPIO lines (and usually a keypad on the same wires).

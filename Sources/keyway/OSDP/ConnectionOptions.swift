@@ -40,13 +40,13 @@ struct PDAddress: ExpressibleByArgument, ExpressibleByIntegerLiteral, Hashable, 
     let value: UInt8
 
     init?(argument: String) {
-        guard let number = UInt8(argument), number <= 126 else { return nil }
+        guard let number = UInt8(argument), number <= Frame.highestPDAddress else { return nil }
         value = number
     }
 
     /// For defaults written in the code.
     init(integerLiteral value: UInt8) {
-        precondition(value <= 126, "PD addresses are 0–126")
+        precondition(value <= Frame.highestPDAddress, "PD addresses are 0–126")
         self.value = value
     }
 
