@@ -69,20 +69,28 @@ private final class DatabaseLockHolder {
             reader: reader, relay: hardware, indicator: hardware)
     }
 
-    @Test(.timeLimit(.minutes(2))) func aDatabaseErrorIsACountedDenialInStatusAndTheOtherDoorsKeepWorking() async throws {
-        let folder = try TestPaths.temporaryDirectory("bridge-database-fault")
+    /// Front and Back, each with its own OSDP reader and relay, both open to Ada's card.
+    private static func twoDoors(_ label: String) async throws -> (
+        access: AccessControl, database: URL, runtime: SiteRuntime, front: RecordingHardware, back: RecordingHardware
+    ) {
+        let folder = try TestPaths.temporaryDirectory("bridge-\(label)")
         let database = folder.appendingPathComponent("keyway.sqlite")
         let access = try AccessControl.open(database: database, secrets: folder.appendingPathComponent("secrets"), timeZone: .gmt)
         for door in ["Front", "Back"] { try access.store.addDoor(name: door) }
         try access.store.addGroup(name: "Staff", doors: [(door: "Front", schedule: nil), (door: "Back", schedule: nil)])
         try access.store.addPerson(name: "Ada")
         try access.store.grant(person: "Ada", group: "Staff")
-        try access.store.addCard(person: "Ada", card: Self.card)
-        let runtime = SiteRuntime(access: access, logger: Logger(label: "database-fault"))
+        try access.store.addCard(person: "Ada", card: card)
+        let runtime = SiteRuntime(access: access, logger: Logger(label: label))
         let front = RecordingHardware(), back = RecordingHardware()
         await runtime.install(
-            [Self.binding("Front", reader: "front-reader", hardware: front), Self.binding("Back", reader: "back-reader", hardware: back)],
+            [binding("Front", reader: "front-reader", hardware: front), binding("Back", reader: "back-reader", hardware: back)],
             readers: ["front-reader": .osdp, "back-reader": .osdp])
+        return (access, database, runtime, front, back)
+    }
+
+    @Test(.timeLimit(.minutes(2))) func aDatabaseErrorIsACountedDenialInStatusAndTheOtherDoorsKeepWorking() async throws {
+        let (access, database, runtime, front, back) = try await Self.twoDoors("database-fault")
 
         let lock = try DatabaseLockHolder(database: database)
         let frontCard = Task { await runtime.report(.card(Self.card), from: "front-reader") }
@@ -111,27 +119,14 @@ private final class DatabaseLockHolder {
     }
 
     @Test(.timeLimit(.minutes(2))) func anOperatorsModeChangeIsWrittenOffTheActorAndBeforeTheNextDecision() async throws {
-        let folder = try TestPaths.temporaryDirectory("bridge-mode-write")
-        let database = folder.appendingPathComponent("keyway.sqlite")
-        let access = try AccessControl.open(database: database, secrets: folder.appendingPathComponent("secrets"), timeZone: .gmt)
-        for door in ["Front", "Back"] { try access.store.addDoor(name: door) }
-        try access.store.addGroup(name: "Staff", doors: [(door: "Front", schedule: nil), (door: "Back", schedule: nil)])
-        try access.store.addPerson(name: "Ada")
-        try access.store.grant(person: "Ada", group: "Staff")
-        try access.store.addCard(person: "Ada", card: Self.card)
-        let runtime = SiteRuntime(access: access, logger: Logger(label: "mode-write"))
-        let front = RecordingHardware(), back = RecordingHardware()
-        await runtime.install(
-            [Self.binding("Front", reader: "front-reader", hardware: front), Self.binding("Back", reader: "back-reader", hardware: back)],
-            readers: ["front-reader": .osdp, "back-reader": .osdp])
+        let (access, database, runtime, front, back) = try await Self.twoDoors("mode-write")
 
         // With the database's write lock held elsewhere, the mode write waits for it; the site does not.
         let lock = try DatabaseLockHolder(database: database)
         let lockdown = Task { try await DoorOperator(site: runtime).command(.lockdown, door: "Back", for: nil) }
         try await Task.sleep(for: .milliseconds(300))
-        let asked = ContinuousClock.now
+        // Had the write run on the actor, this would wait for the database's busy timeout and the lockdown fail.
         #expect(try await DoorOperator(site: runtime).command(.unlock, door: "Front", for: .seconds(1)) == "Front unlocked for 1s")
-        #expect(ContinuousClock.now - asked < .seconds(1))
         #expect(front.actions == ["locked", "pulse"])
         lock.release()
         #expect(try await lockdown.value == "Back is now lockdown")
