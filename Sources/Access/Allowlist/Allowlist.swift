@@ -140,25 +140,31 @@ enum AllowlistQueries {
 
     static func credentials(_ request: QueryInterfaceRequest<CredentialRow>, in db: Database) throws
         -> [(entry: CredentialEntry, lookup: CredentialEntry.Lookup)] {
-        let rows = try request.fetchAll(db)
-        let doors = try Self.doors(ofCredentials: rows.map(\.id), in: db)
-        return try rows.map { try CredentialEntry.decode($0, doors: doors[$0.id] ?? []) }
+        try entries(try request.fetchAll(db), in: db)
     }
 
+    /// The engine's fallback when the cache does not know a credential: on every read of an unknown card, so its
+    /// statements are prepared once per connection rather than built and compiled each time.
     static func credentials(for lookup: CredentialEntry.Lookup, in db: Database) throws -> [CredentialEntry] {
-        typealias Columns = CredentialRow.Columns
-        let request = switch lookup {
+        let (condition, arguments): (String, StatementArguments) = switch lookup {
         case .card(.fields(let format, let facility, let number)):
-            CredentialRow.filter(Columns.cardFormat == format && Columns.facility == facility.map { Int64($0) }
-                                 && Columns.cardNumber == Int64(bitPattern: number))
+            ("card_format = ? AND facility IS ? AND card_number = ?", [format, facility.map { Int64($0) }, Int64(bitPattern: number)])
         case .card(.raw(let bits)):
-            CredentialRow.filter(Columns.cardBits == CredentialRow.bitString(bits))
+            ("card_bits = ?", [CredentialRow.bitString(bits)])
         case .code(let digest):
-            CredentialRow.filter(Columns.codeDigest == digest.bytes)
+            ("code_digest = ?", [digest.bytes])
         case .key(let id):
-            CredentialRow.filter(Columns.id == id && Columns.kind == CredentialKind.key.rawValue)
+            ("id = ? AND kind = ?", [id, CredentialKind.key.rawValue])
         }
-        return try credentials(request, in: db).map(\.entry)
+        let statement = try db.cachedStatement(
+            sql: "SELECT \(CredentialRow.selectionSQL(table: "credential")) FROM credential WHERE \(condition)")
+        return try entries(try CredentialRow.fetchAll(statement, arguments: arguments), in: db).map(\.entry)
+    }
+
+    private static func entries(_ rows: [CredentialRow], in db: Database) throws
+        -> [(entry: CredentialEntry, lookup: CredentialEntry.Lookup)] {
+        let doors = try Self.doors(ofCredentials: rows.map(\.id), in: db)
+        return try rows.map { try CredentialEntry.decode($0, doors: doors[$0.id] ?? []) }
     }
 
     static func people(_ ids: [String], in db: Database) throws -> [String: PersonEntry] {

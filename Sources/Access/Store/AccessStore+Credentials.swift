@@ -20,7 +20,7 @@ extension AccessStore {
 
     func credential(_ id: String, _ db: Database) throws -> Credential {
         guard let row = try Row.fetchOne(db, sql: """
-            SELECT c.*, p.name AS person_name, s.name AS schedule_name
+            SELECT \(CredentialRow.selectionSQL(table: "c")), p.name AS person_name, s.name AS schedule_name
             FROM credential c LEFT JOIN person p ON p.id = c.person_id LEFT JOIN schedule s ON s.id = c.schedule_id
             WHERE c.id = ?
             """, arguments: [id]) else { throw AccessError.notFound(what: "credential", id) }
