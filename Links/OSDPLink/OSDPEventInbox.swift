@@ -1,38 +1,31 @@
-import Synchronization
-
 /// A link's events, kept in order for callers that wait for the ones they want: a CLI command waiting for its PD
 /// to come online, a test waiting for a card. It is the one consumer of `OSDPLink.events`.
 ///
 /// Waiting is by continuation, not by polling: a waiter wakes when an event arrives, when its timeout passes, or
-/// when the link stops.
-public final class OSDPEventInbox: Sendable {
-    private struct State {
-        /// Events not yet taken, oldest first.
-        var pending: [OSDPLinkEvent] = []
-        /// The last `capacity` events taken, oldest first.
-        var recent: [OSDPLinkEvent] = []
-        var finished = false
-        /// Bumped on every change, so a waiter that registers late still sees what it missed.
-        var version: UInt64 = 0
-        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
-        var nextWaiter: UInt64 = 0
-    }
-
-    private let state = Mutex(State())
+/// when the link stops. An actor rather than a lock: events arrive while a caller looks through them, and the
+/// actor orders the two without either blocking a thread.
+public actor OSDPEventInbox {
+    /// Events not yet taken, oldest first.
+    private var pending: [OSDPLinkEvent] = []
+    /// The last `capacity` events taken, oldest first.
+    private var recent: [OSDPLinkEvent] = []
     private let capacity: Int
+    private var finished = false
+    private var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    private var lastWaiter: UInt64 = 0
 
     /// Starts taking `link`'s events. `remembering` keeps that many events after they are taken, for `received`.
     public init(_ link: OSDPLink, remembering capacity: Int = 0) {
         self.capacity = max(0, capacity)
         let events = link.events
         Task { [weak self] in
-            for await event in events { self?.update { $0.pending.append(event) } }
-            self?.update { $0.finished = true }
+            for await event in events { await self?.arrived(event) }
+            await self?.ended()
         }
     }
 
     /// The events remembered after they were taken, then those not yet taken, oldest first.
-    public var received: [OSDPLinkEvent] { state.withLock { $0.recent + $0.pending } }
+    public var received: [OSDPLinkEvent] { recent + pending }
 
     /// The next event within `timeout`, or nil if none came (or the link stopped).
     public func next(within timeout: Duration) async -> OSDPLinkEvent? {
@@ -41,49 +34,53 @@ public final class OSDPEventInbox: Sendable {
 
     /// Waits up to `timeout` for the first event not yet taken that `matching` picks, and takes it together with
     /// every event before it. Nil if none came in time or the link stopped first.
-    public func take<Value>(within timeout: Duration, _ matching: (OSDPLinkEvent) -> Value?) async -> Value? {
+    public func take<Value: Sendable>(
+        within timeout: Duration, _ matching: @Sendable (OSDPLinkEvent) -> Value?
+    ) async -> Value? {
         let deadline = ContinuousClock.now + timeout
         while true {
-            let (value, version, finished) = state.withLock { state -> (Value?, UInt64, Bool) in
-                for (index, event) in state.pending.enumerated() {
-                    guard let value = matching(event) else { continue }
-                    state.recent += state.pending.prefix(through: index)
-                    state.recent.removeFirst(max(0, state.recent.count - capacity))
-                    state.pending.removeFirst(index + 1)
-                    return (value, state.version, state.finished)
-                }
-                return (nil, state.version, state.finished)
+            for (index, event) in pending.enumerated() {
+                guard let value = matching(event) else { continue }
+                recent += pending.prefix(through: index)
+                recent.removeFirst(max(0, recent.count - capacity))
+                pending.removeFirst(index + 1)
+                return value
             }
-            if let value { return value }
             if finished || ContinuousClock.now >= deadline { return nil }
-            await waitForChange(after: version, until: deadline)
+            await waitForChange(until: deadline)
         }
     }
 
-    private func update(_ change: (inout State) -> Void) {
-        let waiters = state.withLock { state in
-            change(&state)
-            state.version &+= 1
-            defer { state.waiters.removeAll() }
-            return state.waiters.values
-        }
-        for waiter in waiters { waiter.resume() }
+    private func arrived(_ event: OSDPLinkEvent) {
+        pending.append(event)
+        wakeAll()
     }
 
-    /// Returns when the inbox changed after `version`, or at `deadline`.
-    private func waitForChange(after version: UInt64, until deadline: ContinuousClock.Instant) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let id = state.withLock { state -> UInt64? in
-                guard state.version == version else { return nil }
-                state.nextWaiter &+= 1
-                state.waiters[state.nextWaiter] = continuation
-                return state.nextWaiter
-            }
-            guard let id else { return continuation.resume() }
+    private func ended() {
+        finished = true
+        wakeAll()
+    }
+
+    private func wakeAll() {
+        let woken = waiters.values
+        waiters.removeAll()
+        for waiter in woken { waiter.resume() }
+    }
+
+    /// Returns when an event arrives or the link ends, or at `deadline`.
+    private func waitForChange(until deadline: ContinuousClock.Instant) async {
+        lastWaiter &+= 1
+        let id = lastWaiter
+        await withCheckedContinuation { continuation in
+            waiters[id] = continuation
             Task { [weak self] in
                 try? await Task.sleep(until: deadline)
-                self?.state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+                await self?.timedOut(id)
             }
         }
+    }
+
+    private func timedOut(_ id: UInt64) {
+        waiters.removeValue(forKey: id)?.resume()
     }
 }

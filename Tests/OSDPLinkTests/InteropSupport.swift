@@ -27,15 +27,15 @@ final class InteropBus: Sendable {
     deinit { link.stop() }
 
     /// Every event so far.
-    var events: [OSDPLinkEvent] { inbox.received }
+    var events: [OSDPLinkEvent] { get async { await inbox.received } }
 
     /// Waits for the first event not yet consumed that `matching` picks, and consumes everything up to it.
     @discardableResult
-    func awaitEvent<Value>(
-        _ what: String, timeout: Duration = .seconds(20), _ matching: (OSDPLinkEvent) -> Value?
+    func awaitEvent<Value: Sendable>(
+        _ what: String, timeout: Duration = .seconds(20), _ matching: @Sendable (OSDPLinkEvent) -> Value?
     ) async throws -> Value {
         guard let value = await inbox.take(within: timeout, matching) else {
-            throw InteropError(description: "no \(what) within \(timeout); events: \(events.suffix(30))")
+            throw InteropError(description: "no \(what) within \(timeout); events: \(await events.suffix(30))")
         }
         return value
     }

@@ -50,14 +50,14 @@ import Testing
         #expect(failure == .cryptogramMismatch)
         #expect(failure.description == "cryptogram mismatch — wrong SCBK?")
         // A PD that must be secure is never used in plaintext.
-        #expect(!bus.events.contains { if case .bus(.online(1, _)) = $0 { true } else { false } })
+        #expect(await !bus.events.contains { if case .bus(.online(1, _)) = $0 { true } else { false } })
     }
 
     @Test func installModeTakesANewRandomKeyByKeyset() async throws {
         let peer = try OSDPPeer(.init(addresses: [1], installMode: true))
         let installing = try InteropBus(peer, pds: [PDConfiguration(address: 1, security: .required, installMode: true)])
         #expect(try await installing.awaitOnline(1) == true)
-        #expect(installing.events.contains(.bus(.defaultKeyAccepted(address: 1))))
+        #expect(await installing.events.contains(.bus(.defaultKeyAccepted(address: 1))))
 
         var generator = SystemRandomNumberGenerator()
         let key = SecureChannelKey.random(using: &generator)
@@ -69,7 +69,7 @@ import Testing
         // The reader now holds the new key: a fresh bus that knows only that key gets in, install window closed.
         let bus = try InteropBus(peer, pds: [securePD(1, key: key.hex)])
         #expect(try await bus.awaitOnline(1) == true)
-        #expect(!bus.events.contains(.bus(.defaultKeyAccepted(address: 1))))
+        #expect(await !bus.events.contains(.bus(.defaultKeyAccepted(address: 1))))
     }
 
     @Test func installModeInstallsTheConfiguredKey() async throws {
@@ -247,7 +247,7 @@ import Testing
             return ()
         }
         #expect(relay.pendingCorruption(.toControlPanel) == 0)
-        #expect(!bus.events.contains(.bus(.offline(address: 1))))
+        #expect(await !bus.events.contains(.bus(.offline(address: 1))))
         #expect((await bus.link.status(of: 1)?.counters.checkCharacterErrors ?? 0) >= 1)
     }
 }
