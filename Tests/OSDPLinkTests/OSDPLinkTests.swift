@@ -46,6 +46,27 @@ import Testing
         _ = try SerialPort(path: pty.devicePath)
     }
 
+    /// The inbox gives up at its timeout when nothing fits, keeps what it did not take, and ends every wait once
+    /// the link stops (a wait would otherwise run to its timeout: the time limit catches that).
+    @Test(.timeLimit(.minutes(1))) func theInboxTimesOutKeepsWhatItSkippedAndEndsWithTheLink() async throws {
+        let pty = try PseudoTerminal()
+        var bus = BusOptions()
+        bus.traceFrames = true
+        let link = try OSDPLink(configuration: OSDPLinkConfiguration(devicePath: pty.devicePath, pds: [plainPD(1)], bus: bus))
+        let inbox = OSDPEventInbox(link, remembering: 10)
+        // The bus's first ID goes out as a traced frame; nothing answers, so nothing comes online.
+        #expect(await inbox.take(within: .milliseconds(300)) { event -> Bool? in
+            if case .bus(.online) = event { true } else { nil }
+        } == nil)
+        let frame = await inbox.take(within: .seconds(20)) { event -> UInt8? in
+            if case .bus(.frame(let address, _)) = event { address } else { nil }
+        }
+        #expect(frame == 1)
+        #expect(await !inbox.received.isEmpty)
+        link.stop()
+        #expect(await inbox.take(within: .seconds(600)) { _ -> Bool? in nil } == nil)
+    }
+
     @Test func releasingTheLinkStopsItAndReleasesTheDevice() throws {
         let pty = try PseudoTerminal()
         do {
