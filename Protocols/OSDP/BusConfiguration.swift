@@ -12,16 +12,18 @@ public enum SecurityPolicy: String, Sendable, CaseIterable {
 public struct PDConfiguration: Sendable, Equatable {
     /// 0x00–0x7E, or 0x7F to reach a single PD of unknown address (only ID, CAP and COMSET are allowed then).
     public var address: UInt8
-    /// The PD's SCBK, if it has been given one.
+    /// The PD's SCBK, if it has been given one. Never SCBK-D: that key is public (the bus refuses it).
     public var scbk: SecureChannelKey?
     public var security: SecurityPolicy
     /// The install window: allow a handshake with SCBK-D. When `scbk` is also set, the bus installs it with KEYSET.
     public var installMode: Bool
 
-    public init(address: UInt8, scbk: SecureChannelKey? = nil, security: SecurityPolicy = .preferred, installMode: Bool = false) {
+    /// `security` defaults to `.required` when a key or the install window is given: a PD given a key is a
+    /// Secure Channel PD, and only an explicit `.preferred` lets it fall back to plaintext. Without either, `.off`.
+    public init(address: UInt8, scbk: SecureChannelKey? = nil, security: SecurityPolicy? = nil, installMode: Bool = false) {
         self.address = address
         self.scbk = scbk
-        self.security = security
+        self.security = security ?? (scbk != nil || installMode ? .required : .off)
         self.installMode = installMode
     }
 }
@@ -65,12 +67,16 @@ public enum BusConfigurationError: Error, Sendable, Equatable, CustomStringConve
     case invalidAddress(UInt8)
     case duplicateAddress(UInt8)
     case tooManyPDs(Int)
+    /// The configured SCBK is SCBK-D, which every OSDP implementation publishes: no security at all.
+    case defaultKey(address: UInt8)
 
     public var description: String {
         switch self {
         case .invalidAddress(let address): "PD address \(address) is outside 0–126 (127 is broadcast)"
         case .duplicateAddress(let address): "PD address \(address) is configured twice"
         case .tooManyPDs(let count): "\(count) PDs configured; a bus holds at most 126"
+        case .defaultKey(let address):
+            "PD address \(address): its key is SCBK-D (30 31 … 3F), the public install key; give the PD a key of its own"
         }
     }
 }

@@ -43,6 +43,8 @@ public enum CommandRejection: Sendable, Equatable, CustomStringConvertible {
     case reservedForBus
     /// A file transfer to this PD is already running.
     case transferInProgress
+    /// KEYSET of SCBK-D: that key is public, so the PD would be left without security.
+    case defaultKey
 
     public var description: String {
         switch self {
@@ -52,6 +54,7 @@ public enum CommandRejection: Sendable, Equatable, CustomStringConvertible {
         case .tooLarge(let size, let limit): "frame of \(size) bytes exceeds the PD's receive size \(limit)"
         case .reservedForBus: "CHLNG and SCRYPT are sent by the bus itself"
         case .transferInProgress: "a file transfer to this PD is already running"
+        case .defaultKey: "SCBK-D is public: KEYSET never installs it"
         }
     }
 }
@@ -87,6 +90,9 @@ public enum BusEvent: Sendable, Equatable {
     case readers(address: UInt8, [ReaderTamperStatus])
     case manufacturer(address: UInt8, ManufacturerMessage)
     case nak(address: UInt8, NAKCode)
+    /// A reply that could not be decoded (a RAW card whose bit count and data disagree, a keypad report
+    /// with more keys than bytes, an unknown reply code): dropped, never acted on, reported here.
+    case invalidReply(address: UInt8, code: UInt8, MessageError)
     /// Bytes thrown away: `address` is the PD being talked to at the time, if any.
     case lineError(address: UInt8?, FrameDefect)
     case fileTransferProgress(CommandTicket, sent: Int, total: Int)

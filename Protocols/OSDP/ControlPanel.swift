@@ -21,6 +21,7 @@ public struct ControlPanel: Sendable {
         for (index, pd) in pds.enumerated() {
             guard pd.address <= Frame.broadcastAddress else { throw .invalidAddress(pd.address) }
             guard indexByAddress.updateValue(index, forKey: pd.address) == nil else { throw .duplicateAddress(pd.address) }
+            guard pd.scbk != .installDefault else { throw .defaultKey(address: pd.address) }
         }
         guard pds.count <= 126 else { throw .tooManyPDs(pds.count) }
         self.options = options
@@ -45,6 +46,8 @@ public struct ControlPanel: Sendable {
             events.append(.commandResult(ticket, .rejected(.notAllowedOnBroadcast)))
         } else if command.code == .chlng || command.code == .scrypt {
             events.append(.commandResult(ticket, .rejected(.reservedForBus)))
+        } else if command == .keySet(.installDefault) {
+            events.append(.commandResult(ticket, .rejected(.defaultKey)))
         } else {
             devices[index].queue.append(QueuedCommand(ticket: ticket, command: command, submittedAt: now))
         }
@@ -133,7 +136,8 @@ public struct ControlPanel: Sendable {
         case .offline(let nextProbe):
             return (nextProbe, false)
         case .identifying, .readingCapabilities, .securing:
-            return (0, false)  // due now, in round-robin turn with the other PDs' start-up
+            // Due now (in round-robin turn with the other PDs' start-up), unless restarts came too fast.
+            return (device.restartNotBefore, false)
         case .online:
             if !device.queue.isEmpty || device.reportPending { return (0, true) }
             let poll: (UInt64, Bool)? = device.isBroadcast ? nil : (device.lastExchangeAt &+ options.pollInterval, false)
@@ -271,14 +275,14 @@ public struct ControlPanel: Sendable {
             return
         }
         guard frame.sequence == transmission.sequence else {
-            if frame.sequence == 0 || isSequenceNAK(received, index: index) {
+            if signalsLostSync(received, index: index) {
                 inFlight = nil
                 devices[index].acceptedReply(now: now)
                 trace(received, clearData: nil, index: index, now: now)
                 events.append(.nak(address: devices[index].address, .sequenceNumber))
-                devices[index].resetLink(interrupted: transmission, result: .nak(.sequenceNumber), events: &events)
+                devices[index].resetLink(interrupted: transmission, result: .nak(.sequenceNumber), now: now, options: options, events: &events)
             }
-            return  // a late reply to an earlier command: keep waiting for ours
+            return  // a late reply to an earlier command, or a stray frame: keep waiting for ours
         }
 
         var clear = frame
@@ -291,7 +295,15 @@ public struct ControlPanel: Sendable {
             } catch {
                 inFlight = nil
                 trace(received, clearData: nil, index: index, now: now)
-                devices[index].tearDownSession(error, interrupted: transmission, events: &events)
+                devices[index].tearDownSession(error, interrupted: transmission, now: now, options: options, events: &events)
+                return
+            }
+            // Data under a MAC but in clear (SCS_16) is authentic yet readable on the wire: a card number, a PIN.
+            // Keyway encrypts everything it sends and takes nothing less back.
+            if frame.securityBlock?.type == .replyMAC, !frame.data.isEmpty {
+                inFlight = nil
+                trace(received, clearData: nil, index: index, now: now)
+                devices[index].tearDownSession(.unencryptedData, interrupted: transmission, now: now, options: options, events: &events)
                 return
             }
         } else if frame.securityBlock?.type.carriesMAC == true {
@@ -305,15 +317,16 @@ public struct ControlPanel: Sendable {
         do {
             reply = try Reply.decode(code: clear.code, payload: clear.data)
         } catch {
-            if case .command(let queued) = transmission.purpose { events.append(.commandResult(queued.ticket, .invalidReply(error))) }
+            invalidReply(error, code: clear.code, index: index, transmission: transmission, now: now)
             return
         }
 
         if case .nak(let code, _) = reply {
             devices[index].counters.naks += 1
             events.append(.nak(address: devices[index].address, code))
-            if code == .sequenceNumber || (code == .securityConditionsNotMet && transmission.sealed) {
-                devices[index].resetLink(interrupted: transmission, result: .nak(code), events: &events)
+            // A NAK in plaintext inside Secure Channel means the PD has dropped the session, whatever its code.
+            if code == .sequenceNumber || (transmission.sealed && (code == .securityConditionsNotMet || frame.securityBlock == nil)) {
+                devices[index].resetLink(interrupted: transmission, result: .nak(code), now: now, options: options, events: &events)
                 return
             }
         }
@@ -330,12 +343,38 @@ public struct ControlPanel: Sendable {
         }
     }
 
-    /// libosdp NAKs a wrong sequence number with the PD's expected number, not ours.
-    private func isSequenceNAK(_ received: ReceivedFrame, index: Int) -> Bool {
-        guard received.frame.code == ReplyCode.nak.rawValue else { return false }
-        if received.frame.securityBlock == nil { return received.frame.data.first == NAKCode.sequenceNumber.rawValue }
-        guard var session = devices[index].session, let opened = try? session.open(received) else { return false }
+    /// Whether a reply without our sequence number says the PD lost sync (libosdp NAKs a wrong sequence number
+    /// with its own expected number, not ours). In plaintext a SQN-0 reply or a sequence NAK does. Inside Secure
+    /// Channel, where anyone on the wire can forge a SQN-0 frame, only a NAK may end the session: in plaintext
+    /// (the one way a PD that lost its session can still speak) or one that verifies. Any other stray frame is noise.
+    private func signalsLostSync(_ received: ReceivedFrame, index: Int) -> Bool {
+        let frame = received.frame
+        let isNAK = frame.code == ReplyCode.nak.rawValue
+        guard var session = devices[index].session else {
+            return frame.sequence == 0 || (isNAK && frame.securityBlock == nil && frame.data.first == NAKCode.sequenceNumber.rawValue)
+        }
+        guard isNAK else { return false }
+        if frame.securityBlock == nil { return true }
+        guard let opened = try? session.open(received) else { return false }
         return opened.data.first == NAKCode.sequenceNumber.rawValue
+    }
+
+    /// A reply that does not decode is never acted on, and never dropped silently. A handshake or start-up step
+    /// that gets one fails as if refused, so a PD answering garbage cannot keep the bus handshaking at full speed.
+    private mutating func invalidReply(_ error: MessageError, code: UInt8, index: Int, transmission: Transmission, now: UInt64) {
+        events.append(.invalidReply(address: devices[index].address, code: code, error))
+        switch transmission.purpose {
+        case .command(let queued):
+            events.append(.commandResult(queued.ticket, .invalidReply(error)))
+        case .probe, .identify, .capabilities:
+            devices[index].goOffline(now: now, options: options, events: &events)
+        case .challenge, .serverCryptogram, .installKey:
+            devices[index].handshakeFailed(.malformedReply, now: now, options: options, events: &events)
+        case .fileFragment:
+            devices[index].finishFileTransfer(.invalidReply(error), events: &events)
+        case .poll:
+            break
+        }
     }
 
     private mutating func trace(_ received: ReceivedFrame, clearData: [UInt8]?, index: Int, now: UInt64) {
@@ -382,12 +421,12 @@ public struct ControlPanel: Sendable {
                 devices[index].unconfirmedKey = nil
                 if reply == .ack {
                     devices[index].configuration.scbk = key
-                    devices[index].keyInstalled(random: &random, events: &events)
+                    devices[index].keyInstalled(now: now, options: options, random: &random, events: &events)
                 }
             }
 
         case .fileFragment(let length):
-            devices[index].fileTransferReplied(reply, fragmentLength: length, now: now, events: &events)
+            devices[index].fileTransferReplied(reply, fragmentLength: length, now: now, options: options, events: &events)
         }
     }
 

@@ -32,7 +32,7 @@ struct FileTransferJob: Sendable {
 
 extension PeripheralDevice {
     /// The reply to a fragment: FTSTAT moves the transfer on or ends it; anything else ends it.
-    mutating func fileTransferReplied(_ reply: Reply, fragmentLength: Int, now: UInt64, events: inout [BusEvent]) {
+    mutating func fileTransferReplied(_ reply: Reply, fragmentLength: Int, now: UInt64, options: BusOptions, events: inout [BusEvent]) {
         guard var job = fileTransfer else { return }
         guard case .fileTransferStatus(let status) = reply else {
             if case .nak(let code, _) = reply { finishFileTransfer(.nak(code), events: &events) } else { finishFileTransfer(.reply(reply), events: &events) }
@@ -47,7 +47,7 @@ extension PeripheralDevice {
         } else if status.detail == .rebooting {
             // The PD restarts with the new firmware: never resend a fragment, re-initialise when it is back.
             finishFileTransfer(.reply(reply), events: &events)
-            resetLink(interrupted: nil, result: .timeout, events: &events)
+            resetLink(interrupted: nil, result: .timeout, now: now, options: options, events: &events)
         }
         // .proceed and .finishing continue: fragments until the end, then empty keep-alives.
     }

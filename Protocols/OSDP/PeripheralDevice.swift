@@ -54,6 +54,12 @@ struct PeripheralDevice: Sendable {
     var lastValidReplyAt: UInt64 = 0
     var lastExchangeAt: UInt64 = 0
     var backoff: UInt64 = 0
+    /// When the link last restarted (a reset, a handshake after KEYSET), and when the next restart may begin:
+    /// restarts that follow each other within `offlineAfter` back off like probes, so neither a PD nor anyone
+    /// forging frames on the wire can keep the bus handshaking at full speed.
+    var lastRestartAt: UInt64?
+    var restartBackoff: UInt64 = 0
+    var restartNotBefore: UInt64 = 0
     /// The last poll returned a report: there may be more, so poll again at once.
     var reportPending = false
     var counters = PDCounters()
@@ -110,7 +116,9 @@ extension PeripheralDevice {
 
     /// The PD lost sync (NAK 0x04, a sequence-0 reply, a dropped session): start over at sequence 0
     /// and re-run identification and the handshake. The interrupted command is sent again once.
-    mutating func resetLink(interrupted: Transmission?, result: CommandResult, events: inout [BusEvent]) {
+    mutating func resetLink(interrupted: Transmission?, result: CommandResult, now: UInt64, options: BusOptions,
+                            events: inout [BusEvent]) {
+        noteRestart(now: now, options: options)
         dropSession(events: &events)
         nextSequence = 0
         retry = nil
@@ -124,6 +132,17 @@ extension PeripheralDevice {
             }
         }
         phase = .identifying
+    }
+
+    /// Schedules a restart: at once, unless the last one was less than `offlineAfter` ago.
+    mutating func noteRestart(now: UInt64, options: BusOptions) {
+        if let last = lastRestartAt, now &- last < options.offlineAfter {
+            restartBackoff = restartBackoff == 0 ? options.offlineBackoff : min(restartBackoff * 2, options.offlineBackoffMaximum)
+        } else {
+            restartBackoff = 0
+        }
+        lastRestartAt = now
+        restartNotBefore = now &+ restartBackoff
     }
 
     mutating func identified(_ identification: PDIdentification, events: inout [BusEvent]) {
@@ -173,7 +192,7 @@ extension PeripheralDevice {
             // Give up on this command; restart at sequence 0 so no number is reused for different bytes.
             if case .command(let queued) = transmission.purpose { events.append(.commandResult(queued.ticket, .busyExhausted)) }
             if case .fileFragment = transmission.purpose { finishFileTransfer(.busyExhausted, events: &events) }
-            resetLink(interrupted: nil, result: .busyExhausted, events: &events)
+            resetLink(interrupted: nil, result: .busyExhausted, now: now, options: options, events: &events)
             return
         }
         self.retry = retry
@@ -215,7 +234,7 @@ extension PeripheralDevice {
         case .failed(let error):
             handshakeFailed(error, now: now, options: options, events: &events)
         case .keyInstalled:
-            keyInstalled(random: &random, events: &events)
+            keyInstalled(now: now, options: options, random: &random, events: &events)
         case .keyRefused(let code):
             unconfirmedKey = nil
             events.append(.secureChannelFailed(address: address, .refused(code)))
@@ -235,19 +254,21 @@ extension PeripheralDevice {
         }
     }
 
-    /// A reply that breaks an established session (MAC mismatch, plaintext answer): refuse and start over.
-    mutating func tearDownSession(_ error: SecureChannelError, interrupted: Transmission, events: inout [BusEvent]) {
+    /// A reply that breaks an established session (MAC mismatch, plaintext answer, data in clear): refuse and start over.
+    mutating func tearDownSession(_ error: SecureChannelError, interrupted: Transmission, now: UInt64, options: BusOptions,
+                                  events: inout [BusEvent]) {
         counters.secureChannelFailures += 1
         events.append(.secureChannelFailed(address: address, error))
-        resetLink(interrupted: interrupted, result: .secureChannelLost, events: &events)
+        resetLink(interrupted: interrupted, result: .secureChannelLost, now: now, options: options, events: &events)
     }
 
     /// KEYSET was acknowledged: both sides now hold the new key, so prove it with a fresh handshake.
-    mutating func keyInstalled(random: inout some RandomNumberGenerator, events: inout [BusEvent]) {
+    mutating func keyInstalled(now: UInt64, options: BusOptions, random: inout some RandomNumberGenerator, events: inout [BusEvent]) {
         unconfirmedKey = nil
         events.append(.keyInstalled(address: address))
         dropSession(events: &events)
         guard let key = configuration.scbk else { return }
+        noteRestart(now: now, options: options)
         startHandshake(key: key, random: &random)
     }
 }

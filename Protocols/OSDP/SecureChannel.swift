@@ -55,6 +55,10 @@ public enum SecureChannelError: Error, Sendable, Equatable, CustomStringConverti
     case badPadding
     /// A plaintext reply while Secure Channel was active, other than NAK/BUSY.
     case plaintextReply
+    /// A reply with data under a MAC but not encrypted (SCS_16): authentic, but readable by anyone on the wire.
+    case unencryptedData
+    /// A handshake reply that could not be decoded.
+    case malformedReply
     /// The PD does not offer Secure Channel but the policy requires it.
     case notSupported
     /// The PD refused the handshake (NAK to CHLNG/SCRYPT).
@@ -70,6 +74,8 @@ public enum SecureChannelError: Error, Sendable, Equatable, CustomStringConverti
         case .macMismatch: "MAC mismatch"
         case .badPadding: "bad encryption padding"
         case .plaintextReply: "PD answered in plaintext inside secure channel (downgrade refused)"
+        case .unencryptedData: "PD sent data unencrypted inside secure channel (refused: readable on the wire)"
+        case .malformedReply: "PD's handshake reply could not be decoded"
         case .notSupported: "PD does not support secure channel"
         case .refused(let code): "PD refused the handshake: \(code.reason)"
         case .noKey: "no SCBK configured and install mode not allowed"

@@ -231,7 +231,7 @@ import Testing
     @Test func localRejections() throws {
         var (bus, pds) = try onlineBus()
         let unknown = bus.panel.submit(.poll, to: 42, now: bus.now)
-        let keyset = bus.panel.submit(.keySet(.installDefault), to: 1, now: bus.now)
+        let keyset = bus.panel.submit(.keySet(SecureChannelKey(hex: "000102030405060708090a0b0c0d0e0f")!), to: 1, now: bus.now)
         let challenge = bus.panel.submit(.challenge(hex("0001020304050607")), to: 1, now: bus.now)
         let longText = bus.panel.submit(.text(TextOutput(String(repeating: "x", count: 200))), to: 1, now: bus.now)
         bus.serve(&pds, for: 100 * ms)

@@ -87,6 +87,9 @@ struct MonitorEvent: OutputRecord {
         case .lineError(let address, let defect):
             self.init("line_error", address: address)
             reason = "\(defect)"
+        case .invalidReply(let address, _, let error):
+            self.init("invalid_reply", address: address)
+            reason = error.description
         case .formattedCard(let address, let card):
             self.init("card", address: address)
             data = String(decoding: card.characters, as: UTF8.self)
