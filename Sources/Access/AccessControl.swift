@@ -88,7 +88,7 @@ public final class AccessControl: Sendable {
     public func record(_ event: DoorEvent) throws -> Int64 {
         try store.pool.write { db in
             try ActivityLog.append(ActivityDraft(at: event.at, kind: .door, event: event.kind.rawValue, door: event.door,
-                                                 reader: event.reader, detail: event.detail), in: db)
+                                                 reader: event.reader, reason: event.reason?.rawValue, detail: event.detail), in: db)
         }
     }
 

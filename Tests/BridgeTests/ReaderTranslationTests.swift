@@ -35,7 +35,7 @@ private actor RecordingSink: ReaderReportSink {
         // H10301 and Indala 26 share length and parity: with both listed, the bits are all there is.
         let bits = (0..<Self.frame.bitCount).map(Self.frame.bit(at:))
         #expect(ReaderTranslation.cardData(rawCard(Self.frame), formats: [.h10301, .ind26]) == .raw(bits: bits))
-        #expect(ReaderTranslation.cardData(Self.frame, decoded: CardReadResult.decode(Self.frame, among: [.h10301, .ind26])) == .raw(bits: bits))
+        #expect(ReaderTranslation.report(Self.frame, decoded: CardReadResult.decode(Self.frame, among: [.h10301, .ind26])) == .card(.raw(bits: bits)))
     }
 
     @Test func aReadOfNoKnownLengthIsKeptAsRawBits() {

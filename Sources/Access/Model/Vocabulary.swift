@@ -83,7 +83,10 @@ public enum DenyReason: String, Sendable, Hashable, Codable, CaseIterable {
     case doorNotAllowed = "door_not_allowed"
     case lockout
     case duress
+    /// The read cannot be a credential: a card's parity is wrong, its bit count impossible, the report malformed.
     case formatError = "format_error"
+    /// The report names a reader the door's device does not serve (an OSDP PD serves its reader 0).
+    case unknownReader = "unknown_reader"
     /// The token's signature does not verify with the site key.
     case invalidSignature = "invalid_signature"
     /// The door is in lockdown: nothing opens it.
@@ -157,6 +160,14 @@ public struct DoorEvent: Sendable, Hashable {
         case heldOpen = "held_open"
         case requestToExit = "request_to_exit"
         case unlocked
+        /// A reader's (or its PD's) tamper switch opened.
+        case tamper
+        /// A reader's PD reports a power failure.
+        case powerFailure = "power_failure"
+        /// A reader configured for Secure Channel could not or would not use it: nothing it reports is acted on.
+        case secureChannelFailed = "secure_channel_failed"
+        /// A reader's report was refused before any decision (`reason` says why).
+        case reportRejected = "report_rejected"
     }
 
     public let kind: Kind
@@ -165,12 +176,15 @@ public struct DoorEvent: Sendable, Hashable {
     public let at: Date
     /// Free text for people reading the log (never a PIN or a key).
     public let detail: String?
+    /// Why a report was rejected (`reportRejected`).
+    public let reason: DenyReason?
 
-    public init(_ kind: Kind, door: String, reader: String? = nil, at: Date, detail: String? = nil) {
+    public init(_ kind: Kind, door: String, reader: String? = nil, at: Date, detail: String? = nil, reason: DenyReason? = nil) {
         self.kind = kind
         self.door = door
         self.reader = reader
         self.at = at
         self.detail = detail
+        self.reason = reason
     }
 }

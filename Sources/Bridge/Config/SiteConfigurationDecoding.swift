@@ -153,28 +153,34 @@ private struct SiteDecoder {
         guard let pd = value.mapping(keys: ["address", "name", "key", "key_file", "secure", "outputs", "inputs", "formats"]) else { return nil }
         let address = pd.required("address")?.int(in: PDEntry.addressRange)
         let name = pd.required("name")?.string()
-        let secure = pd.value("secure", default: .preferred) { $0.choice(SecurityPolicy.self) }
+        let secure = pd.optionalValue("secure") { $0.choice(SecurityPolicy.self) }
         let formats = pd.value("formats", default: ReaderTranslation.defaultFormats, decodeCardFormats)
         let outputs = pd.value("outputs", default: 4) { $0.int(in: 0...255) }
         let inputs = pd.value("inputs", default: 4) { $0.int(in: 0...255) }
         let inlineKey = pd.optionalValue("key") { value in value.string().flatMap { decodeKey($0, at: value) } }
         let fileKey = pd.optionalValue("key_file", decodeKeyFile)
         if pd.has("key"), pd.has("key_file") { value.report("give either key or key_file, not both") }
-        guard let address, let name, let secure, let outputs, let inputs, let formats, inlineKey.isValid, fileKey.isValid,
+        guard let address, let name, secure.isValid, let outputs, let inputs, let formats, inlineKey.isValid, fileKey.isValid,
               !(pd.has("key") && pd.has("key_file"))
         else { return nil }
         let key = inlineKey.value ?? fileKey.value
-        if secure == .required, key == nil {
+        // A key means Secure Channel: only `secure: preferred` (or `off`) written out lets the PD run in plaintext.
+        let policy = secure.value ?? (key == nil ? .off : .required)
+        if policy == .required, key == nil {
             pd.required("secure").map { $0.report("\"required\" needs a key or key_file") }
             return nil
         }
-        return PDEntry(address: address, name: name, key: key, secure: secure, outputs: outputs, inputs: inputs, formats: formats)
+        return PDEntry(address: address, name: name, key: key, secure: policy, outputs: outputs, inputs: inputs, formats: formats)
     }
 
     private func decodeKey(_ text: String, at value: YAMLValue) -> SecureChannelKey? {
         guard text.count == 32, let key = SecureChannelKey(hex: text) else {
             // The message never repeats the value: it is a secret, even when it is malformed.
             value.report("a Secure Channel key is exactly 32 hex digits, this one has \(text.count) characters\(text.allSatisfy(\.isHexDigit) ? "" : " and non-hex ones")")
+            return nil
+        }
+        guard key != .installDefault else {
+            value.report("this key is SCBK-D (30 31 … 3F), the install key every OSDP implementation publishes: give the PD a key of its own")
             return nil
         }
         return key

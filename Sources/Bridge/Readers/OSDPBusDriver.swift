@@ -188,8 +188,20 @@ public final class OSDPBusDriver: Sendable {
         case .card(let address, let raw):
             keypads[address]?.cancel()
             let formats = configuration.pd(at: Int(address))?.formats ?? ReaderTranslation.defaultFormats
-            await sink.report(.card(ReaderTranslation.cardData(raw, formats: formats)), from: name(of: address))
+            await sink.report(ReaderTranslation.report(raw, formats: formats), from: name(of: address))
+        case .formattedCard(let address, let card):
+            keypads[address]?.cancel()
+            let refusal = ReaderTranslation.refusal(ofReader: card.reader, what: "card")
+                ?? RejectedReport(.formatError, "FMT card report (\(card.characters.count) characters): not decoded, set the reader to RAW")
+            await sink.report(.rejected(refusal), from: name(of: address))
+        case .invalidReply(let address, let code, let error):
+            let reply = ReplyCode(rawValue: code)?.name ?? "reply 0x\(String(code, radix: 16, uppercase: true))"
+            await sink.report(.rejected(RejectedReport(.formatError, "\(reply) could not be decoded: \(error)")), from: name(of: address))
         case .keypad(let address, let entry):
+            if let refusal = ReaderTranslation.refusal(ofReader: entry.reader, what: "\(entry.keys.count) keys") {
+                await sink.report(.rejected(refusal), from: name(of: address))
+                return
+            }
             if keypads[address] == nil { keypads[address] = OSDPKeypad() }
             for outcome in keypads[address]?.press(entry.keys, at: MonotonicClock.now()) ?? [] {
                 switch outcome {
@@ -205,11 +217,22 @@ public final class OSDPBusDriver: Sendable {
             Counter(label: "keyway_osdp_naks_total", dimensions: dimensions(address)).increment()
             logger.debug("NAK", metadata: ["pd": "\(name(of: address))", "code": "\(code)"])
         case .secureChannelFailed(let address, let error):
-            logger.warning("secure channel failed", metadata: ["pd": "\(name(of: address))", "problem": "\(error)"])
+            // Every failure is counted; the alarm (a fault) is logged once for as long as the problem stays the same.
+            Counter(label: "keyway_osdp_secure_channel_failures_total", dimensions: dimensions(address)).increment()
+            let fallback = configuration.pd(at: Int(address))?.secure == .preferred
+            let consequence = fallback ? "running in plaintext (secure: preferred)" : "reader refused until Secure Channel is up"
+            await sink.report(.alarm(.secureChannel, raised: true, detail: "\(error); \(consequence)"), from: name(of: address))
+        case .secureChannel(let address, active: true):
+            await sink.report(.alarm(.secureChannel, raised: false, detail: "secure channel up"), from: name(of: address))
         case .defaultKeyAccepted(let address):
             logger.warning("PD accepted the default install key", metadata: ["pd": "\(name(of: address))"])
         case .localStatus(let address, let status):
-            logger.info("PD local status", metadata: ["pd": "\(name(of: address))", "status": "\(status)"])
+            await sink.report(.alarm(.tamper, raised: status.tamper, detail: "tamper switch open"), from: name(of: address))
+            await sink.report(.alarm(.powerFailure, raised: status.powerFailure, detail: "power failure"), from: name(of: address))
+        case .readers(let address, let states):
+            // A PD's reader is its reader 0 (`ReaderTranslation.servedReader`).
+            guard let state = states.first else { return }
+            await sink.report(.alarm(.readerTamper, raised: state != .normal, detail: "reader \(state)"), from: name(of: address))
         default:
             break
         }

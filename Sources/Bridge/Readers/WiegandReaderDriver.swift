@@ -93,7 +93,7 @@ public final class WiegandReaderDriver: Sendable {
         }
         switch event {
         case .card(let frame, let decoded, _):
-            reports.yield(.card(ReaderTranslation.cardData(frame, decoded: decoded)))
+            reports.yield(ReaderTranslation.report(frame, decoded: decoded))
         case .pin(let passcode, _):
             reports.yield(ReaderTranslation.report(passcode))
         case .noise(let reason, _):

@@ -16,12 +16,15 @@ public final class FaultBoard: Sendable {
 
     /// A source's problem; repeating the problem in force changes nothing. The log line is written
     /// under the lock, so the log shows reports and clears in the order they took effect.
-    public func report(_ source: String, _ problem: String) {
+    /// Returns whether the fault is new (the source had no fault, or another problem).
+    @discardableResult
+    public func report(_ source: String, _ problem: String) -> Bool {
         faults.withLock { faults in
-            guard faults[source] != problem else { return }
+            guard faults[source] != problem else { return false }
             faults[source] = problem
             Counter(label: "keyway_faults_total", dimensions: [("source", source)]).increment()
             logger.error("fault", metadata: ["source": "\(source)", "problem": "\(problem)"])
+            return true
         }
     }
 

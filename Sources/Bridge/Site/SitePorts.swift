@@ -22,6 +22,42 @@ public enum ReaderReport: Sendable, Equatable {
     case offline
     /// Frames the reader's line carried that were not valid (Wiegand noise, a bad frame).
     case noise(String)
+    /// A report refused before any decision: never acted on, always counted and logged.
+    case rejected(RejectedReport)
+    /// A reader alarm raised or cleared; `detail` says what the reader reported.
+    case alarm(ReaderAlarm, raised: Bool, detail: String)
+}
+
+/// Why a reader's report was refused, and what it was (never a PIN's digits).
+public struct RejectedReport: Sendable, Equatable {
+    public var reason: DenyReason
+    public var detail: String
+
+    public init(_ reason: DenyReason, _ detail: String) {
+        self.reason = reason
+        self.detail = detail
+    }
+}
+
+/// Conditions at a reader a person must see to: each is a fault in status while it lasts.
+public enum ReaderAlarm: String, Sendable, CaseIterable {
+    /// The PD's tamper switch (LSTATR).
+    case tamper
+    /// The tamper status of the PD's reader (RSTATR).
+    case readerTamper = "reader_tamper"
+    /// The PD reports a power failure (LSTATR).
+    case powerFailure = "power_failure"
+    /// A reader configured for Secure Channel is not in it: refused, or running in plaintext by `secure: preferred`.
+    case secureChannel = "secure_channel"
+
+    /// How the activity log names it.
+    var event: DoorEvent.Kind {
+        switch self {
+        case .tamper, .readerTamper: .tamper
+        case .powerFailure: .powerFailure
+        case .secureChannel: .secureChannelFailed
+        }
+    }
 }
 
 /// Where reader drivers send what their readers and contact inputs report: the site, which routes it

@@ -122,6 +122,12 @@ public actor SiteRuntime: ReaderReportSink {
             Counter(label: "keyway_wiegand_noise_total", dimensions: [("reader", reader)]).increment()
             logger.debug("reader noise", metadata: ["reader": "\(reader)", "reason": "\(reason)"])
             return
+        case .rejected(let rejection):
+            await rejected(rejection, from: reader)
+            return
+        case .alarm(let alarm, let raised, let detail):
+            readerAlarm(alarm, raised: raised, detail: detail, reader: reader)
+            return
         case .card(let card): presentation = .card(card)
         case .pin(let pin): presentation = .pin(pin)
         }
@@ -143,7 +149,46 @@ public actor SiteRuntime: ReaderReportSink {
         for reader in names where readers.stopped(reader) {
             if let door = door(servedBy: reader) { await handle(.readerOffline, at: door) }
         }
-        for reader in names { faults.clear("reader \(reader)") }
+        for reader in names {
+            faults.clear("reader \(reader)")
+            for alarm in ReaderAlarm.allCases { faults.clear(Self.faultSource(alarm, reader: reader)) }
+        }
+    }
+
+    /// A report refused before any decision: counted, logged with its reason, written to the activity log at
+    /// the reader's door, and shown there as a denial (the person at the reader learns it did not work).
+    private func rejected(_ rejection: RejectedReport, from reader: String) async {
+        Counter(label: "keyway_reader_rejected_reports_total", dimensions: [("reader", reader), ("reason", rejection.reason.rawValue)]).increment()
+        logger.warning("report rejected", metadata: [
+            "reader": "\(reader)", "reason": "\(rejection.reason.rawValue)", "detail": "\(rejection.detail)",
+        ])
+        let summary = "rejected (\(rejection.reason.rawValue))"
+        readers.noteEvent(summary, reader: reader)
+        guard let door = door(servedBy: reader), let binding = doors[door]?.binding else { return }
+        doors[door]?.lastEvent = summary
+        record(DoorEvent(.reportRejected, door: door, reader: reader, at: Date(), detail: rejection.detail, reason: rejection.reason))
+        await drive(binding, .feedback(.denied), door: door)
+    }
+
+    /// A reader alarm is a fault while it lasts: logged and counted (by the fault board) when it is raised or its
+    /// problem changes, written to the activity log at the reader's door, and logged when it clears.
+    private func readerAlarm(_ alarm: ReaderAlarm, raised: Bool, detail: String, reader: String) {
+        let source = Self.faultSource(alarm, reader: reader)
+        guard raised else {
+            faults.clear(source)
+            return
+        }
+        guard faults.report(source, detail) else { return }
+        Counter(label: "keyway_reader_alarms_total", dimensions: [("reader", reader), ("alarm", alarm.rawValue)]).increment()
+        readers.noteEvent(alarm.rawValue, reader: reader)
+        guard let door = door(servedBy: reader) else { return }
+        doors[door]?.lastEvent = "\(alarm.rawValue) at \(reader)"
+        record(DoorEvent(alarm.event, door: door, reader: reader, at: Date(), detail: detail))
+    }
+
+    /// "reader front-reader tamper": one fault per alarm, so each clears on its own.
+    private static func faultSource(_ alarm: ReaderAlarm, reader: String) -> String {
+        "reader \(reader) \(alarm.rawValue)"
     }
 
     /// A contact input changed: `closed` is the physical contact; the door's wiring says what it means.
@@ -306,18 +351,17 @@ public actor SiteRuntime: ReaderReportSink {
             logger.log(level: raised ? .warning : .info, raised ? "alarm" : "alarm cleared",
                        metadata: metadata.merging(["alarm": "\(alarm.rawValue)"]) { $1 })
             doors[door]?.lastEvent = "\(alarm.rawValue)\(raised ? "" : " cleared")"
-            if raised { record(alarm.event, door: door, reader: binding.reader) }
+            if raised { record(DoorEvent(alarm.event, door: door, reader: binding.reader, at: Date())) }
         case .record(let event):
             logger.info("door event", metadata: metadata.merging(["event": "\(event.rawValue)"]) { $1 })
             doors[door]?.lastEvent = event.rawValue
-            record(event, door: door, reader: binding.reader)
+            record(DoorEvent(event, door: door, reader: binding.reader, at: Date()))
         }
     }
 
     /// Writes a door event to the activity log. A database that refuses it is a fault; the action it
     /// belongs to (an exit, an operator's unlock) still happens.
-    private func record(_ event: DoorEvent.Kind, door: String, reader: String) {
-        let entry = DoorEvent(event, door: door, reader: reader, at: Date())
+    private func record(_ entry: DoorEvent) {
         database.enqueue { [faults] access in
             do {
                 try access.record(entry)
