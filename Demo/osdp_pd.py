@@ -377,20 +377,19 @@ def main():
     parser.add_argument("--inputs", type=int, default=4)
     parser.add_argument("--outputs", type=int, default=4)
     parser.add_argument("--leds", type=int, default=2)
-    parser.add_argument("--scbk", help="Secure Channel base key, 32 hex digits")
-    parser.add_argument("--scbk-file", help="read --scbk from this file (a command line is visible to all users)")
+    parser.add_argument("--scbk-file", help="file holding the Secure Channel base key, 32 hex digits "
+                                            "(never on the command line: it is visible to all users)")
     parser.add_argument("--install-mode", action="store_true", help="accept SCBK-D and a new key by KEYSET")
     parser.add_argument("--enforce-secure", action="store_true", help="refuse commands outside Secure Channel")
     parser.add_argument("--log-level", type=int, default=osdp_sys.LOG_WARNING, help="libosdp log level (7 = debug)")
     args = parser.parse_args()
     args.address = args.address or [1]
+    args.scbk = None
     if args.scbk_file:
-        if args.scbk:
-            parser.error("give --scbk or --scbk-file, not both")
         with open(args.scbk_file) as key_file:
             args.scbk = key_file.read().strip()
-    if args.scbk is not None and len(bytes.fromhex(args.scbk)) != 16:
-        parser.error("--scbk needs 32 hex digits")
+        if len(bytes.fromhex(args.scbk)) != 16:
+            parser.error("--scbk-file must hold 32 hex digits")
     if len(set(args.address)) != len(args.address):
         parser.error("duplicate --address")
 

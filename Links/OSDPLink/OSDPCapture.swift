@@ -27,14 +27,26 @@ public final class OSDPCaptureWriter {
     static let decryptedFlag: UInt8 = 0x80
     static let mark: UInt8 = 0xFF
 
-    public init(path: String, format: Format? = nil) throws {
+    /// Creates the capture as a new file readable by its owner only: it holds the decrypted data of Secure Channel
+    /// frames (card numbers, PINs typed at the reader). An existing file or a symbolic link at `path` is refused,
+    /// never overwritten or followed.
+    public init(path: String, format: Format? = nil) throws(OSDPCaptureError) {
         self.format = format ?? Format(path: path)
-        guard FileManager.default.createFile(atPath: path, contents: nil) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+        let fd = openNewOwnerOnly(path)
+        guard fd >= 0 else {
+            throw errno == EEXIST ? .exists(path) : .cannotCreate(path, String(cString: strerror(errno)))
         }
-        file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        // Exactly 0600, whatever the umask.
+        fchmod(fd, 0o600)
+        file = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         wallClockOffset = Int64(Date().timeIntervalSince1970 * 1e9) - Int64(MonotonicClock.now())
-        if self.format == .pcap { try writePCAPHeader() }
+        if self.format == .pcap {
+            do {
+                try writePCAPHeader()
+            } catch {
+                throw .cannotCreate(path, "\(error)")
+            }
+        }
     }
 
     deinit { try? file.close() }
@@ -113,6 +125,24 @@ public final class OSDPCaptureWriter {
     static func hex(_ bytes: [UInt8]) -> String {
         bytes.map { String(format: "%02x", $0) }.joined()
     }
+}
+
+/// Why a capture file was not created.
+public enum OSDPCaptureError: Error, Equatable, CustomStringConvertible {
+    case exists(String)
+    case cannotCreate(String, String)
+
+    public var description: String {
+        switch self {
+        case .exists(let path): "\(path) already exists: a capture is always a new file (choose another name)"
+        case .cannotCreate(let path, let reason): "cannot create \(path): \(reason)"
+        }
+    }
+}
+
+/// open(2) creating a new file 0600; O_EXCL also refuses a symbolic link, even one pointing nowhere.
+private func openNewOwnerOnly(_ path: String) -> Int32 {
+    open(path, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0o600)
 }
 
 extension [UInt8] {

@@ -23,13 +23,22 @@ extension CardFormat {
     public static let c1k35 = builtIn(
         name: "c1k35", aliases: ["c1k35s", "corporate1000-35"], title: "HID Corporate 1000 35-bit", bitCount: 35,
         fields: [.init(.facility, start: 2, length: 12), .init(.card, start: 14, length: 20)],
-        parity: corporate1000Parity(bitCount: 35)
+        parity: [
+            .init(.even, at: 1, over: twoOfEveryThree(from: 2, through: 33)),
+            .init(.odd, at: 34, over: twoOfEveryThree(from: 1, through: 32)),
+            .init(.odd, at: 0, over: 1...34),
+        ]
     )
-    /// HID Corporate 1000 48-bit: 22-bit company ID, 23-bit card.
+    /// HID Corporate 1000 48-bit: 22-bit company ID, 23-bit card. Its interleaved parity starts one bit later than
+    /// the 35-bit format's (wiegand.md §3, C1k48s), and its last bit does not cover bit 1.
     public static let c1k48 = builtIn(
         name: "c1k48", aliases: ["c1k48s", "corporate1000-48"], title: "HID Corporate 1000 48-bit", bitCount: 48,
         fields: [.init(.facility, start: 2, length: 22), .init(.card, start: 24, length: 23)],
-        parity: corporate1000Parity(bitCount: 48)
+        parity: [
+            .init(.even, at: 1, over: twoOfEveryThree(from: 3, through: 46)),
+            .init(.odd, at: 47, over: twoOfEveryThree(from: 2, through: 45)),
+            .init(.odd, at: 0, over: 1...47),
+        ]
     )
     /// HID H10302, 37-bit: a 35-bit card number and no facility.
     public static let h10302 = builtIn(
@@ -91,14 +100,8 @@ extension CardFormat {
         )
     }
 
-    /// Corporate 1000: bit 1 is even parity over two of every three bits from bit 2, the last bit odd parity over
-    /// the other interleaving from bit 1, and bit 0 odd parity over everything after it.
-    private static func corporate1000Parity(bitCount: Int) -> [ParityRule] {
-        let last = bitCount - 1
-        return [
-            .init(.even, at: 1, over: (2..<last).filter { $0 % 3 != 1 }),
-            .init(.odd, at: last, over: (1..<last).filter { $0 % 3 != 0 }),
-            .init(.odd, at: 0, over: 1...last),
-        ]
+    /// Corporate 1000's interleaved parity: two bits covered, one skipped, from `start` to `end` (`2, 3, 5, 6, …`).
+    private static func twoOfEveryThree(from start: Int, through end: Int) -> [Int] {
+        (start...end).filter { ($0 - start) % 3 != 2 }
     }
 }

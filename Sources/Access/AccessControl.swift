@@ -21,7 +21,7 @@ public final class AccessControl: Sendable {
     public static func open(database: URL, secrets: URL? = nil, timeZone: TimeZone,
                             logger: Logger = Logger(label: "keyway.access"),
                             lockout: KeypadLockoutPolicy = KeypadLockoutPolicy(), preload: Bool = true) throws -> AccessControl {
-        let plain = try AccessStore.open(database: database, secrets: secrets, timeZone: timeZone)
+        let plain = try AccessStore.open(database: database, secrets: secrets, timeZone: timeZone, logger: logger)
         let cache = try plain.pool.read { try VerificationCache.load(from: $0, credentials: preload) }
         let store = AccessStore(sharing: plain) { pool in try pool.read { try cache.catchUp(in: $0) } }
         return AccessControl(store: store, cache: cache, keypads: KeypadGuard(policy: lockout), logger: logger)

@@ -23,6 +23,13 @@ import Testing
         return try #require(result.jsonLines.first, "\(arguments) printed \(result.stdout)", sourceLocation: sourceLocation)
     }
 
+    /// A file holding a code, mode 0600, as the CLI takes it (never on the command line).
+    func codeFile(_ code: String) throws -> String {
+        let file = directory.appendingPathComponent("code-\(UUID().uuidString.prefix(8))").path
+        #expect(FileManager.default.createFile(atPath: file, contents: Data(code.utf8), attributes: [.posixPermissions: 0o600]))
+        return file
+    }
+
     /// Alice (staff) in group Office: Front (card or PIN) always, Lab (card) on weekdays 08–18.
     func office() throws {
         try keyway(["people", "add", "Alice", "--kind", "staff"])
@@ -68,10 +75,11 @@ import Testing
         let created = try json(["passcodes", "create", "--label", "Cleaner – Tuesdays", "--door", "Front", "--valid-for", "2h", "--uses", "1"])
         let code = try #require(created["code"] as? String)
         #expect(created["usesLeft"] as? Int == 1)
-        #expect(try json(["check", "--door", "Front", "--pin", code])["decision"] as? String == "grant")
+        #expect(try runKeyway(["check", "--door", "Front", "--pin-file", "-", "--json"] + db, stdin: code).jsonLines.first?["decision"] as? String == "grant")
         let listed = try keyway(["credentials", "list", "--json"]).stdout
         #expect(!listed.contains(code))
-        #expect(try json(["passcodes", "create", "--person", "Alice", "--door", "Front", "--code", "583920"])["code"] as? String == "583920")
+        #expect(try runKeyway(["passcodes", "create", "--person", "Alice", "--door", "Front", "--code-file", "-", "--json"] + db, stdin: "583920\n")
+            .jsonLines.first?["code"] as? String == "583920")
         let active = try keyway(["credentials", "list", "--person", "Alice", "--active", "--json"]).jsonLines
         #expect(active.count == 1)
     }
@@ -82,10 +90,10 @@ import Testing
         let keyID = try #require(key["id"] as? String)
         let share = try json(["keys", "share", keyID, "--to", "guest@example.com"])
         let token = try #require(share["token"] as? String)
-        #expect(try json(["check", "--door", "Front", "--key", token])["decision"] as? String == "grant")
+        #expect(try runKeyway(["check", "--door", "Front", "--key-file", "-", "--json"] + db, stdin: token).jsonLines.first?["decision"] as? String == "grant")
         let revoked = try json(["revoke", keyID, "--reason", "moved out"])
         #expect((revoked["revoked"] as? [String]).map(Set.init) == [keyID, share["id"] as! String])
-        #expect(try json(["check", "--door", "Front", "--key", token])["reason"] as? String == "revoked")
+        #expect(try runKeyway(["check", "--door", "Front", "--key-file", "-", "--json"] + db, stdin: token).jsonLines.first?["reason"] as? String == "revoked")
         let log = try keyway(["log", "--json"]).jsonLines
         #expect(log.contains { $0["kind"] as? String == "credential_revoked" && $0["detail"] as? String == "moved out" })
         try keyway(["revoke", keyID], status: 2)
@@ -142,8 +150,8 @@ import Testing
             ["groups", "add", "Ghosts", "--door", "Nowhere"],                       // unknown door
             ["holidays", "add", "2026-02-30"],                                      // not a day
             ["cards", "add", "--person", "Alice", "--format", "h10301", "--card", "1", "--valid-until", "next week"],
-            ["passcodes", "create", "--label", "x", "--door", "Front", "--code", "12"],     // too short
-            ["passcodes", "create", "--label", "x", "--door", "Front", "--code", "111111"], // trivial
+            ["passcodes", "create", "--label", "x", "--door", "Front", "--code-file", try codeFile("12")],     // too short
+            ["passcodes", "create", "--label", "x", "--door", "Front", "--code-file", try codeFile("111111")], // trivial
             ["passcodes", "create", "--label", "x", "--door", "Front", "--door", "Nope"],   // one unknown door
             ["passcodes", "create", "--label", "x", "--door", "Front", "--valid-for", "soon"],
             ["passcodes", "create", "--label", "x", "--door", "Front", "--uses", "0"],

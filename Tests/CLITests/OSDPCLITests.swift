@@ -6,8 +6,17 @@ import Testing
 @Suite(.serialized) struct OSDPCLITests {
     static let key = "0123456789abcdeffedcba9876543210"
 
-    func osdp(_ command: String, _ peer: OSDPPeer, _ arguments: [String] = [], address: UInt8 = 1) throws -> KeywayResult {
-        try runKeyway(["osdp", command, "--device", peer.devicePath, "--address", String(address)] + arguments)
+    func osdp(_ command: String, _ peer: OSDPPeer, _ arguments: [String] = [], address: UInt8 = 1, stdin: String? = nil)
+        throws -> KeywayResult
+    {
+        try runKeyway(["osdp", command, "--device", peer.devicePath, "--address", String(address)] + arguments, stdin: stdin)
+    }
+
+    /// A key file as a technician keeps it: the key on one line, mode 0600 unless told.
+    static func keyFile(_ key: String, mode: Int = 0o600) throws -> String {
+        let file = try TestPaths.temporaryDirectory("scbk").appendingPathComponent("reader.key").path
+        #expect(FileManager.default.createFile(atPath: file, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: mode]))
+        return file
     }
 
     // MARK: Identification
@@ -23,16 +32,16 @@ import Testing
 
     @Test func idWithTheKeyIsSecure() throws {
         let peer = try OSDPPeer(.init(addresses: [1], scbk: Self.key))
-        let result = try osdp("id", peer, ["--scbk", Self.key, "--json"])
+        let result = try osdp("id", peer, ["--scbk-file", Self.keyFile(Self.key), "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.jsonLines.first?["secure"] as? Bool == true)
-        let human = try osdp("id", peer, ["--scbk", Self.key])
+        let human = try osdp("id", peer, ["--scbk-file", "-"], stdin: Self.key + "\n")
         #expect(human.stdout == "PD 1: vendor A1B2C3, model 1, version 1, serial 01020304, firmware 1.2.3, secure channel\n")
     }
 
     @Test func aWrongKeyIsRefusedClearly() throws {
         let peer = try OSDPPeer(.init(addresses: [1], scbk: Self.key))
-        let result = try osdp("id", peer, ["--scbk", "ffeeddccbbaa99887766554433221100"])
+        let result = try osdp("id", peer, ["--scbk-file", Self.keyFile("ffeeddccbbaa99887766554433221100")])
         #expect(result.status == 1)
         #expect(result.stderr == "secure channel refused: cryptogram mismatch — wrong SCBK?\n")
         #expect(result.stdout.isEmpty)
@@ -61,7 +70,7 @@ import Testing
 
     @Test(arguments: [
         ["id", "--device", "/dev/null", "--baud", "1234"],
-        ["id", "--device", "/dev/null", "--scbk", "0123"],
+        ["id", "--device", "/dev/null", "--scbk-file", "-"],
         ["id", "--device", "/dev/null", "--address", "127"],
         ["out", "--device", "/dev/null", "--output", "0"],
         ["out", "--device", "/dev/null", "--output", "0", "--on", "--off"],
@@ -69,7 +78,8 @@ import Testing
         ["led", "--device", "/dev/null", "--color", "purple"],
         ["buzz", "--device", "/dev/null", "--count", "0"],
         ["keyset", "--device", "/dev/null", "--random"],
-        ["keyset", "--device", "/dev/null", "--install", "--random", "--new-scbk", Self.key],
+        ["keyset", "--device", "/dev/null", "--install", "--random", "--new-scbk-file", "/dev/null"],
+        ["keyset", "--device", "/dev/null", "--scbk-file", "-", "--new-scbk-file", "-"],
         ["scan", "--device", "/dev/null", "--bauds", "9600,1200"],
         ["id"],
     ])
@@ -102,7 +112,7 @@ import Testing
 
     @Test func outPulsesAnOutputWithOneTimedCommand() throws {
         let peer = try OSDPPeer(.init(addresses: [1], scbk: Self.key))
-        let result = try osdp("out", peer, ["--scbk", Self.key, "--output", "2", "--pulse", "500ms", "--json"])
+        let result = try osdp("out", peer, ["--scbk-file", Self.keyFile(Self.key), "--output", "2", "--pulse", "500ms", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.lines == [#"{"result":"ack"}"#])
         let command = try peer.awaitCommand("output", address: 1)
@@ -153,13 +163,15 @@ import Testing
         #expect(try peer.awaitCommand("keyset", address: 1).string("data") == stored.lowercased())
 
         // The reader now answers to the stored key, and only to it.
-        let secure = try osdp("id", peer, ["--scbk", stored, "--json"])
+        let secure = try osdp("id", peer, ["--scbk-file", keyFile, "--json"])
         #expect(secure.jsonLines.first?["secure"] as? Bool == true, "\(secure.stderr)")
-        let rotated = try osdp("keyset", peer, ["--scbk", stored, "--new-scbk", Self.key, "--key-file", keyFile])
+        let storedKeyFile = try Self.keyFile(stored)
+        let rotated = try osdp("keyset", peer, ["--scbk-file", storedKeyFile, "--new-scbk-file", "-", "--key-file", keyFile],
+                               stdin: Self.key)
         #expect(rotated.status == 0, "\(rotated.stderr)")
         #expect(rotated.stdout == "PD 1 took the new key; it is stored in \(keyFile)\n")
-        #expect(try osdp("id", peer, ["--scbk", stored]).status == 1)
-        #expect(try osdp("id", peer, ["--scbk", Self.key]).status == 0)
+        #expect(try osdp("id", peer, ["--scbk-file", storedKeyFile]).status == 1)
+        #expect(try osdp("id", peer, ["--scbk-file", keyFile]).status == 0)
     }
 
     // MARK: File transfer
@@ -183,7 +195,7 @@ import Testing
         let peer = try OSDPPeer(.init(addresses: [1], scbk: Self.key))
         let capture = try TestPaths.temporaryDirectory("monitor").appendingPathComponent("bus.pcap")
         let monitor = try BackgroundKeyway([
-            "osdp", "monitor", "--device", peer.devicePath, "--address", "1", "--scbk", Self.key,
+            "osdp", "monitor", "--device", peer.devicePath, "--address", "1", "--scbk-file", Self.keyFile(Self.key),
             "--capture", capture.path, "--json",
         ])
         #expect(try monitor.awaitLine { $0.contains(#""event":"online""#) } == #"{"address":1,"event":"online","secure":true}"#)
@@ -202,6 +214,60 @@ import Testing
         #expect(pcap.prefix(4) == Data([0xD4, 0xC3, 0xB2, 0xA1]))
         #expect(pcap[20..<24] == Data([162, 0, 0, 0]), "libosdp's link type")
         #expect(pcap.count > 24 + 16 * 10, "the session's frames were written")
+        let permissions = try FileManager.default.attributesOfItem(atPath: capture.path)[.posixPermissions] as? Int
+        #expect(permissions == 0o600, "the capture holds decrypted frames: its owner's alone")
+
+        // A capture is always a new file: an earlier one is neither overwritten nor reopened.
+        let again = try osdp("monitor", peer, ["--scbk-file", Self.keyFile(Self.key), "--capture", capture.path])
+        #expect(again.status == 1)
+        #expect(again.stderr == "cannot write the capture: \(capture.path) already exists: a capture is always a new file (choose another name)\n")
+        #expect(try Data(contentsOf: capture) == pcap)
+    }
+
+    // MARK: Secrets
+
+    /// The key reaches the PD (Secure Channel comes up) while no part of the command line holds it.
+    @Test func theKeyIsNeverOnTheCommandLine() throws {
+        let peer = try OSDPPeer(.init(addresses: [1], scbk: Self.key))
+        let monitor = try BackgroundKeyway([
+            "osdp", "monitor", "--device", peer.devicePath, "--address", "1", "--scbk-file", Self.keyFile(Self.key), "--json",
+        ])
+        #expect(try monitor.awaitLine { $0.contains(#""event":"online""#) } == #"{"address":1,"event":"online","secure":true}"#)
+        let commandLine = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(monitor.processIdentifier)/cmdline"))
+        let text = String(decoding: commandLine.map { $0 == 0 ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
+        #expect(text.contains("--scbk-file"), "the right process: \(text)")
+        #expect(!text.lowercased().contains(Self.key))
+        #expect(monitor.interrupt() == 0)
+    }
+
+    @Test(arguments: [0o644, 0o640, 0o604])
+    func aKeyFileOthersMayReadIsRefusedBeforeTheBusIsOpened(_ mode: Int) throws {
+        let file = try Self.keyFile(Self.key, mode: mode)
+        let result = try runKeyway(["osdp", "id", "--device", "/dev/ttyNoSuchAdapter", "--scbk-file", file])
+        #expect(result.status == 2)
+        #expect(result.stderr == "error: --scbk-file: secret file \(file) has mode \(String(mode, radix: 8)); it must be readable by its owner only (chmod 600)\n")
+    }
+
+    @Test func aMalformedKeyIsRefusedWithoutShowingIt() throws {
+        let result = try runKeyway(["osdp", "id", "--device", "/dev/ttyNoSuchAdapter", "--scbk-file", "-"], stdin: "not-a-key-0123\n")
+        #expect(result.status == 2)
+        #expect(result.stderr == "error: --scbk-file: a Secure Channel key is 32 hex digits, this one has 14 characters\n")
+    }
+
+    /// A `--key-file` that is a link (planted where the key will be kept): the key is neither written through it
+    /// nor sent to the reader.
+    @Test func keysetRefusesAKeyFileThatIsASymbolicLink() throws {
+        let peer = try OSDPPeer(.init(addresses: [1], installMode: true))
+        let folder = try TestPaths.temporaryDirectory("keyset-link")
+        let target = folder.appendingPathComponent("readable-by-all").path
+        FileManager.default.createFile(atPath: target, contents: Data("nothing yet\n".utf8), attributes: [.posixPermissions: 0o644])
+        let keyFile = folder.appendingPathComponent("door-1.key").path
+        try FileManager.default.createSymbolicLink(atPath: keyFile, withDestinationPath: target)
+        let result = try osdp("keyset", peer, ["--install", "--random", "--key-file", keyFile])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("is a symbolic link"), "\(result.stderr)")
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "nothing yet\n")
+        #expect(throws: (any Error).self) { try peer.awaitCommand("keyset", address: 1, timeout: 2) }
     }
 
     /// A read two formats claim is raw bits, in `monitor` as at the service (`ReaderTranslation`): no guessed fields.
@@ -249,6 +315,8 @@ private final class BackgroundKeyway {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
     }
+
+    var processIdentifier: Int32 { process.processIdentifier }
 
     func awaitLine(timeout: TimeInterval = 20, _ matching: (String) -> Bool) throws -> String {
         try lines.await(timeout: timeout, matching)

@@ -55,9 +55,10 @@ public final class OSDPPeer: @unchecked Sendable {
             self.extraArguments = extraArguments
         }
 
-        var arguments: [String] {
+        /// The key goes by file, as everywhere: a command line is readable by every user of the machine.
+        func arguments(keyFile: URL?) -> [String] {
             var arguments = addresses.flatMap { ["--address", String($0)] } + ["--baud", String(baud)]
-            if let scbk { arguments += ["--scbk", scbk] }
+            if let keyFile { arguments += ["--scbk-file", keyFile.path] }
             if installMode { arguments.append("--install-mode") }
             if enforceSecure { arguments.append("--enforce-secure") }
             if let device { arguments += ["--device", device] }
@@ -86,10 +87,19 @@ public final class OSDPPeer: @unchecked Sendable {
     /// Starts the peer and waits for its `ready` line.
     public init(_ options: Options = .init(), timeout: TimeInterval = defaultTimeout) throws {
         self.options = options
-        stderrFile = try TestPaths.temporaryDirectory("osdp-peer").appendingPathComponent("stderr.log")
+        let folder = try TestPaths.temporaryDirectory("osdp-peer")
+        stderrFile = folder.appendingPathComponent("stderr.log")
         try Data().write(to: stderrFile)
+        let keyFile = try options.scbk.map { key in
+            let file = folder.appendingPathComponent("scbk.key")
+            guard FileManager.default.createFile(atPath: file.path, contents: Data((key + "\n").utf8),
+                                                 attributes: [.posixPermissions: 0o600]) else {
+                throw OSDPPeerError(description: "cannot write the PD's key file \(file.path)")
+            }
+            return file
+        }
         process.executableURL = TestPaths.python
-        process.arguments = ["-u", Self.script.path] + options.arguments
+        process.arguments = ["-u", Self.script.path] + options.arguments(keyFile: keyFile)
         process.standardInput = input
         let output = Pipe()
         process.standardOutput = output

@@ -1,5 +1,11 @@
 import Foundation
 import GRDB
+import Logging
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The allowlist in SQLite and everything managers do to it. Each change is one transaction that also appends its
 /// activity row, so nothing is ever half-written; after it commits, `afterCommit` brings the cache up to date.
@@ -12,11 +18,15 @@ public final class AccessStore: Sendable {
     private let afterCommit: @Sendable (DatabasePool) throws -> Void
 
     /// Opens (creating and migrating) the database; the secrets default to `keyway.secret` beside it.
-    public static func open(database: URL, secrets: URL? = nil, timeZone: TimeZone) throws -> AccessStore {
-        try AccessStore(database: database, secrets: secrets, timeZone: timeZone)
+    /// A new database is readable by its owner only; an existing one that others may read is opened with a warning
+    /// (it holds names, schedules and the log, never a code or key in clear: those are in the refused-if-loose secrets).
+    public static func open(database: URL, secrets: URL? = nil, timeZone: TimeZone,
+                            logger: Logger = Logger(label: "keyway.access")) throws -> AccessStore {
+        try AccessStore(database: database, secrets: secrets, timeZone: timeZone, logger: logger)
     }
 
-    private init(database: URL, secrets: URL?, timeZone: TimeZone) throws {
+    private init(database: URL, secrets: URL?, timeZone: TimeZone, logger: Logger) throws {
+        try Self.createOwnerOnly(database)
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
@@ -24,10 +34,36 @@ public final class AccessStore: Sendable {
         }
         pool = try DatabasePool(path: database.path, configuration: configuration)
         try Schema.migrator.migrate(pool)
+        Self.warnIfOthersCanRead(database, logger: logger)
         self.secrets = try Self.secrets(at: secrets ?? SiteSecrets.defaultLocation(forDatabase: database), for: pool, database: database)
         self.timeZone = timeZone
         clock = SiteClock(timeZone: timeZone)
         afterCommit = { _ in }
+    }
+
+    /// Creates the database file empty with mode 0600 unless it exists: SQLite would create it 0644 less the umask,
+    /// and gives its -wal and -shm files the database's mode.
+    private static func createOwnerOnly(_ database: URL) throws {
+        let fd = openNewOwnerOnly(database.path)
+        guard fd >= 0 else {
+            if errno == EEXIST { return }
+            throw AccessDatabaseFileError(path: database.path, reason: String(cString: strerror(errno)))
+        }
+        fchmod(fd, 0o600)
+        close(fd)
+    }
+
+    /// One warning naming the database's files (itself, its -wal and -shm) that group or others may access.
+    private static func warnIfOthersCanRead(_ database: URL, logger: Logger) {
+        let loose = [database.path, database.path + "-wal", database.path + "-shm"].compactMap { path -> String? in
+            var status = stat()
+            guard stat(path, &status) == 0, status.st_mode & 0o077 != 0 else { return nil }
+            return "\(path) \(String(status.st_mode & 0o777, radix: 8))"
+        }
+        guard !loose.isEmpty else { return }
+        logger.warning("database file readable beyond its owner: chmod 600 it (and the database's -wal and -shm)", metadata: [
+            "path": "\(database.path)", "modes": "\(loose.joined(separator: ", "))",
+        ])
     }
 
     /// The secrets the database was created with: made on first use and recorded by fingerprint, so a later
@@ -99,4 +135,16 @@ public final class AccessStore: Sendable {
             throw AccessError.conflict("a \(Record.noun) named '\(name)' already exists")
         }
     }
+}
+
+/// open(2) creating a new file 0600, never through a link; out of `AccessStore`'s scope, where `open` is its own.
+private func openNewOwnerOnly(_ path: String) -> Int32 {
+    open(path, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0o600)
+}
+
+/// The database file could not be created.
+struct AccessDatabaseFileError: Error, CustomStringConvertible {
+    let path: String
+    let reason: String
+    var description: String { "cannot create the database \(path): \(reason)" }
 }

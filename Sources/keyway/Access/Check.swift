@@ -9,8 +9,10 @@ struct CheckCommand: DatabaseCommand {
     @OptionGroup var output: OutputOptions
     @Option(help: "The door (id or name).") var door: String
     @Option(help: ArgumentHelp("A card.", valueName: "format:facility:card")) var card: String?
-    @Option(help: "A PIN or passcode.") var pin: String?
-    @Option(help: "A digital key token.") var key: String?
+    @Option(help: ArgumentHelp("File holding a PIN or passcode (mode 0600), or - for standard input.", valueName: "path"))
+    var pinFile: String?
+    @Option(help: ArgumentHelp("File holding a digital key token (mode 0600), or - for standard input.", valueName: "path"))
+    var keyFile: String?
     @Option(help: "When (ISO 8601 or YYYY-MM-DD HH:MM; default: now).") var at: String?
 
     /// `{"decision":"grant","reason":null,"person":"Alice","credential":"card_…"}`: reason and person always present.
@@ -30,12 +32,17 @@ struct CheckCommand: DatabaseCommand {
     }
 
     func run() throws {
+        guard pinFile != SecretInput.standardInput || keyFile != SecretInput.standardInput else {
+            throw UsageError("only one of --pin-file and --key-file can read standard input (-)")
+        }
+        let pin = try pinFile.map { path throws(UsageError) in try SecretInput.read(path, option: "--pin-file") }
+        let key = try keyFile.map { path throws(UsageError) in try SecretInput.read(path, option: "--key-file") }
         let presentation: Presentation = switch (card, pin, key) {
         case (let card?, nil, nil): .card(try AccessCLI.card(card))
         case (nil, let pin?, nil): .pin(pin)
         case (let card?, let pin?, nil): .cardAndPin(try AccessCLI.card(card), pin: pin)
         case (nil, nil, let key?): .digitalKey(token: key)
-        default: throw UsageError("give --card, --pin, --card with --pin, or --key")
+        default: throw UsageError("give --card, --pin-file, --card with --pin-file, or --key-file")
         }
         let access = try database.openAccess()
         let date = try AccessCLI.time(at, access.store.timeZone, option: "--at") ?? Date()

@@ -18,7 +18,9 @@ struct PasscodesCommand: ParsableCommand {
         @Option(help: "Valid until (ISO 8601 or YYYY-MM-DD HH:MM).") var until: String?
         @Option(help: "Only on this weekly schedule (id or name).") var schedule: String?
         @Option(help: "How many entries: 1, N or unlimited.") var uses = "unlimited"
-        @Option(help: "The digits (default: a random 6-digit code).") var code: String?
+        @Option(help: ArgumentHelp("File holding the digits (mode 0600), or - for standard input; default: a random 6-digit code.",
+                                   valueName: "path"))
+        var codeFile: String?
         @Flag(help: "A duress code (see pins add).") var duress = false
 
         func run() throws {
@@ -38,7 +40,7 @@ struct PasscodesCommand: ParsableCommand {
             }
             request.schedule = schedule
             request.uses = limit
-            request.code = code
+            request.code = try codeFile.map { path throws(UsageError) in try SecretInput.read(path, option: "--code-file") }
             request.duress = duress
             let issued = try store.createPasscode(request, actor: AccessCLI.actor, at: now)
             let shown = CredentialOutput(issued.credential, zone: store.timeZone, code: issued.code)
@@ -54,9 +56,11 @@ struct PasscodesCommand: ParsableCommand {
         @Argument(help: "The PIN or passcode id.") var id: String
         @Option(help: "When the new code starts (default: now).") var at: String?
         @Option(help: "How long the old code keeps working after that (30m, 2h, 1d).") var overlap = "1d"
-        @Option(help: "The new digits (default: random).") var code: String?
+        @Option(help: ArgumentHelp("File holding the new digits (mode 0600), or - for standard input; default: random.", valueName: "path"))
+        var codeFile: String?
 
         func run() throws {
+            let code = try codeFile.map { path throws(UsageError) in try SecretInput.read(path, option: "--code-file") }
             let store = try database.openStore()
             let overlap = try AccessCLI.duration(overlap, option: "--overlap")
             let effective = try AccessCLI.time(at, store.timeZone, option: "--at") ?? Date()

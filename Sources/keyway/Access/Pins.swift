@@ -11,10 +11,12 @@ struct PinsCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
         @Option(help: "The person (id or name).") var person: String
-        @Option(help: "The PIN (default: a random 6-digit one).") var code: String?
+        @Option(help: ArgumentHelp("File holding the PIN (mode 0600), or - for standard input; default: a random 6-digit PIN.", valueName: "path"))
+        var codeFile: String?
         @Flag(help: "A duress PIN: opens like the PIN where the door allows, and raises a silent alarm.") var duress = false
 
         func run() throws {
+            let code = try codeFile.map { path throws(UsageError) in try SecretInput.read(path, option: "--code-file") }
             let store = try database.openStore()
             let issued = try store.addPIN(person: person, code: code, duress: duress, actor: AccessCLI.actor)
             let shown = CredentialOutput(issued.credential, zone: store.timeZone, code: issued.code)

@@ -11,8 +11,10 @@ struct OSDPConnectionOptions: ParsableArguments {
     @Option(help: "Line speed: 9600, 19200, 38400, 57600, 115200 or 230400.")
     var baud: Int = 9600
 
-    @Option(help: "Secure Channel base key of the PD (32 hex digits).")
-    var scbk: String?
+    @Option(help: ArgumentHelp(
+        "File holding the PD's Secure Channel base key (32 hex digits; mode 0600), or - to read it from standard input.",
+        valueName: "path"))
+    var scbkFile: String?
 
     @Flag(help: "Allow the default install key (SCBK-D) for this run.")
     var install = false
@@ -22,17 +24,29 @@ struct OSDPConnectionOptions: ParsableArguments {
 
     func validate() throws {
         guard BaudRate(rawValue: baud) != nil else { throw ValidationError(SerialError.unsupportedBaudRate(baud).description) }
-        if let scbk, SecureChannelKey(hex: scbk) == nil { throw ValidationError("--scbk needs 32 hex digits") }
     }
 
     var baudRate: BaudRate { BaudRate(rawValue: baud) ?? .b9600 }
-    var key: SecureChannelKey? { scbk.flatMap(SecureChannelKey.init(hex:)) }
+
+    /// The PD's key from `--scbk-file`, read once per command (standard input can only be read once).
+    func readKey() throws(UsageError) -> SecureChannelKey? {
+        try scbkFile.map { path throws(UsageError) in try readSecureChannelKey(path, option: "--scbk-file") }
+    }
 
     /// How to meet the PD: with its key (Secure Channel required), with SCBK-D in the install window, or in plaintext.
     /// Both a key and `--install` means: a blank reader gets that key installed.
-    func pd(_ address: PDAddress) -> PDConfiguration {
+    func pd(_ address: PDAddress, key: SecureChannelKey?) -> PDConfiguration {
         PDConfiguration(address: address.value, scbk: key, security: key != nil || install ? .required : .off, installMode: install)
     }
+}
+
+/// A Secure Channel key from a file or standard input (`SecretInput`). The error never repeats what was read.
+func readSecureChannelKey(_ source: String, option: String) throws(UsageError) -> SecureChannelKey {
+    let text = try SecretInput.read(source, option: option)
+    guard let key = SecureChannelKey(hex: text) else {
+        throw UsageError("\(option): a Secure Channel key is 32 hex digits, this one has \(text.count) characters")
+    }
+    return key
 }
 
 /// A PD address given on the command line: 0–126 (127 is the broadcast address, never one PD's).

@@ -14,7 +14,7 @@ extension OSDPCommand {
 
         @OptionGroup var connection: OSDPConnectionOptions
         @Option(help: "PD address, 0–126; repeat for several PDs on the bus.") var address: [PDAddress] = [0]
-        @Option(help: "Write every frame to FILE: .pcap (Wireshark, libosdp's link type) or osdpcap JSON lines otherwise.")
+        @Option(help: "Write every frame to FILE, a new file (mode 0600: it holds decrypted data): .pcap (Wireshark, libosdp's link type) or osdpcap JSON lines otherwise.")
         var capture: String?
         @Option(name: .customLong("format"), help: "Card format to decode card reads with (repeatable; default: h10301, as the service's default).")
         var formats: [String] = []
@@ -35,7 +35,7 @@ extension OSDPCommand {
             do {
                 writer = try capture.map { try OSDPCaptureWriter(path: $0) }
             } catch {
-                throw OSDPFailure("cannot write the capture \(capture ?? ""): \(error.localizedDescription)")
+                throw OSDPFailure("cannot write the capture: \(error)")
             }
             let session = try OSDPSession(connection, addresses: address, bus: options)
             let interrupted = InterruptFlag()

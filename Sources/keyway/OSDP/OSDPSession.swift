@@ -13,10 +13,11 @@ final class OSDPSession: Sendable {
 
     init(_ connection: OSDPConnectionOptions, addresses: [PDAddress], bus: BusOptions = .init()) throws {
         self.connection = connection
+        let key = try connection.readKey()
         link = try OSDPLink(configuration: OSDPLinkConfiguration(
             devicePath: connection.device,
             port: SerialPortOptions(baudRate: connection.baudRate),
-            pds: addresses.map(connection.pd),
+            pds: addresses.map { connection.pd($0, key: key) },
             bus: bus))
         inbox = OSDPEventInbox(link)
     }
