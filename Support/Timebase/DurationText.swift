@@ -23,7 +23,7 @@ public func parseDuration(_ text: String, within limits: DurationLimits) -> Resu
 public func parseDuration(seconds: Double, within limits: DurationLimits) -> Result<Duration, DurationProblem> {
     let text = "\(seconds)s"
     guard seconds.isFinite else { return .failure(.notADuration(text)) }
-    guard seconds > 0 else { return .failure(.tooShort(text, minimum: limits.minimum)) }
+    guard seconds >= limits.minimum.seconds else { return .failure(.tooShort(text, minimum: limits.minimum)) }
     guard seconds <= limits.maximum.seconds else { return .failure(.tooLong(text, maximum: limits.maximum, reason: limits.reason)) }
     let milliseconds = (seconds * 1000).rounded()
     // A binary fraction like 1.001 is not exact: allow what its rounding leaves, nothing coarser.
