@@ -177,7 +177,7 @@ private struct SiteDecoder {
     }
 
     private func decodePath(_ value: YAMLValue) -> URL? {
-        value.string().map { path in
+        value.pathText().map { path in
             (path.hasPrefix("/") ? URL(fileURLWithPath: path) : baseDirectory.appendingPathComponent(path)).standardizedFileURL
         }
     }
@@ -186,7 +186,7 @@ private struct SiteDecoder {
         guard let bus = value.mapping(keys: ["name", "device", "udev", "baud", "pds"]) else { return nil }
         let name = bus.required("name")?.string()
         let port: SerialPortLocator? = switch (bus.optional("device"), bus.optional("udev")) {
-        case (let device?, nil): device.string().map { path in
+        case (let device?, nil): device.pathText().map { path in
             checkDeviceExists(path, at: device)
             return .device(path: path)
         }

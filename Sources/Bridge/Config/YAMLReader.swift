@@ -169,6 +169,13 @@ struct YAMLValue {
         }
     }
 
+    /// A path or a device: as `string()`, except that offline a value needing an unknown variable stands as
+    /// written, so what refers to it is still cross-checked (nothing reads a path offline).
+    func pathText() -> String? {
+        if isUnknownOffline, case .scalar(let scalar) = node { return scalar.string }
+        return string()
+    }
+
     func int(in range: ClosedRange<Int>) -> Int? {
         guard let text = string() else { return nil }
         guard let value = Int(text) else {

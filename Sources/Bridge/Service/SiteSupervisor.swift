@@ -251,6 +251,7 @@ public actor SiteSupervisor {
                 return .success(try simulator.presentCard(
                     at: reader, format: format, facility: facility, card: card, wiegandReaders: wiegandReaders.mapValues(\.driver)))
             case .simulateKeys(let reader, let keys):
+                guard keys.count <= Self.keysAtOnce else { throw .simulation("at most \(Self.keysAtOnce) keys at once") }
                 return .success(try simulator.typeKeys(keys, at: reader, wiegandReaders: wiegandReaders.mapValues(\.driver)))
             case .followLog:
                 return .failure("follow is answered by the socket itself")
@@ -259,6 +260,9 @@ public actor SiteSupervisor {
             return .failure(error.description)
         }
     }
+
+    /// A PIN and its # with room to spare; a simulated keypad types one frame per key.
+    static let keysAtOnce = 32
 
     public func status() async -> ServiceStatus {
         var buses: [BusSnapshot] = []
