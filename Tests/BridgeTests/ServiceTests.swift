@@ -67,7 +67,7 @@ import Glibc
 @Suite struct ControlSocketTests {
     @Test func theSocketIsPrivateAndAnswersRequests() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("control-\(UUID().uuidString.prefix(8)).sock").path
-        let server = try ControlServer(path: path, mode: 0o600, logFeed: LogFeed()) { request in
+        let server = try ControlServer(path: path, mode: 0o600, logFeed: LogFeed()) { request, _ in
             request == .reload ? .success("reloaded") : .failure("no")
         }
         server.start()
@@ -80,11 +80,11 @@ import Glibc
 
     @Test func aSecondServiceOnTheSameSocketIsRefused() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("control-\(UUID().uuidString.prefix(8)).sock").path
-        let first = try ControlServer(path: path, mode: 0o600, logFeed: LogFeed()) { _ in .success() }
+        let first = try ControlServer(path: path, mode: 0o600, logFeed: LogFeed()) { _, _ in .success() }
         first.start()
         defer { first.stop() }
         #expect(throws: BridgeError.self) {
-            _ = try ControlServer(path: path, mode: 0o600, logFeed: LogFeed()) { _ in .success() }
+            _ = try ControlServer(path: path, mode: 0o600, logFeed: LogFeed()) { _, _ in .success() }
         }
     }
 }
@@ -97,8 +97,9 @@ import Glibc
         #expect(DemoSite.invocation(argument0: "/home/ada/keyway/.build/debug/keyway", currentDirectory: folder) == ".build/debug/keyway")
         #expect(DemoSite.invocation(argument0: "/home/ada/keyway/../bin/keyway", currentDirectory: folder) == "/home/ada/bin/keyway")
         #expect(DemoSite.invocation(argument0: "/home/ada/keyway-old/keyway", currentDirectory: folder) == "/home/ada/keyway-old/keyway")
-        let guide = DemoSite.guide(keyway: ".build/debug/keyway", reader: "front-reader", wiegandReader: "side")
-        #expect(guide.dropFirst().allSatisfy { $0.hasPrefix("  .build/debug/keyway ") })
+        let guide = DemoSite.guide(keyway: ".build/debug/keyway", reader: "front-reader", wiegandReader: "side", socket: "/home/ada/keyway/var/demo/control.sock")
+        #expect(guide[1] == "  export KEYWAY_SOCKET=/home/ada/keyway/var/demo/control.sock")
+        #expect(guide.dropFirst(2).allSatisfy { $0.hasPrefix("  .build/debug/keyway ") })
         #expect(!guide.joined().contains(" keyway "))
     }
 }

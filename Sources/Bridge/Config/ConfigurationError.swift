@@ -10,13 +10,23 @@ public struct ConfigurationIssue: Sendable, Equatable, CustomStringConvertible {
     /// Where in the document, e.g. `doors[2].relay.output`; empty for syntax errors.
     public let path: String
     public let message: String
+    /// Whether the file is wrong, or the machine it is checked on (an environment variable, a key file, a device).
+    public let origin: Origin
 
-    public init(file: String, line: Int, column: Int, path: String, message: String) {
+    public enum Origin: String, Sendable, Equatable {
+        /// The file's text: wrong wherever it is used.
+        case file
+        /// What this machine gives the file: set the variable, fix the key file, plug the device in.
+        case machine
+    }
+
+    public init(file: String, line: Int, column: Int, path: String, message: String, origin: Origin = .file) {
         self.file = file
         self.line = line
         self.column = column
         self.path = path
         self.message = message
+        self.origin = origin
     }
 
     /// `site.yaml:14:17: doors[2].relay.output: 7 is out of range, PD "lobby" has 4 outputs`
@@ -36,4 +46,16 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { issues.map(\.description).joined(separator: "\n") }
+}
+
+/// How far a configuration is checked.
+public enum ConfigurationScope: Sendable, Equatable {
+    /// The file alone (`keyway config check --offline`): no environment, no key files, no devices. A value
+    /// that needs an environment variable without a default is left unchecked.
+    case offline
+    /// What `keyway serve` and every reload load: the file with this environment and its key files.
+    case service
+    /// `keyway config check`: as the service loads it, and the devices it names exist on this machine
+    /// (the service itself starts without them and reports a fault until they appear).
+    case machine
 }

@@ -42,3 +42,22 @@ private func isVariableName(_ name: Substring) -> Bool {
     guard let first = name.first, first == "_" || (first.isASCII && first.isLetter) else { return false }
     return name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
 }
+
+/// The names of the `${...}` references in `text`, in order (malformed ones left out).
+func referencedVariables(in text: String) -> [String] {
+    var names: [String] = []
+    var rest = Substring(text)
+    while let dollar = rest.range(of: "${"), let close = rest[dollar.upperBound...].firstIndex(of: "}") {
+        let reference = rest[dollar.upperBound..<close]
+        let name = reference.range(of: ":-").map { reference[..<$0.lowerBound] } ?? reference
+        if isVariableName(name) { names.append(String(name)) }
+        rest = rest[rest.index(after: close)...]
+    }
+    return names
+}
+
+/// Whether `text` is one `${VAR}` reference and nothing else: its value lives in the environment, not the file.
+func isSoleReference(_ text: String) -> Bool {
+    guard text.hasPrefix("${"), text.hasSuffix("}"), text.count > 3 else { return false }
+    return isVariableName(text.dropFirst(2).dropLast())
+}

@@ -164,6 +164,12 @@ public struct ControlSocketConfiguration: Sendable, Equatable {
     public var mode: Int
 
     public static let allowedModes = [0o600, 0o660]
+
+    /// Where the service listens unless the file says otherwise, and where the CLI looks unless told.
+    public static let defaultSocket = "/run/keyway/control.sock"
+
+    /// A Unix socket's path holds 107 bytes (`sun_path` and its terminating NUL).
+    public static let longestPath = 107
 }
 
 /// A TCP listen address, `HOST:PORT`.

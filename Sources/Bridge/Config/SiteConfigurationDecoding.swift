@@ -1,45 +1,116 @@
 import Access
 import Foundation
 import OSDP
+import Timebase
 import Wiegand
 import Yams
 
-/// Reads and checks a site configuration file. Relative paths in it (database, secrets, key files,
-/// control socket) are relative to the file's folder, so a site folder can move as a whole.
+/// Reads and checks a site configuration file as `keyway serve` and every reload do (`ConfigurationScope.service`).
+/// Relative paths in it (database, secrets, key files, control socket) are relative to the file's folder,
+/// so a site folder can move as a whole.
 /// - Throws: `ConfigurationError` listing every problem with file, line, column and key path.
 public func loadSiteConfiguration(
     path: String, environment: [String: String] = ProcessInfo.processInfo.environment
 ) throws(ConfigurationError) -> SiteConfiguration {
-    let url = URL(fileURLWithPath: path)
-    let text: String
-    do {
-        text = try String(contentsOf: url, encoding: .utf8)
-    } catch {
-        throw ConfigurationError(issues: [ConfigurationIssue(
-            file: path, line: 1, column: 1, path: "", message: "cannot read the file: \(error.localizedDescription)")])
-    }
-    return try parseSiteConfiguration(
-        yaml: text, file: path, baseDirectory: url.deletingLastPathComponent(), environment: environment)
+    let check = checkSiteConfiguration(path: path, scope: .service, environment: environment)
+    guard let site = check.site else { throw ConfigurationError(issues: check.issues) }
+    return site
 }
 
-/// Checks a configuration given as text; `file` only names it in messages.
+/// Checks a configuration given as text as the service would; `file` only names it in messages.
 public func parseSiteConfiguration(
     yaml: String, file: String, baseDirectory: URL, environment: [String: String]
 ) throws(ConfigurationError) -> SiteConfiguration {
-    let diagnostics = ConfigDiagnostics(file: file)
+    let check = checkSiteConfiguration(yaml: yaml, file: file, baseDirectory: baseDirectory, environment: environment, scope: .service)
+    guard let site = check.site else { throw ConfigurationError(issues: check.issues) }
+    return site
+}
+
+/// What checking a configuration found.
+public struct ConfigurationCheck: Sendable {
+    /// The site, when nothing is wrong; never for an offline check, which cannot know every value.
+    public let site: SiteConfiguration?
+    /// Every problem, in document order.
+    public let issues: [ConfigurationIssue]
+    /// The environment variables an offline check left unresolved (the values using them are unchecked).
+    public let unresolvedVariables: [String]
+}
+
+/// Reads a configuration file (a regular file of at most `ConfigurationLimits.fileSize` bytes) and checks it
+/// in `scope`.
+public func checkSiteConfiguration(
+    path: String, scope: ConfigurationScope, environment: [String: String] = ProcessInfo.processInfo.environment
+) -> ConfigurationCheck {
+    let url = URL(fileURLWithPath: path)
+    let file: (data: Data, mode: Int)
+    switch readBoundedFile(url, limit: ConfigurationLimits.fileSize) {
+    case .success(let read): file = read
+    case .failure(let problem):
+        return ConfigurationCheck(site: nil, issues: [ConfigurationIssue(file: path, line: 1, column: 1, path: "", message: problem.message)], unresolvedVariables: [])
+    }
+    guard let text = String(validating: file.data, as: UTF8.self) else {
+        return ConfigurationCheck(site: nil, issues: [ConfigurationIssue(file: path, line: 1, column: 1, path: "", message: "the file is not UTF-8 text")], unresolvedVariables: [])
+    }
+    return checkSiteConfiguration(
+        yaml: text, file: path, baseDirectory: url.deletingLastPathComponent(), environment: environment, scope: scope, fileMode: file.mode)
+}
+
+/// Checks a configuration given as text in `scope`; `file` only names it in messages, `fileMode` is the
+/// permission bits of the file it came from (nil for text from the program).
+public func checkSiteConfiguration(
+    yaml: String, file: String, baseDirectory: URL, environment: [String: String], scope: ConfigurationScope, fileMode: Int? = nil
+) -> ConfigurationCheck {
+    func failed(_ message: String) -> ConfigurationCheck {
+        ConfigurationCheck(site: nil, issues: [ConfigurationIssue(file: file, line: 1, column: 1, path: "", message: message)], unresolvedVariables: [])
+    }
+    guard yaml.utf8.count <= ConfigurationLimits.fileSize else {
+        return failed("the file is \(yaml.utf8.count) bytes long, a configuration is at most \(ConfigurationLimits.fileSize)")
+    }
     let root: Node?
     do {
         root = try Yams.compose(yaml: yaml)
     } catch {
-        throw ConfigurationError(issues: [syntaxIssue(error, file: file)])
+        return ConfigurationCheck(site: nil, issues: [syntaxIssue(error, file: file)], unresolvedVariables: [])
     }
-    guard let root else {
-        throw ConfigurationError(issues: [ConfigurationIssue(file: file, line: 1, column: 1, path: "", message: "the file is empty")])
-    }
-    let decoder = SiteDecoder(baseDirectory: baseDirectory)
+    guard let root else { return failed("the file is empty") }
+    let diagnostics = ConfigDiagnostics(file: file, scope: scope)
+    let decoder = SiteDecoder(baseDirectory: baseDirectory, fileMode: fileMode)
     let site = decoder.decode(YAMLValue(node: root, path: .root, diagnostics: diagnostics, environment: environment))
-    guard let site, diagnostics.issues.isEmpty else { throw ConfigurationError(issues: diagnostics.issues) }
-    return site
+    let complete = diagnostics.issues.isEmpty && scope != .offline
+    return ConfigurationCheck(
+        site: complete ? site : nil, issues: ConfigurationError(issues: diagnostics.issues).issues,
+        unresolvedVariables: diagnostics.unresolved.sorted())
+}
+
+/// Why a file could not be read.
+struct FileReadProblem: Error {
+    let message: String
+}
+
+/// A regular file's bytes (at most `limit`) and permission bits. Devices, FIFOs and directories are refused,
+/// so a path pointing at /dev/zero cannot hang whoever reads it.
+func readBoundedFile(_ url: URL, limit: Int) -> Result<(data: Data, mode: Int), FileReadProblem> {
+    let handle: FileHandle
+    do {
+        handle = try FileHandle(forReadingFrom: url)
+    } catch {
+        return .failure(FileReadProblem(message: "cannot read \(url.path): \(error.localizedDescription)"))
+    }
+    defer { try? handle.close() }
+    var status = stat()
+    guard fstat(handle.fileDescriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+        return .failure(FileReadProblem(message: "cannot read \(url.path): not a regular file"))
+    }
+    guard status.st_size <= limit else {
+        return .failure(FileReadProblem(message: "\(url.path) is \(status.st_size) bytes long, at most \(limit) are read"))
+    }
+    do {
+        let data = try handle.read(upToCount: limit + 1) ?? Data()
+        guard data.count <= limit else { return .failure(FileReadProblem(message: "\(url.path) is longer than \(limit) bytes")) }
+        return .success((data, Int(status.st_mode & 0o7777)))
+    } catch {
+        return .failure(FileReadProblem(message: "cannot read \(url.path): \(error.localizedDescription)"))
+    }
 }
 
 private func syntaxIssue(_ error: any Error, file: String) -> ConfigurationIssue {
@@ -58,6 +129,8 @@ private func syntaxIssue(_ error: any Error, file: String) -> ConfigurationIssue
 /// one door does not hide the errors in the next.
 private struct SiteDecoder {
     let baseDirectory: URL
+    /// The configuration file's permission bits, when it came from a file.
+    let fileMode: Int?
 
     /// The site, cross-checked as far as it decoded; nil when any part is wrong (all of it reported).
     func decode(_ root: YAMLValue) -> SiteConfiguration? {
@@ -68,7 +141,7 @@ private struct SiteDecoder {
         let buses = list(top.optional("buses"), decodeBus)
         let wiegand = list(top.optional("wiegand"), decodeWiegandReader)
         let doors = list(top.optional("doors"), decodeDoor)
-        let api = top.value("api", default: ControlSocketConfiguration(socket: "/run/keyway/control.sock", mode: 0o600), decodeAPI)
+        let api = top.value("api", default: ControlSocketConfiguration(socket: ControlSocketConfiguration.defaultSocket, mode: 0o600), decodeAPI)
         let metrics = top.optionalValue("metrics", decodeListenAddress)
         let partial = PartialSite(buses: buses, wiegandReaders: wiegand, doors: doors)
         SiteValidator(site: partial, diagnostics: root.diagnostics).check()
@@ -104,7 +177,7 @@ private struct SiteDecoder {
     }
 
     private func decodePath(_ value: YAMLValue) -> URL? {
-        value.string().map { path in
+        value.pathText().map { path in
             (path.hasPrefix("/") ? URL(fileURLWithPath: path) : baseDirectory.appendingPathComponent(path)).standardizedFileURL
         }
     }
@@ -113,7 +186,10 @@ private struct SiteDecoder {
         guard let bus = value.mapping(keys: ["name", "device", "udev", "baud", "pds"]) else { return nil }
         let name = bus.required("name")?.string()
         let port: SerialPortLocator? = switch (bus.optional("device"), bus.optional("udev")) {
-        case (let device?, nil): device.string().map { .device(path: $0) }
+        case (let device?, nil): device.pathText().map { path in
+            checkDeviceExists(path, at: device)
+            return .device(path: path)
+        }
         case (nil, let udev?): decodeUDevMatch(udev).map { .udev($0) }
         case (.some, .some):
             { value.report("give either device or udev, not both"); return nil }()
@@ -157,7 +233,7 @@ private struct SiteDecoder {
         let formats = pd.value("formats", default: ReaderTranslation.defaultFormats, decodeCardFormats)
         let outputs = pd.value("outputs", default: 4) { $0.int(in: 0...255) }
         let inputs = pd.value("inputs", default: 4) { $0.int(in: 0...255) }
-        let inlineKey = pd.optionalValue("key") { value in value.string().flatMap { decodeKey($0, at: value) } }
+        let inlineKey = pd.optionalValue("key", decodeInlineKey)
         let fileKey = pd.optionalValue("key_file", decodeKeyFile)
         if pd.has("key"), pd.has("key_file") { value.report("give either key or key_file, not both") }
         guard let address, let name, secure.isValid, let outputs, let inputs, let formats, inlineKey.isValid, fileKey.isValid,
@@ -173,10 +249,24 @@ private struct SiteDecoder {
         return PDEntry(address: address, name: name, key: key, secure: policy, outputs: outputs, inputs: inputs, formats: formats)
     }
 
-    private func decodeKey(_ text: String, at value: YAMLValue) -> SecureChannelKey? {
+    private func decodeKey(_ text: String, report: (String) -> Void) -> SecureChannelKey? {
         guard text.count == 32, let key = SecureChannelKey(hex: text) else {
             // The message never repeats the value: it is a secret, even when it is malformed.
-            value.report("a Secure Channel key is exactly 32 hex digits, this one has \(text.count) characters\(text.allSatisfy(\.isHexDigit) ? "" : " and non-hex ones")")
+            report("a Secure Channel key is exactly 32 hex digits, this one has \(text.count) characters\(text.allSatisfy(\.isHexDigit) ? "" : " and non-hex ones")")
+            return nil
+        }
+        return key
+    }
+
+    /// `key:` in the file itself, or from the environment (`${VAR}`). A key written in the file is refused
+    /// unless only the file's owner can read it: keys belong in key files (or the service's environment).
+    private func decodeInlineKey(_ value: YAMLValue) -> SecureChannelKey? {
+        if value.isUnknownOffline { return Self.keyUnknownOffline }
+        guard let text = value.string() else { return nil }
+        let key = decodeKey(text, report: value.report)
+        if case .scalar(let scalar) = value.node, !isSoleReference(scalar.string), let fileMode, fileMode & 0o077 != 0,
+           value.diagnostics.scope != .offline {
+            value.reportMachine("a key written in a file others can read (mode \(String(fileMode, radix: 8))): move it to a key_file readable by the service only (0600), or make this file 0600")
             return nil
         }
         guard key != .installDefault else {
@@ -188,17 +278,25 @@ private struct SiteDecoder {
 
     private func decodeKeyFile(_ value: YAMLValue) -> SecureChannelKey? {
         guard let url = decodePath(value) else { return nil }
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
-              let text = try? String(contentsOf: url, encoding: .utf8) else {
-            value.report("cannot read \(url.path)")
+        // The file alone names the key file; whether it exists and holds a key is the machine's business.
+        guard value.diagnostics.scope != .offline else { return Self.keyUnknownOffline }
+        let file: (data: Data, mode: Int)
+        switch readBoundedFile(url, limit: 256) {
+        case .success(let read): file = read
+        case .failure:
+            value.reportMachine("cannot read \(url.path)")
             return nil
         }
-        if let permissions = attributes[.posixPermissions] as? Int, permissions & 0o027 != 0 {
-            value.report("\(url.path) is too permissive (mode \(String(permissions, radix: 8))): make it 0600 or 0640")
+        if file.mode & 0o027 != 0 {
+            value.reportMachine("\(url.path) is too permissive (mode \(String(file.mode, radix: 8))): make it 0600 or 0640")
             return nil
         }
-        return decodeKey(text.trimmingCharacters(in: .whitespacesAndNewlines), at: value)
+        let text = String(decoding: file.data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return decodeKey(text) { value.reportMachine("\(url.path): \($0)") }
     }
+
+    /// What an offline check holds for a key it cannot see (never used: an offline check yields no site).
+    private static let keyUnknownOffline = SecureChannelKey(hex: String(repeating: "0", count: 32))
 
     private func decodeWiegandReader(_ value: YAMLValue) -> WiegandReaderConfiguration? {
         guard let reader = value.mapping(keys: ["name", "chip", "d0", "d1", "formats", "keypad", "swap", "reverse", "led", "beeper"]) else {
@@ -249,7 +347,19 @@ private struct SiteDecoder {
 
     /// `gpiochip0` and `/dev/gpiochip0` both name the same chip.
     private func decodeChip(_ value: YAMLValue) -> String? {
-        value.string().map { $0.hasPrefix("/") ? $0 : "/dev/\($0)" }
+        value.string().map { text in
+            let chip = text.hasPrefix("/") ? text : "/dev/\(text)"
+            checkDeviceExists(chip, at: value)
+            return chip
+        }
+    }
+
+    /// A device the file names is this machine's business, checked by `keyway config check` only: the
+    /// service starts without it and reports a fault until it appears.
+    private func checkDeviceExists(_ path: String, at value: YAMLValue) {
+        guard value.diagnostics.scope == .machine, !FileManager.default.fileExists(atPath: path),
+              value.diagnostics.firstMention(ofMissingDevice: path) else { return }
+        value.reportMachine("\(path) does not exist on this machine")
     }
 
     private func decodeGPIOLine(_ value: YAMLValue) -> GPIOLine? {
@@ -267,10 +377,10 @@ private struct SiteDecoder {
         let name = door.required("name")?.string()
         let reader = door.required("reader").flatMap(decodeReaderReference)
         let relay = door.required("relay").flatMap(decodeRelay)
-        let strike = door.value("strike", default: .seconds(5)) { $0.duration() }
-        let extendedStrike = door.value("extended_strike", default: .seconds(20)) { $0.duration() }
-        let heldOpen = door.value("held_open", default: .seconds(30)) { $0.duration() }
-        let pinTimeout = door.value("pin_timeout", default: .seconds(10)) { $0.duration() }
+        let strike = door.value("strike", default: .seconds(5)) { $0.duration(within: .relayPulse) }
+        let extendedStrike = door.value("extended_strike", default: .seconds(20)) { $0.duration(within: .relayPulse) }
+        let heldOpen = door.value("held_open", default: .seconds(30)) { $0.duration(within: .doorTimer) }
+        let pinTimeout = door.value("pin_timeout", default: .seconds(10)) { $0.duration(within: .doorTimer) }
         let doorPosition = door.optionalValue("door_position", decodeInput)
         let exitButton = door.optionalValue("exit_button", decodeInput)
         let mode = door.value("mode", default: DoorMode.card) { $0.choice(DoorMode.self) }
@@ -339,7 +449,14 @@ private struct SiteDecoder {
 
     private func decodeAPI(_ value: YAMLValue) -> ControlSocketConfiguration? {
         guard let api = value.mapping(keys: ["socket", "mode"]) else { return nil }
-        let socket = api.required("socket").flatMap(decodePath)?.path
+        let socket = api.required("socket").flatMap { value -> String? in
+            guard let path = decodePath(value)?.path else { return nil }
+            guard path.utf8.count <= ControlSocketConfiguration.longestPath else {
+                value.report("the socket's path is \(path.utf8.count) bytes long, a Unix socket's at most \(ControlSocketConfiguration.longestPath)")
+                return nil
+            }
+            return path
+        }
         let mode = api.value("mode", default: 0o600) { value -> Int? in
             guard let text = value.string() else { return nil }
             guard let mode = Int(text, radix: 8), ControlSocketConfiguration.allowedModes.contains(mode) else {

@@ -1,8 +1,11 @@
 /// "did you mean" for misspelt keys and names: the closest candidate within a small edit distance.
 func closestMatch(to word: String, among candidates: some Sequence<String>) -> String? {
-    let scored = candidates.map { (candidate: $0, distance: editDistance(word.lowercased(), $0.lowercased())) }
     // Allow about one typo per three characters, so `strick` finds `strike` but `foo` finds nothing.
     let limit = max(1, word.count / 3)
+    // The distance is at least the difference in length: a far longer or shorter word is never close,
+    // and is not compared (a megabyte of text would take minutes).
+    let scored = candidates.filter { abs($0.count - word.count) <= limit }
+        .map { (candidate: $0, distance: editDistance(word.lowercased(), $0.lowercased())) }
     return scored.filter { $0.distance <= limit }.min { $0.distance < $1.distance }?.candidate
 }
 

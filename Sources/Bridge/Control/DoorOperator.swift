@@ -11,8 +11,11 @@ public struct DoorOperator: Sendable {
         self.site = site
     }
 
-    /// Carries out `action` on the door; returns what happened, in words.
-    public func command(_ action: DoorRequestAction, door name: String, for duration: Duration?) async throws(BridgeError) -> String {
+    /// Carries out `action` on the door for `actor` (who the activity log names); returns what happened, in
+    /// words. `duration` is checked where it came in (`DurationLimits.relayPulse`).
+    public func command(
+        _ action: DoorRequestAction, door name: String, for duration: Duration?, actor: String = "keyway door"
+    ) async throws(BridgeError) -> String {
         guard let modes = await site.modes(ofDoor: name) else {
             let hint = closestMatch(to: name, among: await site.doorNames).map { ", did you mean \"\($0)\"?" } ?? ""
             throw .doorCommand("no door \"\(name)\"\(hint)")
@@ -34,7 +37,7 @@ public struct DoorOperator: Sendable {
         }
         let mode: DoorMode
         do {
-            mode = try await site.setMode(newMode, door: name, actor: "keyway door \(action.rawValue)")
+            mode = try await site.setMode(newMode, door: name, actor: actor)
         } catch {
             throw .doorCommand("cannot change the mode of \(name): \(error)")
         }

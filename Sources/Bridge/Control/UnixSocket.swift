@@ -15,6 +15,8 @@ extension BridgeError {
 final class LineSocket {
     let fd: Int32
     private var buffer: [UInt8] = []
+    /// How much of `buffer` is known to hold no newline: each byte is searched once, however it arrives.
+    private var searched = 0
 
     init(fd: Int32) { self.fd = fd }
 
@@ -33,18 +35,40 @@ final class LineSocket {
         return socket
     }
 
-    /// The next line without its newline; nil at end of stream.
-    func readLine() -> Data? {
+    enum Read: Equatable {
+        case line(Data)
+        /// The peer closed its end (or the read failed).
+        case end
+        /// More than the limit arrived without a newline.
+        case tooLong
+        /// Nothing complete arrived before the deadline.
+        case timedOut
+    }
+
+    /// The next line without its newline, at most `limit` bytes, waiting until `deadline` (monotonic ns) at most.
+    func readLine(limit: Int, deadline: UInt64? = nil) -> Read {
         while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+            if let newline = buffer[searched...].firstIndex(of: UInt8(ascii: "\n")) {
+                guard newline <= limit else { return .tooLong }
                 let line = Data(buffer[..<newline])
                 buffer.removeSubrange(...newline)
-                return line
+                searched = 0
+                return .line(line)
+            }
+            searched = buffer.count
+            guard buffer.count <= limit else { return .tooLong }
+            if let deadline {
+                let now = MonotonicClock.now()
+                guard now < deadline else { return .timedOut }
+                var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&poller, 1, Int32(clamping: Duration.nanoseconds(Int64(clamping: deadline - now)).millisecondsRoundedUp))
+                if ready < 0, errno == EINTR { continue }
+                guard ready > 0 else { return ready == 0 ? .timedOut : .end }
             }
             var chunk = [UInt8](repeating: 0, count: 4096)
             let count = read(fd, &chunk, chunk.count)
             if count < 0, errno == EINTR { continue }
-            guard count > 0 else { return nil }
+            guard count > 0 else { return .end }
             buffer += chunk[..<count]
         }
     }
@@ -62,6 +86,43 @@ final class LineSocket {
         }
         return true
     }
+
+    /// Who is at the other end, as the kernel saw them connect (SO_PEERCRED); nil if it cannot say.
+    var peer: ControlPeer? {
+        var credentials = PeerCredentials()
+        var length = socklen_t(MemoryLayout<PeerCredentials>.size)
+        guard getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0,
+              length == MemoryLayout<PeerCredentials>.size else { return nil }
+        return ControlPeer(uid: credentials.uid, gid: credentials.gid, pid: credentials.pid)
+    }
+}
+
+/// Linux's `struct ucred` (glibc declares it only with _GNU_SOURCE, which Swift's Glibc module lacks).
+private struct PeerCredentials {
+    var pid: Int32 = 0
+    var uid: UInt32 = 0
+    var gid: UInt32 = 0
+}
+
+/// The process at the other end of a control connection: the acting user of what it asks.
+public struct ControlPeer: Sendable, Equatable, CustomStringConvertible {
+    public let uid: UInt32
+    public let gid: UInt32
+    public let pid: Int32
+
+    /// The account name, when the user database knows the uid.
+    public var userName: String? {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var storage = [CChar](repeating: 0, count: 1024)
+        guard getpwuid_r(uid, &entry, &storage, storage.count, &result) == 0, result != nil, let name = entry.pw_name else { return nil }
+        return String(cString: name)
+    }
+
+    /// `ada (uid 1000, pid 4242)`
+    public var description: String {
+        "\(userName ?? "uid \(uid)") (uid \(uid), pid \(pid))"
+    }
 }
 
 /// A listening Unix socket with restricted permissions.
@@ -69,7 +130,8 @@ final class ListeningSocket: Sendable {
     let fd: Int32
     let path: String
 
-    /// Binds `path` (replacing a stale socket left by a crash) and sets its mode before anyone can connect.
+    /// Binds `path`, replacing only a stale socket left by a crash, and sets its mode before anyone can connect.
+    /// Anything else at the path (a file, a folder, a link) is left alone and refused.
     init(path: String, mode: Int) throws(BridgeError) {
         self.path = path
         try? FileManager.default.createDirectory(
@@ -77,13 +139,23 @@ final class ListeningSocket: Sendable {
         if (try? LineSocket.connect(to: path)) != nil {
             throw .controlSocket("another keyway service is already listening on \(path)")
         }
-        unlink(path)
+        switch fileType(at: path) {
+        case nil: break
+        case S_IFSOCK: unlink(path)
+        default: throw .controlSocket("\(path) exists and is not a socket: keyway replaces only a socket it left, move it away or set api.socket")
+        }
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw BridgeError.socketCall("cannot create a socket for", path: path) }
-        var address = try unixAddress(path)
+        let address: sockaddr_un
+        do {
+            address = try unixAddress(path)
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
         // The umask keeps the socket private between bind and chmod.
         let previousMask = umask(0o177)
-        let bound = withUnsafePointer(to: &address) {
+        let bound = withUnsafePointer(to: address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         umask(previousMask)
@@ -111,10 +183,18 @@ final class ListeningSocket: Sendable {
         return client
     }
 
+    /// Stops listening and removes the socket (only if what is at the path is still a socket).
     func close() {
         Glibc.close(fd)
-        unlink(path)
+        if fileType(at: path) == S_IFSOCK { unlink(path) }
     }
+}
+
+/// The type bits of what is at `path` itself (a link is not followed), nil when nothing is.
+private func fileType(at path: String) -> mode_t? {
+    var status = stat()
+    guard lstat(path, &status) == 0 else { return nil }
+    return status.st_mode & S_IFMT
 }
 
 private func unixAddress(_ path: String) throws(BridgeError) -> sockaddr_un {
@@ -122,7 +202,7 @@ private func unixAddress(_ path: String) throws(BridgeError) -> sockaddr_un {
     address.sun_family = sa_family_t(AF_UNIX)
     let bytes = Array(path.utf8)
     guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-        throw .controlSocket("socket path too long: \(path)")
+        throw .controlSocket("socket path too long (at most \(MemoryLayout.size(ofValue: address.sun_path) - 1) bytes): \(path)")
     }
     withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
     return address

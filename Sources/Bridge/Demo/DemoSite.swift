@@ -86,10 +86,12 @@ public enum DemoSite {
     }
 
     /// What to try, printed when the demo starts; `keyway` is the command that runs this program
-    /// from the current folder (`invocation(argument0:currentDirectory:)`).
-    static func guide(keyway: String, reader osdpReader: String, wiegandReader: String) -> [String] {
+    /// from the current folder (`invocation(argument0:currentDirectory:)`). The CLI never looks for a socket
+    /// in the current folder, so the guide names the demo's.
+    static func guide(keyway: String, reader osdpReader: String, wiegandReader: String, socket: String) -> [String] {
         [
             "Demo site ready. In another terminal, from this folder:",
+            "  export KEYWAY_SOCKET=\(socket)",
             "  \(keyway) sim card --reader \(osdpReader) --format h10301 --facility \(facility) --card 1001   # Ada: granted",
             "  \(keyway) sim card --reader \(wiegandReader) --format h10301 --facility \(facility) --card 1002   # Grace, at the Wiegand reader",
             "  \(keyway) sim card --reader \(osdpReader) --format h10301 --facility \(facility) --card \(revokedCard)   # Linus: revoked",

@@ -15,8 +15,8 @@ public struct DoorController: Sendable {
 
     private let strike: Duration
     private let extendedStrike: Duration
-    private let heldOpen: UInt64
-    private let pinTimeout: UInt64
+    private let heldOpen: Duration
+    private let pinTimeout: Duration
     private var cardAwaitingPIN: (card: CardData, deadline: UInt64)?
     private var outstanding: Set<DecisionRequestID> = []
     private var nextRequest: UInt64 = 1
@@ -29,8 +29,8 @@ public struct DoorController: Sendable {
         mode = configuration.mode
         strike = configuration.strike
         extendedStrike = configuration.extendedStrike
-        heldOpen = configuration.heldOpen.nanoseconds
-        pinTimeout = configuration.pinTimeout.nanoseconds
+        heldOpen = configuration.heldOpen
+        pinTimeout = configuration.pinTimeout
     }
 
     /// The relay state to establish when the service starts.
@@ -44,7 +44,7 @@ public struct DoorController: Sendable {
     /// When an open door starts to count as held open; nil when it cannot (closed, unlocked, alarm already up).
     private var heldOpenDeadline: UInt64? {
         guard let openedAt, mode != .unlocked, alarms.isEmpty else { return nil }
-        return openedAt + heldOpen
+        return openedAt.advanced(by: heldOpen)
     }
 
     public mutating func handle(_ input: DoorInput, now: UInt64) -> [DoorAction] {
@@ -52,7 +52,7 @@ public struct DoorController: Sendable {
         switch input {
         case .card(let card):
             if mode == .cardAndPin {
-                cardAwaitingPIN = (card, now + pinTimeout)
+                cardAwaitingPIN = (card, now.advanced(by: pinTimeout))
                 actions.append(.feedback(.awaitingPIN))
             } else {
                 actions.append(ask(.card(card)))
@@ -103,7 +103,7 @@ public struct DoorController: Sendable {
     /// Releases the strike for a while; never in lockdown, whoever asks.
     private mutating func release(for duration: Duration, now: UInt64, recording event: DoorEvent.Kind? = nil) -> [DoorAction] {
         guard mode != .lockdown else { return [] }
-        releasedUntil = max(releasedUntil, now + duration.nanoseconds)
+        releasedUntil = max(releasedUntil, now.advanced(by: duration))
         return (event.map { [.record($0)] } ?? []) + [.pulseRelay(duration)]
     }
 

@@ -57,8 +57,8 @@ public func runBridgeService(_ options: ServeOptions) async throws {
 
     let supervisor = SiteSupervisor(
         configuration: configuration, source: source, access: access, logger: logger, simulatedReaders: simulatedReaders)
-    let control = try ControlServer(path: configuration.api.socket, mode: configuration.api.mode, logFeed: feed) { request in
-        await supervisor.handle(request)
+    let control = try ControlServer(path: configuration.api.socket, mode: configuration.api.mode, logFeed: feed) { request, peer in
+        await supervisor.handle(request, from: peer)
     }
 
     var services: [any Service] = [BridgeService(supervisor: supervisor, control: control, logger: logger)]

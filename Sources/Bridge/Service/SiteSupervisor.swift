@@ -2,6 +2,7 @@ import Access
 import Foundation
 import GPIO
 import Logging
+import Timebase
 
 /// The running site as a whole: its configuration, the access core, the doors, and a driver per bus
 /// and Wiegand reader. It answers the control socket and applies reloads: a bus or reader whose
@@ -224,19 +225,33 @@ public actor SiteSupervisor {
 
     // MARK: Control socket
 
-    public func handle(_ request: ControlRequest) async -> ControlResponse {
+    /// Answers a control-socket request from `peer`, who is named in the log as the acting user of every
+    /// door command and reload.
+    public func handle(_ request: ControlRequest, from peer: ControlPeer?) async -> ControlResponse {
+        let user = peer?.description ?? "unknown peer"
         do throws(BridgeError) {
             switch request {
             case .status:
                 return .success(status: await status())
             case .reload:
+                logger.notice("reload requested", metadata: ["user": "\(user)"])
                 return await reload()
             case .door(let name, let action, let seconds):
-                return .success(try await DoorOperator(site: runtime).command(action, door: name, for: seconds.map { .milliseconds(Int64($0 * 1000)) }))
+                logger.notice("door command", metadata: [
+                    "door": "\(name)", "action": "\(action.rawValue)", "seconds": "\(seconds.map { "\($0)" } ?? "-")", "user": "\(user)",
+                ])
+                let duration = try seconds.map { seconds throws(BridgeError) in
+                    switch parseDuration(seconds: seconds, within: .relayPulse) {
+                    case .success(let duration): return duration
+                    case .failure(let problem): throw .doorCommand("cannot \(action.rawValue) \(name) for \(problem)")
+                    }
+                }
+                return .success(try await DoorOperator(site: runtime).command(action, door: name, for: duration, actor: "keyway door \(action.rawValue) by \(user)"))
             case .simulateCard(let reader, let format, let facility, let card):
                 return .success(try simulator.presentCard(
                     at: reader, format: format, facility: facility, card: card, wiegandReaders: wiegandReaders.mapValues(\.driver)))
             case .simulateKeys(let reader, let keys):
+                guard keys.count <= Self.keysAtOnce else { throw .simulation("at most \(Self.keysAtOnce) keys at once") }
                 return .success(try simulator.typeKeys(keys, at: reader, wiegandReaders: wiegandReaders.mapValues(\.driver)))
             case .followLog:
                 return .failure("follow is answered by the socket itself")
@@ -245,6 +260,9 @@ public actor SiteSupervisor {
             return .failure(error.description)
         }
     }
+
+    /// A PIN and its # with room to spare; a simulated keypad types one frame per key.
+    static let keysAtOnce = 32
 
     public func status() async -> ServiceStatus {
         var buses: [BusSnapshot] = []

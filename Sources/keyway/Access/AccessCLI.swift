@@ -31,10 +31,10 @@ extension AccessCLI {
     }
 
     static func duration(_ text: String, option: String) throws -> TimeInterval {
-        guard let duration = parseDuration(text) else {
-            throw UsageError("\(option): '\(text)' is not a duration (like 30m, 2h, 1d)")
+        switch parseDuration(text, within: .credentialPeriod) {
+        case .success(let duration): return duration.seconds
+        case .failure(let problem): throw UsageError("\(option): \(problem)")
         }
-        return duration.seconds
     }
 
     static func format(_ date: Date?, _ zone: TimeZone) -> String? {

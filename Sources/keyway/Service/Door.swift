@@ -13,21 +13,28 @@ struct DoorCommand: ParsableCommand {
         @Argument(help: "The door's name.")
         var door: String
 
-        @Option(name: .customLong("for"), help: "How long, like 5s or 2m.")
+        @Option(name: .customLong("for"), help: "How long, like 5s or 2m (100ms to 6553.5s, the longest OSDP output timer).")
         var duration: String?
 
         @OptionGroup var service: ServiceSocketOptions
 
-        func validate() throws {
-            if let duration, parseDuration(duration) == nil { throw ValidationError("--for \(duration) is not a duration (like 5s, 2m)") }
+        /// `--for` within the limits the service holds every strike release to.
+        private var checkedDuration: Duration? {
+            get throws {
+                guard let duration else { return nil }
+                switch parseDuration(duration, within: .relayPulse) {
+                case .success(let checked): return checked
+                case .failure(let problem): throw ValidationError("--for: \(problem)")
+                }
+            }
         }
+
+        func validate() throws { _ = try checkedDuration }
 
         func run() throws {
-            let seconds = duration.flatMap(parseDuration)?.seconds
-            print(try service.send(.door(name: door, action: .unlock, seconds: seconds)).message ?? "")
+            print(try service.send(.door(name: door, action: .unlock, seconds: try checkedDuration?.seconds)).message ?? "")
         }
     }
-
 
     struct Lock: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Relock a door: credentials are needed again.")

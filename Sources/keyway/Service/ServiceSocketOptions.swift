@@ -4,7 +4,7 @@ import Foundation
 
 /// Where the running service listens.
 struct ServiceSocketOptions: ParsableArguments {
-    @Option(name: .long, help: "The control socket (default: the --config file's api.socket, $KEYWAY_SOCKET, ./var/demo/control.sock, /run/keyway/control.sock).")
+    @Option(name: .long, help: "The control socket (default: the --config file's api.socket, else $KEYWAY_SOCKET, else /run/keyway/control.sock).")
     var socket: String?
 
     @Option(name: .long, help: "The site configuration file whose control socket to use.")
@@ -19,9 +19,9 @@ struct ServiceSocketOptions: ParsableArguments {
                 throw UsageError("\(config) has errors:\n\(error)")
             }
         }
-        if let socket = ProcessInfo.processInfo.environment["KEYWAY_SOCKET"] { return socket }
-        let demo = "\(DemoSite.directory)/control.sock"
-        return FileManager.default.fileExists(atPath: demo) ? demo : "/run/keyway/control.sock"
+        // Never a socket found in the current folder: whoever can write there could answer for the service.
+        if let socket = ProcessInfo.processInfo.environment["KEYWAY_SOCKET"], !socket.isEmpty { return socket }
+        return ControlSocketConfiguration.defaultSocket
     }
 
     /// Sends a request and fails (exit 1) with the service's message when it refuses.
