@@ -47,6 +47,7 @@ private final class KeyedSite: @unchecked Sendable {
             """
         let file = folder.appendingPathComponent("site.yaml")
         try yaml.write(to: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)  // it holds the key
         let configuration = try loadSiteConfiguration(path: file.path)
         access = try AccessControl.open(database: configuration.database, secrets: configuration.secrets, timeZone: .gmt)
         try access.store.addDoor(name: Self.door, mode: .card)
