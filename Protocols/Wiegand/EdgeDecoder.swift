@@ -34,23 +34,27 @@ public struct EdgeDecoder: Sendable {
         self.swapsLines = swapsLines
     }
 
-    /// Feeds one edge. Edges must come in timestamp order; an earlier stamp is reported as noise.
+    /// Feeds one edge. Edges must come in timestamp order; an earlier stamp is reported as noise and the
+    /// edge is taken as happening at the last edge's time (the noise is stamped then too), so the line levels stay true to the wire and the
+    /// decoder's own time never runs backwards (its events and deadlines never depend on the stale stamp).
     public mutating func handle(_ edge: EdgeEvent) -> DecoderEvents {
         var events = DecoderEvents()
         let line = swapsLines ? edge.line.other : edge.line
-        guard edge.tNs >= lastEdgeAt else {
-            reject(.outOfOrder, at: edge.tNs, into: &events)
-            // Keep the line levels true to the wire; the stamp is not trusted.
-            self[line].isLow = edge.edge == .falling
-            self[line].fellAt = lastEdgeAt
-            return events
-        }
-        advance(to: edge.tNs, into: &events)
-        lastEdgeAt = edge.tNs
+        let inOrder = edge.tNs >= lastEdgeAt
+        let time = inOrder ? edge.tNs : lastEdgeAt
+        advance(to: time, into: &events)
+        lastEdgeAt = time
         frameOpen = true
+        // An edge out of order gets one verdict, its own; what the transition would say is not news.
+        var verdicts = DecoderEvents()
         switch edge.edge {
-        case .falling: pulseStarts(on: line, at: edge.tNs, into: &events)
-        case .rising: pulseEnds(on: line, at: edge.tNs, into: &events)
+        case .falling: pulseStarts(on: line, at: time, into: &verdicts)
+        case .rising: pulseEnds(on: line, at: time, into: &verdicts)
+        }
+        if inOrder {
+            for verdict in verdicts { events.append(verdict) }
+        } else {
+            reject(.outOfOrder, at: time, into: &events)
         }
         return events
     }
@@ -139,8 +143,10 @@ public struct EdgeDecoder: Sendable {
         // Time never runs backwards for the decoder: a stale clock reading changes nothing.
         guard now >= lastEdgeAt else { return }
         if bothLowSince == nil {
-            reportPulseTooLong(on: .d0, now: now, into: &events)
-            reportPulseTooLong(on: .d1, now: now, into: &events)
+            // The earlier pulse first, so events stay in time order.
+            let first: WiegandLine = d1.fellAt < d0.fellAt ? .d1 : .d0
+            reportPulseTooLong(on: first, now: now, into: &events)
+            reportPulseTooLong(on: first.other, now: now, into: &events)
         }
         if let since = bothLowSince, !faultReported, now - since >= timing.bothLowFault {
             faultReported = true
