@@ -18,6 +18,8 @@ struct CredentialEntry: Sendable, Hashable {
     let duress: Bool
     /// Only ever true for rows read from SQLite: the cache holds no revoked credential.
     let revoked: Bool
+    /// A share's parent key: its authority, checked at every decision.
+    let parentID: String?
 
     /// Decodes a credential row, with where it is found: its card, its code digest or (keys) its id.
     static func decode(_ row: CredentialRow, doors: [String]) throws -> (entry: CredentialEntry, lookup: Lookup) {
@@ -27,7 +29,7 @@ struct CredentialEntry: Sendable, Hashable {
         let entry = CredentialEntry(
             id: row.id, kind: kind, personID: row.personID, validFrom: row.validFrom, validUntil: row.validUntil,
             scheduleID: row.scheduleID, doorIDs: doors, usesCounted: row.usesLeft != nil, duress: row.duress,
-            revoked: row.revokedAt != nil)
+            revoked: row.revokedAt != nil, parentID: row.parentID)
         let lookup: Lookup
         switch kind {
         case .card:

@@ -110,20 +110,13 @@ struct RuleEngine {
         return (first ?? .deny(.unknown), nil)
     }
 
-    /// One credential, in order of precedence: revoked, owner's state, validity window, door and schedule, duress.
+    /// One credential, in order of precedence: its standing (revoked, owner's state, validity window), its
+    /// parents' standing, door and schedule, duress.
     private func evaluate(_ entry: CredentialEntry, _ context: Context, doorsFromPerson: Bool) throws -> Decision {
         var subject = Decision.Subject(credentialID: entry.id, personID: entry.personID)
-        if entry.revoked { return .deny(.revoked, subject) }
-        var person: PersonEntry?
-        if let personID = entry.personID {
-            guard let found = try allowlist.person(personID) else { return .deny(.unknown, subject) }
-            person = found
-            subject.personName = found.name
-            if found.suspended || found.vacation?.contains(context.moment.day) == true { return .deny(.suspended, subject) }
-        }
-        let now = context.moment.date.timeIntervalSince1970
-        if let from = entry.validFrom, now < from { return .deny(.notYetValid, subject) }
-        if let until = entry.validUntil, now >= until { return .deny(.expired, subject) }
+        let (standing, person) = try standing(of: entry, context)
+        subject.personName = person?.name
+        if let reason = try standing ?? chainReason(entry, context) { return .deny(reason, subject) }
 
         if let reason = doorReason(entry, person: person, context, doorsFromPerson: doorsFromPerson) {
             return .deny(reason, subject)
@@ -132,6 +125,40 @@ struct RuleEngine {
             return context.door.duressGrants ? .grant(subject, alarms: [.duress]) : .deny(.duress, subject, alarms: [.duress])
         }
         return .grant(subject)
+    }
+
+    /// Whether a credential stands at this moment on its own: not revoked, its holder neither suspended nor away,
+    /// inside its window. Returns the holder when there is one.
+    private func standing(of entry: CredentialEntry, _ context: Context) throws -> (DenyReason?, PersonEntry?) {
+        if entry.revoked { return (.revoked, nil) }
+        var person: PersonEntry?
+        if let personID = entry.personID {
+            guard let found = try allowlist.person(personID) else { return (.unknown, nil) }
+            person = found
+            if found.suspended || found.vacation?.contains(context.moment.day) == true { return (.suspended, found) }
+        }
+        let now = context.moment.date.timeIntervalSince1970
+        if let from = entry.validFrom, now < from { return (.notYetValid, person) }
+        if let until = entry.validUntil, now >= until { return (.expired, person) }
+        return (nil, person)
+    }
+
+    /// Shares are not shared on, so chains are short; a longer one is corrupt and refused.
+    static let longestChain = 8
+
+    /// A share's authority is its chain of parents: each must stand now, read the way the share itself was
+    /// (the cache drops a revoked parent and follows its holder's suspension through the change feed, so the
+    /// cached path sees both). A parent that cannot be found has no authority to lend.
+    private func chainReason(_ entry: CredentialEntry, _ context: Context) throws -> DenyReason? {
+        var parentID = entry.parentID
+        var links = 0
+        while let id = parentID {
+            links += 1
+            guard links <= Self.longestChain, let parent = try allowlist.credentials(.key(id)).first else { return .revoked }
+            if let reason = try standing(of: parent, context).0 { return reason }
+            parentID = parent.parentID
+        }
+        return nil
     }
 
     /// Cards and PINs open their person's groups' doors on the groups' schedules; passcodes and keys name theirs.

@@ -30,13 +30,15 @@ extension AccessStore {
     @discardableResult
     public func rotateCode(_ id: String, effective: Date, overlap: TimeInterval, code: String? = nil,
                            actor: String = "keyway", at date: Date = Date()) throws -> IssuedCode {
-        let old = try pool.read { try credential(id, $0) }
-        guard old.kind.isCode else { throw AccessError.invalid("\(id) is a \(old.kind.rawValue), not a PIN or passcode") }
-        guard old.isActive(at: date) || (old.validFrom.map { $0 > date } ?? false) && old.revokedAt == nil else {
-            throw AccessError.invalid("\(id) is no longer active")
-        }
         let oldEnd = effective + overlap
         return try change { db in
+            // Read inside the write transaction: a revocation racing the rotation commits either before (refused
+            // here) or after (it revokes the old code, and the new one is the replacement it was meant to be).
+            let old = try credential(id, db)
+            guard old.kind.isCode else { throw AccessError.invalid("\(id) is a \(old.kind.rawValue), not a PIN or passcode") }
+            guard old.isActive(at: date) || (old.validFrom.map { $0 > date } ?? false) && old.revokedAt == nil else {
+                throw AccessError.invalid("\(id) is no longer active")
+            }
             let issued = try insertCode(kind: old.kind, person: old.person, label: old.label, doors: old.doors,
                                         validFrom: max(effective, old.validFrom ?? effective), validUntil: old.validUntil,
                                         schedule: old.schedule, uses: old.usesLeft.map(UseLimit.count) ?? .unlimited, code: code,
