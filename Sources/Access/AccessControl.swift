@@ -14,24 +14,44 @@ public final class AccessControl: Sendable {
     let cache: VerificationCache
     private let keypads: KeypadGuard
     private let logger: Logger
+    /// Where log checkpoints go, and the sequence of the last one sent.
+    private let checkpointSinks: [any LogCheckpointSink]
+    private let lastCheckpoint = Locked<Int64>(0)
+    private let checkpointTask = Locked<Task<Void, Never>?>(nil)
 
-    /// Opens the database (creating it and the secrets on first run) and loads the verification cache.
-    /// `preload: false` loads only doors, schedules and groups; credentials are then read from SQLite as needed
-    /// (for one-off checks from the command line).
+    /// Opens the database (creating it and the secrets on first run unless `creating` is false) and loads the
+    /// verification cache. `preload: false` loads only doors, schedules and groups; credentials are then read from
+    /// SQLite as needed (for one-off checks from the command line).
+    ///
+    /// Every `checkpointEvery` (nil: never), a signed checkpoint of the log goes to `checkpointSinks` if rows were
+    /// added since the last one; by default the sinks are `keyway.checkpoints` beside the database and `logger`.
     public static func open(database: URL, secrets: URL? = nil, timeZone: TimeZone,
                             logger: Logger = Logger(label: "keyway.access"),
-                            lockout: KeypadLockoutPolicy = KeypadLockoutPolicy(), preload: Bool = true) throws -> AccessControl {
-        let plain = try AccessStore.open(database: database, secrets: secrets, timeZone: timeZone)
+                            lockout: KeypadLockoutPolicy = KeypadLockoutPolicy(), preload: Bool = true, creating: Bool = true,
+                            checkpointEvery: Duration? = .seconds(300),
+                            checkpointSinks: [any LogCheckpointSink]? = nil) throws -> AccessControl {
+        let plain = try AccessStore.open(database: database, secrets: secrets, timeZone: timeZone, creating: creating)
         let cache = try plain.pool.read { try VerificationCache.load(from: $0, credentials: preload) }
         let store = AccessStore(sharing: plain) { pool in try pool.read { try cache.catchUp(in: $0) } }
-        return AccessControl(store: store, cache: cache, keypads: KeypadGuard(policy: lockout), logger: logger)
+        let sinks = checkpointSinks ?? [LogCheckpointFile(url: LogCheckpointFile.defaultLocation(forDatabase: database)),
+                                        LogCheckpointServiceLog(logger: logger)]
+        let access = AccessControl(store: store, cache: cache, keypads: KeypadGuard(policy: lockout), logger: logger,
+                                   checkpointSinks: sinks)
+        if let checkpointEvery { access.checkpointPeriodically(every: checkpointEvery) }
+        return access
     }
 
-    private init(store: AccessStore, cache: VerificationCache, keypads: KeypadGuard, logger: Logger) {
+    private init(store: AccessStore, cache: VerificationCache, keypads: KeypadGuard, logger: Logger,
+                 checkpointSinks: [any LogCheckpointSink]) {
         self.store = store
         self.cache = cache
         self.keypads = keypads
         self.logger = logger
+        self.checkpointSinks = checkpointSinks
+    }
+
+    deinit {
+        checkpointTask.withLock { $0?.cancel() }
     }
 
     /// Decides on a presentation at a door's reader, consumes a use when one is due, and logs the decision
@@ -51,12 +71,12 @@ public final class AccessControl: Sendable {
                 }
                 if outcome.wrongCode { outcome.decision = outcome.decision.adding(keypads.recordFailure(reader: keypad, at: date)) }
                 let decision = outcome.decision
-                let sequence = try ActivityLog.append(ActivityDraft(
+                let sequence = try store.log.append(ActivityDraft(
                     at: date, kind: .decision, door: door, reader: reader, credentialID: decision.credentialID,
                     personID: decision.personID, outcome: decision.granted ? "grant" : "deny", reason: decision.reason?.rawValue,
                     detail: presentation.description), in: db)
                 for alarm in decision.alarms {
-                    try ActivityLog.append(ActivityDraft(at: date, kind: .alarm, event: alarm.rawValue, door: door, reader: reader,
+                    try store.log.append(ActivityDraft(at: date, kind: .alarm, event: alarm.rawValue, door: door, reader: reader,
                                                          credentialID: decision.credentialID, personID: decision.personID), in: db)
                 }
                 return decision.logged(as: sequence)
@@ -87,7 +107,7 @@ public final class AccessControl: Sendable {
     @discardableResult
     public func record(_ event: DoorEvent) throws -> Int64 {
         try store.pool.write { db in
-            try ActivityLog.append(ActivityDraft(at: event.at, kind: .door, event: event.kind.rawValue, door: event.door,
+            try store.log.append(ActivityDraft(at: event.at, kind: .door, event: event.kind.rawValue, door: event.door,
                                                  reader: event.reader, detail: event.detail), in: db)
         }
     }
@@ -108,6 +128,39 @@ public final class AccessControl: Sendable {
     /// Applies changes other processes committed to the cache now (decisions do it themselves; dry runs do not).
     public func refresh() throws {
         try store.pool.read { try cache.catchUp(in: $0) }
+    }
+
+    /// Sends a signed checkpoint of the log to every sink, unless no row was added since the last one sent.
+    /// Returns the checkpoint sent; throws after trying every sink if one of them failed.
+    @discardableResult
+    public func checkpointLog(at date: Date = Date()) throws -> LogCheckpoint? {
+        try lastCheckpoint.withLock { last in
+            guard let checkpoint = try store.checkpoint(at: date), checkpoint.sequence != last else { return nil }
+            var failures: [String] = []
+            for sink in checkpointSinks {
+                do { try sink.publish(checkpoint) } catch { failures.append("\(sink.name): \(error)") }
+            }
+            guard failures.isEmpty else {
+                throw AccessError.invalid("the log checkpoint could not be sent to \(failures.joined(separator: "; "))")
+            }
+            last = checkpoint.sequence
+            return checkpoint
+        }
+    }
+
+    private func checkpointPeriodically(every interval: Duration) {
+        let task = Task.detached { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard let self, !Task.isCancelled else { return }
+                do {
+                    try self.checkpointLog()
+                } catch {
+                    self.logger.error("activity log checkpoint failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        checkpointTask.withLock { $0 = task }
     }
 
     private func engine(_ access: DatabaseAccess, trustCache: Bool) -> RuleEngine {

@@ -45,7 +45,7 @@ extension AccessStore {
                                         duress: old.duress, rotatedFrom: id, actor: actor, at: date, db)
             try db.execute(sql: "UPDATE credential SET valid_until = min(coalesce(valid_until, ?), ?) WHERE id = ?",
                            arguments: [oldEnd.timeIntervalSince1970, oldEnd.timeIntervalSince1970, id])
-            try ActivityLog.append(ActivityDraft(at: date, kind: .credentialRevoked, event: "rotated", credentialID: id,
+            try log.append(ActivityDraft(at: date, kind: .credentialRevoked, event: "rotated", credentialID: id,
                                                  detail: "replaced by \(issued.credential.id); refused from \(SiteTime.format(oldEnd, timeZone: timeZone))",
                                                  actor: actor), in: db)
             return issued

@@ -6,17 +6,24 @@ import GRDB
 public final class AccessStore: Sendable {
     let pool: DatabasePool
     let secrets: SiteSecrets
+    /// The activity log, chained with the log key.
+    let log: ActivityLog
     public let timeZone: TimeZone
     let clock: SiteClock
     let codePolicy = CodePolicy()
     private let afterCommit: @Sendable (DatabasePool) throws -> Void
 
-    /// Opens (creating and migrating) the database; the secrets default to `keyway.secret` beside it.
-    public static func open(database: URL, secrets: URL? = nil, timeZone: TimeZone) throws -> AccessStore {
-        try AccessStore(database: database, secrets: secrets, timeZone: timeZone)
+    /// Opens (creating unless `creating` is false, and migrating) the database; the secrets default to
+    /// `keyway.secret` beside it, the log key to `keyway.log-key` beside the secrets.
+    public static func open(database: URL, secrets: URL? = nil, timeZone: TimeZone, creating: Bool = true) throws -> AccessStore {
+        try AccessStore(database: database, secrets: secrets, timeZone: timeZone, creating: creating)
     }
 
-    private init(database: URL, secrets: URL?, timeZone: TimeZone) throws {
+    private init(database: URL, secrets: URL?, timeZone: TimeZone, creating: Bool) throws {
+        // Checked before SQLite opens it, which would create it.
+        guard creating || FileManager.default.fileExists(atPath: database.path) else {
+            throw AccessError.notFound(what: "database", database.path)
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
@@ -24,7 +31,9 @@ public final class AccessStore: Sendable {
         }
         pool = try DatabasePool(path: database.path, configuration: configuration)
         try Schema.migrator.migrate(pool)
-        self.secrets = try Self.secrets(at: secrets ?? SiteSecrets.defaultLocation(forDatabase: database), for: pool, database: database)
+        let secretFile = secrets ?? SiteSecrets.defaultLocation(forDatabase: database)
+        self.secrets = try Self.secrets(at: secretFile, for: pool, database: database)
+        log = try ActivityLog.open(keyFile: ActivityLog.keyLocation(forSecret: secretFile), pool: pool)
         self.timeZone = timeZone
         clock = SiteClock(timeZone: timeZone)
         afterCommit = { _ in }
@@ -52,6 +61,7 @@ public final class AccessStore: Sendable {
     init(sharing store: AccessStore, afterCommit: @escaping @Sendable (DatabasePool) throws -> Void) {
         pool = store.pool
         secrets = store.secrets
+        log = store.log
         timeZone = store.timeZone
         clock = store.clock
         self.afterCommit = afterCommit

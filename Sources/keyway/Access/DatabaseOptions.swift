@@ -46,16 +46,19 @@ struct DatabaseOptions: ParsableArguments {
         }
     }
 
-    func openStore() throws -> AccessStore {
+    /// Only commands that add something (`creating`) create a missing database; every other one refuses it, so
+    /// a mistyped path or a vanished database is an error, not an empty database that says nothing is wrong.
+    func openStore(creating: Bool = false) throws -> AccessStore {
         let location = try location()
-        return try AccessStore.open(database: location.database, secrets: location.secrets, timeZone: location.timeZone)
+        return try AccessStore.open(database: location.database, secrets: location.secrets, timeZone: location.timeZone,
+                                    creating: creating)
     }
 
     /// For one-off decisions: the allowlist is read from SQLite as needed rather than loaded whole.
     func openAccess() throws -> AccessControl {
         let location = try location()
         return try AccessControl.open(database: location.database, secrets: location.secrets, timeZone: location.timeZone,
-                                      preload: false)
+                                      preload: false, creating: false, checkpointEvery: nil)
     }
 }
 

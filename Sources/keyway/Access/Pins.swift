@@ -15,7 +15,7 @@ struct PinsCommand: ParsableCommand {
         @Flag(help: "A duress PIN: opens like the PIN where the door allows, and raises a silent alarm.") var duress = false
 
         func run() throws {
-            let store = try database.openStore()
+            let store = try database.openStore(creating: true)
             let issued = try store.addPIN(person: person, code: code, duress: duress, actor: AccessCLI.actor)
             let shown = CredentialOutput(issued.credential, zone: store.timeZone, code: issued.code)
             output.print(shown)
