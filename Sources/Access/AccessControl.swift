@@ -27,16 +27,19 @@ public final class AccessControl: Sendable {
     /// added since the last one; by default the sinks are `keyway.checkpoints` beside the database and `logger`.
     public static func open(database: URL, secrets: URL? = nil, timeZone: TimeZone,
                             logger: Logger = Logger(label: "keyway.access"),
-                            lockout: KeypadLockoutPolicy = KeypadLockoutPolicy(), preload: Bool = true, creating: Bool = true,
+                            lockout: KeypadLockoutPolicy = KeypadLockoutPolicy(), codePolicy: CodePolicy = CodePolicy(),
+                            preload: Bool = true, creating: Bool = true,
                             checkpointEvery: Duration? = .seconds(300),
                             checkpointSinks: [any LogCheckpointSink]? = nil) throws -> AccessControl {
-        let plain = try AccessStore.open(database: database, secrets: secrets, timeZone: timeZone, creating: creating)
+        let plain = try AccessStore.open(database: database, secrets: secrets, timeZone: timeZone, codePolicy: codePolicy,
+                                         creating: creating)
         let cache = try plain.pool.read { try VerificationCache.load(from: $0, credentials: preload) }
         let store = AccessStore(sharing: plain) { pool in try pool.read { try cache.catchUp(in: $0) } }
         let sinks = checkpointSinks ?? [LogCheckpointFile(url: LogCheckpointFile.defaultLocation(forDatabase: database)),
                                         LogCheckpointServiceLog(logger: logger)]
-        let access = AccessControl(store: store, cache: cache, keypads: KeypadGuard(policy: lockout), logger: logger,
-                                   checkpointSinks: sinks)
+        let keypads = KeypadGuard(policy: lockout)
+        keypads.replay(try plain.pool.read { try wrongCodes(in: $0, remembered: lockout.remembered) })
+        let access = AccessControl(store: store, cache: cache, keypads: keypads, logger: logger, checkpointSinks: sinks)
         if let checkpointEvery { access.checkpointPeriodically(every: checkpointEvery) }
         return access
     }
@@ -62,7 +65,7 @@ public final class AccessControl: Sendable {
             return try store.pool.write { db in
                 try cache.catchUp(in: db)
                 var outcome = try engine(.transaction(db), trustCache: true)
-                    .evaluate(presentation, door: door, at: date, keypadLocked: keypads.isLocked(reader: keypad, at: date))
+                    .evaluate(presentation, door: door, at: date, keypadLock: keypads.lock(reader: keypad, at: date))
                 if outcome.decision.granted, let id = outcome.useToConsume {
                     // The atomic take: of two doors racing for the last use, exactly one sees a row change.
                     try db.execute(sql: "UPDATE credential SET uses_left = uses_left - 1 WHERE id = ? AND uses_left > 0 AND revoked_at IS NULL",
@@ -72,7 +75,8 @@ public final class AccessControl: Sendable {
                 if outcome.wrongCode { outcome.decision = outcome.decision.adding(keypads.recordFailure(reader: keypad, at: date)) }
                 let decision = outcome.decision
                 let sequence = try store.log.append(ActivityDraft(
-                    at: date, kind: .decision, door: door, reader: reader, credentialID: decision.credentialID,
+                    at: date, kind: .decision, event: outcome.wrongCode ? Self.wrongCodeEvent : nil, door: door, reader: reader,
+                    credentialID: decision.credentialID,
                     personID: decision.personID, outcome: decision.granted ? "grant" : "deny", reason: decision.reason?.rawValue,
                     detail: presentation.description), in: db)
                 for alarm in decision.alarms {
@@ -91,7 +95,7 @@ public final class AccessControl: Sendable {
     public func check(_ presentation: Presentation, door: String, at date: Date) -> Decision {
         do {
             let outcome = try engine(.pool(store.pool), trustCache: cache.isCurrent.load(ordering: .acquiring))
-                .evaluate(presentation, door: door, at: date, keypadLocked: false)
+                .evaluate(presentation, door: door, at: date, keypadLock: nil)
             if outcome.decision.granted, let id = outcome.useToConsume,
                try store.pool.read({ try Int.fetchOne($0, sql: "SELECT uses_left FROM credential WHERE id = ?", arguments: [id]) }) ?? 0 <= 0 {
                 return .deny(.useLimitReached, outcome.decision.subject)
@@ -128,6 +132,24 @@ public final class AccessControl: Sendable {
     /// Applies changes other processes committed to the cache now (decisions do it themselves; dry runs do not).
     public func refresh() throws {
         try store.pool.read { try cache.catchUp(in: $0) }
+    }
+
+    /// Marks a decision row whose code matched nothing (or not the card's holder): what keypad lockouts count.
+    static let wrongCodeEvent = "wrong_code"
+
+    /// The wrong codes of the log's last `remembered` seconds of guessing (up to the last wrong code, whatever the
+    /// clock says now), oldest first.
+    private static func wrongCodes(in db: Database, remembered: TimeInterval) throws -> [(reader: String, at: Date)] {
+        // The event is spelled out, not bound, so SQLite uses the partial index on wrong codes.
+        guard let last = try Int64.fetchOne(db, sql: "SELECT max(at_ms) FROM activity WHERE event = '\(wrongCodeEvent)'") else {
+            return []
+        }
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT door, reader, at_ms FROM activity WHERE event = '\(wrongCodeEvent)' AND kind = 'decision' AND at_ms >= ? ORDER BY seq
+            """, arguments: [last - Int64(remembered * 1000)])
+        return rows.map { row in
+            ("\(row["door"] as String? ?? "")/\(row["reader"] as String? ?? "")", Date(timeIntervalSince1970: Double(row["at_ms"] as Int64) / 1000))
+        }
     }
 
     /// Sends a signed checkpoint of the log to every sink, unless no row was added since the last one sent.

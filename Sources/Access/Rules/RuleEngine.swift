@@ -19,7 +19,7 @@ struct RuleEngine {
     /// No decision is made on a time before this: such a clock has not been set.
     static let earliestPlausibleTime = Date(timeIntervalSince1970: 1_735_689_600) // 2025-01-01
 
-    func evaluate(_ presentation: Presentation, door doorName: String, at date: Date, keypadLocked: Bool) throws -> Outcome {
+    func evaluate(_ presentation: Presentation, door doorName: String, at date: Date, keypadLock: KeypadLock?) throws -> Outcome {
         var outcome = Outcome(decision: .deny(.clockError))
         guard date >= Self.earliestPlausibleTime, date.timeIntervalSince1970.isFinite else { return outcome }
         outcome.decision = .deny(.unknownDoor)
@@ -37,16 +37,17 @@ struct RuleEngine {
         case (.pin, .card), (.card, .pin), (.cardAndPin, .pin):
             outcome.decision = .deny(.modeMismatch)
         case (.pin, .cardAndPin(_, let code)):
-            try evaluateCode(code, context, keypadLocked: keypadLocked, into: &outcome)
+            try evaluateCode(code, context, keypadLock: keypadLock, into: &outcome)
         case (_, .pin(let code)):
-            try evaluateCode(code, context, keypadLocked: keypadLocked, into: &outcome)
+            try evaluateCode(code, context, keypadLock: keypadLock, into: &outcome)
         case (.cardAndPin, .card(let card)):
             let (decision, _) = try evaluate(try allowlist.credentials(.card(card)), context)
             outcome.decision = decision.granted ? .deny(.pinRequired, decision.subject) : decision
         case (.cardAndPin, .cardAndPin(let card, let code)):
             let (decision, use) = try evaluate(try allowlist.credentials(.card(card)), context)
             guard decision.granted else { outcome.decision = decision; break }
-            guard !keypadLocked else { outcome.decision = .deny(.lockout, decision.subject); break }
+            // Only a lockout of this reader refuses a valid card's PIN: a site-wide one is about keypads alone.
+            guard keypadLock != .reader else { outcome.decision = .deny(.lockout, decision.subject); break }
             let digest = secrets.digest(ofCode: code)
             let pins = try allowlist.credentials(.code(digest)).filter { $0.personID != nil && $0.personID == decision.personID }
             let (pinDecision, _) = try evaluate(pins, context, doorsFromPerson: true)
@@ -69,8 +70,8 @@ struct RuleEngine {
         let moment: SiteMoment
     }
 
-    private func evaluateCode(_ code: String, _ context: Context, keypadLocked: Bool, into outcome: inout Outcome) throws {
-        guard !keypadLocked else { outcome.decision = .deny(.lockout); return }
+    private func evaluateCode(_ code: String, _ context: Context, keypadLock: KeypadLock?, into outcome: inout Outcome) throws {
+        guard keypadLock == nil else { outcome.decision = .deny(.lockout); return }
         guard !code.isEmpty, code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             outcome.decision = .deny(.formatError)
             return

@@ -10,16 +10,18 @@ public final class AccessStore: Sendable {
     let log: ActivityLog
     public let timeZone: TimeZone
     let clock: SiteClock
-    let codePolicy = CodePolicy()
+    let codePolicy: CodePolicy
     private let afterCommit: @Sendable (DatabasePool) throws -> Void
 
     /// Opens (creating unless `creating` is false, and migrating) the database; the secrets default to
     /// `keyway.secret` beside it, the log key to `keyway.log-key` beside the secrets.
-    public static func open(database: URL, secrets: URL? = nil, timeZone: TimeZone, creating: Bool = true) throws -> AccessStore {
-        try AccessStore(database: database, secrets: secrets, timeZone: timeZone, creating: creating)
+    public static func open(database: URL, secrets: URL? = nil, timeZone: TimeZone, codePolicy: CodePolicy = CodePolicy(),
+                            creating: Bool = true) throws -> AccessStore {
+        try AccessStore(database: database, secrets: secrets, timeZone: timeZone, codePolicy: codePolicy, creating: creating)
     }
 
-    private init(database: URL, secrets: URL?, timeZone: TimeZone, creating: Bool) throws {
+    private init(database: URL, secrets: URL?, timeZone: TimeZone, codePolicy: CodePolicy, creating: Bool) throws {
+        self.codePolicy = codePolicy
         // Checked before SQLite opens it, which would create it.
         guard creating || FileManager.default.fileExists(atPath: database.path) else {
             throw AccessError.notFound(what: "database", database.path)
@@ -62,6 +64,7 @@ public final class AccessStore: Sendable {
         pool = store.pool
         secrets = store.secrets
         log = store.log
+        codePolicy = store.codePolicy
         timeZone = store.timeZone
         clock = store.clock
         self.afterCommit = afterCommit
