@@ -13,6 +13,7 @@ public final class AccessControl: Sendable {
     public let store: AccessStore
     let cache: VerificationCache
     private let keypads: KeypadGuard
+    private let clock: ClockGuard
     private let logger: Logger
     /// Where log checkpoints go, and the sequence of the last one sent.
     private let checkpointSinks: [any LogCheckpointSink]
@@ -28,7 +29,7 @@ public final class AccessControl: Sendable {
     public static func open(database: URL, secrets: URL? = nil, timeZone: TimeZone,
                             logger: Logger = Logger(label: "keyway.access"),
                             lockout: KeypadLockoutPolicy = KeypadLockoutPolicy(), codePolicy: CodePolicy = CodePolicy(),
-                            preload: Bool = true, creating: Bool = true,
+                            clockPolicy: ClockPolicy = ClockPolicy(), preload: Bool = true, creating: Bool = true,
                             checkpointEvery: Duration? = .seconds(300),
                             checkpointSinks: [any LogCheckpointSink]? = nil) throws -> AccessControl {
         let plain = try AccessStore.open(database: database, secrets: secrets, timeZone: timeZone, codePolicy: codePolicy,
@@ -39,16 +40,20 @@ public final class AccessControl: Sendable {
                                         LogCheckpointServiceLog(logger: logger)]
         let keypads = KeypadGuard(policy: lockout)
         keypads.replay(try plain.pool.read { try wrongCodes(in: $0, remembered: lockout.remembered) })
-        let access = AccessControl(store: store, cache: cache, keypads: keypads, logger: logger, checkpointSinks: sinks)
+        let latestSeen = try plain.pool.read { try Int64.fetchOne($0, sql: "SELECT latest_ms FROM clock_watermark") }
+        let clock = ClockGuard(policy: clockPolicy, persisted: latestSeen.map { Date(timeIntervalSince1970: Double($0) / 1000) })
+        let access = AccessControl(store: store, cache: cache, keypads: keypads, clock: clock, logger: logger, checkpointSinks: sinks)
+        try access.watchClock()
         if let checkpointEvery { access.checkpointPeriodically(every: checkpointEvery) }
         return access
     }
 
-    private init(store: AccessStore, cache: VerificationCache, keypads: KeypadGuard, logger: Logger,
+    private init(store: AccessStore, cache: VerificationCache, keypads: KeypadGuard, clock: ClockGuard, logger: Logger,
                  checkpointSinks: [any LogCheckpointSink]) {
         self.store = store
         self.cache = cache
         self.keypads = keypads
+        self.clock = clock
         self.logger = logger
         self.checkpointSinks = checkpointSinks
     }
@@ -62,10 +67,14 @@ public final class AccessControl: Sendable {
     public func decide(_ presentation: Presentation, door: String, reader: String, at date: Date) -> Decision {
         let keypad = "\(door)/\(reader)"
         do {
+            let clockSeen = clock.observe(date)
             return try store.pool.write { db in
                 try cache.catchUp(in: db)
+                if let latest = clockSeen.persist { try Self.persistLatestTime(latest, in: db) }
                 var outcome = try engine(.transaction(db), trustCache: true)
-                    .evaluate(presentation, door: door, at: date, keypadLock: keypads.lock(reader: keypad, at: date))
+                    .evaluate(presentation, door: door, at: date, keypadLock: keypads.lock(reader: keypad, at: date),
+                              clockTrusted: clockSeen.trusted)
+                if clockSeen.faultBegan { outcome.decision = outcome.decision.adding([.clockSetBack]) }
                 if outcome.decision.granted, let id = outcome.useToConsume {
                     // The atomic take: of two doors racing for the last use, exactly one sees a row change.
                     try db.execute(sql: "UPDATE credential SET uses_left = uses_left - 1 WHERE id = ? AND uses_left > 0 AND revoked_at IS NULL",
@@ -126,7 +135,52 @@ public final class AccessControl: Sendable {
     public func mode(ofDoor name: String, at date: Date) -> DoorMode? {
         let policy = cache.currentPolicy
         guard let door = policy.doorsByName[name] else { return nil }
-        return policy.mode(of: door, at: store.clock.moment(date, holidays: policy.holidays))
+        let clockSeen = clock.observe(date)
+        if clockSeen.faultBegan, let fault = clock.fault { logger.error("clock set back", metadata: ["fault": "\(fault.description)"]) }
+        return policy.mode(of: door, at: store.clock.moment(date, holidays: policy.holidays), clockTrusted: clockSeen.trusted)
+    }
+
+    /// Set while the clock reads more than the tolerance before the latest time seen (persisted, so a restart
+    /// with a clock set back is caught): time-bounded credentials and scheduled unlocks fail secure meanwhile.
+    /// The service shows it as a fault.
+    public var clockFault: ClockFault? { clock.fault }
+
+    /// An operator says the clock is right: its time now becomes the latest seen, and the fault ends.
+    public func acknowledgeClockFault(actor: String, at date: Date = Date()) throws {
+        let fault = clock.fault
+        try store.pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO clock_watermark (id, latest_ms) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET latest_ms = excluded.latest_ms
+                """, arguments: [Self.milliseconds(date)])
+            try store.log.append(ActivityDraft(at: date, kind: .alarm, event: "clock_acknowledged",
+                                               detail: fault.map { "latest seen was \($0.latestSeen.formatted(.iso8601))" }, actor: actor), in: db)
+        }
+        clock.acknowledge(at: date)
+    }
+
+    /// Observes the system clock off the door path (at start and with each checkpoint): persists the latest time
+    /// seen, and logs and records the start of a fault.
+    private func watchClock() throws {
+        let date = clock.policy.now()
+        let clockSeen = clock.observe(date)
+        guard clockSeen.faultBegan || clockSeen.persist != nil else { return }
+        try store.pool.write { db in
+            if let latest = clockSeen.persist { try Self.persistLatestTime(latest, in: db) }
+            if clockSeen.faultBegan, let fault = clock.fault {
+                logger.error("clock set back", metadata: ["fault": "\(fault.description)"])
+                try store.log.append(ActivityDraft(at: date, kind: .alarm, event: Alarm.clockSetBack.rawValue, detail: fault.description), in: db)
+            }
+        }
+    }
+
+    private static func persistLatestTime(_ date: Date, in db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO clock_watermark (id, latest_ms) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET latest_ms = max(latest_ms, excluded.latest_ms)
+            """, arguments: [milliseconds(date)])
+    }
+
+    private static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
     /// Applies changes other processes committed to the cache now (decisions do it themselves; dry runs do not).
@@ -176,6 +230,7 @@ public final class AccessControl: Sendable {
                 try? await Task.sleep(for: interval)
                 guard let self, !Task.isCancelled else { return }
                 do {
+                    try self.watchClock()
                     try self.checkpointLog()
                 } catch {
                     self.logger.error("activity log checkpoint failed", metadata: ["error": "\(error)"])

@@ -185,7 +185,7 @@ enum LogForger {
                 try db.execute(sql: "CREATE TRIGGER activity_no_update BEFORE UPDATE ON activity BEGIN SELECT RAISE(ABORT, 'x'); END")
             }
         }
-        let access = try AccessControl.open(database: database, timeZone: Site.zone, checkpointEvery: nil)
+        let access = try AccessControl.open(database: database, timeZone: Site.zone, clockPolicy: ClockPolicy(tolerance: nil), checkpointEvery: nil)
         try access.store.addDoor(name: "Front", mode: .card)
         let verification = try access.store.verifyLog()
         #expect(verification.isIntact)

@@ -51,7 +51,7 @@ private let monday = Site.time("2026-03-02 10:00")
         for attempt in 0..<5 {
             _ = site.access.decide(.pin("90000\(attempt)"), door: "Front", reader: "keypad", at: monday + Double(attempt))
         }
-        let restarted = try AccessControl.open(database: site.database, timeZone: Site.zone, checkpointEvery: nil)
+        let restarted = try AccessControl.open(database: site.database, timeZone: Site.zone, clockPolicy: ClockPolicy(tolerance: nil), checkpointEvery: nil)
         #expect(restarted.decide(.pin(pin.code), door: "Front", reader: "keypad", at: monday + 10).reason == .lockout)
         #expect(restarted.decide(.pin(pin.code), door: "Front", reader: "keypad", at: monday + 40).granted)
     }

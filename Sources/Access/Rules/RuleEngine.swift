@@ -19,15 +19,18 @@ struct RuleEngine {
     /// No decision is made on a time before this: such a clock has not been set.
     static let earliestPlausibleTime = Date(timeIntervalSince1970: 1_735_689_600) // 2025-01-01
 
-    func evaluate(_ presentation: Presentation, door doorName: String, at date: Date, keypadLock: KeypadLock?) throws -> Outcome {
+    /// `clockTrusted` false: the clock went back (`ClockGuard`); whatever depends on the time of day or a window
+    /// fails secure with `clock_untrusted`.
+    func evaluate(_ presentation: Presentation, door doorName: String, at date: Date, keypadLock: KeypadLock?,
+                  clockTrusted: Bool = true) throws -> Outcome {
         var outcome = Outcome(decision: .deny(.clockError))
         guard date >= Self.earliestPlausibleTime, date.timeIntervalSince1970.isFinite else { return outcome }
         outcome.decision = .deny(.unknownDoor)
         guard let door = policy.doorsByName[doorName] else { return outcome }
         let moment = clock.moment(date, holidays: policy.holidays)
-        let context = Context(door: door, moment: moment)
+        let context = Context(door: door, moment: moment, clockTrusted: clockTrusted)
 
-        switch (policy.mode(of: door, at: moment), presentation) {
+        switch (policy.mode(of: door, at: moment, clockTrusted: clockTrusted), presentation) {
         case (.lockdown, _):
             outcome.decision = .deny(.doorLockedDown)
         case (.unlocked, _):
@@ -68,6 +71,7 @@ struct RuleEngine {
     private struct Context {
         let door: DoorEntry
         let moment: SiteMoment
+        let clockTrusted: Bool
     }
 
     private func evaluateCode(_ code: String, _ context: Context, keypadLock: KeypadLock?, into outcome: inout Outcome) throws {
@@ -89,6 +93,9 @@ struct RuleEngine {
             return (.deny(.formatError), nil)
         } catch {
             return (.deny(.invalidSignature), nil)
+        }
+        if parsed.expiry != nil && !context.clockTrusted {
+            return (.deny(.clockUntrusted, Decision.Subject(credentialID: parsed.keyID)), nil)
         }
         if let expiry = parsed.expiry, expiry <= context.moment.date {
             return (.deny(.expired, Decision.Subject(credentialID: parsed.keyID)), nil)
@@ -137,6 +144,10 @@ struct RuleEngine {
             guard let found = try allowlist.person(personID) else { return (.unknown, nil) }
             person = found
             if found.suspended || found.vacation?.contains(context.moment.day) == true { return (.suspended, found) }
+        }
+        // A window or a schedule of its own means nothing on a clock that went back: it could revive an expired code.
+        if !context.clockTrusted && (entry.validFrom != nil || entry.validUntil != nil || entry.scheduleID != nil) {
+            return (.clockUntrusted, person)
         }
         let now = context.moment.date.timeIntervalSince1970
         if let from = entry.validFrom, now < from { return (.notYetValid, person) }

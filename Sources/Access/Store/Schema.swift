@@ -12,7 +12,7 @@ enum Schema {
                 CREATE TABLE site_secrets (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint BLOB NOT NULL);
                 """)
         }
-        migrator.registerMigration("v3: the keyed log chain, wrong codes found fast") { db in
+        migrator.registerMigration("v3: the keyed log chain, wrong codes found fast, the latest time seen") { db in
             // One row, written once when the log key is first used: rows from `keyed_from` on are chained with it.
             try db.execute(sql: """
                 CREATE TABLE log_chain (
@@ -23,6 +23,8 @@ enum Schema {
                     BEGIN SELECT RAISE(ABORT, 'where the keyed log chain starts is written once'); END;
                 -- Keypad lockouts are rebuilt at start from the last wrong codes.
                 CREATE INDEX activity_wrong_code ON activity(at_ms) WHERE event = 'wrong_code';
+                -- The latest time the clock was seen at: a clock set back beyond it is distrusted.
+                CREATE TABLE clock_watermark (id INTEGER PRIMARY KEY CHECK (id = 1), latest_ms INTEGER NOT NULL);
                 """)
         }
         return migrator

@@ -54,11 +54,12 @@ struct DatabaseOptions: ParsableArguments {
                                     creating: creating)
     }
 
-    /// For one-off decisions: the allowlist is read from SQLite as needed rather than loaded whole.
+    /// For one-off decisions: the allowlist is read from SQLite as needed rather than loaded whole. A dry run
+    /// judges the time it is given, so the clock is not watched (nor its latest time written).
     func openAccess() throws -> AccessControl {
         let location = try location()
         return try AccessControl.open(database: location.database, secrets: location.secrets, timeZone: location.timeZone,
-                                      preload: false, creating: false, checkpointEvery: nil)
+                                      clockPolicy: ClockPolicy(tolerance: nil), preload: false, creating: false, checkpointEvery: nil)
     }
 }
 
