@@ -13,25 +13,53 @@ public final class AccessControl: Sendable {
     public let store: AccessStore
     let cache: VerificationCache
     private let keypads: KeypadGuard
+    private let clock: ClockGuard
     private let logger: Logger
+    /// Where log checkpoints go, and the sequence of the last one sent.
+    private let checkpointSinks: [any LogCheckpointSink]
+    private let lastCheckpoint = Locked<Int64>(0)
+    private let checkpointTask = Locked<Task<Void, Never>?>(nil)
 
-    /// Opens the database (creating it and the secrets on first run) and loads the verification cache.
-    /// `preload: false` loads only doors, schedules and groups; credentials are then read from SQLite as needed
-    /// (for one-off checks from the command line).
+    /// Opens the database (creating it and the secrets on first run unless `creating` is false) and loads the
+    /// verification cache. `preload: false` loads only doors, schedules and groups; credentials are then read from
+    /// SQLite as needed (for one-off checks from the command line).
+    ///
+    /// Every `checkpointEvery` (nil: never), a signed checkpoint of the log goes to `checkpointSinks` if rows were
+    /// added since the last one; by default the sinks are `keyway.checkpoints` beside the database and `logger`.
     public static func open(database: URL, secrets: URL? = nil, timeZone: TimeZone,
                             logger: Logger = Logger(label: "keyway.access"),
-                            lockout: KeypadLockoutPolicy = KeypadLockoutPolicy(), preload: Bool = true) throws -> AccessControl {
-        let plain = try AccessStore.open(database: database, secrets: secrets, timeZone: timeZone, logger: logger)
+                            lockout: KeypadLockoutPolicy = KeypadLockoutPolicy(), codePolicy: CodePolicy = CodePolicy(),
+                            clockPolicy: ClockPolicy = ClockPolicy(), preload: Bool = true, creating: Bool = true,
+                            checkpointEvery: Duration? = .seconds(300),
+                            checkpointSinks: [any LogCheckpointSink]? = nil) throws -> AccessControl {
+        let plain = try AccessStore.open(database: database, secrets: secrets, timeZone: timeZone, codePolicy: codePolicy,
+                                         creating: creating, logger: logger)
         let cache = try plain.pool.read { try VerificationCache.load(from: $0, credentials: preload) }
         let store = AccessStore(sharing: plain) { pool in try pool.read { try cache.catchUp(in: $0) } }
-        return AccessControl(store: store, cache: cache, keypads: KeypadGuard(policy: lockout), logger: logger)
+        let sinks = checkpointSinks ?? [LogCheckpointFile(url: LogCheckpointFile.defaultLocation(forDatabase: database)),
+                                        LogCheckpointServiceLog(logger: logger)]
+        let keypads = KeypadGuard(policy: lockout)
+        keypads.replay(try plain.pool.read { try wrongCodes(in: $0, remembered: lockout.remembered) })
+        let latestSeen = try plain.pool.read { try Int64.fetchOne($0, sql: "SELECT latest_ms FROM clock_watermark") }
+        let clock = ClockGuard(policy: clockPolicy, persisted: latestSeen.map { Date(timeIntervalSince1970: Double($0) / 1000) })
+        let access = AccessControl(store: store, cache: cache, keypads: keypads, clock: clock, logger: logger, checkpointSinks: sinks)
+        try access.watchClock()
+        if let checkpointEvery { access.checkpointPeriodically(every: checkpointEvery) }
+        return access
     }
 
-    private init(store: AccessStore, cache: VerificationCache, keypads: KeypadGuard, logger: Logger) {
+    private init(store: AccessStore, cache: VerificationCache, keypads: KeypadGuard, clock: ClockGuard, logger: Logger,
+                 checkpointSinks: [any LogCheckpointSink]) {
         self.store = store
         self.cache = cache
         self.keypads = keypads
+        self.clock = clock
         self.logger = logger
+        self.checkpointSinks = checkpointSinks
+    }
+
+    deinit {
+        checkpointTask.withLock { $0?.cancel() }
     }
 
     /// Decides on a presentation at a door's reader, consumes a use when one is due, and logs the decision
@@ -39,10 +67,14 @@ public final class AccessControl: Sendable {
     public func decide(_ presentation: Presentation, door: String, reader: String, at date: Date) -> Decision {
         let keypad = "\(door)/\(reader)"
         do {
+            let clockSeen = clock.observe(date)
             return try store.pool.write { db in
                 try cache.catchUp(in: db)
+                if let latest = clockSeen.persist { try Self.persistLatestTime(latest, in: db) }
                 var outcome = try engine(.transaction(db), trustCache: true)
-                    .evaluate(presentation, door: door, at: date, keypadLocked: keypads.isLocked(reader: keypad, at: date))
+                    .evaluate(presentation, door: door, at: date, keypadLock: keypads.lock(reader: keypad, at: date),
+                              clockTrusted: clockSeen.trusted)
+                if clockSeen.faultBegan { outcome.decision = outcome.decision.adding([.clockSetBack]) }
                 if outcome.decision.granted, let id = outcome.useToConsume {
                     // The atomic take: of two doors racing for the last use, exactly one sees a row change.
                     try db.execute(sql: "UPDATE credential SET uses_left = uses_left - 1 WHERE id = ? AND uses_left > 0 AND revoked_at IS NULL",
@@ -51,12 +83,13 @@ public final class AccessControl: Sendable {
                 }
                 if outcome.wrongCode { outcome.decision = outcome.decision.adding(keypads.recordFailure(reader: keypad, at: date)) }
                 let decision = outcome.decision
-                let sequence = try ActivityLog.append(ActivityDraft(
-                    at: date, kind: .decision, door: door, reader: reader, credentialID: decision.credentialID,
+                let sequence = try store.log.append(ActivityDraft(
+                    at: date, kind: .decision, event: outcome.wrongCode ? Self.wrongCodeEvent : nil, door: door, reader: reader,
+                    credentialID: decision.credentialID,
                     personID: decision.personID, outcome: decision.granted ? "grant" : "deny", reason: decision.reason?.rawValue,
                     detail: presentation.description), in: db)
                 for alarm in decision.alarms {
-                    try ActivityLog.append(ActivityDraft(at: date, kind: .alarm, event: alarm.rawValue, door: door, reader: reader,
+                    try store.log.append(ActivityDraft(at: date, kind: .alarm, event: alarm.rawValue, door: door, reader: reader,
                                                          credentialID: decision.credentialID, personID: decision.personID), in: db)
                 }
                 return decision.logged(as: sequence)
@@ -71,7 +104,7 @@ public final class AccessControl: Sendable {
     public func check(_ presentation: Presentation, door: String, at date: Date) -> Decision {
         do {
             let outcome = try engine(.pool(store.pool), trustCache: cache.isCurrent.load(ordering: .acquiring))
-                .evaluate(presentation, door: door, at: date, keypadLocked: false)
+                .evaluate(presentation, door: door, at: date, keypadLock: nil)
             if outcome.decision.granted, let id = outcome.useToConsume,
                try store.pool.read({ try Int.fetchOne($0, sql: "SELECT uses_left FROM credential WHERE id = ?", arguments: [id]) }) ?? 0 <= 0 {
                 return .deny(.useLimitReached, outcome.decision.subject)
@@ -87,7 +120,7 @@ public final class AccessControl: Sendable {
     @discardableResult
     public func record(_ event: DoorEvent) throws -> Int64 {
         try store.pool.write { db in
-            try ActivityLog.append(ActivityDraft(at: event.at, kind: .door, event: event.kind.rawValue, door: event.door,
+            try store.log.append(ActivityDraft(at: event.at, kind: .door, event: event.kind.rawValue, door: event.door,
                                                  reader: event.reader, reason: event.reason?.rawValue, detail: event.detail), in: db)
         }
     }
@@ -102,12 +135,109 @@ public final class AccessControl: Sendable {
     public func mode(ofDoor name: String, at date: Date) -> DoorMode? {
         let policy = cache.currentPolicy
         guard let door = policy.doorsByName[name] else { return nil }
-        return policy.mode(of: door, at: store.clock.moment(date, holidays: policy.holidays))
+        let clockSeen = clock.observe(date)
+        if clockSeen.faultBegan, let fault = clock.fault { logger.error("clock set back", metadata: ["fault": "\(fault.description)"]) }
+        return policy.mode(of: door, at: store.clock.moment(date, holidays: policy.holidays), clockTrusted: clockSeen.trusted)
+    }
+
+    /// Set while the clock reads more than the tolerance before the latest time seen (persisted, so a restart
+    /// with a clock set back is caught): time-bounded credentials and scheduled unlocks fail secure meanwhile.
+    /// The service shows it as a fault.
+    public var clockFault: ClockFault? { clock.fault }
+
+    /// An operator says the clock is right: its time now becomes the latest seen, and the fault ends.
+    public func acknowledgeClockFault(actor: String, at date: Date = Date()) throws {
+        let fault = clock.fault
+        try store.pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO clock_watermark (id, latest_ms) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET latest_ms = excluded.latest_ms
+                """, arguments: [Self.milliseconds(date)])
+            try store.log.append(ActivityDraft(at: date, kind: .alarm, event: "clock_acknowledged",
+                                               detail: fault.map { "latest seen was \($0.latestSeen.formatted(.iso8601))" }, actor: actor), in: db)
+        }
+        clock.acknowledge(at: date)
+    }
+
+    /// Observes the system clock off the door path (at start and with each checkpoint): persists the latest time
+    /// seen, and logs and records the start of a fault.
+    private func watchClock() throws {
+        let date = clock.policy.now()
+        let clockSeen = clock.observe(date)
+        guard clockSeen.faultBegan || clockSeen.persist != nil else { return }
+        try store.pool.write { db in
+            if let latest = clockSeen.persist { try Self.persistLatestTime(latest, in: db) }
+            if clockSeen.faultBegan, let fault = clock.fault {
+                logger.error("clock set back", metadata: ["fault": "\(fault.description)"])
+                try store.log.append(ActivityDraft(at: date, kind: .alarm, event: Alarm.clockSetBack.rawValue, detail: fault.description), in: db)
+            }
+        }
+    }
+
+    private static func persistLatestTime(_ date: Date, in db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO clock_watermark (id, latest_ms) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET latest_ms = max(latest_ms, excluded.latest_ms)
+            """, arguments: [milliseconds(date)])
+    }
+
+    private static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
     /// Applies changes other processes committed to the cache now (decisions do it themselves; dry runs do not).
     public func refresh() throws {
         try store.pool.read { try cache.catchUp(in: $0) }
+    }
+
+    /// Marks a decision row whose code matched nothing (or not the card's holder): what keypad lockouts count.
+    static let wrongCodeEvent = "wrong_code"
+
+    /// The wrong codes of the log's last `remembered` seconds of guessing (up to the last wrong code, whatever the
+    /// clock says now), oldest first.
+    private static func wrongCodes(in db: Database, remembered: TimeInterval) throws -> [(reader: String, at: Date)] {
+        // The event is spelled out, not bound, so SQLite uses the partial index on wrong codes.
+        guard let last = try Int64.fetchOne(db, sql: "SELECT max(at_ms) FROM activity WHERE event = '\(wrongCodeEvent)'") else {
+            return []
+        }
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT door, reader, at_ms FROM activity WHERE event = '\(wrongCodeEvent)' AND kind = 'decision' AND at_ms >= ? ORDER BY seq
+            """, arguments: [last - Int64(remembered * 1000)])
+        return rows.map { row in
+            ("\(row["door"] as String? ?? "")/\(row["reader"] as String? ?? "")", Date(timeIntervalSince1970: Double(row["at_ms"] as Int64) / 1000))
+        }
+    }
+
+    /// Sends a signed checkpoint of the log to every sink, unless no row was added since the last one sent.
+    /// Returns the checkpoint sent; throws after trying every sink if one of them failed.
+    @discardableResult
+    public func checkpointLog(at date: Date = Date()) throws -> LogCheckpoint? {
+        try lastCheckpoint.withLock { last in
+            guard let checkpoint = try store.checkpoint(at: date), checkpoint.sequence != last else { return nil }
+            var failures: [String] = []
+            for sink in checkpointSinks {
+                do { try sink.publish(checkpoint) } catch { failures.append("\(sink.name): \(error)") }
+            }
+            guard failures.isEmpty else {
+                throw AccessError.invalid("the log checkpoint could not be sent to \(failures.joined(separator: "; "))")
+            }
+            last = checkpoint.sequence
+            return checkpoint
+        }
+    }
+
+    private func checkpointPeriodically(every interval: Duration) {
+        let task = Task.detached { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard let self, !Task.isCancelled else { return }
+                do {
+                    try self.watchClock()
+                    try self.checkpointLog()
+                } catch {
+                    self.logger.error("activity log checkpoint failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        checkpointTask.withLock { $0 = task }
     }
 
     private func engine(_ access: DatabaseAccess, trustCache: Bool) -> RuleEngine {

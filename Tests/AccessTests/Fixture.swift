@@ -9,17 +9,19 @@ struct Site {
     var store: AccessStore { access.store }
     static let zone = TimeZone(identifier: "Europe/Paris")!
 
-    init(lockout: KeypadLockoutPolicy = KeypadLockoutPolicy()) throws {
+    /// Tests decide at made-up times, back and forth: the clock is not watched unless a test asks (`ClockTests`).
+    init(lockout: KeypadLockoutPolicy = KeypadLockoutPolicy(), clock: ClockPolicy = ClockPolicy(tolerance: nil)) throws {
         directory = try TestPaths.temporaryDirectory("access")
         database = directory.appendingPathComponent("keyway.db")
-        access = try AccessControl.open(database: database, timeZone: Self.zone, lockout: lockout)
+        access = try AccessControl.open(database: database, timeZone: Self.zone, lockout: lockout, clockPolicy: clock)
     }
 
     let database: URL
 
     /// A site with one door, Front, that Alice may always open (group All).
-    static func aliceAtFront(mode: DoorMode, lockout: KeypadLockoutPolicy = KeypadLockoutPolicy()) throws -> Site {
-        let site = try Site(lockout: lockout)
+    static func aliceAtFront(mode: DoorMode, lockout: KeypadLockoutPolicy = KeypadLockoutPolicy(),
+                             clock: ClockPolicy = ClockPolicy(tolerance: nil)) throws -> Site {
+        let site = try Site(lockout: lockout, clock: clock)
         try site.store.addDoor(name: "Front", mode: mode)
         try site.store.addPerson(name: "Alice")
         try site.store.addGroup(name: "All", doors: [("Front", nil)])

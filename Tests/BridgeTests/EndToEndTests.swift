@@ -123,6 +123,9 @@ private final class SiteUnderTest: @unchecked Sendable {
     func restartPeer() async throws {
         let (old, device) = (peer, device)
         peer = try await offPool {
+            // The link goes first, as udev removes it with the adapter: a reopen through a dangling link could
+            // land on another test's new pseudo-terminal that took the freed number.
+            unlink(device)
             old.kill()
             return try OSDPPeer(.init(addresses: [1], link: device, extraArguments: ["--outputs", "2"]))
         }

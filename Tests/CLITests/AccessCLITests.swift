@@ -112,6 +112,29 @@ import Testing
         #expect(try keyway(["log"]).lines.contains { $0.contains("person_changed  granted  Alice  Office") })
     }
 
+    /// A checkpoint lands in the file beside the database, and `log verify` holds the log against it (or a copy
+    /// given with --checkpoints); a checkpoint from another site is refused.
+    @Test func theLogVerifiesAgainstSignedCheckpoints() throws {
+        try office()
+        let checkpoint = try json(["log", "checkpoint"])
+        #expect(checkpoint["seq"] as? Int == 6)
+        let copy = directory.appendingPathComponent("offsite.checkpoints")
+        try FileManager.default.copyItem(at: directory.appendingPathComponent("site.checkpoints"), to: copy)
+        try keyway(["doors", "add", "Back"])
+        #expect(try json(["log", "verify"])["checkpoints"] as? Int == 1)
+        let againstCopy = try json(["log", "verify", "--checkpoints", copy.path])
+        #expect(againstCopy["intact"] as? Bool == true)
+        #expect(againstCopy["lastCheckpoint"] as? Int == 6)
+
+        let other = directory.appendingPathComponent("other.db")
+        #expect(try runKeyway(["doors", "add", "X", "--db", other.path]).status == 0)
+        #expect(try runKeyway(["log", "checkpoint", "--db", other.path, "--to", copy.path]).status == 0)
+        let foreign = try keyway(["log", "verify", "--checkpoints", copy.path, "--json"], status: 1)
+        #expect((foreign.jsonLines.first?["problem"] as? String)?.contains("not signed by this site") == true)
+        try "not a checkpoint\n".write(to: copy, atomically: true, encoding: .utf8)
+        try keyway(["log", "verify", "--checkpoints", copy.path], status: 2)
+    }
+
     @Test func followPrintsRowsAsTheyCome() throws {
         try keyway(["doors", "add", "Front"])
         let process = Process()
@@ -170,6 +193,21 @@ import Testing
         }
         #expect(try keyway(["log", "--json"]).jsonLines.count == before)
         #expect(try keyway(["credentials", "list", "--json"]).jsonLines.isEmpty)
+    }
+
+    /// Only commands that add something create a database; every other one refuses a missing one and leaves no file.
+    @Test func aMissingDatabaseIsAnErrorAndIsNotCreated() throws {
+        let missing = directory.appendingPathComponent("site.db")
+        let commands: [[String]] = [
+            ["log", "verify"], ["log"], ["people", "list"], ["doors", "list"], ["credentials", "list"],
+            ["check", "--door", "Front", "--card", "h10301:1:2"], ["revoke", "card_x"], ["people", "suspend", "Alice"],
+        ]
+        for arguments in commands {
+            let result = try runKeyway(arguments + db)
+            #expect(result.status == 2, "\(arguments) exited \(result.status): \(result.stdout)")
+            #expect(result.stderr.contains("no database"), "\(arguments): \(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: missing.path), "\(arguments) created the database")
+        }
     }
 
     @Test func aMissingDatabaseOptionIsAUsageError() throws {

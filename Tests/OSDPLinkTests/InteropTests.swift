@@ -210,7 +210,10 @@ import Testing
         let bus = try InteropBus(device: link, pds: [plainPD(1)])
         try await bus.awaitOnline(1)
 
-        peer.kill()  // its pseudo-terminal goes with it, as a USB adapter unplugged
+        // Its pseudo-terminal goes with it, and the link first, as udev removes it with a USB adapter unplugged
+        // (a reopen through a dangling link could land on another test's pseudo-terminal that took the freed number).
+        unlink(link)
+        peer.kill()
         try await bus.awaitEvent("device lost") { event -> SerialError? in
             guard case .deviceLost(let error) = event else { return nil }
             return error

@@ -18,6 +18,8 @@ struct CredentialEntry: Sendable, Hashable {
     let duress: Bool
     /// Only ever true for rows read from SQLite: the cache holds no revoked credential.
     let revoked: Bool
+    /// A share's parent key: its authority, checked at every decision.
+    let parentID: String?
 
     /// Decodes a credential row, with where it is found: its card, its code digest or (keys) its id.
     static func decode(_ row: CredentialRow, doors: [String]) throws -> (entry: CredentialEntry, lookup: Lookup) {
@@ -27,7 +29,7 @@ struct CredentialEntry: Sendable, Hashable {
         let entry = CredentialEntry(
             id: row.id, kind: kind, personID: row.personID, validFrom: row.validFrom, validUntil: row.validUntil,
             scheduleID: row.scheduleID, doorIDs: doors, usesCounted: row.usesLeft != nil, duress: row.duress,
-            revoked: row.revokedAt != nil)
+            revoked: row.revokedAt != nil, parentID: row.parentID)
         let lookup: Lookup
         switch kind {
         case .card:
@@ -116,13 +118,15 @@ struct SitePolicy: Sendable {
         return SitePolicy(doorsByName: doors, schedules: schedules, holidays: Set(days.compactMap(SiteClock.day)), groupDoors: groupDoors)
     }
 
-    /// The mode a door is in at a moment: its scheduled mode while its mode schedule is open.
-    func mode(of door: DoorEntry, at moment: SiteMoment) -> DoorMode {
-        if let scheduledMode = door.scheduledMode, let id = door.modeScheduleID,
-           schedules[id]?.verdict(at: moment) == .inside {
-            return scheduledMode
+    /// The mode a door is in at a moment: its scheduled mode while its mode schedule is open. On a clock that went
+    /// back (`clockTrusted` false) the schedule cannot unlock the door: of its two modes, the one that is not
+    /// `unlocked` holds.
+    func mode(of door: DoorEntry, at moment: SiteMoment, clockTrusted: Bool = true) -> DoorMode {
+        guard let scheduledMode = door.scheduledMode, let id = door.modeScheduleID else { return door.mode }
+        if !clockTrusted && (scheduledMode == .unlocked || door.mode == .unlocked) {
+            return scheduledMode == .unlocked ? door.mode : scheduledMode
         }
-        return door.mode
+        return schedules[id]?.verdict(at: moment) == .inside ? scheduledMode : door.mode
     }
 }
 

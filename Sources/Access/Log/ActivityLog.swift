@@ -14,6 +14,8 @@ public enum ActivityKind: String, Sendable, Hashable, Codable, CaseIterable {
     case credentialRevoked = "credential_revoked"
     case personChanged = "person_changed"
     case policyChanged = "policy_changed"
+    /// The first row of the keyed chain in a database that had rows before the chain was keyed.
+    case logKeyed = "log_keyed"
 }
 
 /// One row of the activity log, as stored.
@@ -51,34 +53,53 @@ struct ActivityDraft: Sendable {
     var actor: String? = nil
 }
 
-/// The result of checking the chain from the first row.
+/// The result of checking the chain from the first row, and against any checkpoints given.
 public struct LogVerification: Sendable, Hashable {
     public let rowsChecked: Int
-    /// The hash of the last row: anchor it off the box to detect a truncated tail.
+    /// The hash of the last row.
     public let head: String?
-    /// The first row whose link or hash does not match, and why.
+    /// The first row of the keyed chain (1 unless the database had rows before the chain was keyed).
+    public let keyedFrom: Int64
+    /// Checkpoints whose signature, row and hash all agree with the log.
+    public let checkpointsChecked: Int
+    /// The latest checkpoint given (agreeing or not).
+    public let lastCheckpoint: LogCheckpoint?
+    /// The first row whose link or hash does not match, or that a checkpoint contradicts, and why.
     public let firstBroken: (sequence: Int64, problem: String)?
 
     public var isIntact: Bool { firstBroken == nil }
 
     public static func == (a: LogVerification, b: LogVerification) -> Bool {
-        a.rowsChecked == b.rowsChecked && a.head == b.head
+        a.rowsChecked == b.rowsChecked && a.head == b.head && a.keyedFrom == b.keyedFrom
+            && a.checkpointsChecked == b.checkpointsChecked && a.lastCheckpoint == b.lastCheckpoint
             && a.firstBroken?.sequence == b.firstBroken?.sequence && a.firstBroken?.problem == b.firstBroken?.problem
     }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(rowsChecked); hasher.combine(head) }
 }
 
-/// The append-only, hash-chained activity log. Appends happen inside the caller's write transaction, so a
+/// The append-only, chained activity log. Appends happen inside the caller's write transaction, so a
 /// decision and its row (and a consumed use) commit together or not at all.
-enum ActivityLog {
+///
+/// Each row stores `HMAC-SHA256(log key, previous hash || canonical row)`: without the log key (its own 0600 file,
+/// `keyway.log-key` beside the site secrets) nobody can re-hash an edited row. Rows written before the chain was
+/// keyed keep their `SHA-256(previous hash || canonical row)`; the keyed chain starts at a marked row
+/// (`log_keyed`) that links to the last of them, so they stay covered. A truncated tail leaves no trace in the
+/// chain itself: signed checkpoints kept off the database (`LogCheckpoint`) catch it.
+struct ActivityLog: Sendable {
+    let key: SymmetricKey
     static let genesis = Data(count: 32)
 
+    /// Identifies the log key without revealing it: the database records it and refuses another key.
+    var fingerprint: Data {
+        Data(HMAC<SHA256>.authenticationCode(for: Data("keyway log key fingerprint".utf8), using: key))
+    }
+
     @discardableResult
-    static func append(_ draft: ActivityDraft, in db: Database) throws -> Int64 {
+    func append(_ draft: ActivityDraft, in db: Database) throws -> Int64 {
         let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM activity ORDER BY seq DESC LIMIT 1")
         let sequence: Int64 = (last?["seq"] ?? 0) + 1
-        let previous: Data = last?["hash"] ?? genesis
+        let previous: Data = last?["hash"] ?? Self.genesis
         let atMilliseconds = Int64((draft.at.timeIntervalSince1970 * 1000).rounded())
         let entry = ActivityEntry(
             sequence: sequence, at: Date(timeIntervalSince1970: Double(atMilliseconds) / 1000), kind: draft.kind,
@@ -92,23 +113,35 @@ enum ActivityLog {
                 """,
             arguments: [sequence, atMilliseconds, draft.kind.rawValue, draft.event, draft.door, draft.reader,
                         draft.credentialID, draft.personID, draft.outcome, draft.reason, draft.detail, draft.actor,
-                        previous, chainHash(previous: previous, entry: entry)])
+                        previous, keyedHash(previous: previous, entry: entry)])
         return sequence
     }
 
-    /// `SHA-256(previous hash || canonical row)`. The canonical row length-prefixes every field (`-` for none)
-    /// so no two different rows share an encoding, whatever their text holds.
-    static func chainHash(previous: Data, entry: ActivityEntry) -> Data {
+    /// `HMAC-SHA256(log key, previous hash || canonical row)`.
+    func keyedHash(previous: Data, entry: ActivityEntry) -> Data {
+        var mac = HMAC<SHA256>(key: key)
+        mac.update(data: previous)
+        mac.update(data: Self.canonical(entry))
+        return Data(mac.finalize())
+    }
+
+    /// `SHA-256(previous hash || canonical row)`: rows written before the chain was keyed.
+    static func unkeyedHash(previous: Data, entry: ActivityEntry) -> Data {
+        var hasher = SHA256()
+        hasher.update(data: previous)
+        hasher.update(data: canonical(entry))
+        return Data(hasher.finalize())
+    }
+
+    /// The canonical row length-prefixes every field (`-` for none) so no two different rows share an encoding,
+    /// whatever their text holds.
+    static func canonical(_ entry: ActivityEntry) -> Data {
         let fields: [String?] = [
             String(entry.sequence), String(Int64((entry.at.timeIntervalSince1970 * 1000).rounded())), entry.kind.rawValue,
             entry.event, entry.door, entry.reader, entry.credentialID, entry.personID, entry.outcome, entry.reason,
             entry.detail, entry.actor,
         ]
-        let canonical = fields.map { field in field.map { "\($0.utf8.count):\($0)" } ?? "-" }.joined(separator: "|")
-        var hasher = SHA256()
-        hasher.update(data: previous)
-        hasher.update(data: Data(canonical.utf8))
-        return Data(hasher.finalize())
+        return Data(fields.map { field in field.map { "\($0.utf8.count):\($0)" } ?? "-" }.joined(separator: "|").utf8)
     }
 
     static func entry(from row: Row) throws -> ActivityEntry {
@@ -123,9 +156,27 @@ enum ActivityLog {
             actor: row["actor"])
     }
 
-    /// Walks the chain from the first row and stops at the first row that does not link or hash.
-    static func verify(in db: Database) throws -> LogVerification {
-        var previous = genesis
+    /// The first row of the keyed chain, as recorded when the chain was keyed.
+    static func keyedFrom(in db: Database) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT keyed_from FROM log_chain")
+    }
+
+    /// Walks the chain from the first row and stops at the first row that does not link or hash; then holds
+    /// every checkpoint (signed by `publicKey`) against it: a checkpoint beyond the last row means a truncated
+    /// tail, a checkpoint whose hash differs means rows were rewritten.
+    func verify(in db: Database, against checkpoints: [LogCheckpoint], publicKey: Curve25519.Signing.PublicKey) throws -> LogVerification {
+        let checkpoints = checkpoints.sorted { $0.sequence < $1.sequence }
+        guard let keyedFrom = try Self.keyedFrom(in: db) else {
+            return LogVerification(rowsChecked: 0, head: nil, keyedFrom: 0, checkpointsChecked: 0, lastCheckpoint: checkpoints.last,
+                                   firstBroken: (1, "the record of where the keyed chain starts is missing"))
+        }
+        func broken(_ sequence: Int64, _ problem: String, checked: Int, agreeing: Int = 0) -> LogVerification {
+            LogVerification(rowsChecked: checked, head: nil, keyedFrom: keyedFrom, checkpointsChecked: agreeing,
+                            lastCheckpoint: checkpoints.last, firstBroken: (sequence, problem))
+        }
+        let wanted = Set(checkpoints.map(\.sequence))
+        var hashes: [Int64: Data] = [:]
+        var previous = Self.genesis
         var expectedSequence: Int64 = 1
         var checked = 0
         let rows = try Row.fetchCursor(db, sql: "SELECT * FROM activity ORDER BY seq")
@@ -136,20 +187,49 @@ enum ActivityLog {
                 problem = "row \(expectedSequence) is missing"
             } else if (row["prev_hash"] as Data) != previous {
                 problem = "does not link to the previous row"
-            } else if let entry = try? entry(from: row), chainHash(previous: previous, entry: entry) == row["hash"] {
-                problem = nil
+            } else if let entry = try? Self.entry(from: row),
+                      (sequence >= keyedFrom ? keyedHash(previous: previous, entry: entry) : Self.unkeyedHash(previous: previous, entry: entry)) == row["hash"] {
+                problem = sequence == keyedFrom && keyedFrom > 1 && entry.kind != .logKeyed
+                    ? "the keyed chain does not start with its marker row" : nil
             } else {
                 problem = "content does not match its hash"
             }
-            if let problem {
-                return LogVerification(rowsChecked: checked, head: nil, firstBroken: (min(sequence, expectedSequence), problem))
-            }
+            if let problem { return broken(min(sequence, expectedSequence), problem, checked: checked) }
             previous = row["hash"]
+            if wanted.contains(sequence) { hashes[sequence] = previous }
             expectedSequence += 1
             checked += 1
         }
-        return LogVerification(rowsChecked: checked, head: checked == 0 ? nil : previous.map { String(format: "%02x", $0) }.joined(), firstBroken: nil)
+        if keyedFrom > 1 && Int64(checked) < keyedFrom {
+            return broken(Int64(checked) + 1, "row \(checked + 1) is missing: the keyed chain starts at row \(keyedFrom)", checked: checked)
+        }
+        var agreeing = 0
+        for checkpoint in checkpoints {
+            let when = checkpoint.atDescription
+            guard checkpoint.isSigned(by: publicKey) else {
+                return broken(checkpoint.sequence, "the checkpoint of \(when) is not signed by this site", checked: checked, agreeing: agreeing)
+            }
+            guard checkpoint.keyedFrom == keyedFrom else {
+                return broken(min(checkpoint.keyedFrom, keyedFrom),
+                              "the checkpoint of \(when) has the keyed chain start at row \(checkpoint.keyedFrom), the database at row \(keyedFrom)",
+                              checked: checked, agreeing: agreeing)
+            }
+            guard let hash = hashes[checkpoint.sequence] else {
+                return broken(Int64(checked) + 1,
+                              "truncated: the log ends at row \(checked), the checkpoint of \(when) covers row \(checkpoint.sequence)",
+                              checked: checked, agreeing: agreeing)
+            }
+            guard Self.hex(hash) == checkpoint.head else {
+                return broken(checkpoint.sequence, "row \(checkpoint.sequence) differs from the checkpoint of \(when): the log was rewritten",
+                              checked: checked, agreeing: agreeing)
+            }
+            agreeing += 1
+        }
+        return LogVerification(rowsChecked: checked, head: checked == 0 ? nil : Self.hex(previous), keyedFrom: keyedFrom,
+                               checkpointsChecked: agreeing, lastCheckpoint: checkpoints.last, firstBroken: nil)
     }
+
+    static func hex(_ data: Data) -> String { data.map { String(format: "%02x", $0) }.joined() }
 
     /// Rows after `sequence`, optionally since a time and at one door, oldest first.
     static func entries(after sequence: Int64, since: Date?, door: String?, limit: Int?, in db: Database) throws -> [ActivityEntry] {

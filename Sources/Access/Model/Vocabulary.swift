@@ -100,6 +100,9 @@ public enum DenyReason: String, Sendable, Hashable, Codable, CaseIterable {
     case clockError = "clock_error"
     /// The database failed: fail secure.
     case internalError = "internal_error"
+    /// The clock went back further than the site tolerates: time-bounded credentials fail secure until an operator
+    /// acknowledges it or time catches up with the latest time seen.
+    case clockUntrusted = "clock_untrusted"
 }
 
 /// Something a decision raises beyond grant or deny, for the bridge to signal.
@@ -110,6 +113,10 @@ public enum Alarm: String, Sendable, Hashable, Codable, CaseIterable {
     case keypadLockout = "keypad_lockout"
     /// Wrong codes across the site crossed the site-wide limit: every keypad is locked.
     case siteKeypadLockout = "site_keypad_lockout"
+    /// Slow guessing: wrong codes at one reader crossed the long-window limit (e.g. 10 in an hour).
+    case keypadGuessing = "keypad_guessing"
+    /// The clock was set back beyond the tolerance: time-bounded credentials and scheduled unlocks fail secure.
+    case clockSetBack = "clock_set_back"
 }
 
 /// The answer to a presentation. A grant carries no reason; a deny exactly one.

@@ -1,8 +1,12 @@
 /// Rules for PINs and passcodes: their length, the trivial ones refused, and their generation from a CSPRNG.
 public struct CodePolicy: Sendable {
-    public var lengths: ClosedRange<Int> = 4...12
-    /// Length of generated codes (6+ digits for anything that opens a door, as the brief recommends).
-    public var generatedLength = 6
+    /// The shortest code anyone may choose or be given (a site may ask for more; 6 digits is a million codes).
+    public var minimumLength = 6
+    public static let maximumLength = 12
+    public var lengths: ClosedRange<Int> { minimumLength...max(minimumLength, Self.maximumLength) }
+    /// Length of generated codes (6+ digits for anything that opens a door), never below the minimum.
+    public var generatedLength: Int { get { max(chosenGeneratedLength, minimumLength) } set { chosenGeneratedLength = newValue } }
+    private var chosenGeneratedLength = 6
 
     public init() {}
 

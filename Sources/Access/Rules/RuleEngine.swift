@@ -19,15 +19,18 @@ struct RuleEngine {
     /// No decision is made on a time before this: such a clock has not been set.
     static let earliestPlausibleTime = Date(timeIntervalSince1970: 1_735_689_600) // 2025-01-01
 
-    func evaluate(_ presentation: Presentation, door doorName: String, at date: Date, keypadLocked: Bool) throws -> Outcome {
+    /// `clockTrusted` false: the clock went back (`ClockGuard`); whatever depends on the time of day or a window
+    /// fails secure with `clock_untrusted`.
+    func evaluate(_ presentation: Presentation, door doorName: String, at date: Date, keypadLock: KeypadLock?,
+                  clockTrusted: Bool = true) throws -> Outcome {
         var outcome = Outcome(decision: .deny(.clockError))
         guard date >= Self.earliestPlausibleTime, date.timeIntervalSince1970.isFinite else { return outcome }
         outcome.decision = .deny(.unknownDoor)
         guard let door = policy.doorsByName[doorName] else { return outcome }
         let moment = clock.moment(date, holidays: policy.holidays)
-        let context = Context(door: door, moment: moment)
+        let context = Context(door: door, moment: moment, clockTrusted: clockTrusted)
 
-        switch (policy.mode(of: door, at: moment), presentation) {
+        switch (policy.mode(of: door, at: moment, clockTrusted: clockTrusted), presentation) {
         case (.lockdown, _):
             outcome.decision = .deny(.doorLockedDown)
         case (.unlocked, _):
@@ -37,16 +40,17 @@ struct RuleEngine {
         case (.pin, .card), (.card, .pin), (.cardAndPin, .pin):
             outcome.decision = .deny(.modeMismatch)
         case (.pin, .cardAndPin(_, let code)):
-            try evaluateCode(code, context, keypadLocked: keypadLocked, into: &outcome)
+            try evaluateCode(code, context, keypadLock: keypadLock, into: &outcome)
         case (_, .pin(let code)):
-            try evaluateCode(code, context, keypadLocked: keypadLocked, into: &outcome)
+            try evaluateCode(code, context, keypadLock: keypadLock, into: &outcome)
         case (.cardAndPin, .card(let card)):
             let (decision, _) = try evaluate(try allowlist.credentials(.card(card)), context)
             outcome.decision = decision.granted ? .deny(.pinRequired, decision.subject) : decision
         case (.cardAndPin, .cardAndPin(let card, let code)):
             let (decision, use) = try evaluate(try allowlist.credentials(.card(card)), context)
             guard decision.granted else { outcome.decision = decision; break }
-            guard !keypadLocked else { outcome.decision = .deny(.lockout, decision.subject); break }
+            // Only a lockout of this reader refuses a valid card's PIN: a site-wide one is about keypads alone.
+            guard keypadLock != .reader else { outcome.decision = .deny(.lockout, decision.subject); break }
             let digest = secrets.digest(ofCode: code)
             let pins = try allowlist.credentials(.code(digest)).filter { $0.personID != nil && $0.personID == decision.personID }
             let (pinDecision, _) = try evaluate(pins, context, doorsFromPerson: true)
@@ -67,10 +71,11 @@ struct RuleEngine {
     private struct Context {
         let door: DoorEntry
         let moment: SiteMoment
+        let clockTrusted: Bool
     }
 
-    private func evaluateCode(_ code: String, _ context: Context, keypadLocked: Bool, into outcome: inout Outcome) throws {
-        guard !keypadLocked else { outcome.decision = .deny(.lockout); return }
+    private func evaluateCode(_ code: String, _ context: Context, keypadLock: KeypadLock?, into outcome: inout Outcome) throws {
+        guard keypadLock == nil else { outcome.decision = .deny(.lockout); return }
         guard !code.isEmpty, code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             outcome.decision = .deny(.formatError)
             return
@@ -88,6 +93,9 @@ struct RuleEngine {
             return (.deny(.formatError), nil)
         } catch {
             return (.deny(.invalidSignature), nil)
+        }
+        if parsed.expiry != nil && !context.clockTrusted {
+            return (.deny(.clockUntrusted, Decision.Subject(credentialID: parsed.keyID)), nil)
         }
         if let expiry = parsed.expiry, expiry <= context.moment.date {
             return (.deny(.expired, Decision.Subject(credentialID: parsed.keyID)), nil)
@@ -110,20 +118,13 @@ struct RuleEngine {
         return (first ?? .deny(.unknown), nil)
     }
 
-    /// One credential, in order of precedence: revoked, owner's state, validity window, door and schedule, duress.
+    /// One credential, in order of precedence: its standing (revoked, owner's state, validity window), its
+    /// parents' standing, door and schedule, duress.
     private func evaluate(_ entry: CredentialEntry, _ context: Context, doorsFromPerson: Bool) throws -> Decision {
         var subject = Decision.Subject(credentialID: entry.id, personID: entry.personID)
-        if entry.revoked { return .deny(.revoked, subject) }
-        var person: PersonEntry?
-        if let personID = entry.personID {
-            guard let found = try allowlist.person(personID) else { return .deny(.unknown, subject) }
-            person = found
-            subject.personName = found.name
-            if found.suspended || found.vacation?.contains(context.moment.day) == true { return .deny(.suspended, subject) }
-        }
-        let now = context.moment.date.timeIntervalSince1970
-        if let from = entry.validFrom, now < from { return .deny(.notYetValid, subject) }
-        if let until = entry.validUntil, now >= until { return .deny(.expired, subject) }
+        let (standing, person) = try standing(of: entry, context)
+        subject.personName = person?.name
+        if let reason = try standing ?? chainReason(entry, context) { return .deny(reason, subject) }
 
         if let reason = doorReason(entry, person: person, context, doorsFromPerson: doorsFromPerson) {
             return .deny(reason, subject)
@@ -132,6 +133,44 @@ struct RuleEngine {
             return context.door.duressGrants ? .grant(subject, alarms: [.duress]) : .deny(.duress, subject, alarms: [.duress])
         }
         return .grant(subject)
+    }
+
+    /// Whether a credential stands at this moment on its own: not revoked, its holder neither suspended nor away,
+    /// inside its window. Returns the holder when there is one.
+    private func standing(of entry: CredentialEntry, _ context: Context) throws -> (DenyReason?, PersonEntry?) {
+        if entry.revoked { return (.revoked, nil) }
+        var person: PersonEntry?
+        if let personID = entry.personID {
+            guard let found = try allowlist.person(personID) else { return (.unknown, nil) }
+            person = found
+            if found.suspended || found.vacation?.contains(context.moment.day) == true { return (.suspended, found) }
+        }
+        // A window or a schedule of its own means nothing on a clock that went back: it could revive an expired code.
+        if !context.clockTrusted && (entry.validFrom != nil || entry.validUntil != nil || entry.scheduleID != nil) {
+            return (.clockUntrusted, person)
+        }
+        let now = context.moment.date.timeIntervalSince1970
+        if let from = entry.validFrom, now < from { return (.notYetValid, person) }
+        if let until = entry.validUntil, now >= until { return (.expired, person) }
+        return (nil, person)
+    }
+
+    /// Shares are not shared on, so chains are short; a longer one is corrupt and refused.
+    static let longestChain = 8
+
+    /// A share's authority is its chain of parents: each must stand now, read the way the share itself was
+    /// (the cache drops a revoked parent and follows its holder's suspension through the change feed, so the
+    /// cached path sees both). A parent that cannot be found has no authority to lend.
+    private func chainReason(_ entry: CredentialEntry, _ context: Context) throws -> DenyReason? {
+        var parentID = entry.parentID
+        var links = 0
+        while let id = parentID {
+            links += 1
+            guard links <= Self.longestChain, let parent = try allowlist.credentials(.key(id)).first else { return .revoked }
+            if let reason = try standing(of: parent, context).0 { return reason }
+            parentID = parent.parentID
+        }
+        return nil
     }
 
     /// Cards and PINs open their person's groups' doors on the groups' schedules; passcodes and keys name theirs.

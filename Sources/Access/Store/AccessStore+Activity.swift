@@ -12,8 +12,18 @@ extension AccessStore {
         }
     }
 
-    /// Checks the whole hash chain.
-    public func verifyLog() throws -> LogVerification {
-        try pool.read { try ActivityLog.verify(in: $0) }
+    /// Checks the whole chain, and holds it against checkpoints (signed by this site) made earlier.
+    public func verifyLog(against checkpoints: [LogCheckpoint] = []) throws -> LogVerification {
+        try pool.read { try log.verify(in: $0, against: checkpoints, publicKey: secrets.signingKey.publicKey) }
+    }
+
+    /// A signed checkpoint of the log as it stands (nil while it is empty).
+    public func checkpoint(at date: Date = Date()) throws -> LogCheckpoint? {
+        let (last, keyedFrom) = try pool.read { db in
+            (try Row.fetchOne(db, sql: "SELECT seq, hash FROM activity ORDER BY seq DESC LIMIT 1"), try ActivityLog.keyedFrom(in: db))
+        }
+        guard let last, let keyedFrom else { return nil }
+        return try LogCheckpoint.signed(sequence: last["seq"], head: ActivityLog.hex(last["hash"]), keyedFrom: keyedFrom,
+                                        at: date, with: secrets.signingKey)
     }
 }

@@ -30,20 +30,22 @@ extension AccessStore {
     @discardableResult
     public func rotateCode(_ id: String, effective: Date, overlap: TimeInterval, code: String? = nil,
                            actor: String = "keyway", at date: Date = Date()) throws -> IssuedCode {
-        let old = try pool.read { try credential(id, $0) }
-        guard old.kind.isCode else { throw AccessError.invalid("\(id) is a \(old.kind.rawValue), not a PIN or passcode") }
-        guard old.isActive(at: date) || (old.validFrom.map { $0 > date } ?? false) && old.revokedAt == nil else {
-            throw AccessError.invalid("\(id) is no longer active")
-        }
         let oldEnd = effective + overlap
         return try change { db in
+            // Read inside the write transaction: a revocation racing the rotation commits either before (refused
+            // here) or after (it revokes the old code, and the new one is the replacement it was meant to be).
+            let old = try credential(id, db)
+            guard old.kind.isCode else { throw AccessError.invalid("\(id) is a \(old.kind.rawValue), not a PIN or passcode") }
+            guard old.isActive(at: date) || (old.validFrom.map { $0 > date } ?? false) && old.revokedAt == nil else {
+                throw AccessError.invalid("\(id) is no longer active")
+            }
             let issued = try insertCode(kind: old.kind, person: old.person, label: old.label, doors: old.doors,
                                         validFrom: max(effective, old.validFrom ?? effective), validUntil: old.validUntil,
                                         schedule: old.schedule, uses: old.usesLeft.map(UseLimit.count) ?? .unlimited, code: code,
                                         duress: old.duress, rotatedFrom: id, actor: actor, at: date, db)
             try db.execute(sql: "UPDATE credential SET valid_until = min(coalesce(valid_until, ?), ?) WHERE id = ?",
                            arguments: [oldEnd.timeIntervalSince1970, oldEnd.timeIntervalSince1970, id])
-            try ActivityLog.append(ActivityDraft(at: date, kind: .credentialRevoked, event: "rotated", credentialID: id,
+            try log.append(ActivityDraft(at: date, kind: .credentialRevoked, event: "rotated", credentialID: id,
                                                  detail: "replaced by \(issued.credential.id); refused from \(SiteTime.format(oldEnd, timeZone: timeZone))",
                                                  actor: actor), in: db)
             return issued

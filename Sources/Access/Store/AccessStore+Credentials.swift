@@ -39,7 +39,7 @@ extension AccessStore {
     }
 
     func logCreated(_ id: String, personID: String?, detail: String, actor: String, at date: Date, _ db: Database) throws {
-        try ActivityLog.append(ActivityDraft(at: date, kind: .credentialCreated, credentialID: id, personID: personID,
+        try log.append(ActivityDraft(at: date, kind: .credentialCreated, credentialID: id, personID: personID,
                                              detail: detail.isEmpty ? nil : detail, actor: actor), in: db)
     }
 

@@ -22,13 +22,9 @@ extension AccessStore {
         guard Self.isRecipient(recipient) else {
             throw AccessError.invalid("'\(recipient)' is neither an email address nor a phone number")
         }
-        let parent = try pool.read { try credential(id, $0) }
-        guard parent.kind == .key else { throw AccessError.invalid("\(id) is not a digital key") }
-        guard parent.isActive(at: date) else { throw AccessError.invalid("key \(id) is not active") }
-        guard parent.mayShare else { throw AccessError.invalid("key \(id) may not be shared") }
-        let until = [validUntil, parent.validUntil].compactMap { $0 }.min()
-        try requireWindow(date, until)
-        return try addKey(person: nil, recipient: recipient, parent: id, doors: parent.doors, validUntil: until,
+        // The parent is read and checked inside the share's own write transaction: a revocation either commits
+        // first (and the share is refused) or after (and its cascade takes the share along).
+        return try addKey(person: nil, recipient: recipient, parent: id, doors: [], validUntil: validUntil,
                           mayShare: false, actor: actor, at: date)
     }
 
@@ -39,11 +35,22 @@ extension AccessStore {
         return (6...15).contains(digits.count) && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
+    /// A share (`parent` set) takes its parent's doors and ends no later than it.
     private func addKey(person: String?, recipient: String?, parent: String?, doors: [String], validUntil: Date?, mayShare: Bool,
                         actor: String, at date: Date) throws -> IssuedKey {
         let id = Identifier.make("key")
-        let token = try DigitalKeyToken(keyID: id, expiry: validUntil).encoded(signingWith: secrets.signingKey)
         return try change { db in
+            var doors = doors, validUntil = validUntil
+            if let parent {
+                let shared = try credential(parent, db)
+                guard shared.kind == .key else { throw AccessError.invalid("\(parent) is not a digital key") }
+                guard shared.isActive(at: date) else { throw AccessError.invalid("key \(parent) is not active") }
+                guard shared.mayShare else { throw AccessError.invalid("key \(parent) may not be shared") }
+                doors = shared.doors
+                validUntil = [validUntil, shared.validUntil].compactMap { $0 }.min()
+                try requireWindow(date, validUntil)
+            }
+            let token = try DigitalKeyToken(keyID: id, expiry: validUntil).encoded(signingWith: secrets.signingKey)
             let personID = try person.map { try resolve($0, in: PersonRow.self, db) }
             let doorIDs = try Set(doors.map { try resolve($0, in: DoorRow.self, db) })
             try db.execute(sql: """

@@ -12,7 +12,7 @@ extension AccessStore {
             try requireUnused(name, in: PersonRow.self, db)
             try db.execute(sql: "INSERT INTO person (id, name, kind, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [person.id, name, kind.rawValue, date.timeIntervalSince1970])
-            try ActivityLog.append(ActivityDraft(at: date, kind: .personChanged, event: "added", personID: person.id,
+            try log.append(ActivityDraft(at: date, kind: .personChanged, event: "added", personID: person.id,
                                                  detail: "\(kind.rawValue) \(name)", actor: actor), in: db)
             return person
         }
@@ -32,7 +32,7 @@ extension AccessStore {
         try change { db in
             let id = try resolve(person, in: PersonRow.self, db)
             try db.execute(sql: "UPDATE person SET suspended = ? WHERE id = ?", arguments: [suspended, id])
-            try ActivityLog.append(ActivityDraft(at: date, kind: .personChanged, event: suspended ? "suspended" : "reinstated",
+            try log.append(ActivityDraft(at: date, kind: .personChanged, event: suspended ? "suspended" : "reinstated",
                                                  personID: id, actor: actor), in: db)
         }
     }
@@ -48,7 +48,7 @@ extension AccessStore {
         try change { db in
             let id = try resolve(person, in: PersonRow.self, db)
             try db.execute(sql: "UPDATE person SET vacation_start = ?, vacation_end = ? WHERE id = ?", arguments: [start, end, id])
-            try ActivityLog.append(ActivityDraft(at: date, kind: .personChanged, event: "vacation", personID: id,
+            try log.append(ActivityDraft(at: date, kind: .personChanged, event: "vacation", personID: id,
                                                  detail: days.map { "\($0.first)…\($0.last)" } ?? "cleared", actor: actor), in: db)
         }
     }

@@ -18,7 +18,7 @@ extension AccessStore {
                             modeSchedule: scheduleID, duressGrants: duressGrants)
             try db.execute(sql: "INSERT INTO door (id, name, mode, scheduled_mode, mode_schedule_id, duress_grants) VALUES (?, ?, ?, ?, ?, ?)",
                            arguments: [door.id, name, mode.rawValue, scheduledMode?.rawValue, scheduleID, duressGrants])
-            try ActivityLog.append(ActivityDraft(at: date, kind: .policyChanged, event: "door_added", door: name,
+            try log.append(ActivityDraft(at: date, kind: .policyChanged, event: "door_added", door: name,
                                                  detail: mode.rawValue, actor: actor), in: db)
             return door
         }
@@ -42,7 +42,7 @@ extension AccessStore {
         try change { db in
             let id = try resolve(door, in: DoorRow.self, db)
             try db.execute(sql: "UPDATE door SET mode = ? WHERE id = ?", arguments: [mode.rawValue, id])
-            try ActivityLog.append(ActivityDraft(at: date, kind: .policyChanged, event: "door_mode", door: try name(of: id, in: DoorRow.self, db),
+            try log.append(ActivityDraft(at: date, kind: .policyChanged, event: "door_mode", door: try name(of: id, in: DoorRow.self, db),
                                                  detail: mode.rawValue, actor: actor), in: db)
         }
     }
@@ -77,7 +77,7 @@ extension AccessStore {
                 try db.execute(sql: "INSERT INTO schedule_interval (schedule_id, days, start_minute, end_minute) VALUES (?, ?, ?, ?)",
                                arguments: [schedule.id, interval.days.rawValue, interval.start.minutes, interval.end.minutes])
             }
-            try ActivityLog.append(ActivityDraft(at: date, kind: .policyChanged, event: "schedule_added", detail: name, actor: actor), in: db)
+            try log.append(ActivityDraft(at: date, kind: .policyChanged, event: "schedule_added", detail: name, actor: actor), in: db)
             return schedule
         }
     }
@@ -90,7 +90,7 @@ extension AccessStore {
                 throw AccessError.conflict("\(day) is already a holiday")
             }
             try db.execute(sql: "INSERT INTO holiday (day, name) VALUES (?, ?)", arguments: [day, name])
-            try ActivityLog.append(ActivityDraft(at: date, kind: .policyChanged, event: "holiday_added",
+            try log.append(ActivityDraft(at: date, kind: .policyChanged, event: "holiday_added",
                                                  detail: [day, name].compactMap { $0 }.joined(separator: " "), actor: actor), in: db)
         }
     }
@@ -110,7 +110,7 @@ extension AccessStore {
                 try db.execute(sql: "INSERT INTO group_door (group_id, door_id, schedule_id) VALUES (?, ?, ?)",
                                arguments: [group.id, doorID, try schedule.map { try resolve($0, in: ScheduleRow.self, db) }])
             }
-            try ActivityLog.append(ActivityDraft(at: date, kind: .policyChanged, event: "group_added", detail: name, actor: actor), in: db)
+            try log.append(ActivityDraft(at: date, kind: .policyChanged, event: "group_added", detail: name, actor: actor), in: db)
             return group
         }
     }
@@ -121,7 +121,7 @@ extension AccessStore {
             let personID = try resolve(person, in: PersonRow.self, db)
             let groupID = try resolve(group, in: AccessGroupRow.self, db)
             try db.execute(sql: "INSERT OR IGNORE INTO person_group (person_id, group_id) VALUES (?, ?)", arguments: [personID, groupID])
-            try ActivityLog.append(ActivityDraft(at: date, kind: .personChanged, event: "granted", personID: personID,
+            try log.append(ActivityDraft(at: date, kind: .personChanged, event: "granted", personID: personID,
                                                  detail: try name(of: groupID, in: AccessGroupRow.self, db), actor: actor), in: db)
         }
     }

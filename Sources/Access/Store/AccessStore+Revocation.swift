@@ -20,7 +20,7 @@ extension AccessStore {
             for revoked in ids {
                 try db.execute(sql: "UPDATE credential SET revoked_at = ?, revoked_by = ?, revoked_reason = ? WHERE id = ?",
                                arguments: [date.timeIntervalSince1970, actor, reason, revoked])
-                try ActivityLog.append(ActivityDraft(at: date, kind: .credentialRevoked, event: "revoked", credentialID: revoked,
+                try log.append(ActivityDraft(at: date, kind: .credentialRevoked, event: "revoked", credentialID: revoked,
                                                      detail: revoked == id ? reason : "cascade from \(id)", actor: actor), in: db)
             }
             return ids

@@ -12,20 +12,29 @@ import Darwin
 public final class AccessStore: Sendable {
     let pool: DatabasePool
     let secrets: SiteSecrets
+    /// The activity log, chained with the log key.
+    let log: ActivityLog
     public let timeZone: TimeZone
     let clock: SiteClock
-    let codePolicy = CodePolicy()
+    let codePolicy: CodePolicy
     private let afterCommit: @Sendable (DatabasePool) throws -> Void
 
-    /// Opens (creating and migrating) the database; the secrets default to `keyway.secret` beside it.
+    /// Opens (creating unless `creating` is false, and migrating) the database; the secrets default to
+    /// `keyway.secret` beside it, the log key to `keyway.log-key` beside the secrets.
     /// A new database is readable by its owner only; an existing one that others may read is opened with a warning
     /// (it holds names, schedules and the log, never a code or key in clear: those are in the refused-if-loose secrets).
-    public static func open(database: URL, secrets: URL? = nil, timeZone: TimeZone,
-                            logger: Logger = Logger(label: "keyway.access")) throws -> AccessStore {
-        try AccessStore(database: database, secrets: secrets, timeZone: timeZone, logger: logger)
+    public static func open(database: URL, secrets: URL? = nil, timeZone: TimeZone, codePolicy: CodePolicy = CodePolicy(),
+                            creating: Bool = true, logger: Logger = Logger(label: "keyway.access")) throws -> AccessStore {
+        try AccessStore(database: database, secrets: secrets, timeZone: timeZone, codePolicy: codePolicy, creating: creating,
+                        logger: logger)
     }
 
-    private init(database: URL, secrets: URL?, timeZone: TimeZone, logger: Logger) throws {
+    private init(database: URL, secrets: URL?, timeZone: TimeZone, codePolicy: CodePolicy, creating: Bool, logger: Logger) throws {
+        self.codePolicy = codePolicy
+        // Checked before SQLite opens it, which would create it.
+        guard creating || FileManager.default.fileExists(atPath: database.path) else {
+            throw AccessError.notFound(what: "database", database.path)
+        }
         try Self.createOwnerOnly(database)
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
@@ -35,7 +44,9 @@ public final class AccessStore: Sendable {
         pool = try DatabasePool(path: database.path, configuration: configuration)
         try Schema.migrator.migrate(pool)
         Self.warnIfOthersCanRead(database, logger: logger)
-        self.secrets = try Self.secrets(at: secrets ?? SiteSecrets.defaultLocation(forDatabase: database), for: pool, database: database)
+        let secretFile = secrets ?? SiteSecrets.defaultLocation(forDatabase: database)
+        self.secrets = try Self.secrets(at: secretFile, for: pool, database: database)
+        log = try ActivityLog.open(keyFile: ActivityLog.keyLocation(forSecret: secretFile), pool: pool)
         self.timeZone = timeZone
         clock = SiteClock(timeZone: timeZone)
         afterCommit = { _ in }
@@ -88,6 +99,8 @@ public final class AccessStore: Sendable {
     init(sharing store: AccessStore, afterCommit: @escaping @Sendable (DatabasePool) throws -> Void) {
         pool = store.pool
         secrets = store.secrets
+        log = store.log
+        codePolicy = store.codePolicy
         timeZone = store.timeZone
         clock = store.clock
         self.afterCommit = afterCommit

@@ -12,6 +12,21 @@ enum Schema {
                 CREATE TABLE site_secrets (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint BLOB NOT NULL);
                 """)
         }
+        migrator.registerMigration("v3: the keyed log chain, wrong codes found fast, the latest time seen") { db in
+            // One row, written once when the log key is first used: rows from `keyed_from` on are chained with it.
+            try db.execute(sql: """
+                CREATE TABLE log_chain (
+                    id INTEGER PRIMARY KEY CHECK (id = 1), keyed_from INTEGER NOT NULL, key_fingerprint BLOB NOT NULL);
+                CREATE TRIGGER log_chain_no_update BEFORE UPDATE ON log_chain
+                    BEGIN SELECT RAISE(ABORT, 'where the keyed log chain starts is written once'); END;
+                CREATE TRIGGER log_chain_no_delete BEFORE DELETE ON log_chain
+                    BEGIN SELECT RAISE(ABORT, 'where the keyed log chain starts is written once'); END;
+                -- Keypad lockouts are rebuilt at start from the last wrong codes.
+                CREATE INDEX activity_wrong_code ON activity(at_ms) WHERE event = 'wrong_code';
+                -- The latest time the clock was seen at: a clock set back beyond it is distrusted.
+                CREATE TABLE clock_watermark (id INTEGER PRIMARY KEY CHECK (id = 1), latest_ms INTEGER NOT NULL);
+                """)
+        }
         return migrator
     }
 
@@ -90,7 +105,7 @@ enum Schema {
             }.joined()
         }.joined()
 
-    /// Append-only and hash-chained: `hash = SHA-256(prev_hash || canonical row)`; triggers refuse edits.
+    /// Append-only and chained (see `ActivityLog`: keyed from `log_chain.keyed_from` on); triggers refuse edits.
     private static let activityLog = """
         CREATE TABLE activity (
             seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, kind TEXT NOT NULL, event TEXT,

@@ -29,7 +29,7 @@ struct CardsCommand: ParsableCommand {
             default:
                 throw UsageError("give --format and --card (and --facility if the format has one), or --bits")
             }
-            let store = try database.openStore()
+            let store = try database.openStore(creating: true)
             let credential = try store.addCard(
                 person: person, card: data, validFrom: AccessCLI.time(validFrom, store.timeZone, option: "--valid-from"),
                 validUntil: AccessCLI.time(validUntil, store.timeZone, option: "--valid-until"), actor: AccessCLI.actor)

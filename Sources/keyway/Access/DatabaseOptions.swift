@@ -46,16 +46,20 @@ struct DatabaseOptions: ParsableArguments {
         }
     }
 
-    func openStore() throws -> AccessStore {
+    /// Only commands that add something (`creating`) create a missing database; every other one refuses it, so
+    /// a mistyped path or a vanished database is an error, not an empty database that says nothing is wrong.
+    func openStore(creating: Bool = false) throws -> AccessStore {
         let location = try location()
-        return try AccessStore.open(database: location.database, secrets: location.secrets, timeZone: location.timeZone)
+        return try AccessStore.open(database: location.database, secrets: location.secrets, timeZone: location.timeZone,
+                                    creating: creating)
     }
 
-    /// For one-off decisions: the allowlist is read from SQLite as needed rather than loaded whole.
+    /// For one-off decisions: the allowlist is read from SQLite as needed rather than loaded whole. A dry run
+    /// judges the time it is given, so the clock is not watched (nor its latest time written).
     func openAccess() throws -> AccessControl {
         let location = try location()
         return try AccessControl.open(database: location.database, secrets: location.secrets, timeZone: location.timeZone,
-                                      preload: false)
+                                      clockPolicy: ClockPolicy(tolerance: nil), preload: false, creating: false, checkpointEvery: nil)
     }
 }
 

@@ -17,7 +17,7 @@ struct DoorsCommand: ParsableCommand {
         @Flag(help: "A duress code is refused here (it still raises the alarm).") var duressDenies = false
 
         func run() throws {
-            let door = try database.openStore().addDoor(name: name, mode: mode, scheduledMode: scheduledMode, modeSchedule: modeSchedule,
+            let door = try database.openStore(creating: true).addDoor(name: name, mode: mode, scheduledMode: scheduledMode, modeSchedule: modeSchedule,
                                                         duressGrants: !duressDenies, actor: AccessCLI.actor)
             output.print(door, text: "\(door.id)  \(door.name)  \(door.mode.rawValue)")
         }

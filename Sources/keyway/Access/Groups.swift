@@ -19,7 +19,7 @@ struct GroupsCommand: ParsableCommand {
                 guard let at = text.lastIndex(of: "@") else { return (text, nil) }
                 return (String(text[..<at]), String(text[text.index(after: at)...]))
             }
-            let group = try database.openStore().addGroup(name: name, doors: pairs, actor: AccessCLI.actor)
+            let group = try database.openStore(creating: true).addGroup(name: name, doors: pairs, actor: AccessCLI.actor)
             output.print(group, text: "\(group.id)  \(group.name)")
         }
     }

@@ -13,7 +13,7 @@ struct HolidaysCommand: ParsableCommand {
         @Option(help: "What it is.") var name: String?
 
         func run() throws {
-            try database.openStore().addHoliday(day: date, name: name, actor: AccessCLI.actor)
+            try database.openStore(creating: true).addHoliday(day: date, name: name, actor: AccessCLI.actor)
             output.print(AccessCLI.Created(id: date, name: name ?? date), text: date)
         }
     }

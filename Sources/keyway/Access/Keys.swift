@@ -17,7 +17,7 @@ struct KeysCommand: ParsableCommand {
 
         func run() throws {
             guard !doors.isEmpty else { throw UsageError("give at least one --door") }
-            let store = try database.openStore()
+            let store = try database.openStore(creating: true)
             let issued = try store.issueKey(person: person, doors: doors, validUntil: AccessCLI.time(until, store.timeZone, option: "--until"),
                                             mayShare: mayShare, actor: AccessCLI.actor)
             let shown = CredentialOutput(issued.credential, zone: store.timeZone, token: issued.token)

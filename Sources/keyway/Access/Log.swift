@@ -5,7 +5,7 @@ import Foundation
 struct LogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log", abstract: "The activity log: decisions, changes, door events.",
-        subcommands: [Show.self, Verify.self], defaultSubcommand: Show.self)
+        subcommands: [Show.self, Verify.self, Checkpoint.self], defaultSubcommand: Show.self)
 
     struct Show: DatabaseCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Print log rows, oldest first.")
@@ -70,27 +70,68 @@ struct LogCommand: ParsableCommand {
 
     struct Verify: DatabaseCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check the log's hash chain; exits 1 at the first row that does not match.")
+            abstract: "Check the log's chain, and hold it against signed checkpoints; exits 1 at the first row that does not match.",
+            discussion: """
+                Edits and deletions break the chain (it is keyed with the log key, so it cannot be re-hashed). A \
+                truncated tail or a rewritten log is caught against checkpoints: those in the checkpoint file beside the \
+                database, or in the copy kept elsewhere given with --checkpoints.
+                """)
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
+        @Option(help: ArgumentHelp("A checkpoint file (JSON lines) to verify against (default: the one beside the database, if any).",
+                                   valueName: "file"))
+        var checkpoints: String?
 
         struct Result: Encodable {
             let intact: Bool
             let rows: Int
             let head: String?
+            let keyedFrom: Int64
+            let checkpoints: Int
+            let lastCheckpoint: Int64?
             let brokenAt: Int64?
             let problem: String?
         }
 
         func run() throws {
-            let verification = try database.openStore().verifyLog()
+            let location = try database.location()
+            let file = checkpoints.map { URL(fileURLWithPath: $0) }
+                ?? LogCheckpointFile.defaultLocation(forDatabase: location.database)
+            let store = try database.openStore()
+            let given = checkpoints != nil || FileManager.default.fileExists(atPath: file.path)
+            let verification = try store.verifyLog(against: given ? try LogCheckpointFile(url: file).read() : [])
+            let agreed = verification.lastCheckpoint.map { last in
+                ", \(verification.checkpointsChecked) checkpoints agree (last: row \(last.sequence) at \(SiteTime.format(last.at, timeZone: store.timeZone)))"
+            } ?? ", no checkpoint to hold it against"
             let text = verification.firstBroken.map { broken in
                 "BROKEN at row \(broken.sequence): \(broken.problem) (\(verification.rowsChecked) rows before it are intact)"
-            } ?? "intact: \(verification.rowsChecked) rows, head \(verification.head ?? "none")"
+            } ?? "intact: \(verification.rowsChecked) rows, head \(verification.head ?? "none"), keyed from row \(verification.keyedFrom)" + agreed
             output.print(Result(intact: verification.isIntact, rows: verification.rowsChecked, head: verification.head,
+                                keyedFrom: verification.keyedFrom, checkpoints: verification.checkpointsChecked,
+                                lastCheckpoint: verification.lastCheckpoint?.sequence,
                                 brokenAt: verification.firstBroken?.sequence, problem: verification.firstBroken?.problem),
                          text: text)
             if !verification.isIntact { throw ExitStatus.failure }
+        }
+    }
+
+    struct Checkpoint: DatabaseCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Append a signed checkpoint of the log (row, head, time) to the checkpoint file, and print it.",
+            discussion: "The service writes one every five minutes when rows were added; copy the file off the box.")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: ArgumentHelp("The checkpoint file (default: beside the database).", valueName: "file"))
+        var to: String?
+
+        func run() throws {
+            let location = try database.location()
+            let store = try database.openStore()
+            guard let checkpoint = try store.checkpoint() else { throw UsageError("the log is empty: nothing to checkpoint") }
+            let file = LogCheckpointFile(url: to.map { URL(fileURLWithPath: $0) }
+                ?? LogCheckpointFile.defaultLocation(forDatabase: location.database))
+            try file.publish(checkpoint)
+            output.print(checkpoint, text: "checkpoint: row \(checkpoint.sequence), head \(checkpoint.head), written to \(file.url.path)")
         }
     }
 }

@@ -28,7 +28,7 @@ struct PasscodesCommand: ParsableCommand {
             guard !doors.isEmpty else { throw UsageError("give at least one --door") }
             guard validFor == nil || (from == nil && until == nil) else { throw UsageError("give --valid-for or --from/--until, not both") }
             guard let limit = UseLimit(parsing: uses) else { throw UsageError("--uses: '\(uses)' is not 1, N or unlimited") }
-            let store = try database.openStore()
+            let store = try database.openStore(creating: true)
             let now = Date()
             var request = PasscodeRequest(person: person, label: label, doors: doors)
             if let validFor {

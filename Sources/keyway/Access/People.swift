@@ -15,7 +15,7 @@ struct PeopleCommand: ParsableCommand {
         @Option(help: "resident, staff, visitor or vendor.") var kind: PersonKind = .resident
 
         func run() throws {
-            let person = try database.openStore().addPerson(name: name, kind: kind, actor: AccessCLI.actor)
+            let person = try database.openStore(creating: true).addPerson(name: name, kind: kind, actor: AccessCLI.actor)
             output.print(person, text: "\(person.id)  \(person.name)  \(person.kind.rawValue)")
         }
     }

@@ -17,7 +17,7 @@ struct PinsCommand: ParsableCommand {
 
         func run() throws {
             let code = try codeFile.map { path throws(UsageError) in try SecretInput.read(path, option: "--code-file") }
-            let store = try database.openStore()
+            let store = try database.openStore(creating: true)
             let issued = try store.addPIN(person: person, code: code, duress: duress, actor: AccessCLI.actor)
             let shown = CredentialOutput(issued.credential, zone: store.timeZone, code: issued.code)
             output.print(shown)

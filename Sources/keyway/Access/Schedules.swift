@@ -20,7 +20,7 @@ struct SchedulesCommand: ParsableCommand {
             guard let weekdays = Weekdays(parsing: days) else { throw UsageError("--days: '\(days)' is not like mon-fri or sat,sun") }
             guard let start = TimeOfDay(parsing: from) else { throw UsageError("--from: '\(from)' is not HH:MM") }
             guard let end = TimeOfDay(parsing: to) else { throw UsageError("--to: '\(to)' is not HH:MM") }
-            let schedule = try database.openStore().addSchedule(
+            let schedule = try database.openStore(creating: true).addSchedule(
                 name: name, intervals: [ScheduleInterval(days: weekdays, start: start, end: end)],
                 openOnHolidays: openOnHolidays, actor: AccessCLI.actor)
             output.print(schedule, text: "\(schedule.id)  \(schedule.name)")
