@@ -103,7 +103,7 @@ private struct DoorUnderTest {
     @Test func lockdownWinsOverAGrantDecidedBeforeIt() {
         var door = DoorUnderTest(mode: .cardOrPin)
         let asked = door.send(.card(card))
-        #expect(door.send(.mode(.lockdown)) == [])
+        #expect(door.send(.mode(.lockdown)) == [.setRelay(unlocked: false)])
         #expect(door.answer(asked, with: .granted(extendedStrike: false)) == [.feedback(.denied)])
         #expect(door.send(.exitButtonPressed) == [])
         #expect(door.send(.unlock(for: .seconds(5))) == [])

@@ -99,6 +99,10 @@ private final class Recorder: RelayDriver, ReaderIndicator {
     var actions: [String] { log.withLock { $0 } }
     func pulse(for duration: Duration) { log.withLock { $0.append("pulse") } }
     func hold(unlocked: Bool) { log.withLock { $0.append(unlocked ? "held unlocked" : "locked") } }
+    func lockConfirmed() async -> Bool {
+        hold(unlocked: false)
+        return true
+    }
     func show(_ pattern: FeedbackPattern) { log.withLock { $0.append("\(pattern.color)") } }
 }
 
@@ -123,7 +127,7 @@ private final class Recorder: RelayDriver, ReaderIndicator {
         let (access, runtime, hardware) = try await Self.site("rejected-report")
         await runtime.report(.rejected(RejectedReport(.formatError, "card raw 26 bits: parity error (h10301)")), from: "front-reader")
         #expect(hardware.actions == ["locked", "red"])
-        await runtime.secureAllDoors()
+        await runtime.secureAllDoors(within: .seconds(5))
         let log = try access.store.activity(door: "Front")
         #expect(log.filter { $0.kind == .decision }.isEmpty, "nothing was decided")
         let row = try #require(log.first { $0.event == "report_rejected" })
@@ -139,7 +143,7 @@ private final class Recorder: RelayDriver, ReaderIndicator {
         await runtime.report(.alarm(.tamper, raised: false, detail: "tamper switch closed"), from: "front-reader")
         #expect(runtime.faults.list() == ["reader front-reader power_failure: power failure"])
         #expect(hardware.actions == ["locked"], "an alarm moves nothing")
-        await runtime.secureAllDoors()
+        await runtime.secureAllDoors(within: .seconds(5))
         let events = try access.store.activity(door: "Front").compactMap(\.event)
         #expect(events.filter { $0 == "tamper" }.count == 1)
         #expect(events.contains("power_failure"))

@@ -15,6 +15,10 @@ private final class RecordingHardware: RelayDriver, ReaderIndicator, SwitchedOut
 
     func pulse(for duration: Duration) { note("pulse") }
     func hold(unlocked: Bool) { note(unlocked ? "held unlocked" : "locked") }
+    func lockConfirmed() async -> Bool {
+        note("locked")
+        return true
+    }
     func show(_ pattern: FeedbackPattern) { note("\(pattern.color)") }
     func play(on: Duration, off: Duration, times: Int) { note("\(times)x \(on) on \(off) off") }
     func hold(active: Bool) { note(active ? "on" : "off") }
@@ -133,7 +137,7 @@ private final class DatabaseLockHolder {
 
         // The card after the command is decided with the mode it wrote.
         await runtime.report(.card(Self.card), from: "back-reader")
-        #expect(back.actions == ["locked", "red"])
+        #expect(back.actions == ["locked", "locked", "red"])
         #expect(try access.store.activity(door: "Back").filter { $0.kind == .decision }.map(\.outcome) == ["deny"])
     }
 }

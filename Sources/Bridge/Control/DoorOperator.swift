@@ -41,6 +41,8 @@ public struct DoorOperator: Sendable {
         } catch {
             throw .doorCommand("cannot change the mode of \(name): \(error)")
         }
+        // A mode change relocks by itself; locking a door already in its mode still ends a timed unlock.
+        if action == .lock, mode == modes.current { await site.relock(name) }
         return "\(name) is now \(mode.rawValue)"
     }
 }

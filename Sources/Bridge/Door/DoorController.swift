@@ -69,6 +69,7 @@ public struct DoorController: Sendable {
         case .doorPosition(let open): actions += doorPositionChanged(open: open, now: now)
         case .exitButtonPressed: actions += release(for: strike, now: now, recording: .requestToExit)
         case .unlock(let duration): actions += release(for: duration, now: now, recording: .unlocked)
+        case .relock: actions += relock()
         case .readerOffline: cardAwaitingPIN = nil
         case .tick: break
         }
@@ -107,16 +108,23 @@ public struct DoorController: Sendable {
         return (event.map { [.record($0)] } ?? []) + [.pulseRelay(duration)]
     }
 
+    /// A new mode acts on the relay at once, whatever it was doing: held, locked, or released by a pulse (an
+    /// operator's timed unlock, a grant), which the new setting ends. Relocking a relay already locked costs one
+    /// command; leaving a strike released into a lockdown is what must never happen.
     private mutating func change(to newMode: DoorMode) -> [DoorAction] {
         guard newMode != mode else { return [] }
-        let wasUnlocked = mode == .unlocked
         mode = newMode
         if mode != .cardAndPin { cardAwaitingPIN = nil }
-        if mode == .lockdown { releasedUntil = 0 }
-        var actions: [DoorAction] = []
-        if wasUnlocked != (mode == .unlocked) { actions.append(.setRelay(unlocked: mode == .unlocked)) }
+        releasedUntil = 0
+        var actions: [DoorAction] = [.setRelay(unlocked: mode == .unlocked)]
         if mode == .unlocked { actions += clear(.heldOpen) }
         return actions
+    }
+
+    /// Ends a timed release now (an operator's `door lock`): the strike relocks and the mode stays.
+    private mutating func relock() -> [DoorAction] {
+        releasedUntil = 0
+        return [.setRelay(unlocked: mode == .unlocked)]
     }
 
     private mutating func doorPositionChanged(open: Bool, now: UInt64) -> [DoorAction] {

@@ -26,6 +26,8 @@ public enum DoorInput: Sendable, Equatable {
     case exitButtonPressed
     /// An operator releases the strike for a while.
     case unlock(for: Duration)
+    /// An operator locks the door now: a timed release ends, the mode stays.
+    case relock
     /// The reader stopped answering: a card waiting for its PIN is forgotten.
     case readerOffline
     /// Time passed; handles timeouts due by `now`.

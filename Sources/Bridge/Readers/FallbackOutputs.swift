@@ -19,6 +19,8 @@ struct FaultyRelay: RelayDriver {
 
     func pulse(for duration: Duration) { report() }
     func hold(unlocked: Bool) { if unlocked { report() } }
+    /// Nothing can confirm a relay that cannot be driven.
+    func lockConfirmed() async -> Bool { false }
 
     private func report() {
         faults.report("relay \(door)", problem)

@@ -19,8 +19,10 @@ public final class OSDPBusDriver: Sendable {
     private let link = Mutex<OSDPLink?>(nil)
     private let openedAt = Mutex<Date?>(nil)
     /// Commands wait here in order; one task sends them, so an LED never overtakes its relay pulse.
-    private let outbox: AsyncStream<(Command, UInt8)>.Continuation
-    private let outboxStream: AsyncStream<(Command, UInt8)>
+    /// A command's completion, if any, is told its result (a failure when it is never sent).
+    private let outbox: AsyncStream<(Command, UInt8, Completion?)>.Continuation
+    private let outboxStream: AsyncStream<(Command, UInt8, Completion?)>
+    typealias Completion = @Sendable (CommandResult) -> Void
     private let stopped = Atomic<Bool>(false)
 
     public init(configuration: BusConfiguration, sink: any ReaderReportSink, faults: FaultBoard, logger: Logger) {
@@ -54,7 +56,9 @@ public final class OSDPBusDriver: Sendable {
         OSDPIndicator(bus: self, address: UInt8(address))
     }
 
-    func send(_ command: Command, to address: UInt8) { outbox.yield((command, address)) }
+    func send(_ command: Command, to address: UInt8, completion: Completion? = nil) {
+        if case .terminated = outbox.yield((command, address, completion)) { completion?(.timeout) }
+    }
 
     /// Whether the port is open, and each PD's state, for `keyway status`.
     func snapshot() async -> BusSnapshot {
@@ -140,12 +144,14 @@ public final class OSDPBusDriver: Sendable {
     }
 
     private func sendCommands() async {
-        for await (command, address) in outboxStream {
+        for await (command, address, completion) in outboxStream {
             guard let link = await openLink(within: .seconds(2)) else {
                 logger.warning("command dropped: bus not open", metadata: ["bus": "\(configuration.name)", "pd": "\(name(of: address))"])
+                completion?(.timeout)
                 continue
             }
             let result = await link.submit(command, to: address)
+            completion?(result)
             if !result.isSuccess {
                 logger.warning("command failed", metadata: [
                     "bus": "\(configuration.name)", "pd": "\(name(of: address))", "command": "\(Self.label(of: command))", "result": "\(result)",

@@ -12,7 +12,18 @@ struct OSDPRelay: RelayDriver {
     }
 
     func hold(unlocked: Bool) {
-        bus.send(.output([OutputControl(output: output, action: unlocked ? .permanentOnAbortTimed : .permanentOffAbortTimed)]), to: address)
+        bus.send(command(unlocked: unlocked), to: address)
+    }
+
+    /// Confirmed when the PD ACKs the OUT.
+    func lockConfirmed() async -> Bool {
+        await withCheckedContinuation { confirmed in
+            bus.send(command(unlocked: false), to: address) { confirmed.resume(returning: $0.isSuccess) }
+        }
+    }
+
+    private func command(unlocked: Bool) -> Command {
+        .output([OutputControl(output: output, action: unlocked ? .permanentOnAbortTimed : .permanentOffAbortTimed)])
     }
 }
 

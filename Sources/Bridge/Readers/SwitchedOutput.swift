@@ -47,6 +47,11 @@ struct GPIORelay: RelayDriver {
 
     func pulse(for duration: Duration) { output.play(on: duration, off: .zero, times: 1) }
     func hold(unlocked: Bool) { output.hold(active: unlocked) }
+    /// A GPIO line is set when the call returns.
+    func lockConfirmed() async -> Bool {
+        output.hold(active: false)
+        return true
+    }
 }
 
 /// A Wiegand reader's LED and beeper control wires. One LED wire shows one colour beside the

@@ -15,7 +15,7 @@ struct BridgeService: Service {
         notifier.notify(.ready)
         let site = await supervisor.configuration.site.name
         logger.info("keyway serving", metadata: ["site": "\(site)"])
-        await withDiscardingTaskGroup { group in
+        let unconfirmed = await withDiscardingTaskGroup { group in
             group.addTask { await repeatUntilShutdown(every: .milliseconds(100)) { await supervisor.runtime.tick() } }
             group.addTask { await repeatUntilShutdown(every: .seconds(1)) { await supervisor.runtime.followModes() } }
             if let interval = notifier.watchdogInterval {
@@ -32,10 +32,15 @@ struct BridgeService: Service {
             logger.info("shutting down: locking doors")
             notifier.notify(.stopping)
             control.stop()
-            await supervisor.stop()
+            let unconfirmed = await supervisor.stop()
             group.cancelAll()
+            return unconfirmed
         }
-        logger.info("keyway stopped")
+        if unconfirmed.isEmpty {
+            logger.info("keyway stopped", metadata: ["doors": "all confirmed locked"])
+        } else {
+            logger.critical("keyway stopped", metadata: ["doors not confirmed locked": "\(unconfirmed.joined(separator: ", "))"])
+        }
     }
 }
 

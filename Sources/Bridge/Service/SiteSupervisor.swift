@@ -76,11 +76,23 @@ public actor SiteSupervisor {
         await apply(configuration)
     }
 
-    /// Stops every driver after locking every door.
-    public func stop() async {
-        await runtime.secureAllDoors()
-        // Let the lock commands reach the buses before they close.
-        try? await Task.sleep(for: .milliseconds(300))
+    /// How long shutdown waits, in all, for every door's lock to be confirmed before it closes the buses.
+    static let lockConfirmationPatience = Duration.seconds(5)
+
+    /// Stops every driver after locking every door and waiting (at most `lockConfirmationPatience`) for
+    /// each lock to be confirmed, and sends a last signed checkpoint of the activity log. Returns the doors
+    /// that could not be confirmed locked; each is logged as an error, for a person to check.
+    @discardableResult
+    public func stop() async -> [String] {
+        let unconfirmed = await runtime.secureAllDoors(within: Self.lockConfirmationPatience)
+        for door in unconfirmed {
+            logger.critical("door not confirmed locked: check it", metadata: ["door": "\(door)"])
+        }
+        do {
+            try access.checkpointLog()
+        } catch {
+            logger.error("final activity log checkpoint failed", metadata: ["error": "\(error)"])
+        }
         for running in buses.values { running.driver.stop() }
         for running in wiegandReaders.values { running.driver.stop() }
         for running in contacts.values { running.driver.stop() }
@@ -91,6 +103,7 @@ public actor SiteSupervisor {
         wiegandReaders = [:]
         contacts = [:]
         simulator.stop()
+        return unconfirmed
     }
 
     /// Reads the configuration again. A bad file changes nothing and its problems are returned.

@@ -6,6 +6,9 @@ public protocol RelayDriver: Sendable {
     /// Releases the strike for `duration`; the hardware relocks on its own where it can time it.
     func pulse(for duration: Duration)
     func hold(unlocked: Bool)
+    /// Locks the strike (ending any pulse) and returns once the hardware confirmed it: false when it
+    /// could not (a command refused or lost, no bus). Shutdown waits for it, within its own bound.
+    func lockConfirmed() async -> Bool
 }
 
 /// A reader's LED and buzzer; like `RelayDriver`, calls queue and return.

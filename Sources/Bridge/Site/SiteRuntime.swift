@@ -46,6 +46,10 @@ public actor SiteRuntime: ReaderReportSink {
     private(set) var decisionsInFlight = 0
     /// Set when the service stops: from then on nothing new is decided or actuated.
     private var stopping = false
+    /// Set once shutdown has sent the locks: from then on nothing moves a door, not even a late decision.
+    private var doorsSecured = false
+    /// Shutdown waiting for the decisions in flight to be answered.
+    private var decisionWaiters: [CheckedContinuation<Void, Never>] = []
 
     public init(access: AccessControl, logger: Logger) {
         self.access = access
@@ -229,14 +233,34 @@ public actor SiteRuntime: ReaderReportSink {
         return doors[name]?.controller.mode ?? mode
     }
 
-    /// Brings each door to the mode the access core says is in force now (operator changes, mode schedules).
+    /// Locks a door now, ending a timed release; its mode stays.
+    public func relock(_ name: String) async {
+        await handle(.relock, at: name)
+    }
+
+    /// Brings each door to the mode the access core says is in force now (operator changes, mode schedules),
+    /// after reading what other processes committed (`keyway doors mode` writes the database directly), and
+    /// shows a clock fault while it lasts.
     public func followModes() async {
+        let refreshed = await database.perform { access in Result { try access.refresh() } }
+        switch refreshed {
+        case .success: faults.clear("database reads")
+        case .failure(let error): faults.report("database reads", "changes from other processes (door modes) cannot be read: \(error)")
+        }
         let date = Date()
+        defer { showClockFault() }
         for name in doorOrder {
             guard let mode = access.mode(ofDoor: name, at: date), mode != doors[name]?.controller.mode else { continue }
             logger.info("door mode", metadata: ["door": "\(name)", "mode": "\(mode.rawValue)"])
             await handle(.mode(mode), at: name)
         }
+    }
+
+    /// The access core's clock fault as a fault in status (and `keyway_faults_total`), and as a gauge.
+    private func showClockFault() {
+        let fault = access.clockFault
+        Gauge(label: "keyway_clock_fault").record(fault == nil ? 0 : 1)
+        if let fault { faults.report("clock", fault.description) } else { faults.clear("clock") }
     }
 
     /// Runs the timers that are due (PIN timeouts, held-open).
@@ -248,17 +272,38 @@ public actor SiteRuntime: ReaderReportSink {
         }
     }
 
-    /// Locks every door: the state the service leaves the site in when it stops. Decisions already
-    /// asked finish and act first; nothing after them opens a door; queued door events are written.
-    public func secureAllDoors() async {
+    /// Locks every door and waits, at most `patience` in all, until each relay confirms it (the PD ACKed
+    /// its OUT, the GPIO line was set): the state the service leaves the site in when it stops. Decisions
+    /// already asked finish and act first (while time allows); nothing after the locks moves a door; queued
+    /// door events are written. Returns the doors that could not be confirmed locked, in configuration order.
+    @discardableResult
+    public func secureAllDoors(within patience: Duration) async -> [String] {
+        let deadline = ContinuousClock.now + patience
         stopping = true
-        while decisionsInFlight > 0 { try? await Task.sleep(for: .milliseconds(10)) }
-        for name in doorOrder {
-            guard let door = doors[name] else { continue }
-            await drive(door.binding, .setRelay(unlocked: false), door: name)
+        if await awaitAtMost(until: deadline, { await self.decisionsSettled() }) == nil {
+            logger.error("shutdown: decisions still waiting for the database; locking the doors anyway")
         }
-        // The door events still queued reach the log before the service goes.
+        doorsSecured = true
+        let relays = doorOrder.compactMap { name in doors[name].map { (name, $0.binding.relay) } }
+        for (name, _) in relays { logger.info("relay locked", metadata: ["door": "\(name)"]) }
+        let confirmations = await withTaskGroup(of: (String, Bool?).self) { group in
+            for (name, relay) in relays {
+                group.addTask { (name, await awaitAtMost(until: deadline) { await relay.lockConfirmed() }) }
+            }
+            var confirmed: Set<String> = []
+            for await (name, result) in group where result == true { confirmed.insert(name) }
+            return confirmed
+        }
+        let unconfirmed = relays.map(\.0).filter { !confirmations.contains($0) }
+        // The door events still queued reach the log before the service goes (their writes are not cut short).
         await database.drain()
+        return unconfirmed
+    }
+
+    /// Returns once no decision is in flight.
+    private func decisionsSettled() async {
+        guard decisionsInFlight > 0 else { return }
+        await withCheckedContinuation { decisionWaiters.append($0) }
     }
 
     // MARK: Status
@@ -285,7 +330,7 @@ public actor SiteRuntime: ReaderReportSink {
     private func handle(_ input: DoorInput, at name: String) async {
         if stopping {
             // Only answers to decisions already asked are taken; nothing new opens a door.
-            guard case .decided = input else { return }
+            guard case .decided = input, !doorsSecured else { return }
         }
         guard let actions = doors[name]?.controller.handle(input, now: now()) else { return }
         await perform(actions, at: name)
@@ -311,6 +356,7 @@ public actor SiteRuntime: ReaderReportSink {
         decisionsInFlight += 1
         let decision = await database.perform { access in access.decide(presentation, door: door, reader: binding.reader, at: date) }
         decisionsInFlight -= 1
+        if decisionsInFlight == 0 { resumeDecisionWaiters() }
         let elapsed = now() - started
         let result = decision.granted ? "granted" : "denied"
         let credential = presentation.description
@@ -332,6 +378,11 @@ public actor SiteRuntime: ReaderReportSink {
             faults.clear("database")
         }
         return decision.granted ? .granted(extendedStrike: false) : .denied
+    }
+
+    private func resumeDecisionWaiters() {
+        for waiter in decisionWaiters { waiter.resume() }
+        decisionWaiters = []
     }
 
     private func drive(_ binding: DoorBinding, _ action: DoorAction, door: String) async {
@@ -381,4 +432,22 @@ struct DoorSnapshot {
     let open: Bool?
     let alarms: Set<DoorAlarm>
     let lastEvent: String?
+}
+
+/// The result of `work`, or nil if `deadline` comes first; the work then goes on unawaited (a relay's
+/// confirmation that never comes must not hold up shutdown).
+func awaitAtMost<Value: Sendable>(
+    until deadline: ContinuousClock.Instant, _ work: @escaping @Sendable () async -> Value
+) async -> Value? {
+    let (results, continuation) = AsyncStream<Value?>.makeStream()
+    Task { continuation.yield(await work()) }
+    let timer = Task {
+        try? await Task.sleep(until: deadline)
+        continuation.yield(nil)
+    }
+    var iterator = results.makeAsyncIterator()
+    let first = await iterator.next() ?? nil
+    continuation.finish()
+    timer.cancel()
+    return first
 }
