@@ -9,7 +9,7 @@ final class LinkLoop {
     private let events: AsyncStream<OSDPLinkEvent>.Continuation
     private let control: LinkControl
     private let reopenInterval: UInt64
-    private var waiting: [CommandTicket: CheckedContinuation<CommandResult, Never>] = [:]
+    private var waiting: [CommandTicket: @Sendable (CommandResult) -> Void] = [:]
     /// Set while the device is away: when to try opening it again.
     private var reopenAt: UInt64?
 
@@ -27,9 +27,9 @@ final class LinkLoop {
         self.reopenInterval = reopenInterval.nanoseconds
     }
 
-    /// Completes `continuation` when the bus reports the ticket's result.
-    func await(_ ticket: CommandTicket, _ continuation: CheckedContinuation<CommandResult, Never>) {
-        waiting[ticket] = continuation
+    /// Calls `completion` (on this thread) when the bus reports the ticket's result.
+    func await(_ ticket: CommandTicket, _ completion: @escaping @Sendable (CommandResult) -> Void) {
+        waiting[ticket] = completion
     }
 
     func run() {
@@ -62,7 +62,7 @@ final class LinkLoop {
         }
         port.close()
         publish()
-        for continuation in waiting.values { continuation.resume(returning: .timeout) }
+        for completion in waiting.values { completion(.timeout) }
         for request in control.close() { request.abandon() }
         events.finish()
         control.finish()
@@ -97,7 +97,7 @@ final class LinkLoop {
     private func publish() {
         for event in panel.takeEvents() {
             if case .commandResult(let ticket, let result) = event {
-                waiting.removeValue(forKey: ticket)?.resume(returning: result)
+                waiting.removeValue(forKey: ticket)?(result)
             }
             events.yield(.bus(event))
         }
