@@ -131,7 +131,7 @@ private struct SiteDecoder {
         let pds = bus.required("pds").map { list($0, decodePD) }
         let cycle = bus.value("min_poll_cycle", default: Duration.milliseconds(2)) { value -> Duration? in
             guard let cycle = value.duration() else { return nil }
-            guard cycle <= .milliseconds(100) else { value.report("\(cycle) is longer than the 100ms limit"); return nil }
+            guard cycle <= .milliseconds(100) else { value.report("\(cycle.text) is longer than the 100ms limit"); return nil }
             return cycle
         }
         guard let name, let port, let baud, let pds = pds.flatMap(allDecoded), let cycle else { return nil }
