@@ -82,6 +82,7 @@ public struct ControlPanel: Sendable {
     }
 
     public mutating func takeEvents() -> [BusEvent] {
+        guard !events.isEmpty else { return [] }  // the loop asks after every read: no copy for nothing
         defer { events.removeAll(keepingCapacity: true) }
         return events
     }
@@ -118,6 +119,10 @@ public struct ControlPanel: Sendable {
         }
         return next.map { max($0, lineQuietAt) }
     }
+
+    /// While a reply is coming in, how many of its bytes are still to come (nil when none is being received):
+    /// a loop on a byte-by-byte line may sleep their wire time instead of waking for each.
+    public var replyBytesStillExpected: Int? { inFlight == nil ? nil : parser.bytesStillExpected }
 
     /// Feed everything the port delivered, in any chunking, noise included.
     public mutating func receive(_ bytes: some Collection<UInt8>, now: UInt64) {

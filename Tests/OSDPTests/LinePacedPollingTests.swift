@@ -140,3 +140,22 @@ import Testing
         #expect(bus.panel.status(of: 1)?.state == .online && bus.panel.status(of: 3)?.state == .online)
     }
 }
+
+@Suite struct FrameParserExpectationTests {
+    @Test func theParserSaysHowManyBytesTheFrameStillNeeds() {
+        var parser = FrameParser()
+        #expect(parser.bytesStillExpected == nil)
+        _ = parser.append([0xFF], now: 0)
+        #expect(parser.bytesStillExpected == nil, "a mark byte is not a frame yet")
+        let ack = Frame(address: 1, isReply: true, sequence: 1, code: ReplyCode.ack.rawValue, data: []).encoded(mark: false)
+        _ = parser.append(ack.prefix(2), now: 0)
+        #expect(parser.bytesStillExpected == 3, "the rest of a header")
+        _ = parser.append(ack[2..<6], now: 0)
+        #expect(parser.bytesStillExpected == ack.count - 6)
+        _ = parser.append(ack[6...], now: 0)
+        #expect(parser.bytesStillExpected == nil)
+        // A header announcing more than the parser takes promises no more than its limit.
+        _ = parser.append([0x53, 0x81, 0xFF, 0x7F], now: 0)
+        #expect(parser.bytesStillExpected == Frame.maximumLength - 4)
+    }
+}
