@@ -79,7 +79,8 @@ final class LinkLoop {
     private func awaitRestOfReply() {
         guard let missing = panel.replyBytesStillExpected, missing > 1 else { return }
         let now = MonotonicClock.now()
-        let nap = min(UInt64(min(missing - 1, Self.longestNapBytes)) * byteTime, waitTime(now: now))
+        // Under half the inter-character timeout: the parser times gaps by when bytes are read.
+        let nap = min(UInt64(min(missing - 1, Self.longestNapBytes)) * byteTime, panel.options.interCharacterTimeout / 2, waitTime(now: now))
         guard nap > 0 else { return }
         _ = try? control.wakeUp.wait(timeoutNanoseconds: nap)
     }

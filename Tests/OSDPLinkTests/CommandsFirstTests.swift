@@ -19,7 +19,8 @@ import Testing
         private let shared = Shared()
         var codes: [UInt8] { shared.codes.withLock { $0 } }
 
-        init(_ pty: PseudoTerminal, cardAfterPolls: Int) {
+        /// `byteTime`: each reply byte is written on its own, this long after the previous one (a UART at that speed).
+        init(_ pty: PseudoTerminal, cardAfterPolls: Int, byteTime: Double? = nil) {
             let shared = shared
             Thread {
                 var parser = FrameParser()
@@ -37,11 +38,19 @@ import Testing
                             reply = .capabilities(Capabilities([Capability(function: .checkCharacterSupport, compliance: 1, count: 0)]))
                         case CommandCode.poll.rawValue:
                             polls += 1
-                            reply = polls == cardAfterPolls ? .rawCard(RawCard(format: .wiegand, bitCount: 26, data: [0x22, 0x51, 0x27, 0xC0])) : .ack
+                            reply = polls == cardAfterPolls ? .rawCard(RawCard(format: .unspecified, bitCount: 200, data: Array(0..<25))) : .ack
                         default:
                             reply = .ack
                         }
-                        try? pty.write(Frame(address: frame.address, isReply: true, sequence: frame.sequence, code: reply.code.rawValue, data: reply.payload).encoded())
+                        let bytes = Frame(address: frame.address, isReply: true, sequence: frame.sequence, code: reply.code.rawValue, data: reply.payload).encoded()
+                        guard let byteTime else {
+                            try? pty.write(bytes)
+                            continue
+                        }
+                        for byte in bytes {
+                            Thread.sleep(forTimeInterval: byteTime)
+                            try? pty.write([byte])
+                        }
                     }
                 }
             }.start()
@@ -50,14 +59,17 @@ import Testing
         func stop() { shared.stopped.store(true, ordering: .releasing) }
     }
 
-    @Test(.timeLimit(.minutes(1))) func theAnswerToACardIsThePDsNextFramesInOrder() async throws {
+    @Test(.timeLimit(.minutes(1)), arguments: [nil, 9600])
+    func theAnswerToACardIsThePDsNextFramesInOrder(bytePacedAt baud: Int?) async throws {
         let pty = try PseudoTerminal(baudRate: .b115200)
-        let pd = HandPlayedPD(pty, cardAfterPolls: 20)
+        // At 9600 baud, byte by byte: the loop sleeps through a reply (a 37-byte card report, longer than the
+        // 20 ms inter-character timeout) and must still take it whole.
+        let pd = HandPlayedPD(pty, cardAfterPolls: 20, byteTime: baud.map { 10 / Double($0) })
         defer { pd.stop() }
         var bus = BusOptions()
         bus.answerWindow = 5_000_000_000  // far longer than the answer takes: a POLL before it would be a bug
         let link = try OSDPLink(configuration: OSDPLinkConfiguration(
-            devicePath: pty.devicePath, port: SerialPortOptions(baudRate: .b115200), pds: [PDConfiguration(address: 1, security: .off)], bus: bus))
+            devicePath: pty.devicePath, port: SerialPortOptions(baudRate: baud == 9600 ? .b9600 : .b115200), pds: [PDConfiguration(address: 1, security: .off)], bus: bus))
         defer { link.stop() }
         for await event in link.events {
             guard case .bus(.card) = event else { continue }
