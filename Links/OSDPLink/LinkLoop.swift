@@ -9,7 +9,9 @@ final class LinkLoop {
     private let events: AsyncStream<OSDPLinkEvent>.Continuation
     private let control: LinkControl
     private let reopenInterval: UInt64
-    private var waiting: [CommandTicket: CheckedContinuation<CommandResult, Never>] = [:]
+    /// One character on the line, 10 bits.
+    private let byteTime: UInt64
+    private var waiting: [CommandTicket: @Sendable (CommandResult) -> Void] = [:]
     /// Set while the device is away: when to try opening it again.
     private var reopenAt: UInt64?
 
@@ -25,11 +27,12 @@ final class LinkLoop {
         self.events = events
         self.control = control
         self.reopenInterval = reopenInterval.nanoseconds
+        byteTime = 10_000_000_000 / UInt64(max(panel.options.baudRate, 1))
     }
 
-    /// Completes `continuation` when the bus reports the ticket's result.
-    func await(_ ticket: CommandTicket, _ continuation: CheckedContinuation<CommandResult, Never>) {
-        waiting[ticket] = continuation
+    /// Calls `completion` (on this thread) when the bus reports the ticket's result.
+    func await(_ ticket: CommandTicket, _ completion: @escaping @Sendable (CommandResult) -> Void) {
+        waiting[ticket] = completion
     }
 
     func run() {
@@ -55,18 +58,35 @@ final class LinkLoop {
             }
             do {
                 let bytes = try port.read(timeoutNanoseconds: wait, wakeUp: control.wakeUp)
-                if !bytes.isEmpty { panel.receive(bytes, now: MonotonicClock.now()) }
+                if !bytes.isEmpty {
+                    panel.receive(bytes, now: MonotonicClock.now())
+                    awaitRestOfReply()
+                }
             } catch {
                 lose(error, now: now)
             }
         }
         port.close()
         publish()
-        for continuation in waiting.values { continuation.resume(returning: .timeout) }
+        for completion in waiting.values { completion(.timeout) }
         for request in control.close() { request.abandon() }
         events.finish()
         control.finish()
     }
+
+    /// A UART hands over a reply byte by byte: rather than wake for each, sleep until all but its last byte
+    /// can have arrived (a command being queued still wakes the loop), then read them in one go.
+    private func awaitRestOfReply() {
+        guard let missing = panel.replyBytesStillExpected, missing > 1 else { return }
+        let now = MonotonicClock.now()
+        // Under half the inter-character timeout: the parser times gaps by when bytes are read.
+        let nap = min(UInt64(min(missing - 1, Self.longestNapBytes)) * byteTime, panel.options.interCharacterTimeout / 2, waitTime(now: now))
+        guard nap > 0 else { return }
+        _ = try? control.wakeUp.wait(timeoutNanoseconds: nap)
+    }
+
+    /// A frame header announcing a huge length (noise) never puts the loop to sleep for long.
+    static let longestNapBytes = 32
 
     /// Until the bus's next deadline or the next reopen attempt, whichever is first.
     private func waitTime(now: UInt64) -> UInt64 {
@@ -97,7 +117,7 @@ final class LinkLoop {
     private func publish() {
         for event in panel.takeEvents() {
             if case .commandResult(let ticket, let result) = event {
-                waiting.removeValue(forKey: ticket)?.resume(returning: result)
+                waiting.removeValue(forKey: ticket)?(result)
             }
             events.yield(.bus(event))
         }

@@ -94,10 +94,17 @@ public final class OSDPLink: Sendable {
     /// Sends a command to a PD and returns its result (ACK, a reply, NAK, timeout, ...).
     public func submit(_ command: Command, to address: UInt8) async -> CommandResult {
         await withCheckedContinuation { continuation in
-            control.enqueue(LinkRequest(
-                perform: { loop, now in loop.await(loop.panel.submit(command, to: address, now: now), continuation) },
-                abandon: { continuation.resume(returning: .timeout) }))
+            send(command, to: address) { continuation.resume(returning: $0) }
         }
+    }
+
+    /// Queues a command for a PD without waiting for it: the link's thread is woken and the command goes out
+    /// as the bus's next frame to that PD; commands sent one after another go out in that order.
+    /// `completion` gets the result on the link's thread, so it must be short and must not block.
+    public func send(_ command: Command, to address: UInt8, completion: @escaping @Sendable (CommandResult) -> Void) {
+        control.enqueue(LinkRequest(
+            perform: { loop, now in loop.await(loop.panel.submit(command, to: address, now: now), completion) },
+            abandon: { completion(.timeout) }))
     }
 
     /// Sends a file with FILETRANSFER; progress arrives as `.bus(.fileTransferProgress)` events, the PD's final status as the result.
@@ -105,7 +112,9 @@ public final class OSDPLink: Sendable {
         await withCheckedContinuation { continuation in
             control.enqueue(LinkRequest(
                 perform: { loop, now in
-                    loop.await(loop.panel.submitFileTransfer(file, fileType: fileType, to: address, now: now), continuation)
+                    loop.await(loop.panel.submitFileTransfer(file, fileType: fileType, to: address, now: now)) {
+                        continuation.resume(returning: $0)
+                    }
                 },
                 abandon: { continuation.resume(returning: .timeout) }))
         }

@@ -34,8 +34,15 @@ public struct BusOptions: Sendable, Equatable {
     public var replyTimeout: UInt64 = 200_000_000
     /// Used to compute wire time (10 bits a byte) for the reply timeout.
     public var baudRate: Int = 9600
-    /// An idle online PD is polled this often.
-    public var pollInterval: UInt64 = 50_000_000
+    /// An online PD is polled as soon as the line is free (the line's speed sets the pace), but no sooner than
+    /// this after its previous poll went out. On a real line at 9600–115 200 baud a POLL and its reply take
+    /// longer than that, so it never holds the line idle there; on a pseudo-terminal, where bytes take no
+    /// time, it keeps the CPU use of an idle bus sane.
+    public var minimumPollCycle: UInt64 = 2_000_000
+    /// After a PD reports a card or keys, its next poll waits up to this long for the command that answers the
+    /// report (the door's OUT, then LED and BUZ), so that command is the very next frame to the PD rather
+    /// than one behind a POLL. The other PDs are served meanwhile. 0: poll on at once (nobody answers).
+    public var answerWindow: UInt64 = 0
     /// A PD without a valid reply for this long is offline (spec: 8 s).
     public var offlineAfter: UInt64 = 8_000_000_000
     /// Pause before resending the identical bytes after a timeout.
@@ -60,6 +67,9 @@ public struct BusOptions: Sendable, Equatable {
     func wireTime(bytes: Int) -> UInt64 {
         UInt64(bytes) * 10 * 1_000_000_000 / UInt64(max(baudRate, 1))
     }
+
+    /// The idle line a sender must leave before it transmits (spec: two character times).
+    var interFrameGap: UInt64 { wireTime(bytes: 2) }
 }
 
 /// A configuration the bus cannot run with.

@@ -8,8 +8,10 @@ public struct ControlPanel: Sendable {
     private let indexByAddress: [UInt8: Int]
     private var parser: FrameParser
     private var inFlight: (index: Int, transmission: Transmission, deadline: UInt64)?
-    /// Round-robin position: the device considered first next time.
+    /// Round-robin position of the polls, probes and start-ups: the device considered first next time.
     private var cursor = 0
+    /// The line must stay idle until then before the next transmission (two characters after the last frame).
+    private var lineQuietAt: UInt64 = 0
     private var events: [BusEvent] = []
     private var nextTicket: UInt64 = 1
     private var random: any RandomNumberGenerator & Sendable
@@ -80,6 +82,7 @@ public struct ControlPanel: Sendable {
     }
 
     public mutating func takeEvents() -> [BusEvent] {
+        guard !events.isEmpty else { return [] }  // the loop asks after every read: no copy for nothing
         defer { events.removeAll(keepingCapacity: true) }
         return events
     }
@@ -96,6 +99,7 @@ public struct ControlPanel: Sendable {
             guard now >= flight.deadline else { return nil }
             replyTimedOut(now: now)
         }
+        guard now >= lineQuietAt else { return nil }
         expireQueuedCommands(now: now)
         // A device may turn out to have nothing sendable (a rejected command); try the others.
         for _ in 0..<(devices.count + 1) {
@@ -108,10 +112,17 @@ public struct ControlPanel: Sendable {
     /// When `nextTransmission` must be called next at the latest (a reply deadline, a poll, a retry, a probe).
     public func nextDeadline() -> UInt64? {
         if let flight = inFlight { return flight.deadline }
-        let work = devices.indices.compactMap { dueWork($0)?.time }
-        let expiries = devices.flatMap { $0.queue.map { $0.submittedAt &+ options.commandTimeout } }
-        return (work + expiries).min()
+        var next: UInt64?
+        for index in devices.indices {
+            if let work = dueWork(index) { next = min(next ?? .max, work.time) }
+            for queued in devices[index].queue { next = min(next ?? .max, queued.submittedAt &+ options.commandTimeout) }
+        }
+        return next.map { max($0, lineQuietAt) }
     }
+
+    /// While a reply is coming in, how many of its bytes are still to come (nil when none is being received):
+    /// a loop on a byte-by-byte line may sleep their wire time instead of waking for each.
+    public var replyBytesStillExpected: Int? { inFlight == nil ? nil : parser.bytesStillExpected }
 
     /// Feed everything the port delivered, in any chunking, noise included.
     public mutating func receive(_ bytes: some Collection<UInt8>, now: UInt64) {
@@ -123,12 +134,14 @@ public struct ControlPanel: Sendable {
             case .frame(let received):
                 handle(received, now: now)
             }
+            lineQuietAt = now &+ options.interFrameGap
         }
     }
 
     // MARK: Scheduling
 
-    /// When a device next has something to send, and whether it is urgent (served before idle polls).
+    /// When a device next has something to send, and whether it is urgent: commands (and the retry of a frame
+    /// already on the wire) go before any poll; polls, probes and start-ups take turns.
     private func dueWork(_ index: Int) -> (time: UInt64, urgent: Bool)? {
         let device = devices[index]
         if device.retry != nil { return (device.retryAt, true) }
@@ -139,21 +152,26 @@ public struct ControlPanel: Sendable {
             // Due now (in round-robin turn with the other PDs' start-up), unless restarts came too fast.
             return (device.restartNotBefore, false)
         case .online:
-            if !device.queue.isEmpty || device.reportPending { return (0, true) }
-            let poll: (UInt64, Bool)? = device.isBroadcast ? nil : (device.lastExchangeAt &+ options.pollInterval, false)
+            if !device.queue.isEmpty { return (0, true) }
+            // Back to back, paced by the line: a report may have more behind it, an idle PD is polled again at
+            // once, within the minimum cycle, unless a reported card or key is awaiting its answer.
+            let poll: (UInt64, Bool)? = device.isBroadcast ? nil : (max(
+                device.reportPending ? 0 : (device.lastPollAt.map { $0 &+ options.minimumPollCycle } ?? 0),
+                device.pollsHeldUntil), false)
             guard let job = device.fileTransfer else { return poll }
             if !job.interleave || job.notBefore <= (poll?.0 ?? .max) { return (job.notBefore, true) }
             return poll
         }
     }
 
-    /// Round robin over due devices, urgent ones first.
+    /// Urgent work first; otherwise the due device next in round-robin turn. Only a turn moves the cursor,
+    /// so a command to one PD never makes the polls skip the PDs before it.
     private mutating func deviceToServe(now: UInt64) -> Int? {
         var chosen: Int?
         for offset in devices.indices {
             let index = (cursor + offset) % devices.count
             guard let work = dueWork(index), work.time <= now else { continue }
-            if work.urgent { chosen = index; break }
+            if work.urgent { return index }
             if chosen == nil { chosen = index }
         }
         if let chosen { cursor = (chosen + 1) % devices.count }
@@ -202,6 +220,7 @@ public struct ControlPanel: Sendable {
     private mutating func transmitOnline(_ index: Int, now: UInt64) -> [UInt8]? {
         if !devices[index].queue.isEmpty {
             let queued = devices[index].queue.removeFirst()
+            devices[index].pollsHeldUntil = 0
             if case .keySet = queued.command, devices[index].session == nil {
                 events.append(.commandResult(queued.ticket, .rejected(.requiresSecureChannel)))
                 return nil
@@ -212,6 +231,7 @@ public struct ControlPanel: Sendable {
             let fragment = job.nextFragment(receiveSize: devices[index].receiveSize, sealed: devices[index].session != nil)
             return build(.fileTransfer(fragment), for: index, purpose: .fileFragment(length: fragment.fragment.count), now: now)
         }
+        devices[index].lastPollAt = now
         return build(.poll, for: index, purpose: .poll, now: now)
     }
 
@@ -409,6 +429,7 @@ public struct ControlPanel: Sendable {
         case .poll:
             publish(reply, from: address)
             devices[index].reportPending = isReport(reply)
+            if awaitsAnswer(reply) { devices[index].pollsHeldUntil = now &+ options.answerWindow }
 
         case .command(let queued):
             publish(reply, from: address)
@@ -427,6 +448,14 @@ public struct ControlPanel: Sendable {
 
         case .fileFragment(let length):
             devices[index].fileTransferReplied(reply, fragmentLength: length, now: now, options: options, events: &events)
+        }
+    }
+
+    /// A card or keys: the application's answer (a door's OUT, LED, BUZ) should be the next frame to the PD.
+    private func awaitsAnswer(_ reply: Reply) -> Bool {
+        switch reply {
+        case .rawCard, .formattedCard, .keypad: true
+        default: false
         }
     }
 

@@ -43,6 +43,15 @@ public struct FrameParser: Sendable {
     /// True while part of a frame is buffered.
     public var isInsideFrame: Bool { buffer.first == Frame.startOfMessage }
 
+    /// How many more bytes the frame being received needs: the rest of what its header announced, or of a
+    /// header while its length is not in yet; nil outside a frame. Lets a reader sleep until they can be there.
+    public var bytesStillExpected: Int? {
+        guard isInsideFrame else { return nil }
+        guard buffer.count >= 4 else { return Frame.headerLength - buffer.count }
+        let length = Int(buffer[2]) | Int(buffer[3]) << 8
+        return max(0, min(length, maximumLength) - buffer.count)
+    }
+
     /// Forget any partial frame (e.g. before a new exchange).
     public mutating func reset() {
         buffer.removeAll(keepingCapacity: true)

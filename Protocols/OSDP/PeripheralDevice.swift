@@ -52,7 +52,10 @@ struct PeripheralDevice: Sendable {
     var retry: Transmission?
     var retryAt: UInt64 = 0
     var lastValidReplyAt: UInt64 = 0
-    var lastExchangeAt: UInt64 = 0
+    /// When the last POLL to this PD went out (`minimumPollCycle` counts from it).
+    var lastPollAt: UInt64?
+    /// A card or keys were reported: the next poll waits until then for the command that answers them.
+    var pollsHeldUntil: UInt64 = 0
     var backoff: UInt64 = 0
     /// When the link last restarted (a reset, a handshake after KEYSET), and when the next restart may begin:
     /// restarts that follow each other within `offlineAfter` back off like probes, so neither a PD nor anyone
@@ -167,7 +170,6 @@ extension PeripheralDevice {
 
     mutating func acceptedReply(now: UInt64) {
         lastValidReplyAt = now
-        lastExchangeAt = now
         counters.validReplies += 1
     }
 

@@ -27,6 +27,11 @@ public struct DurationLimits: Sendable, Equatable {
     public static let credentialPeriod = DurationLimits(
         minimum: .seconds(1), maximum: .seconds(3650 * 86_400), reason: "ten years; give a date with --until for longer")
 
+    /// The shortest time from one poll to the next on an OSDP bus: it only holds a line with no baud rate
+    /// (a pseudo-terminal) back; a tenth of a second would already slow every card at 9600 baud.
+    public static let pollCycle = DurationLimits(
+        minimum: .milliseconds(1), maximum: .milliseconds(100), reason: "longer would delay every card")
+
     /// Anything a caller bounds itself (an OSDP command's timer), kept to what every conversion holds.
     public static let any = DurationLimits(minimum: .milliseconds(1), maximum: .seconds(3650 * 86_400), reason: "ten years")
 }

@@ -22,36 +22,36 @@ import Testing
         bus.expect("ff530108000760e955", reply: "5381080007405b53")  // POLL s3 / ACK
         bus.expect("ff5301080005608b33", reply: "53811000055000001a00a5c3f0c0ba7c")  // POLL s1 / RAW
         #expect(bus.takeEvents() == [.card(address: 1, RawCard(format: .unspecified, bitCount: 26, data: hex("a5c3f0c0")))])
-        // A report may be followed by more: the next POLL goes out at once, not after the poll interval.
-        bus.expect("ff530108000660d866", reply: "53810f0006530005313233340d4a16", within: 0)
+        // A report may be followed by more: the next POLL goes out as soon as the line has been idle two characters.
+        bus.expect("ff530108000660d866", reply: "53810f0006530005313233340d4a16", within: 3 * ms)
         let keypad = bus.takeEvents()
         #expect(keypad == [.keypad(address: 1, KeypadEntry(keys: hex("313233340d")))])
         if case .keypad(_, let entry) = keypad.first { #expect(entry.text == "1234#") }
 
         let out = bus.panel.submit(.output([OutputControl(output: 0, action: .permanentOnAbortTimed)]), to: 1, now: bus.now)
-        bus.expect("ff53010c00076800020000fe94", reply: "5381080007405b53", within: 0)
+        bus.expect("ff53010c00076800020000fe94", reply: "5381080007405b53", within: 3 * ms)
         #expect(bus.takeEvents() == [.commandResult(out, .ack)])
 
         let led = LEDControl(reader: 0, led: 1, permanent: LEDPermanentState(control: .set, onTime: 5, offTime: 5, onColor: .green, offColor: .off))
         bus.panel.submit(.led([led]), to: 1, now: bus.now)
-        bus.expect("ff5301160005690001000000000000000105050200ecf3", reply: "5381080005403935", within: 0)
+        bus.expect("ff5301160005690001000000000000000105050200ecf3", reply: "5381080005403935", within: 3 * ms)
         bus.panel.submit(.buzzer([BuzzerControl(onTime: 3, offTime: 3, count: 2)]), to: 1, now: bus.now)
-        bus.expect("ff53010d00066a00020303027ec9", reply: "5381080006406a60", within: 0)
+        bus.expect("ff53010d00066a00020303027ec9", reply: "5381080006406a60", within: 3 * ms)
         bus.panel.submit(.text(TextOutput(reader: 0, mode: .permanentNoWrap, temporaryTime: 5, row: 1, column: 1, text: Array("HELLO".utf8))), to: 1, now: bus.now)
-        bus.expect("ff53011300076b00010501010548454c4c4ff67a", reply: "5381080007405b53", within: 0)
+        bus.expect("ff53011300076b00010501010548454c4c4ff67a", reply: "5381080007405b53", within: 3 * ms)
         bus.panel.submit(.manufacturer(ManufacturerMessage(vendorCode: hex("0c0b0a"), data: hex("010203"))), to: 1, now: bus.now)
-        bus.expect("ff53010e0005800c0b0a01020399aa", reply: "5381080005403935", within: 0)
+        bus.expect("ff53010e0005800c0b0a01020399aa", reply: "5381080005403935", within: 3 * ms)
         #expect(bus.results == [.ack, .ack, .ack, .ack])
         _ = bus.takeEvents()
 
         bus.expect("ff530108000660d866", reply: "53810c00064901000100ece7")  // POLL s2 / ISTATR
-        bus.expect("ff530108000760e955", reply: "53810a0007480100a2a1", within: 0)  // POLL s3 / LSTATR
+        bus.expect("ff530108000760e955", reply: "53810a0007480100a2a1", within: 3 * ms)  // POLL s3 / LSTATR
         #expect(bus.takeEvents() == [.inputs(address: 1, [true, false, true, false]),
                                      .localStatus(address: 1, LocalStatus(tamper: true, powerFailure: false))])
-        bus.expect("ff5301080005608b33", reply: "5381080005403935", within: 0)
+        bus.expect("ff5301080005608b33", reply: "5381080005403935", within: 3 * ms)
         bus.expect("ff530108000660d866", reply: "5381080006406a60")
         let istat = bus.panel.submit(.inputStatus, to: 1, now: bus.now)
-        bus.expect("ff5301080007654c05", reply: "53810900074109df39", within: 0)
+        bus.expect("ff5301080007654c05", reply: "53810900074109df39", within: 3 * ms)
         #expect(bus.takeEvents() == [.nak(address: 1, .unableToProcess), .commandResult(istat, .nak(.unableToProcess))])
         #expect(NAKCode.unableToProcess.reason == "unable to process command record")
         #expect(bus.panel.status(of: 1)?.counters.naks == 1)

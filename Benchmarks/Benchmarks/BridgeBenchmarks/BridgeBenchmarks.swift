@@ -24,6 +24,13 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // One run, one table: libosdp's control panel and Keyway on the same wire-paced line at 9600 and 115 200 baud
+    // and on a bare pty, with Secure Channel, against the floor the bytes on the wire set (`WirePacedLatency`).
+    Benchmark("Card read to relay on a wire-paced line (table)",
+              configuration: .init(metrics: [.wallClock], timeUnits: .milliseconds, warmupIterations: 0, maxDuration: .seconds(1), maxIterations: 1)) { _ in
+        WirePacedLatency.run()
+    }
+
     Benchmark("Card read to relay, libosdp control panel", configuration: configuration) { benchmark in
         guard let peer = try? Peer(), let panel = try? LibOSDPPanel(device: peer.device) else {
             fatalError("cannot start libosdp's control panel (is .venv with libosdp there?)")
@@ -42,21 +49,21 @@ let benchmarks: @Sendable () -> Void = {
     }
 }
 
-private let repository = URL(fileURLWithPath: #filePath)
+let repository = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-private let python = ProcessInfo.processInfo.environment["KEYWAY_PYTHON"] ?? repository.appendingPathComponent(".venv/bin/python").path
+let python = ProcessInfo.processInfo.environment["KEYWAY_PYTHON"] ?? repository.appendingPathComponent(".venv/bin/python").path
 
 /// The libosdp PD (Demo/osdp_pd.py) driven over its stdin/stdout.
-private final class Peer: @unchecked Sendable {
+final class Peer: @unchecked Sendable {
     private(set) var device = ""
     private let process = Process()
     private let input = Pipe()
     private let output = Pipe()
     private var buffer = Data()
 
-    init() throws {
+    init(arguments: [String] = ["--address", "1", "--baud", "115200"]) throws {
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [repository.appendingPathComponent("Demo/osdp_pd.py").path, "--address", "1", "--baud", "115200"]
+        process.arguments = [repository.appendingPathComponent("Demo/osdp_pd.py").path] + arguments
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -84,6 +91,20 @@ private final class Peer: @unchecked Sendable {
     }
 
     /// An H10301 card (facility 1, card 100) at the reader, then waits for the strike pulse at the board.
+    func presentCard() {
+        let frame = try! CardFormat.h10301.encode(CardFields(facility: 1, card: 100))
+        let bits = (0..<frame.bitCount).map { frame.bit(at: $0) ? "1" : "0" }.joined()
+        try? input.fileHandleForWriting.write(contentsOf: Data("{\"cmd\":\"card\",\"address\":1,\"bitstring\":\"\(bits)\",\"format\":\"wiegand\"}\n".utf8))
+    }
+
+    /// Waits for the strike pulse (OUT with control code 5) at the board; false if the peer ended.
+    func awaitRelay() -> Bool {
+        while let event = nextEvent() {
+            if event["event"] as? String == "command", event["type"] as? String == "output", event["control_code"] as? Int == 5 { return true }
+        }
+        return false
+    }
+
     func presentCardAndAwaitRelay() {
         let frame = try! CardFormat.h10301.encode(CardFields(facility: 1, card: 100))
         let bits = (0..<frame.bitCount).map { frame.bit(at: $0) ? "1" : "0" }.joined()
@@ -102,12 +123,17 @@ private final class Peer: @unchecked Sendable {
 }
 
 /// Keyway's site: the bridge's supervisor, control panel and access core, one door on the peer.
-private final class KeywaySite: @unchecked Sendable {
+final class KeywaySite: @unchecked Sendable {
     let peer: Peer
     private let supervisor: SiteSupervisor
 
-    init() throws {
-        peer = try Peer()
+    /// `device` and `baud`: the control panel's end of a line to `peer`; by default the peer's own pty, in plaintext.
+    init(peer given: Peer? = nil, device: String? = nil, baud: Int = 115200, key: String? = nil, pdCount: Int = 1) throws {
+        peer = try given ?? Peer()
+        let pd = (1...pdCount).map { address -> String in
+            let name = address == 1 ? "reader" : "reader\(address)"
+            return key.map { key -> String in "{address: \(address), name: \(name), key: \(key)}" } ?? "{address: \(address), name: \(name), secure: off}"
+        }.joined(separator: ", ")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("keyway-bench-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let file = folder.appendingPathComponent("site.yaml")
@@ -116,7 +142,7 @@ private final class KeywaySite: @unchecked Sendable {
             database: keyway.sqlite
             secrets: secrets
             buses:
-              - {name: bench, device: \(peer.device), baud: 115200, pds: [{address: 1, name: reader, secure: off}]}
+              - {name: bench, device: \(device ?? peer.device), baud: \(baud), pds: [\(pd)]}
             doors:
               - {name: Door, reader: {bus: bench, address: 1}, relay: {bus: bench, address: 1, output: 0}, mode: card}
             api: {socket: control.sock}
@@ -152,7 +178,7 @@ private final class KeywaySite: @unchecked Sendable {
 }
 
 /// libosdp's control panel (its Python binding, refreshed every 2 ms) that pulses output 0 on every card.
-private final class LibOSDPPanel: @unchecked Sendable {
+final class LibOSDPPanel: @unchecked Sendable {
     private let process = Process()
     private let input = Pipe()
 
@@ -180,15 +206,16 @@ private final class LibOSDPPanel: @unchecked Sendable {
             if event["event"] == Event.CardRead:
                 cp.ctx.submit_command(0, {"command": Command.Output, "output_no": 0, "control_code": 5, "timer_count": 30})
             return 0
-        cp = Fast([PDInfo(1, Pty(sys.argv[1]))], log_level=LogLevel.Error, event_handler=on_event)
+        key = bytes.fromhex(sys.argv[2]) if len(sys.argv) > 2 else None
+        cp = Fast([PDInfo(1, Pty(sys.argv[1]), scbk=key)], log_level=LogLevel.Error, event_handler=on_event)
         cp.start()
         sys.stdin.read()
         cp.teardown()
         """
 
-    init(device: String) throws {
+    init(device: String, key: String? = nil) throws {
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", Self.script, device]
+        process.arguments = ["-c", Self.script, device] + (key.map { [$0] } ?? [])
         process.standardInput = input
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

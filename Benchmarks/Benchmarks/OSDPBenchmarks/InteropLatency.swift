@@ -7,8 +7,8 @@ import Timebase
 
 /// Keyway's control panel (`OSDPLink`) against libosdp 3.2.9 PDs on a pseudo-terminal (no baud pacing):
 /// - card read to event: the peer is told to present a card; the time until `.card` comes out of the link.
-///   It is dominated by when the next POLL comes (every 50 ms per idle PD, as libosdp's own panel does).
-/// - poll cycle: polling back to back (poll interval 0), the time until every PD on the bus has answered once.
+///   It is dominated by when the next POLL comes (here at most every 50 ms per PD, as libosdp's own panel polls).
+/// - poll cycle: polling back to back (no minimum poll cycle), the time until every PD on the bus has answered once.
 /// Needs the repository's .venv (scripts/setup.sh).
 func registerInteropLatencyBenchmarks() {
     let configuration = Benchmark.Configuration(
@@ -78,7 +78,7 @@ final class InteropRig: @unchecked Sendable {
         let addresses = (1...pdCount).map { UInt8($0) }
         peer = try PeerProcess(arguments: addresses.flatMap { ["--address", String($0)] } + ["--scbk", Self.key])
         var options = BusOptions()
-        options.pollInterval = pollInterval
+        options.minimumPollCycle = pollInterval
         options.traceFrames = true
         link = try OSDPLink(configuration: OSDPLinkConfiguration(
             devicePath: peer.device,

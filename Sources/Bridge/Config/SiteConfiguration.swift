@@ -37,6 +37,8 @@ public struct BusConfiguration: Sendable, Equatable {
     public var port: SerialPortLocator
     public var baud: Int
     public var pds: [PDEntry]
+    /// The line paces the polls; on a pseudo-terminal (no baud rate) a PD is polled at most once per this.
+    public var minimumPollCycle: Duration = .milliseconds(2)
 
     public func pd(at address: Int) -> PDEntry? { pds.first { $0.address == address } }
 

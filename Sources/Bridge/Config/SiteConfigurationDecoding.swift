@@ -183,7 +183,7 @@ private struct SiteDecoder {
     }
 
     private func decodeBus(_ value: YAMLValue) -> BusConfiguration? {
-        guard let bus = value.mapping(keys: ["name", "device", "udev", "baud", "pds"]) else { return nil }
+        guard let bus = value.mapping(keys: ["name", "device", "udev", "baud", "pds", "min_poll_cycle"]) else { return nil }
         let name = bus.required("name")?.string()
         let port: SerialPortLocator? = switch (bus.optional("device"), bus.optional("udev")) {
         case (let device?, nil): device.pathText().map { path in
@@ -205,8 +205,9 @@ private struct SiteDecoder {
             return baud
         }
         let pds = bus.required("pds").map { list($0, decodePD) }
-        guard let name, let port, let baud, let pds = pds.flatMap(allDecoded) else { return nil }
-        return BusConfiguration(name: name, port: port, baud: baud, pds: pds)
+        let cycle = bus.value("min_poll_cycle", default: Duration.milliseconds(2)) { $0.duration(within: .pollCycle) }
+        guard let name, let port, let baud, let pds = pds.flatMap(allDecoded), let cycle else { return nil }
+        return BusConfiguration(name: name, port: port, baud: baud, pds: pds, minimumPollCycle: cycle)
     }
 
     private func decodeUDevMatch(_ value: YAMLValue) -> UDevMatch? {

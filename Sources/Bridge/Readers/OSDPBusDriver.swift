@@ -16,36 +16,52 @@ public final class OSDPBusDriver: Sendable {
     private let sink: any ReaderReportSink
     private let faults: FaultBoard
     private let logger: Logger
-    private let link = Mutex<OSDPLink?>(nil)
+    /// The open link, and the commands that came while none was open. Commands are handed to the link under
+    /// this lock, straight from the caller: in order (an LED never overtakes its relay pulse), with no task between.
+    private let line = Mutex(Line())
     private let openedAt = Mutex<Date?>(nil)
-    /// Commands wait here in order; one task sends them, so an LED never overtakes its relay pulse.
-    /// A command's completion, if any, is told its result (a failure when it is never sent).
-    private let outbox: AsyncStream<(Command, UInt8, Completion?)>.Continuation
-    private let outboxStream: AsyncStream<(Command, UInt8, Completion?)>
-    typealias Completion = @Sendable (CommandResult) -> Void
     private let stopped = Atomic<Bool>(false)
+
+    private struct Line {
+        var link: OSDPLink?
+        var waiting: [WaitingCommand] = []
+    }
+
+    /// A command's completion, if any, is told its result (a failure when it is never sent).
+    typealias Completion = @Sendable (CommandResult) -> Void
+
+    private struct WaitingCommand {
+        let command: Command
+        let address: UInt8
+        let since: ContinuousClock.Instant
+        let completion: Completion?
+    }
+
+    /// A relay command is worth a short wait for a bus being opened (at start, after a replug); a stale one is not.
+    static let commandPatience = Duration.seconds(2)
 
     public init(configuration: BusConfiguration, sink: any ReaderReportSink, faults: FaultBoard, logger: Logger) {
         self.configuration = configuration
         self.sink = sink
         self.faults = faults
         self.logger = logger
-        (outboxStream, outbox) = AsyncStream.makeStream()
     }
 
-    /// Runs until `stop()`: opens the bus, consumes its events, and sends queued commands.
+    /// Runs until `stop()`: opens the bus and consumes its events.
     public func run() async {
         await withDiscardingTaskGroup { group in
-            group.addTask { await self.sendCommands() }
             group.addTask { await self.exportCounters() }
             await self.serve()
-            self.outbox.finish()
         }
     }
 
     public func stop() {
         stopped.store(true, ordering: .releasing)
-        link.withLock { $0 }?.stop()
+        let link = line.withLock { line in
+            dropWaiting(&line.waiting, olderThan: .zero)
+            return line.link
+        }
+        link?.stop()
     }
 
     public func relay(address: Int, output: Int) -> any RelayDriver {
@@ -56,13 +72,44 @@ public final class OSDPBusDriver: Sendable {
         OSDPIndicator(bus: self, address: UInt8(address))
     }
 
+    /// Hands a command to the bus's thread at once, or keeps it for a bus being opened.
     func send(_ command: Command, to address: UInt8, completion: Completion? = nil) {
-        if case .terminated = outbox.yield((command, address, completion)) { completion?(.timeout) }
+        line.withLock { line in
+            guard let link = line.link else {
+                dropWaiting(&line.waiting, olderThan: Self.commandPatience)
+                line.waiting.append(WaitingCommand(command: command, address: address, since: .now, completion: completion))
+                return
+            }
+            link.send(command, to: address, completion: finish(command, to: address, completion))
+        }
+    }
+
+    /// Logs a command the PD did not take, then tells the caller (runs on the link's thread).
+    private func finish(_ command: Command, to address: UInt8, _ completion: Completion?) -> Completion {
+        { [logger, configuration] result in
+            if !result.isSuccess {
+                logger.warning("command failed", metadata: [
+                    "bus": "\(configuration.name)", "pd": "\(configuration.pd(at: Int(address))?.name ?? "address \(address)")",
+                    "command": "\(Self.label(of: command))", "result": "\(result)",
+                ])
+            }
+            completion?(result)
+        }
+    }
+
+    /// Drops (and logs) the commands kept longer than `patience`; their callers learn they were never sent.
+    private func dropWaiting(_ waiting: inout [WaitingCommand], olderThan patience: Duration) {
+        let now = ContinuousClock.now
+        for stale in waiting where now - stale.since >= patience {
+            logger.warning("command dropped: bus not open", metadata: ["bus": "\(configuration.name)", "pd": "\(name(of: stale.address))"])
+            stale.completion?(.timeout)
+        }
+        waiting.removeAll { now - $0.since >= patience }
     }
 
     /// Whether the port is open, and each PD's state, for `keyway status`.
     func snapshot() async -> BusSnapshot {
-        let current = link.withLock { $0 }
+        let current = line.withLock { $0.link }
         return BusSnapshot(
             configuration: configuration, openedAt: current == nil ? nil : openedAt.withLock { $0 },
             isOpen: current != nil, pds: await current?.statuses() ?? [])
@@ -72,8 +119,9 @@ public final class OSDPBusDriver: Sendable {
 
     static let busOptions: BusOptions = {
         var options = BusOptions()
-        // A card waits for the next poll: poll a door's reader every 20 ms, not 50.
-        options.pollInterval = 20_000_000
+        // A door answers a card with OUT (then LED, BUZ) after its decision, normally within milliseconds: the
+        // reader's next poll waits for that answer, so it goes out first. A slow database holds it no longer.
+        options.answerWindow = 50_000_000
         // A reader that comes back (power restored, replugged) is found within 5 s, not the 30 s a
         // bus of many PDs would back off to.
         options.offlineBackoffMaximum = 5_000_000_000
@@ -88,7 +136,14 @@ public final class OSDPBusDriver: Sendable {
                 try? await Task.sleep(for: .seconds(1))
                 continue
             }
-            link.withLock { $0 = opened }
+            line.withLock { line in
+                line.link = opened
+                dropWaiting(&line.waiting, olderThan: Self.commandPatience)
+                for waiting in line.waiting {
+                    opened.send(waiting.command, to: waiting.address, completion: finish(waiting.command, to: waiting.address, waiting.completion))
+                }
+                line.waiting.removeAll()
+            }
             openedAt.withLock { $0 = Date() }
             faults.clear(faultSource)
             logger.info("bus open", metadata: ["bus": "\(configuration.name)", "device": "\(opened.configuration.devicePath)"])
@@ -107,7 +162,7 @@ public final class OSDPBusDriver: Sendable {
                 }
                 if case .bus(let busEvent) = event { await handle(busEvent, keypads: &keypads) }
             }
-            link.withLock { $0 = nil }
+            line.withLock { $0.link = nil }
             opened.stop()
             if stopped.load(ordering: .acquiring) {
                 await sink.readersStopped(configuration.pds.map(\.name))
@@ -135,45 +190,19 @@ public final class OSDPBusDriver: Sendable {
                 PDConfiguration(address: UInt8(pd.address), scbk: pd.key, security: pd.secure)
             }
             let baud = BaudRate(rawValue: configuration.baud) ?? .b9600
+            var options = Self.busOptions
+            options.minimumPollCycle = configuration.minimumPollCycle.nanoseconds
             return try OSDPLink(configuration: OSDPLinkConfiguration(
-                devicePath: path, port: SerialPortOptions(baudRate: baud), pds: pds, bus: Self.busOptions))
+                devicePath: path, port: SerialPortOptions(baudRate: baud), pds: pds, bus: options))
         } catch {
             faults.report(faultSource, "cannot open \(path): \(error)")
             return nil
         }
     }
 
-    private func sendCommands() async {
-        for await (command, address, completion) in outboxStream {
-            guard let link = await openLink(within: .seconds(2)) else {
-                logger.warning("command dropped: bus not open", metadata: ["bus": "\(configuration.name)", "pd": "\(name(of: address))"])
-                completion?(.timeout)
-                continue
-            }
-            let result = await link.submit(command, to: address)
-            completion?(result)
-            if !result.isSuccess {
-                logger.warning("command failed", metadata: [
-                    "bus": "\(configuration.name)", "pd": "\(name(of: address))", "command": "\(Self.label(of: command))", "result": "\(result)",
-                ])
-            }
-        }
-    }
-
     /// A command's short name for logs.
     private static func label(of command: Command) -> String {
         String(describing: command).prefix { $0 != "(" }.description
-    }
-
-    /// The open link, waiting a little for one that is being opened (at start, after a replug):
-    /// a relay command is worth a short wait, a stale one is not.
-    private func openLink(within patience: Duration) async -> OSDPLink? {
-        let deadline = ContinuousClock.now + patience
-        while ContinuousClock.now < deadline, !stopped.load(ordering: .acquiring) {
-            if let link = link.withLock({ $0 }) { return link }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return link.withLock { $0 }
     }
 
     // MARK: Bus events
@@ -253,7 +282,7 @@ public final class OSDPBusDriver: Sendable {
         var exported: [UInt8: PDCounters] = [:]
         while !stopped.load(ordering: .acquiring) {
             try? await Task.sleep(for: .seconds(1))
-            for status in await link.withLock({ $0 })?.statuses() ?? [] {
+            for status in await line.withLock({ $0.link })?.statuses() ?? [] {
                 let before = exported[status.address] ?? PDCounters()
                 let now = status.counters
                 let dimensions = dimensions(status.address)

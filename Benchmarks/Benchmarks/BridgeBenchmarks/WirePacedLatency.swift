@@ -1,0 +1,215 @@
+import Foundation
+import Synchronization
+
+/// Card read to relay on the same wire-paced line (`Benchmarks/paced-line`) at 9600 and 115 200 baud, and on a
+/// bare pty, with Secure Channel: libosdp's control panel, Keyway, and the floor the bytes on the wire set
+/// (half a POLL/ACK cycle, the secure RAW reply, the secure OUT, 10 bits a byte). Also a 32-PD bus's poll cycle
+/// at 115 200 against its wire time. Prints a table and writes it to $KEYWAY_BENCH_REPORT (default
+/// /tmp/keyway-card-to-relay.md). $KEYWAY_BENCH_CARDS cards per row (30), $KEYWAY_BENCH_LABEL names the build.
+enum WirePacedLatency {
+    static let key = "0123456789abcdeffedcba9876543210"
+    static let environment = ProcessInfo.processInfo.environment
+    static let cards = Int(environment["KEYWAY_BENCH_CARDS"] ?? "") ?? 30
+    static let label = environment["KEYWAY_BENCH_LABEL"] ?? "this build"
+
+    static func run() {
+        var lines = ["| build | line | control panel | floor | p50 | p99 | p50/floor | p99/floor | Keyway idle CPU |", "|---|---|---|---|---|---|---|---|---|"]
+        for baud in [9600, 115200, nil] as [Int?] {
+            for keyway in [false, true] {
+                let row = measure(baud: baud, keyway: keyway)
+                lines.append(row)
+                FileHandle.standardError.write(Data((row + "\n").utf8))
+            }
+        }
+        lines.append("")
+        lines.append(pollCycle(pdCount: 32, baud: 115200))
+        let table = lines.joined(separator: "\n")
+        print(table)
+        let path = environment["KEYWAY_BENCH_REPORT"] ?? "/tmp/keyway-card-to-relay.md"
+        try? (table + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    private static func measure(baud: Int?, keyway: Bool) -> String {
+        let panelName = keyway ? "Keyway" : "libosdp CP"
+        let lineName = baud.map { "\($0) baud" } ?? "bare pty"
+        do {
+            // libosdp cannot parse a frame split over reads: whole frames toward it; bytes one by one toward Keyway.
+            let line = try baud.map { try PacedLine(baud: $0, wholeFramesTo: keyway ? "b" : "both") }
+            defer { line?.stop() }
+            let peerLine = line.map { ["--device", $0.pdSide, "--baud", String($0.baud)] } ?? ["--baud", "115200"]
+            let peer = try Peer(arguments: ["--address", "1", "--scbk", key] + peerLine)
+            let device = line?.panelSide ?? peer.device
+            var site: KeywaySite?
+            var panel: LibOSDPPanel?
+            defer {
+                site?.stop()
+                panel?.stop()
+                if site == nil { peer.stop() }
+            }
+            if keyway {
+                site = try KeywaySite(peer: peer, device: device, baud: baud ?? 115200, key: key)
+            } else {
+                panel = try LibOSDPPanel(device: device, key: key)
+                peer.awaitOnline()
+            }
+            // Idle CPU of this process (the whole Keyway site, release build) while it polls one PD.
+            let idleCPU = keyway ? cpuShare(over: 5) : nil
+            var samples: [Double] = []
+            var lost = 0
+            for _ in 0..<cards {
+                // Past the last card's LED and buzzer, then a random moment of the poll cycle.
+                Thread.sleep(forTimeInterval: (baud == 9600 ? 0.3 : 0.1) + Double.random(in: 0..<0.05))
+                let start = DispatchTime.now().uptimeNanoseconds
+                peer.presentCard()
+                // A card the panel never answers ends the row (the waiting reader would take the next card's OUT).
+                let answered = DispatchSemaphore(value: 0)
+                Thread { if peer.awaitRelay() { answered.signal() } }.start()
+                guard answered.wait(timeout: .now() + 5) == .success else { lost += 1; break }
+                samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            }
+            let floor = line.flatMap { $0.floorMilliseconds() }
+            return row(panelName, lineName, samples, floor: floor) + (idleCPU.map { String(format: " %.1f %% of a core |", $0) } ?? " |")
+                + (lost > 0 ? " a card was never answered (5 s): row ended after \(samples.count) cards |" : "")
+        } catch {
+            return "| \(label) | \(lineName) | \(panelName) | could not run: \(error) |"
+        }
+    }
+
+    /// Percent of one core this process used over the next `seconds`.
+    private static func cpuShare(over seconds: Double) -> Double {
+        func used() -> Double {
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        }
+        let before = used(), start = DispatchTime.now().uptimeNanoseconds
+        Thread.sleep(forTimeInterval: seconds)
+        return (used() - before) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) * 100
+    }
+
+    private static func row(_ panel: String, _ line: String, _ samples: [Double], floor: Double?) -> String {
+        guard !samples.isEmpty else { return "| \(label) | \(line) | \(panel) | no card answered |" }
+        let sorted = samples.sorted()
+        let p50 = sorted[sorted.count / 2]
+        let p99 = sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.99).rounded(.up)) - 1)]
+        func ms(_ value: Double) -> String { String(format: "%.1f ms", value) }
+        func ratio(_ value: Double) -> String { floor.map { String(format: "%.2f×", value / $0) } ?? "—" }
+        return "| \(label) | \(line) | \(panel) | \(floor.map(ms) ?? "—") | \(ms(p50)) | \(ms(p99)) | \(ratio(p50)) | \(ratio(p99)) |"
+    }
+
+    /// Keyway polling 32 secure libosdp PDs: the time between two POLLs to the same PD against the wire time
+    /// of the frames sent in between.
+    private static func pollCycle(pdCount: Int, baud: Int) -> String {
+        do {
+            let line = try PacedLine(baud: baud, wholeFramesTo: "b")
+            defer { line.stop() }
+            let peer = try Peer(arguments: (1...pdCount).flatMap { ["--address", String($0)] } + ["--scbk", key, "--device", line.pdSide, "--baud", String(baud)])
+            let site = try KeywaySite(peer: peer, device: line.panelSide, baud: baud, key: key, pdCount: pdCount)
+            defer { site.stop() }
+            var online = 1
+            while online < pdCount, let event = peer.nextEvent() {
+                if event["event"] as? String == "online" { online += 1 }
+            }
+            Thread.sleep(forTimeInterval: 2)
+            let from = line.frameCount
+            Thread.sleep(forTimeInterval: 3)
+            let frames = line.frames(from: from)
+            let polls = frames.indices.filter { frames[$0].direction == "a2b" && frames[$0].address == 1 && frames[$0].code == 0x60 }
+            var measured: [Double] = [], wire: [Double] = []
+            for (first, second) in zip(polls, polls.dropFirst()) {
+                measured.append((frames[second].end - frames[first].end) * 1000)
+                let bytes = frames[(first + 1)...second].reduce(0) { $0 + $1.bytes }
+                wire.append(Double(bytes * 10) / Double(baud) * 1000)
+            }
+            guard !measured.isEmpty else { return "\(label): \(pdCount)-PD poll cycle at \(baud): no cycle seen (\(online) PDs online)" }
+            let cycle = measured.sorted()[measured.count / 2], wireTime = wire.sorted()[wire.count / 2]
+            return String(format: "\(label): \(pdCount) secure PDs at \(baud) baud: poll cycle p50 %.1f ms, wire time %.1f ms, ratio %.2f× (%d cycles)",
+                          cycle, wireTime, cycle / wireTime, measured.count)
+        } catch {
+            return "\(label): \(pdCount)-PD poll cycle could not run: \(error)"
+        }
+    }
+}
+
+/// `Benchmarks/paced-line/paced_line.py`: side A for the control panel, side B for the PD.
+final class PacedLine: Sendable {
+    struct WireFrame {
+        let direction: String
+        let bytes: Int
+        let address: Int?
+        let code: Int?
+        let end: Double
+    }
+
+    let baud: Int
+    let panelSide: String
+    let pdSide: String
+    private let process: Process
+    private let input: FileHandle
+    private let seen = Seen()
+
+    private final class Seen: Sendable {
+        let frames = Mutex<[WireFrame]>([])
+        func withLock<Result>(_ body: (inout [WireFrame]) -> Result) -> Result { frames.withLock { body(&$0) } }
+    }
+
+    init(baud: Int, wholeFramesTo whole: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [repository.appendingPathComponent("Benchmarks/paced-line/paced_line.py").path, "--baud", String(baud), "--whole", whole]
+        let output = Pipe(), input = Pipe()
+        process.standardOutput = output
+        process.standardInput = input
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let reader = output.fileHandleForReading
+        var line = Data()
+        while case let byte = reader.readData(ofLength: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
+        guard let ready = try? JSONSerialization.jsonObject(with: line) as? [String: Any],
+              let a = ready["a"] as? String, let b = ready["b"] as? String else {
+            process.terminate()
+            throw CocoaError(.fileReadUnknown)
+        }
+        self.baud = baud
+        self.process = process
+        self.input = input.fileHandleForWriting
+        panelSide = a
+        pdSide = b
+        let seen = seen
+        Thread {
+            var buffer = Data()
+            while case let chunk = reader.availableData, !chunk.isEmpty {
+                buffer += chunk
+                while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                    let text = buffer[buffer.startIndex..<newline]
+                    buffer.removeSubrange(buffer.startIndex...newline)
+                    guard let event = try? JSONSerialization.jsonObject(with: text) as? [String: Any],
+                          let direction = event["dir"] as? String, let bytes = event["n"] as? Int, let end = event["end"] as? Double else { continue }
+                    let frame = WireFrame(direction: direction, bytes: bytes, address: event["address"] as? Int, code: event["code"] as? Int, end: end)
+                    seen.withLock { $0.append(frame) }
+                }
+            }
+        }.start()
+    }
+
+    var frameCount: Int { seen.withLock { $0.count } }
+
+    func frames(from start: Int) -> [WireFrame] { seen.withLock { Array($0[min(start, $0.count)...]) } }
+
+    /// Half a POLL/ACK cycle + the RAW reply + the OUT command, from the frames that crossed this line.
+    func floorMilliseconds() -> Double? {
+        let frames = seen.withLock { $0 }
+        func size(_ direction: String, _ code: Int) -> Int? {
+            let sizes = frames.filter { $0.direction == direction && $0.code == code }.map(\.bytes).sorted()
+            return sizes.isEmpty ? nil : sizes[sizes.count / 2]
+        }
+        guard let poll = size("a2b", 0x60), let ack = size("b2a", 0x40), let raw = size("b2a", 0x50), let out = size("a2b", 0x68) else { return nil }
+        return (Double(poll + ack) / 2 + Double(raw + out)) * 10 / Double(baud) * 1000
+    }
+
+    func stop() {
+        try? input.close()
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
