@@ -1,14 +1,9 @@
-import Glibc
+import FuzzSupport
 
-// SwiftPM renames an executable's `main`, so libFuzzer's own `main` cannot be used; drive it
-// through its documented entry point instead.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
-var argc = CommandLine.argc
-var argv = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzOneInput(data, size) })
+// Bit 6 of the first byte chooses the half: the byte-level parsers and decoders, or the control
+// panel with Secure Channel established (the rest of the input is its scenario).
+runFuzzer { input in
+    let bytes = Array(input)
+    guard let first = bytes.first else { return }
+    if first & 0x40 == 0 { fuzzFrames(bytes) } else { fuzzSecureBus(Array(bytes.dropFirst())) }
+}
