@@ -1,7 +1,7 @@
 import Glibc
 
-// SwiftPM renames an executable's `main`, so libFuzzer's own `main` cannot be used; drive it
-// through its documented entry point instead.
+// In release builds SwiftPM's renamed `main` is the entry point and libFuzzer's own `main` is not
+// linked, so the program drives libFuzzer through its documented entry point.
 @_silgen_name("LLVMFuzzerRunDriver")
 private func LLVMFuzzerRunDriver(
     _ argc: UnsafeMutablePointer<CInt>,
@@ -9,19 +9,12 @@ private func LLVMFuzzerRunDriver(
     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
 ) -> CInt
 
-/// The harness of this executable; set once by `runFuzzer` before libFuzzer starts calling back.
-nonisolated(unsafe) private var harness: (UnsafeBufferPointer<UInt8>) -> Void = { _ in }
-
-/// Hands the command line to libFuzzer and calls `test` with every input it generates. A failed
-/// invariant must trap (`precondition`), so libFuzzer saves the input as a crash.
-public func runFuzzer(_ test: @escaping (UnsafeBufferPointer<UInt8>) -> Void) -> Never {
-    harness = test
+/// Hands the command line to libFuzzer, which calls `testOneInput` with every input it generates.
+/// A failed invariant must trap (`invariant`), so libFuzzer saves the input as a crash.
+public func runFuzzer(_ testOneInput: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> Never {
     var argc = CommandLine.argc
     var argv = CommandLine.unsafeArgv
-    exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-        harness(UnsafeBufferPointer(start: size == 0 ? nil : data, count: size))
-        return 0
-    })
+    exit(LLVMFuzzerRunDriver(&argc, &argv, testOneInput))
 }
 
 /// Stops the run with `message` when an invariant fails, so libFuzzer saves the input as a crash
