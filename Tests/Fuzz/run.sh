@@ -1,15 +1,57 @@
 #!/usr/bin/env bash
-# Builds the OSDP fuzz target with libFuzzer + AddressSanitizer (linked with lld: gold trips over
-# the sanitizer objects) and runs it for N seconds (default 60).
-# Usage: Tests/Fuzz/run.sh [seconds]
+# Builds one libFuzzer target (release, linked with lld: gold trips over the sanitizer objects) and runs
+# it from its checked-in seeds, reproducibly: a fixed -seed, one worker, and a fresh generated corpus
+# (corpus/TARGET, not in git) unless FUZZ_KEEP_CORPUS=1.
+#
+# Usage: Tests/Fuzz/run.sh TARGET [RUNS | SECONDSs] [libFuzzer flags]   e.g.  run.sh OSDPFuzz 10000000   run.sh ConfigFuzz 60s
+#   TARGET: OSDPFuzz WiegandFuzz ReplayFuzz ConfigFuzz ControlFuzz (default 60s)
+#   FUZZ_SANITIZE: fuzzer,address (default, in .build) or fuzzer (no AddressSanitizer, about 3 times
+#     faster, in .build-fuzzer: the long runs), FUZZ_CONFIG: release (default) or debug,
+#   FUZZ_SEED (default 1), FUZZ_KEEP_CORPUS=1, FUZZ_NICE=19 (low priority), FUZZ_SKIP_BUILD=1 (smoke.sh built it),
+#   KEYWAY_FUZZ_AVOID_KNOWN_TRAPS=1: skip the inputs of the known traps (see crashers/, long runs only).
+# Crashes land in artifacts/TARGET/ (not in git); copy a reproducer worth keeping to crashers/TARGET/.
+# Reproduce one: BINARY FILE, e.g. .build/release/ConfigFuzz crashers/ConfigFuzz/known-strike-1e308.yaml
+# Prints the command, then: runs, exec/s, wall time, cov/ft and the number of crash files.
 set -euo pipefail
+# libFuzzer reports crashes itself; the Swift backtracer would hold its output pipe open.
+export SWIFT_BACKTRACE=enable=no
 cd "$(dirname "$0")"
-seconds="${1:-60}"
-swift build -c release --product OSDPFuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld 2>&1 | grep -E "error|warning: unre|Build" || true
-binary="$(swift build -c release --show-bin-path)/OSDPFuzz"
-mkdir -p corpus
-# A few real frames as seeds (first byte = chunk size selector).
-printf '\x07\xff\x53\x81\x14\x00\x04\x45\xc3\xb2\xa1\x01\x01\x04\x03\x02\x01\x01\x02\x03\xaf\xbd' > corpus/pdid
-printf '\x1f\x53\x81\x0e\x00\x0d\x02\x16\x40\x43\x81\x2a\xb1\x85\x39' > corpus/secure-ack
-printf '\x03\x53\x81\x10\x00\x05\x50\x00\x00\x1a\x00\xa5\xc3\xf0\xc0\xba\x7c' > corpus/raw
-exec "$binary" corpus -max_total_time="$seconds" -max_len=2048 -print_final_stats=1
+target="${1:?usage: run.sh TARGET [RUNS | SECONDSs] [libFuzzer flags]}"
+amount="${2:-60s}"
+shift $(( $# >= 2 ? 2 : 1 ))
+[[ -d "Sources/$target" && -d "seeds/$target" ]] || { echo "unknown target $target" >&2; exit 64; }
+sanitize="${FUZZ_SANITIZE:-fuzzer,address}"
+scratch=.build
+[[ "$sanitize" == fuzzer,address ]] || scratch=".build-${sanitize//,/-}"
+build=(swift build -c "${FUZZ_CONFIG:-release}" --scratch-path "$scratch" -Xswiftc -sanitize="$sanitize" -Xswiftc -use-ld=lld)
+
+max_len=$(case "$target" in OSDPFuzz) echo 2048;; WiegandFuzz) echo 1024;; ReplayFuzz) echo 1024;; ConfigFuzz) echo 8192;; *) echo 1024;; esac)
+if [[ "$amount" == *s ]]; then limit="-max_total_time=${amount%s}"; else limit="-runs=$amount"; fi
+
+if [[ "${FUZZ_SKIP_BUILD:-0}" != 1 ]]; then
+    "${build[@]}" --product "$target" 2>&1 | grep -E "error|Build" | grep -v "^\[" || true
+fi
+binary="$("${build[@]}" --show-bin-path)/$target"
+
+corpus="corpus/$target"
+[[ "${FUZZ_KEEP_CORPUS:-0}" == 1 ]] || rm -rf "$corpus"
+mkdir -p "$corpus" "artifacts/$target"
+dictionary=()
+[[ -f "dictionaries/$target.dict" ]] && dictionary=("-dict=dictionaries/$target.dict")
+command=(nice -n "${FUZZ_NICE:-0}" "$binary" "$corpus" "seeds/$target" "$limit" -seed="${FUZZ_SEED:-1}" -max_len="$max_len"
+         -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="artifacts/$target/" "${dictionary[@]}" "$@")
+echo "+ cd Tests/Fuzz && ${KEYWAY_FUZZ_AVOID_KNOWN_TRAPS:+KEYWAY_FUZZ_AVOID_KNOWN_TRAPS=$KEYWAY_FUZZ_AVOID_KNOWN_TRAPS }${command[*]}"
+log="artifacts/$target/last-run.log"
+start=$(date +%s)
+set +e
+"${command[@]}" 2>&1 | tee "$log" | grep -E "^#[0-9]+[[:space:]]+(INITED|DONE)|ERROR|SUMMARY|Test unit written|Fatal error"
+status=${PIPESTATUS[0]}
+set -e
+wall=$(( $(date +%s) - start ))
+
+runs=$(grep -oE "stat::number_of_executed_units: [0-9]+" "$log" | grep -oE "[0-9]+$" || echo "?")
+speed=$(grep -oE "stat::average_exec_per_sec: +[0-9]+" "$log" | grep -oE "[0-9]+$" || echo "?")
+coverage=$(grep -oE "cov: [0-9]+ ft: [0-9]+" "$log" | tail -1 || echo "?")
+crashes=$(find "artifacts/$target" -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' | wc -l)
+echo "== $target ($sanitize, ${FUZZ_CONFIG:-release}): runs $runs, exec/s $speed, wall ${wall}s, $coverage, crash files in artifacts/$target: $crashes, exit $status"
+exit "$status"
