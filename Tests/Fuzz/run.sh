@@ -8,7 +8,6 @@
 #   FUZZ_SANITIZE: fuzzer,address (default, in .build) or fuzzer (no AddressSanitizer, about 3 times
 #     faster, in .build-fuzzer: the long runs), FUZZ_CONFIG: release (default) or debug,
 #   FUZZ_SEED (default 1), FUZZ_KEEP_CORPUS=1, FUZZ_NICE=19 (low priority), FUZZ_SKIP_BUILD=1 (smoke.sh built it),
-#   KEYWAY_FUZZ_AVOID_KNOWN_TRAPS=1: skip the inputs of the known traps (see crashers/, long runs only).
 # Crashes land in artifacts/TARGET/ (not in git); copy a reproducer worth keeping to crashers/TARGET/.
 # Reproduce one: BINARY FILE, e.g. .build/release/ConfigFuzz crashers/ConfigFuzz/known-strike-1e308.yaml
 # Prints the command, then: runs, exec/s, wall time, cov/ft and the number of crash files.
@@ -40,7 +39,7 @@ dictionary=()
 [[ -f "dictionaries/$target.dict" ]] && dictionary=("-dict=dictionaries/$target.dict")
 command=(nice -n "${FUZZ_NICE:-0}" "$binary" "$corpus" "seeds/$target" "$limit" -seed="${FUZZ_SEED:-1}" -max_len="$max_len"
          -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="artifacts/$target/" "${dictionary[@]}" "$@")
-echo "+ cd Tests/Fuzz && ${KEYWAY_FUZZ_AVOID_KNOWN_TRAPS:+KEYWAY_FUZZ_AVOID_KNOWN_TRAPS=$KEYWAY_FUZZ_AVOID_KNOWN_TRAPS }${command[*]}"
+echo "+ cd Tests/Fuzz && ${command[*]}"
 log="artifacts/$target/last-run.log"
 start=$(date +%s)
 set +e

@@ -6,9 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${1:-20}"
 export FUZZ_CONFIG="${FUZZ_CONFIG:-debug}"
-# KNOWN TRAPS (issue 9, huge durations in the config and on the control socket): skipped until the
-# bounds are merged. Delete this line then.
-export KEYWAY_FUZZ_AVOID_KNOWN_TRAPS="${KEYWAY_FUZZ_AVOID_KNOWN_TRAPS:-1}"
 start=$(date +%s)
 swift build -c "$FUZZ_CONFIG" -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld 2>&1 | grep -E "error|Build" || true
 echo "== build ($FUZZ_CONFIG): $(( $(date +%s) - start )) s"

@@ -68,9 +68,8 @@ func fuzzReplay(_ bytes: UnsafeBufferPointer<UInt8>) {
         let again = try? ReplayEdgeSource.edge(fromJSON: canonicalLine(edge), lineNumber: lineNumber)
         invariant(again == edge, "edge \(edge) does not parse again from its canonical line")
         while let deadline = reader.nextDeadline, deadline < edge.tNs {
-            // KNOWN (crashers/WiegandFuzz/deadline-before-last-edge): a deadline may lie before the last
-            // edge, where advancing to it does nothing; advance to the later of the two.
-            clock = max(deadline, clock)
+            invariant(deadline > clock, "the reader's deadline \(deadline) is not after the time it reached (\(clock))")
+            clock = deadline
             reader.advance(to: clock) { _ in }
             invariant(reader.nextDeadline.map { $0 > clock } ?? true, "the reader's deadline did not move when time reached \(clock)")
         }
