@@ -136,16 +136,6 @@ private final class SiteUnderTest: @unchecked Sendable {
         try access.store.activity(door: Self.door).filter { $0.kind == .decision }
     }
 
-    /// Polls `condition` for up to 20 s.
-    func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return false
-    }
-
     func stop() async {
         await supervisor.stop()
         let peer = peer
@@ -226,16 +216,16 @@ private final class SiteUnderTest: @unchecked Sendable {
         let site = try await SiteUnderTest()
         try site.peer.setInputs(address: 1, [1, 0, 0, 0])  // door closed, button released
         try site.peer.setInputs(address: 1, [0, 0, 0, 0])  // opened with the strike locked
-        #expect(try await site.eventually { await site.supervisor.status().doors.first?.alarms == ["forced_open"] })
+        #expect(try await eventually { await site.supervisor.status().doors.first?.alarms == ["forced_open"] })
         // Door events are written off the site's actor, so the write may land after the status or the relay
         // command shows: wait for it.
-        #expect(try await site.eventually { try site.access.store.activity(door: SiteUnderTest.door).contains { $0.event == "forced_open" } })
+        #expect(try await eventually { try site.access.store.activity(door: SiteUnderTest.door).contains { $0.event == "forced_open" } })
 
         try site.peer.setInputs(address: 1, [1, 0, 0, 0])  // closed again: the alarm clears
-        #expect(try await site.eventually { await site.supervisor.status().doors.first?.alarms == [] })
+        #expect(try await eventually { await site.supervisor.status().doors.first?.alarms == [] })
         try site.peer.setInputs(address: 1, [1, 1, 0, 0])  // the exit button
         try await site.awaitStrikePulse()
-        #expect(try await site.eventually { try site.access.store.activity(door: SiteUnderTest.door).contains { $0.event == "request_to_exit" } })
+        #expect(try await eventually { try site.access.store.activity(door: SiteUnderTest.door).contains { $0.event == "request_to_exit" } })
         await site.stop()
     }
 }

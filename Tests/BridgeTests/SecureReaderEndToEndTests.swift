@@ -87,16 +87,6 @@ private final class KeyedSite: @unchecked Sendable {
 
     func activity() throws -> [ActivityEntry] { try access.store.activity(door: Self.door) }
 
-    /// Polls `condition` for up to 30 s.
-    func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return false
-    }
-
     func stop() async {
         await supervisor.stop()
         let peer = peer
@@ -110,14 +100,14 @@ private final class KeyedSite: @unchecked Sendable {
     @Test func aReaderWithAnotherKeyOpensNothingAndIsAFault() async throws {
         let site = try await KeyedSite(pdKey: "ffeeddccbbaa99887766554433221100")
         let fault = "reader door-reader secure_channel: cryptogram mismatch — wrong SCBK?; reader refused until Secure Channel is up"
-        #expect(try await site.eventually { await site.supervisor.status().faults.contains(fault) })
+        #expect(try await eventually { await site.supervisor.status().faults.contains(fault) })
         try site.swipe()
         try site.peer.setInputs(address: 1, [0, 1, 0, 0])  // the exit button
         #expect(try await !site.strikePulse(within: 5))
         let status = await site.supervisor.status()
         #expect(status.buses.first?.pds.first?.online == false)
         #expect(try site.activity().filter { $0.kind == .decision }.isEmpty, "nothing from it was decided")
-        #expect(try await site.eventually { try site.activity().contains { $0.event == "secure_channel_failed" } })
+        #expect(try await eventually { try site.activity().contains { $0.event == "secure_channel_failed" } })
         await site.stop()
     }
 
@@ -129,7 +119,7 @@ private final class KeyedSite: @unchecked Sendable {
         try site.swipe(flipping: 0)
         try await site.awaitLED(color: 1)
         #expect(try await !site.strikePulse(within: 1))
-        #expect(try await site.eventually { try site.activity().filter { $0.event == "report_rejected" }.count == 2 })
+        #expect(try await eventually { try site.activity().filter { $0.event == "report_rejected" }.count == 2 })
         let rejected = try site.activity().filter { $0.event == "report_rejected" }
         #expect(rejected.map(\.reason) == ["unknown_reader", "format_error"])
         #expect(try site.activity().filter { $0.kind == .decision }.isEmpty)
@@ -144,13 +134,13 @@ private final class KeyedSite: @unchecked Sendable {
         try await site.awaitSecureOnline()
         try site.peer.setLocalStatus(address: 1, tamper: true, power: true)
         let alarms = ["reader door-reader power_failure: power failure", "reader door-reader tamper: tamper switch open"]
-        #expect(try await site.eventually { await Set(site.supervisor.status().faults).isSuperset(of: alarms) })
-        #expect(try await site.eventually {
+        #expect(try await eventually { await Set(site.supervisor.status().faults).isSuperset(of: alarms) })
+        #expect(try await eventually {
             let events = try site.activity().compactMap(\.event)
             return events.contains("tamper") && events.contains("power_failure")
         })
         try site.peer.setLocalStatus(address: 1, tamper: false, power: false)
-        #expect(try await site.eventually { await site.supervisor.status().faults.allSatisfy { !alarms.contains($0) } })
+        #expect(try await eventually { await site.supervisor.status().faults.allSatisfy { !alarms.contains($0) } })
         await site.stop()
     }
 }
