@@ -61,6 +61,15 @@ final class Peer: @unchecked Sendable {
     private let output = Pipe()
     private var buffer = Data()
 
+    /// A Secure Channel key in a 0600 file, as the peer and the site config take keys (never on a command line).
+    static func keyFile(_ hex: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("keyway-bench-\(UUID().uuidString.prefix(8)).key").path
+        guard FileManager.default.createFile(atPath: path, contents: Data(hex.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        return path
+    }
+
     init(arguments: [String] = ["--address", "1", "--baud", "115200"]) throws {
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [repository.appendingPathComponent("Demo/osdp_pd.py").path] + arguments
@@ -90,17 +99,19 @@ final class Peer: @unchecked Sendable {
         while let event = nextEvent(), event["event"] as? String != "online" {}
     }
 
-    /// An H10301 card (facility 1, card 100) at the reader, then waits for the strike pulse at the board.
-    func presentCard() {
+    /// An H10301 card (facility 1, card 100) at the reader of the PD at `address`.
+    func presentCard(address: Int = 1) {
         let frame = try! CardFormat.h10301.encode(CardFields(facility: 1, card: 100))
         let bits = (0..<frame.bitCount).map { frame.bit(at: $0) ? "1" : "0" }.joined()
-        try? input.fileHandleForWriting.write(contentsOf: Data("{\"cmd\":\"card\",\"address\":1,\"bitstring\":\"\(bits)\",\"format\":\"wiegand\"}\n".utf8))
+        try? input.fileHandleForWriting.write(contentsOf: Data("{\"cmd\":\"card\",\"address\":\(address),\"bitstring\":\"\(bits)\",\"format\":\"wiegand\"}\n".utf8))
     }
 
-    /// Waits for the strike pulse (OUT with control code 5) at the board; false if the peer ended.
-    func awaitRelay() -> Bool {
+    /// Waits for the strike pulse (OUT with control code 5) at the board at `address` (any board if nil);
+    /// false if the peer ended.
+    func awaitRelay(address: Int? = nil) -> Bool {
         while let event = nextEvent() {
-            if event["event"] as? String == "command", event["type"] as? String == "output", event["control_code"] as? Int == 5 { return true }
+            if event["event"] as? String == "command", event["type"] as? String == "output", event["control_code"] as? Int == 5,
+               address == nil || event["address"] as? Int == address { return true }
         }
         return false
     }
@@ -122,7 +133,7 @@ final class Peer: @unchecked Sendable {
     }
 }
 
-/// Keyway's site: the bridge's supervisor, control panel and access core, one door on the peer.
+/// Keyway's site: the bridge's supervisor, control panel and access core, one door on each of the peer's PDs.
 final class KeywaySite: @unchecked Sendable {
     let peer: Peer
     private let supervisor: SiteSupervisor
@@ -130,10 +141,16 @@ final class KeywaySite: @unchecked Sendable {
     /// `device` and `baud`: the control panel's end of a line to `peer`; by default the peer's own pty, in plaintext.
     init(peer given: Peer? = nil, device: String? = nil, baud: Int = 115200, key: String? = nil, pdCount: Int = 1) throws {
         peer = try given ?? Peer()
+        let keyFile = try key.map(Peer.keyFile)
         let pd = (1...pdCount).map { address -> String in
             let name = address == 1 ? "reader" : "reader\(address)"
-            return key.map { key -> String in "{address: \(address), name: \(name), key: \(key)}" } ?? "{address: \(address), name: \(name), secure: off}"
+            return keyFile.map { path -> String in "{address: \(address), name: \(name), key_file: \(path)}" } ?? "{address: \(address), name: \(name), secure: off}"
         }.joined(separator: ", ")
+        // One door on each PD: its reader and its first output.
+        let doorNames = (1...pdCount).map { $0 == 1 ? "Door" : "Door\($0)" }
+        let doors = zip(1..., doorNames).map { address, name in
+            "  - {name: \(name), reader: {bus: bench, address: \(address)}, relay: {bus: bench, address: \(address), output: 0}, mode: card}"
+        }.joined(separator: "\n")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("keyway-bench-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let file = folder.appendingPathComponent("site.yaml")
@@ -144,13 +161,13 @@ final class KeywaySite: @unchecked Sendable {
             buses:
               - {name: bench, device: \(device ?? peer.device), baud: \(baud), pds: [\(pd)]}
             doors:
-              - {name: Door, reader: {bus: bench, address: 1}, relay: {bus: bench, address: 1, output: 0}, mode: card}
+            \(doors)
             api: {socket: control.sock}
             """.write(to: file, atomically: true, encoding: .utf8)
         let configuration = try loadSiteConfiguration(path: file.path)
         let access = try AccessControl.open(database: configuration.database, secrets: configuration.secrets, timeZone: .gmt)
-        try access.store.addDoor(name: "Door", mode: .card)
-        try access.store.addGroup(name: "All", doors: [(door: "Door", schedule: nil)])
+        for door in doorNames { try access.store.addDoor(name: door, mode: .card) }
+        try access.store.addGroup(name: "All", doors: doorNames.map { (door: $0, schedule: nil) })
         try access.store.addPerson(name: "Ada")
         try access.store.grant(person: "Ada", group: "All")
         try access.store.addCard(person: "Ada", card: .fields(format: "h10301", facility: 1, number: 100))

@@ -3,9 +3,10 @@ import Synchronization
 
 /// Card read to relay on the same wire-paced line (`Benchmarks/paced-line`) at 9600 and 115 200 baud, and on a
 /// bare pty, with Secure Channel: libosdp's control panel, Keyway, and the floor the bytes on the wire set
-/// (half a POLL/ACK cycle, the secure RAW reply, the secure OUT, 10 bits a byte). Also a 32-PD bus's poll cycle
-/// at 115 200 against its wire time. Prints a table and writes it to $KEYWAY_BENCH_REPORT (default
-/// /tmp/keyway-card-to-relay.md). $KEYWAY_BENCH_CARDS cards per row (30), $KEYWAY_BENCH_LABEL names the build.
+/// (half a POLL/ACK cycle, the secure RAW reply, the secure OUT, 10 bits a byte). Also a 32-PD bus at 115 200:
+/// its poll cycle against its wire time, and cards at random PDs against the floor plus one cycle. Prints a
+/// table and writes it to $KEYWAY_BENCH_REPORT (default /tmp/keyway-card-to-relay.md). $KEYWAY_BENCH_CARDS cards
+/// per row (30), $KEYWAY_BENCH_LABEL names the build.
 enum WirePacedLatency {
     static let key = "0123456789abcdeffedcba9876543210"
     static let environment = ProcessInfo.processInfo.environment
@@ -22,7 +23,7 @@ enum WirePacedLatency {
             }
         }
         lines.append("")
-        lines.append(pollCycle(pdCount: 32, baud: 115200))
+        lines += multiDrop(pdCount: 32, baud: 115200)
         let table = lines.joined(separator: "\n")
         print(table)
         let path = environment["KEYWAY_BENCH_REPORT"] ?? "/tmp/keyway-card-to-relay.md"
@@ -37,7 +38,7 @@ enum WirePacedLatency {
             let line = try baud.map { try PacedLine(baud: $0, wholeFramesTo: keyway ? "b" : "both") }
             defer { line?.stop() }
             let peerLine = line.map { ["--device", $0.pdSide, "--baud", String($0.baud)] } ?? ["--baud", "115200"]
-            let peer = try Peer(arguments: ["--address", "1", "--scbk", key] + peerLine)
+            let peer = try Peer(arguments: ["--address", "1", "--scbk-file", Peer.keyFile(key)] + peerLine)
             let device = line?.panelSide ?? peer.device
             var site: KeywaySite?
             var panel: LibOSDPPanel?
@@ -98,12 +99,13 @@ enum WirePacedLatency {
     }
 
     /// Keyway polling 32 secure libosdp PDs: the time between two POLLs to the same PD against the wire time
-    /// of the frames sent in between.
-    private static func pollCycle(pdCount: Int, baud: Int) -> String {
+    /// of the frames sent in between; then cards at PDs picked at random, read to OUT at that PD, against the
+    /// floor plus one poll cycle (the longest a card can wait for its PD's next POLL).
+    private static func multiDrop(pdCount: Int, baud: Int) -> [String] {
         do {
             let line = try PacedLine(baud: baud, wholeFramesTo: "b")
             defer { line.stop() }
-            let peer = try Peer(arguments: (1...pdCount).flatMap { ["--address", String($0)] } + ["--scbk", key, "--device", line.pdSide, "--baud", String(baud)])
+            let peer = try Peer(arguments: (1...pdCount).flatMap { ["--address", String($0)] } + ["--scbk-file", Peer.keyFile(key), "--device", line.pdSide, "--baud", String(baud)])
             let site = try KeywaySite(peer: peer, device: line.panelSide, baud: baud, key: key, pdCount: pdCount)
             defer { site.stop() }
             var online = 1
@@ -121,12 +123,34 @@ enum WirePacedLatency {
                 let bytes = frames[(first + 1)...second].reduce(0) { $0 + $1.bytes }
                 wire.append(Double(bytes * 10) / Double(baud) * 1000)
             }
-            guard !measured.isEmpty else { return "\(label): \(pdCount)-PD poll cycle at \(baud): no cycle seen (\(online) PDs online)" }
+            guard !measured.isEmpty else { return ["\(label): \(pdCount)-PD poll cycle at \(baud): no cycle seen (\(online) PDs online)"] }
             let cycle = measured.sorted()[measured.count / 2], wireTime = wire.sorted()[wire.count / 2]
-            return String(format: "\(label): \(pdCount) secure PDs at \(baud) baud: poll cycle p50 %.1f ms, wire time %.1f ms, ratio %.2f× (%d cycles)",
-                          cycle, wireTime, cycle / wireTime, measured.count)
+            let cycleLine = String(format: "\(label): \(pdCount) secure PDs at \(baud) baud: poll cycle p50 %.1f ms, wire time %.1f ms, ratio %.2f× (%d cycles)",
+                                   cycle, wireTime, cycle / wireTime, measured.count)
+
+            var samples: [Double] = []
+            for _ in 0..<cards {
+                let address = Int.random(in: 1...pdCount)
+                Thread.sleep(forTimeInterval: 0.2 + Double.random(in: 0..<(cycle / 1000)))
+                let start = DispatchTime.now().uptimeNanoseconds
+                peer.presentCard(address: address)
+                let answered = DispatchSemaphore(value: 0)
+                Thread { if peer.awaitRelay(address: address) { answered.signal() } }.start()
+                guard answered.wait(timeout: .now() + 5) == .success else { break }
+                samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            }
+            guard let floor = line.floorMilliseconds(), !samples.isEmpty else {
+                return [cycleLine, "\(label): cards at \(pdCount) PDs: no card answered"]
+            }
+            let sorted = samples.sorted()
+            let bound = floor + cycle
+            let within = samples.filter { $0 <= bound }.count
+            let cardLine = String(format: "\(label): a card at a random one of %d PDs, read to OUT: p50 %.1f ms, p99 %.1f ms, max %.1f ms; floor %.1f ms + one cycle %.1f ms = %.1f ms; %d of %d cards within it",
+                                  pdCount, sorted[sorted.count / 2], sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.99).rounded(.up)) - 1)],
+                                  sorted[sorted.count - 1], floor, cycle, bound, within, samples.count)
+            return [cycleLine, cardLine]
         } catch {
-            return "\(label): \(pdCount)-PD poll cycle could not run: \(error)"
+            return ["\(label): \(pdCount)-PD bus could not run: \(error)"]
         }
     }
 }

@@ -58,6 +58,15 @@ final class InteropRig: @unchecked Sendable {
     static let key = "0123456789abcdeffedcba9876543210"
     private static let rigs = Mutex<[String: InteropRig]>([:])
 
+    /// The key in a 0600 file: the peer takes keys from files, never from its command line.
+    static func keyFile() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("keyway-bench-\(UUID().uuidString.prefix(8)).key").path
+        guard FileManager.default.createFile(atPath: path, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw RigError(description: "cannot write the key file \(path)")
+        }
+        return path
+    }
+
     /// The rig for this bus shape, started on first use.
     static func shared(pdCount: Int, pollInterval: UInt64) async throws -> InteropRig {
         let name = "\(pdCount)/\(pollInterval)"
@@ -76,7 +85,7 @@ final class InteropRig: @unchecked Sendable {
 
     private init(pdCount: Int, pollInterval: UInt64) async throws {
         let addresses = (1...pdCount).map { UInt8($0) }
-        peer = try PeerProcess(arguments: addresses.flatMap { ["--address", String($0)] } + ["--scbk", Self.key])
+        peer = try PeerProcess(arguments: addresses.flatMap { ["--address", String($0)] } + ["--scbk-file", Self.keyFile()])
         var options = BusOptions()
         options.minimumPollCycle = pollInterval
         options.traceFrames = true
