@@ -260,6 +260,11 @@ enum OpenAPIDocument {
       "application/json": {
        "schema": {
         "$ref": "#/components/schemas/NewUser"
+       },
+       "example": {
+        "email": "desk@example.org",
+        "name": "Front desk",
+        "role": "staff"
        }
       }
      }
@@ -319,6 +324,9 @@ enum OpenAPIDocument {
       "application/json": {
        "schema": {
         "$ref": "#/components/schemas/UserChange"
+       },
+       "example": {
+        "disabled": false
        }
       }
      }
@@ -424,6 +432,13 @@ enum OpenAPIDocument {
       "application/json": {
        "schema": {
         "$ref": "#/components/schemas/NewToken"
+       },
+       "example": {
+        "name": "door panel",
+        "role": "staff",
+        "doors": [
+         "Front"
+        ]
        }
       }
      }
@@ -689,6 +704,13 @@ enum OpenAPIDocument {
       "application/json": {
        "schema": {
         "$ref": "#/components/schemas/NewKey"
+       },
+       "example": {
+        "person": "Grace Hopper",
+        "doors": [
+         "Front"
+        ],
+        "may_share": true
        }
       }
      }
@@ -795,6 +817,9 @@ enum OpenAPIDocument {
       "application/json": {
        "schema": {
         "$ref": "#/components/schemas/Revoke"
+       },
+       "example": {
+        "reason": "moved out"
        }
       }
      }
@@ -868,6 +893,12 @@ enum OpenAPIDocument {
       "application/json": {
        "schema": {
         "$ref": "#/components/schemas/Share"
+       },
+       "example": {
+        "recipient": "guest@example.org",
+        "doors": [
+         "Front"
+        ]
        }
       }
      }
@@ -959,6 +990,13 @@ enum OpenAPIDocument {
       "application/json": {
        "schema": {
         "$ref": "#/components/schemas/NewPasscode"
+       },
+       "example": {
+        "label": "Dog walker",
+        "doors": [
+         "Front"
+        ],
+        "uses": 3
        }
       }
      }
@@ -1018,6 +1056,9 @@ enum OpenAPIDocument {
       "application/json": {
        "schema": {
         "$ref": "#/components/schemas/Revoke"
+       },
+       "example": {
+        "reason": "moved out"
        }
       }
      }
@@ -1398,7 +1439,10 @@ enum OpenAPIDocument {
       ]
      },
      "person": {
-      "type": "string",
+      "type": [
+       "string",
+       "null"
+      ],
       "maxLength": 200,
       "minLength": 1,
       "pattern": "\\S"
@@ -1534,11 +1578,15 @@ enum OpenAPIDocument {
       "enum": [
        "admin",
        "staff",
-       "resident"
+       "resident",
+       null
       ]
      },
      "doors": {
-      "type": "array",
+      "type": [
+       "array",
+       "null"
+      ],
       "items": {
        "type": "string",
        "maxLength": 200,
@@ -1549,7 +1597,10 @@ enum OpenAPIDocument {
       "maxItems": 64
      },
      "expires_at": {
-      "type": "string",
+      "type": [
+       "string",
+       "null"
+      ],
       "format": "date-time"
      }
     },
@@ -1673,7 +1724,10 @@ enum OpenAPIDocument {
     "type": "object",
     "properties": {
      "key": {
-      "type": "string",
+      "type": [
+       "string",
+       "null"
+      ],
       "maxLength": 512,
       "minLength": 1
      }
@@ -1826,11 +1880,17 @@ enum OpenAPIDocument {
       "maxItems": 64
      },
      "valid_until": {
-      "type": "string",
+      "type": [
+       "string",
+       "null"
+      ],
       "format": "date-time"
      },
      "may_share": {
-      "type": "boolean"
+      "type": [
+       "boolean",
+       "null"
+      ]
      }
     },
     "required": [
@@ -1848,7 +1908,10 @@ enum OpenAPIDocument {
       "pattern": "\\S"
      },
      "doors": {
-      "type": "array",
+      "type": [
+       "array",
+       "null"
+      ],
       "items": {
        "type": "string",
        "maxLength": 200,
@@ -1859,11 +1922,17 @@ enum OpenAPIDocument {
       "maxItems": 64
      },
      "valid_until": {
-      "type": "string",
+      "type": [
+       "string",
+       "null"
+      ],
       "format": "date-time"
      },
      "may_share": {
-      "type": "boolean"
+      "type": [
+       "boolean",
+       "null"
+      ]
      }
     },
     "required": [
@@ -1893,13 +1962,19 @@ enum OpenAPIDocument {
     "type": "object",
     "properties": {
      "label": {
-      "type": "string",
+      "type": [
+       "string",
+       "null"
+      ],
       "maxLength": 200,
       "minLength": 1,
       "pattern": "\\S"
      },
      "person": {
-      "type": "string",
+      "type": [
+       "string",
+       "null"
+      ],
       "maxLength": 200,
       "minLength": 1,
       "pattern": "\\S"
@@ -1916,15 +1991,24 @@ enum OpenAPIDocument {
       "maxItems": 64
      },
      "valid_from": {
-      "type": "string",
+      "type": [
+       "string",
+       "null"
+      ],
       "format": "date-time"
      },
      "valid_until": {
-      "type": "string",
+      "type": [
+       "string",
+       "null"
+      ],
       "format": "date-time"
      },
      "uses": {
-      "type": "integer",
+      "type": [
+       "integer",
+       "null"
+      ],
       "minimum": 1,
       "maximum": 10000
      }
@@ -1952,7 +2036,10 @@ enum OpenAPIDocument {
     "type": "object",
     "properties": {
      "reason": {
-      "type": "string",
+      "type": [
+       "string",
+       "null"
+      ],
       "maxLength": 500,
       "minLength": 1,
       "pattern": "\\S"

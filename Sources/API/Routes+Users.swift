@@ -131,7 +131,9 @@ extension KeywayAPI {
         }
         v1.get("tokens") { request, context in
             let caller = try await self.caller(request, context)
-            let all = request.uri.queryParameters["all"] == "true"
+            let parameter = request.uri.queryParameters["all"]
+            guard parameter == nil || parameter == "true" || parameter == "false" else { throw APIError.invalid("all is true or false") }
+            let all = parameter == "true"
             if all { try caller.require(.admin, "listing every account's tokens") }
             return JSONBody.response(try await self.accounts.tokens(user: all ? nil : caller.user.id).map(TokenView.init))
         }
