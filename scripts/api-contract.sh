@@ -62,7 +62,14 @@ echo "api-contract: the newcomer's walk works (admin, login, key, share, unlock,
   --max-examples 25 --seed 20261207 --workers 1 --request-timeout 10 --generation-database none --no-color) \
   || fail "schemathesis found answers that break the contract (above)"
 
+# A client still following the log does not hold up the stop.
+curl -sN --max-time 60 "${auth[@]}" "$base/api/v1/activity/stream" >/dev/null 2>&1 &
+follower=$!
+sleep 1
 kill -TERM "$serve_pid"
+for _ in $(seq 1 40); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.5; done
+kill -0 "$serve_pid" 2>/dev/null && fail "keyway serve did not stop within 20 s of SIGTERM with a log stream open"
 wait "$serve_pid" || fail "keyway serve did not stop cleanly"
+wait "$follower" 2>/dev/null || true
 serve_pid=""
 echo "api-contract: passed"

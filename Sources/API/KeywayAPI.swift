@@ -49,6 +49,8 @@ public final class KeywayAPI: Sendable {
     let loginsPerAccount: RateLimiter
     let loginsPerAddress: RateLimiter
     let unlocksPerKey: RateLimiter
+    /// A hash at the configured cost that no password matches: a login for an unknown account costs the same time.
+    let decoyHash: String
     /// Set when the service stops: live streams end.
     let stopping = Atomic<Bool>(false)
     static let sessionCookie = "keyway_session"
@@ -64,6 +66,7 @@ public final class KeywayAPI: Sendable {
         loginsPerAccount = RateLimiter(limit: settings.loginFailuresPerAccount, window: settings.loginWindow)
         loginsPerAddress = RateLimiter(limit: settings.loginFailuresPerAddress, window: settings.loginWindow)
         unlocksPerKey = RateLimiter(limit: settings.unlocksPerKey, window: settings.unlockWindow)
+        decoyHash = Bcrypt.hash(APISecret.make(prefix: ""), cost: settings.bcryptCost)
     }
 
     /// Ends live streams (the service is stopping).

@@ -47,9 +47,6 @@ struct SessionView: Encodable {
 }
 
 extension KeywayAPI {
-    /// A bcrypt hash no password matches: unknown accounts cost the same time as known ones.
-    static let decoyHash = Bcrypt.hash("keyway decoy: no account has this password", cost: 4)
-
     func addSessionRoutes(_ v1: RouterGroup<APIContext>) {
         v1.post("session") { request, context in try await self.login(request, context) }
         v1.get("session") { request, context in
@@ -93,8 +90,8 @@ extension KeywayAPI {
         let user = try await accounts.user(email: email)
         var hash: String?
         if let user { hash = try await accounts.passwordHash(user: user.id) }
-        let password = body.password, stored = hash
-        let matches = await bcrypt { Bcrypt.verify(password, hash: stored ?? Self.decoyHash) } && stored != nil
+        let password = body.password, stored = hash, decoy = decoyHash
+        let matches = await bcrypt { Bcrypt.verify(password, hash: stored ?? decoy) } && stored != nil
         guard let user, matches, !user.disabled else {
             loginsPerAccount.record(email)
             loginsPerAddress.record(address)

@@ -275,10 +275,12 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
                 if let after = query.after { add("seq > ?", [after]) }
                 if let scope = query.scope {
                     // Rows about their person, their own or issued credentials, or what they did.
+                    // instr(…) = 1: an exact prefix (LIKE would read the ids' underscores as wildcards).
+                    let viaToken = scope.userID + " via "
                     add("""
-                        (person_id = ? OR actor = ? OR actor LIKE ? OR credential_id IN (
-                            SELECT id FROM credential WHERE person_id = ? OR created_by = ? OR created_by LIKE ?))
-                        """, [scope.personID ?? "", scope.userID, scope.userID + " via %", scope.personID ?? "", scope.userID, scope.userID + " via %"])
+                        (person_id = ? OR actor = ? OR instr(actor, ?) = 1 OR credential_id IN (
+                            SELECT id FROM credential WHERE person_id = ? OR created_by = ? OR instr(created_by, ?) = 1))
+                        """, [scope.personID ?? "", scope.userID, viaToken, scope.personID ?? "", scope.userID, viaToken])
                 }
                 let order = query.after == nil ? "DESC" : "ASC"
                 let sql = "SELECT * FROM activity" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
