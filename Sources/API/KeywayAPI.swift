@@ -26,6 +26,8 @@ public struct APISettings: Sendable {
     /// The live log stream's poll interval and longest life (a client reconnects with Last-Event-ID).
     public var streamPoll: Duration = .milliseconds(250)
     public var streamLifetime: Duration = .seconds(3600)
+    /// Live log streams open at once, over all callers.
+    public var maximumStreams = 32
 
     public init(publicURL: String, secureCookies: Bool) {
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
@@ -51,6 +53,8 @@ public final class KeywayAPI: Sendable {
     let unlocksPerKey: RateLimiter
     /// A hash at the configured cost that no password matches: a login for an unknown account costs the same time.
     let decoyHash: String
+    /// Live log streams open now.
+    let openStreams = Atomic<Int>(0)
     /// Set when the service stops: live streams end.
     let stopping = Atomic<Bool>(false)
     static let sessionCookie = "keyway_session"

@@ -1794,6 +1794,9 @@ enum OpenAPIDocument {
      "id": {
       "type": "string"
      },
+     "site": {
+      "type": "string"
+     },
      "kind": {
       "enum": [
        "key",
@@ -1852,6 +1855,7 @@ enum OpenAPIDocument {
     },
     "required": [
      "id",
+     "site",
      "kind",
      "doors",
      "may_share",
@@ -2111,6 +2115,9 @@ enum OpenAPIDocument {
    "ActivityPage": {
     "type": "object",
     "properties": {
+     "site": {
+      "type": "string"
+     },
      "entries": {
       "type": "array",
       "items": {
@@ -2122,6 +2129,7 @@ enum OpenAPIDocument {
      }
     },
     "required": [
+     "site",
      "entries"
     ]
    }

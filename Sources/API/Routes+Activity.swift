@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 
 struct ActivityPage: Encodable {
+    let site: String
     let entries: [ActivityEntry]
     /// Give as `cursor` for the next (older) page; nil on the last page.
     let nextCursor: String?
@@ -20,7 +21,7 @@ extension KeywayAPI {
             }
             let entries = try await self.access.activity(query)
             let next = entries.count == query.limit ? entries.last.map { String($0.sequence) } : nil
-            return JSONBody.response(ActivityPage(entries: entries, nextCursor: next))
+            return JSONBody.response(ActivityPage(site: self.accounts.siteID, entries: entries, nextCursor: next))
         }
         v1.get("activity/stream") { request, context in try await self.stream(request, context) }
     }
@@ -63,8 +64,15 @@ extension KeywayAPI {
         } else {
             start = try await access.activity(ActivityQuery(limit: 1)).first?.sequence ?? 0
         }
+        // Each stream polls the database: their number is bounded (counted down when the body ends).
+        guard openStreams.add(1, ordering: .relaxed).newValue <= settings.maximumStreams else {
+            openStreams.subtract(1, ordering: .relaxed)
+            throw APIError(.tooManyRequests, "too_many_streams", "at most \(settings.maximumStreams) log streams are open at once; try again later",
+                           retryAfter: 30)
+        }
         let filter = query, from = start, api = self
         let body = ResponseBody { writer in
+            defer { api.openStreams.subtract(1, ordering: .relaxed) }
             var query = filter, start = from
             let deadline = ContinuousClock.now + api.settings.streamLifetime
             var lastWrite = ContinuousClock.now

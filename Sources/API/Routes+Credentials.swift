@@ -5,6 +5,8 @@ import Hummingbird
 /// A key or passcode as listed: never a code or a token.
 struct CredentialView: Encodable {
     let id: String
+    /// The site it belongs to (its id is unique within the site).
+    let site: String
     let kind: String
     let person: String?
     let label: String?
@@ -22,9 +24,10 @@ struct CredentialView: Encodable {
     let issuer: String?
     let createdAt: Date
 
-    init(_ issued: IssuedCredential, now: Date = Date()) {
+    init(_ issued: IssuedCredential, site: String, now: Date = Date()) {
         let credential = issued.credential
         id = credential.id
+        self.site = site
         kind = credential.kind.rawValue
         person = credential.person
         label = credential.label
@@ -100,7 +103,7 @@ extension KeywayAPI {
             let keys = try await self.access.keysAndPasscodes(activeAt: nil).filter { issued in
                 issued.credential.kind == .key && caller.maySee(issued) && (scope == "all" || caller.owns(issued))
             }
-            return JSONBody.response(keys.map { CredentialView($0) })
+            return JSONBody.response(keys.map { CredentialView($0, site: self.accounts.siteID) })
         }
         v1.post("keys") { request, context in
             let caller = try await self.caller(request, context)
@@ -113,12 +116,13 @@ extension KeywayAPI {
                 person: try Input.text(body.person, "person", max: APILimits.nameLength), doors: doors,
                 validUntil: try Input.end(body.validUntil, "valid_until", now: now), mayShare: body.mayShare ?? false,
                 actor: caller.actor, at: now)
-            return JSONBody.response(IssuedKeyView(key: CredentialView(try await self.access.credential(issued.credential.id)),
+            return JSONBody.response(IssuedKeyView(key: CredentialView(try await self.access.credential(issued.credential.id), site: self.accounts.siteID),
                                                    token: issued.token, link: self.settings.shareLink(issued.token)), status: .created)
         }
         v1.get("keys/:id") { request, context in
             let caller = try await self.caller(request, context)
-            return JSONBody.response(CredentialView(try await self.visible(.key, try context.parameters.require("id"), caller)))
+            return JSONBody.response(CredentialView(try await self.visible(.key, try context.parameters.require("id"), caller),
+                                                    site: self.accounts.siteID))
         }
         v1.post("keys/:id/shares") { request, context in
             let caller = try await self.caller(request, context)
@@ -135,7 +139,7 @@ extension KeywayAPI {
                 parent.credential.id, to: try Input.recipient(body.recipient), doors: doors,
                 validUntil: try Input.end(body.validUntil, "valid_until", now: now), mayShare: body.mayShare ?? false,
                 actor: caller.actor, at: now)
-            return JSONBody.response(IssuedKeyView(key: CredentialView(try await self.access.credential(issued.credential.id)),
+            return JSONBody.response(IssuedKeyView(key: CredentialView(try await self.access.credential(issued.credential.id), site: self.accounts.siteID),
                                                    token: issued.token, link: self.settings.shareLink(issued.token)), status: .created)
         }
         v1.delete("keys/:id") { request, context in try await self.revoke(.key, request, context) }
@@ -145,7 +149,7 @@ extension KeywayAPI {
         v1.get("passcodes") { request, context in
             let caller = try await self.caller(request, context)
             let codes = try await self.access.keysAndPasscodes(activeAt: Date()).filter { $0.credential.kind == .passcode && caller.maySee($0) }
-            return JSONBody.response(codes.map { CredentialView($0) })
+            return JSONBody.response(codes.map { CredentialView($0, site: self.accounts.siteID) })
         }
         v1.post("passcodes") { request, context in
             let caller = try await self.caller(request, context)
@@ -160,7 +164,7 @@ extension KeywayAPI {
             try caller.requireDoors(request.doors)
             if caller.role < .staff { try await self.checkResidentPasscode(request, caller) }
             let issued = try await self.access.createPasscode(request, actor: caller.actor, at: now)
-            return JSONBody.response(IssuedPasscodeView(passcode: CredentialView(try await self.access.credential(issued.credential.id)),
+            return JSONBody.response(IssuedPasscodeView(passcode: CredentialView(try await self.access.credential(issued.credential.id), site: self.accounts.siteID),
                                                         code: issued.code), status: .created)
         }
         v1.delete("passcodes/:id") { request, context in try await self.revoke(.passcode, request, context) }
@@ -204,6 +208,7 @@ extension KeywayAPI {
         let reason = buffer.readableBytes == 0 ? nil
             : try Input.optionalText(try JSONBody.decoder.decode(RevokeBody.self, from: Data(buffer.readableBytesView)).reason,
                                      "reason", max: APILimits.reasonLength)
+        try caller.requireDoors(issued.credential.doors)
         guard issued.credential.revokedAt == nil else { throw APIError(.conflict, "conflict", "\(issued.credential.id) is already revoked") }
         let revoked = try await access.revoke(issued.credential.id, reason: reason, actor: caller.actor, at: Date())
         return JSONBody.response(RevokedView(revoked: revoked))
