@@ -3,6 +3,13 @@ import Foundation
 
 /// Checks on values from outside, each failing with a 400 that states the rule.
 enum Input {
+    /// A path parameter, percent-decoded (the router leaves `Back%20Door` as it came).
+    static func path(_ context: APIContext, _ name: String) throws -> String {
+        let raw = try context.parameters.require(name)
+        guard let decoded = raw.removingPercentEncoding else { throw APIError.invalid("\(name) is not a valid path segment") }
+        return try text(decoded, name, max: APILimits.nameLength)
+    }
+
     static func text(_ value: String, _ field: String, max: Int) throws(APIError) -> String {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw .invalid("\(field) must not be empty") }

@@ -829,7 +829,7 @@ enum OpenAPIDocument {
   "/api/v1/keys/{id}/shares": {
    "post": {
     "operationId": "shareKey",
-    "summary": "Share a key that may be shared: doors a subset of its doors, ending no later than it; returns the share link <public_url>/k/<token>, shown once.",
+    "summary": "Share a key that may be shared: doors a subset of its doors, from valid_from (default now) to no later than the key ends; returns the share link <public_url>/k/<token>, shown once.",
     "responses": {
      "201": {
       "description": "Shared.",
@@ -1924,6 +1924,13 @@ enum OpenAPIDocument {
       },
       "minItems": 1,
       "maxItems": 64
+     },
+     "valid_from": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
      },
      "valid_until": {
       "type": [

@@ -56,6 +56,7 @@ struct NewKeyBody: Decodable {
 struct ShareBody: Decodable {
     let recipient: String
     let doors: [String]?
+    let validFrom: String?
     let validUntil: String?
     let mayShare: Bool?
 }
@@ -121,12 +122,12 @@ extension KeywayAPI {
         }
         v1.get("keys/:id") { request, context in
             let caller = try await self.caller(request, context)
-            return JSONBody.response(CredentialView(try await self.visible(.key, try context.parameters.require("id"), caller),
+            return JSONBody.response(CredentialView(try await self.visible(.key, try Input.path(context, "id"), caller),
                                                     site: self.accounts.siteID))
         }
         v1.post("keys/:id/shares") { request, context in
             let caller = try await self.caller(request, context)
-            let parent = try await self.visible(.key, try context.parameters.require("id"), caller)
+            let parent = try await self.visible(.key, try Input.path(context, "id"), caller)
             // A resident shares only their own person's keys; staff and admins any key.
             guard caller.role >= .staff || (caller.user.person != nil && parent.credential.person == caller.user.person) else {
                 throw APIError.forbidden("only the key's holder (or staff) may share it")
@@ -137,6 +138,7 @@ extension KeywayAPI {
             let now = Date()
             let issued = try await self.access.shareKey(
                 parent.credential.id, to: try Input.recipient(body.recipient), doors: doors,
+                validFrom: try Input.date(body.validFrom, "valid_from"),
                 validUntil: try Input.end(body.validUntil, "valid_until", now: now), mayShare: body.mayShare ?? false,
                 actor: caller.actor, at: now)
             return JSONBody.response(IssuedKeyView(key: CredentialView(try await self.access.credential(issued.credential.id), site: self.accounts.siteID),
@@ -203,7 +205,7 @@ extension KeywayAPI {
 
     private func revoke(_ kind: CredentialKind, _ request: Request, _ context: APIContext) async throws -> Response {
         let caller = try await caller(request, context)
-        let issued = try await visible(kind, try context.parameters.require("id"), caller)
+        let issued = try await visible(kind, try Input.path(context, "id"), caller)
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let reason = buffer.readableBytes == 0 ? nil
             : try Input.optionalText(try JSONBody.decoder.decode(RevokeBody.self, from: Data(buffer.readableBytesView)).reason,

@@ -38,7 +38,7 @@ extension KeywayAPI {
     }
 
     private func unlock(_ request: Request, _ context: APIContext) async throws -> Response {
-        let door = try Input.text(try context.parameters.require("door"), "door", max: APILimits.nameLength)
+        let door = try Input.path(context, "door")
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let body = buffer.readableBytes == 0 ? UnlockBody(key: nil) : try JSONBody.decoder.decode(UnlockBody.self, from: Data(buffer.readableBytesView))
         let token: String

@@ -85,7 +85,7 @@ extension KeywayAPI {
         v1.patch("users/:id") { request, context in
             let caller = try await self.caller(request, context)
             try caller.require(.admin, "changing accounts")
-            let id = try Input.text(try context.parameters.require("id"), "id", max: APILimits.nameLength)
+            let id = try Input.path(context, "id")
             let body = try await JSONBody.decode(UserChangeBody.self, from: request, context: context)
             guard id != caller.user.id || !body.disabled else { throw APIError.invalid("an admin cannot disable their own account") }
             return JSONBody.response(UserView(try await self.accounts.setDisabled(user: id, body.disabled, actor: caller.actor, at: Date())))
@@ -139,7 +139,7 @@ extension KeywayAPI {
         }
         v1.delete("tokens/:id") { request, context in
             let caller = try await self.caller(request, context)
-            let id = try Input.text(try context.parameters.require("id"), "id", max: APILimits.nameLength)
+            let id = try Input.path(context, "id")
             let tokens = try await self.accounts.tokens(user: caller.role == .admin ? nil : caller.user.id)
             guard tokens.contains(where: { $0.id == id }) else { throw APIError.notFound("no token \(id) of yours") }
             return JSONBody.response(TokenView(try await self.accounts.revokeToken(id, actor: caller.actor, at: Date())))

@@ -61,7 +61,7 @@ final class BodySink: @unchecked Sendable {
 
 /// A site database with its API, driven through the router as the server drives it.
 final class APIHarness: @unchecked Sendable {
-    static let doors = ["Lobby", "Garage", "Roof"]
+    static let doors = ["Lobby", "Garage", "Roof", "Back Door"]
     let folder: URL
     let access: AccessControl
     let storage: SQLiteSiteStorage

@@ -74,6 +74,27 @@ import Testing
         #expect(unknownDoor.status == .notFound)
     }
 
+    @Test func aShareMayStartLaterAndDoorNamesMayHaveSpaces() async throws {
+        let harness = try APIHarness()
+        _ = try await harness.account(.staff, "desk@example.org")
+        let staff = try await harness.login("desk@example.org")
+        let key = try await harness.send(.post, "/api/v1/keys", json: #"{"person": "Ada", "doors": ["Back Door", "Lobby"], "may_share": true}"#,
+                                         headers: staff.headers(changing: true))
+        let keyID = try #require(key["key.id"] as? String)
+        let start = Timestamp.format(Date().addingTimeInterval(3600))
+        let later = try await harness.send(.post, "/api/v1/keys/\(keyID)/shares",
+                                           json: #"{"recipient": "guest@example.org", "doors": ["Back Door"], "valid_from": "\#(start)"}"#,
+                                           headers: staff.headers(changing: true))
+        #expect(later.status == .created, "\(later.text)")
+        let token = try #require(later["token"] as? String)
+        let early = try await harness.send(.post, "/api/v1/doors/Back%20Door/unlock", json: #"{"key": "\#(token)"}"#)
+        #expect(early.status == .ok, "\(early.text)")
+        #expect(early["reason"] as? String == "not_yet_valid")
+        let own = try await harness.storage.presentationToken(forKey: keyID)
+        #expect(try await harness.send(.post, "/api/v1/doors/Back%20Door/unlock", json: #"{"key": "\#(own)"}"#)["granted"] as? Bool == true)
+        #expect(try await harness.send(.post, "/api/v1/doors/Back%ZZDoor/unlock", json: #"{"key": "\#(own)"}"#).status == .badRequest)
+    }
+
     @Test func passcodesAreShownOnceAndListedWhileActive() async throws {
         let (harness, staff, _) = try await staffWithKey()
         let made = try await harness.send(.post, "/api/v1/passcodes", json: #"{"label": "Dog walker", "doors": ["Lobby"], "uses": 1}"#,

@@ -216,10 +216,11 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
         try await blocking { [store] in try store.issueKey(person: person, doors: doors, validUntil: validUntil, mayShare: mayShare, actor: actor, at: date) }
     }
 
-    public func shareKey(_ id: String, to recipient: String, doors: [String]?, validUntil: Date?, mayShare: Bool,
+    public func shareKey(_ id: String, to recipient: String, doors: [String]?, validFrom: Date?, validUntil: Date?, mayShare: Bool,
                          actor: String, at date: Date) async throws -> IssuedKey {
         try await blocking { [store] in
-            try store.shareKey(id, to: recipient, doors: doors, validUntil: validUntil, mayShare: mayShare, actor: actor, at: date)
+            try store.shareKey(id, to: recipient, doors: doors, validFrom: validFrom, validUntil: validUntil, mayShare: mayShare,
+                               actor: actor, at: date)
         }
     }
 

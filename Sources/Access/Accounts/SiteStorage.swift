@@ -32,8 +32,8 @@ public protocol AccountStorage: Sendable {
 public protocol AccessStorage: Sendable {
     func doors() async throws -> [Door]
     func issueKey(person: String, doors: [String], validUntil: Date?, mayShare: Bool, actor: String, at date: Date) async throws -> IssuedKey
-    /// A share of a key: doors a subset of its doors (nil: all), ending no later than it.
-    func shareKey(_ id: String, to recipient: String, doors: [String]?, validUntil: Date?, mayShare: Bool,
+    /// A share of a key: doors a subset of its doors (nil: all), from `validFrom` (nil: now) to no later than it ends.
+    func shareKey(_ id: String, to recipient: String, doors: [String]?, validFrom: Date?, validUntil: Date?, mayShare: Bool,
                   actor: String, at date: Date) async throws -> IssuedKey
     func createPasscode(_ request: PasscodeRequest, actor: String, at date: Date) async throws -> IssuedCode
     func credential(_ id: String) async throws -> IssuedCredential

@@ -18,14 +18,14 @@ extension AccessStore {
     /// them), linked to its parent, that ends no later than it and may be shared on only if `mayShare`. Revoking the
     /// parent revokes it.
     @discardableResult
-    public func shareKey(_ id: String, to recipient: String, doors: [String]? = nil, validUntil: Date? = nil, mayShare: Bool = false,
-                         actor: String = "keyway", at date: Date = Date()) throws -> IssuedKey {
+    public func shareKey(_ id: String, to recipient: String, doors: [String]? = nil, validFrom: Date? = nil, validUntil: Date? = nil,
+                         mayShare: Bool = false, actor: String = "keyway", at date: Date = Date()) throws -> IssuedKey {
         guard Self.isRecipient(recipient) else {
             throw AccessError.invalid("'\(recipient)' is neither an email address nor a phone number")
         }
         // The parent is read and checked inside the share's own write transaction: a revocation either commits
         // first (and the share is refused) or after (and its cascade takes the share along).
-        return try addKey(person: nil, recipient: recipient, parent: id, doors: doors ?? [], validUntil: validUntil,
+        return try addKey(person: nil, recipient: recipient, parent: id, doors: doors ?? [], validFrom: validFrom, validUntil: validUntil,
                           mayShare: mayShare, actor: actor, at: date)
     }
 
@@ -37,8 +37,8 @@ extension AccessStore {
     }
 
     /// A share (`parent` set) takes its parent's doors, or the subset named, and ends no later than it.
-    private func addKey(person: String?, recipient: String?, parent: String?, doors: [String], validUntil: Date?, mayShare: Bool,
-                        actor: String, at date: Date) throws -> IssuedKey {
+    private func addKey(person: String?, recipient: String?, parent: String?, doors: [String], validFrom: Date? = nil, validUntil: Date?,
+                        mayShare: Bool, actor: String, at date: Date) throws -> IssuedKey {
         let id = Identifier.make("key")
         return try change { db in
             var doors = doors, validUntil = validUntil
@@ -54,15 +54,15 @@ extension AccessStore {
                 }
                 if doors.isEmpty { doors = shared.doors }
                 validUntil = [validUntil, shared.validUntil].compactMap { $0 }.min()
-                try requireWindow(date, validUntil)
+                try requireWindow(validFrom ?? date, validUntil)
             }
             let token = try DigitalKeyToken(keyID: id, expiry: validUntil).encoded(signingWith: secrets.signingKey)
             let personID = try person.map { try resolve($0, in: PersonRow.self, db) }
             let doorIDs = try Set(doors.map { try resolve($0, in: DoorRow.self, db) })
             try db.execute(sql: """
-                INSERT INTO credential (id, kind, person_id, valid_until, parent_id, may_share, recipient, created_at, created_by)
-                VALUES (?, 'key', ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, personID, validUntil?.timeIntervalSince1970, parent, mayShare, recipient,
+                INSERT INTO credential (id, kind, person_id, valid_from, valid_until, parent_id, may_share, recipient, created_at, created_by)
+                VALUES (?, 'key', ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, personID, validFrom?.timeIntervalSince1970, validUntil?.timeIntervalSince1970, parent, mayShare, recipient,
                                  date.timeIntervalSince1970, actor])
             for doorID in doorIDs {
                 try db.execute(sql: "INSERT INTO credential_door (credential_id, door_id) VALUES (?, ?)", arguments: [id, doorID])
