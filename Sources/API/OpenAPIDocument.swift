@@ -642,6 +642,40 @@ enum OpenAPIDocument {
         "all"
        ]
       }
+     },
+     {
+      "name": "active",
+      "in": "query",
+      "required": false,
+      "description": "Only keys active now.",
+      "schema": {
+       "enum": [
+        "true",
+        "false"
+       ]
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "description": "Items per page (default 50), oldest first.",
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 200
+      }
+     },
+     {
+      "name": "after",
+      "in": "query",
+      "required": false,
+      "description": "The last id of the previous page.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
      }
     ]
    },
@@ -940,6 +974,30 @@ enum OpenAPIDocument {
      },
      {
       "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "description": "Items per page (default 50), oldest first.",
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 200
+      }
+     },
+     {
+      "name": "after",
+      "in": "query",
+      "required": false,
+      "description": "The last id of the previous page.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
      }
     ]
    },

@@ -101,9 +101,9 @@ extension KeywayAPI {
             let scope = request.uri.queryParameters["scope"].map(String.init) ?? (caller.role >= .staff ? "all" : "mine")
             guard scope == "mine" || scope == "all" else { throw APIError.invalid("scope is mine or all") }
             if scope == "all" { try caller.require(.staff, "listing every key") }
-            let keys = try await self.access.keysAndPasscodes(activeAt: nil).filter { issued in
-                issued.credential.kind == .key && caller.maySee(issued) && (scope == "all" || caller.owns(issued))
-            }
+            var query = try self.credentialQuery(.key, request, caller, onlyOwn: scope == "mine")
+            query.activeAt = request.uri.queryParameters["active"] == "true" ? Date() : nil
+            let keys = try await self.access.credentials(query).filter(caller.maySee)
             return JSONBody.response(keys.map { CredentialView($0, site: self.accounts.siteID) })
         }
         v1.post("keys") { request, context in
@@ -150,7 +150,9 @@ extension KeywayAPI {
     func addPasscodeRoutes(_ v1: RouterGroup<APIContext>) {
         v1.get("passcodes") { request, context in
             let caller = try await self.caller(request, context)
-            let codes = try await self.access.keysAndPasscodes(activeAt: Date()).filter { $0.credential.kind == .passcode && caller.maySee($0) }
+            var query = try self.credentialQuery(.passcode, request, caller, onlyOwn: caller.role < .staff)
+            query.activeAt = Date()
+            let codes = try await self.access.credentials(query).filter(caller.maySee)
             return JSONBody.response(codes.map { CredentialView($0, site: self.accounts.siteID) })
         }
         v1.post("passcodes") { request, context in
@@ -170,6 +172,20 @@ extension KeywayAPI {
                                                         code: issued.code), status: .created)
         }
         v1.delete("passcodes/:id") { request, context in try await self.revoke(.passcode, request, context) }
+    }
+
+    /// A page of keys or passcodes (`limit`, `after`: the last id of the previous page), narrowed to the caller's own
+    /// when asked (or when a resident asks).
+    private func credentialQuery(_ kind: CredentialKind, _ request: Request, _ caller: Caller, onlyOwn: Bool) throws -> CredentialQuery {
+        let parameters = request.uri.queryParameters
+        var query = CredentialQuery(kind: kind, limit: try Input.pageSize(parameters["limit"]))
+        if let after = parameters["after"] { query.after = try Input.text(String(after), "after", max: APILimits.nameLength) }
+        if let active = parameters["active"], active != "true", active != "false" { throw APIError.invalid("active is true or false") }
+        if onlyOwn || caller.role < .staff {
+            query.personID = caller.user.personID
+            query.issuedBy = caller.user.id
+        }
+        return query
     }
 
     /// A resident's passcode opens only doors of their own active keys, and ends no later than those keys.

@@ -95,6 +95,23 @@ import Testing
         #expect(try await harness.send(.post, "/api/v1/doors/Back%ZZDoor/unlock", json: #"{"key": "\#(own)"}"#).status == .badRequest)
     }
 
+    @Test func keysAreListedAPageAtATime() async throws {
+        let (harness, staff, firstKey) = try await staffWithKey()
+        for _ in 0..<4 {
+            _ = try await harness.send(.post, "/api/v1/keys", json: #"{"person": "Bob", "doors": ["Roof"]}"#, headers: staff.headers(changing: true))
+        }
+        let first = try await harness.send(.get, "/api/v1/keys?limit=2", headers: staff.headers()).list
+        #expect(first.count == 2)
+        #expect(first.first?["id"] as? String == firstKey)
+        let last = try #require(first.last?["id"] as? String)
+        let second = try await harness.send(.get, "/api/v1/keys?limit=10&after=\(last)", headers: staff.headers()).list
+        #expect(second.count == 3)
+        #expect(Set(second.compactMap { $0["id"] as? String }).isDisjoint(with: first.compactMap { $0["id"] as? String }))
+        _ = try await harness.send(.delete, "/api/v1/keys/\(firstKey)", headers: staff.headers(changing: true))
+        #expect(try await harness.send(.get, "/api/v1/keys?active=true", headers: staff.headers()).list.count == 4)
+        #expect(try await harness.send(.get, "/api/v1/keys?active=maybe", headers: staff.headers()).status == .badRequest)
+    }
+
     @Test func passcodesAreShownOnceAndListedWhileActive() async throws {
         let (harness, staff, _) = try await staffWithKey()
         let made = try await harness.send(.post, "/api/v1/passcodes", json: #"{"label": "Dog walker", "doors": ["Lobby"], "uses": 1}"#,

@@ -167,3 +167,22 @@ public enum APIActor {
         return actor == userID || actor.hasPrefix(userID + " via ")
     }
 }
+
+/// Which keys or passcodes to list, oldest first, a page at a time.
+public struct CredentialQuery: Sendable, Hashable {
+    public var kind: CredentialKind
+    /// Only a person's (id) …
+    public var personID: String?
+    /// … or, with `personID`, also those this account issued (`created_by` is it or one of its tokens).
+    public var issuedBy: String?
+    /// Only those active at this time.
+    public var activeAt: Date?
+    /// The page after this credential (id); nil: from the first.
+    public var after: String?
+    public var limit: Int
+
+    public init(kind: CredentialKind, limit: Int) {
+        self.kind = kind
+        self.limit = limit
+    }
+}

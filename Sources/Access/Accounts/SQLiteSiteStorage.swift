@@ -232,12 +232,34 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
         try await blocking { [store] in try store.pool.read { db in try Self.issued(id, store, db) } }
     }
 
-    public func keysAndPasscodes(activeAt date: Date?) async throws -> [IssuedCredential] {
-        try await blocking { [store] in
+    public func credentials(_ query: CredentialQuery) async throws -> [IssuedCredential] {
+        guard query.kind == .key || query.kind == .passcode else { throw AccessError.invalid("only keys and passcodes are listed here") }
+        return try await blocking { [store] in
             try store.pool.read { db in
-                try String.fetchAll(db, sql: "SELECT id FROM credential WHERE kind IN ('key', 'passcode') ORDER BY created_at, id")
+                var sql = "SELECT id FROM credential WHERE kind = ?"
+                var arguments: [any DatabaseValueConvertible & Sendable] = [query.kind.rawValue]
+                var owner: [String] = []
+                if let person = query.personID {
+                    owner.append("person_id = ?")
+                    arguments.append(person)
+                }
+                if let issuer = query.issuedBy {
+                    // instr(…) = 1: the account's tokens, by exact prefix.
+                    owner += ["created_by = ?", "instr(created_by, ?) = 1"]
+                    arguments += [issuer, issuer + " via "]
+                }
+                if !owner.isEmpty { sql += " AND (" + owner.joined(separator: " OR ") + ")" }
+                if let date = query.activeAt {
+                    sql += " AND revoked_at IS NULL AND (valid_from IS NULL OR valid_from <= ?) AND (valid_until IS NULL OR valid_until > ?)"
+                    arguments += [date.timeIntervalSince1970, date.timeIntervalSince1970]
+                }
+                if let after = query.after {
+                    sql += " AND rowid > coalesce((SELECT rowid FROM credential WHERE id = ?), 9223372036854775807)"
+                    arguments.append(after)
+                }
+                sql += " ORDER BY rowid LIMIT \(max(1, query.limit))"
+                return try String.fetchAll(db, sql: sql, arguments: StatementArguments(arguments.map { $0 as any DatabaseValueConvertible }))
                     .map { try Self.issued($0, store, db) }
-                    .filter { issued in date.map(issued.credential.isActive(at:)) ?? true }
             }
         }
     }

@@ -37,8 +37,8 @@ public protocol AccessStorage: Sendable {
                   actor: String, at date: Date) async throws -> IssuedKey
     func createPasscode(_ request: PasscodeRequest, actor: String, at date: Date) async throws -> IssuedCode
     func credential(_ id: String) async throws -> IssuedCredential
-    /// Keys and passcodes (no cards or PINs), optionally only those active at a time.
-    func keysAndPasscodes(activeAt date: Date?) async throws -> [IssuedCredential]
+    /// Keys or passcodes (never cards or PINs), filtered in the database, a page at a time.
+    func credentials(_ query: CredentialQuery) async throws -> [IssuedCredential]
     func revoke(_ id: String, reason: String?, actor: String, at date: Date) async throws -> [String]
     /// A key's presentation token, signed now (the same kind its holder got when it was issued).
     func presentationToken(forKey id: String) async throws -> String
