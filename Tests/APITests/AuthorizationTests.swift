@@ -219,6 +219,22 @@ import Testing
         #expect(listed.first { $0["id"] as? String == lobbyOnly.id }?["last_used_at"] != nil)
     }
 
+    @Test func whatAResidentsTokenIssuedIsTheirs() async throws {
+        let site = try await Site()
+        let token = try await site.harness.token(site.ada)
+        let made = try await site.harness.send(.post, "/api/v1/passcodes", json: #"{"label": "walker", "doors": ["Lobby"], "uses": 2}"#,
+                                               headers: token.headers)
+        #expect(made.status == .created)
+        let id = try #require(made["passcode.id"] as? String)
+        #expect(try await site.harness.send(.get, "/api/v1/passcodes", headers: site.ada.headers()).list.map { $0["id"] as? String } == [id])
+        #expect(try await site.harness.send(.get, "/api/v1/passcodes", headers: site.bob.headers()).list.isEmpty)
+        let log = try await site.harness.send(.get, "/api/v1/activity", headers: site.ada.headers())
+        let entries = try #require(log.json["entries"] as? [[String: Any]])
+        #expect(entries.contains { $0["credential_id"] as? String == id && ($0["actor"] as? String)?.hasSuffix("via \(token.id)") == true })
+        let bobLog = try await site.harness.send(.get, "/api/v1/activity", headers: site.bob.headers())
+        #expect(!bobLog.text.contains(id))
+    }
+
     @Test func everyChangeIsLoggedWithItsActor() async throws {
         let site = try await Site()
         let users = try await site.harness.storage.users()

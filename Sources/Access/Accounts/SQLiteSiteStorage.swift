@@ -244,9 +244,9 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
                     arguments.append(person)
                 }
                 if let issuer = query.issuedBy {
-                    // instr(…) = 1: the account's tokens, by exact prefix.
-                    owner += ["created_by = ?", "instr(created_by, ?) = 1"]
-                    arguments += [issuer, issuer + " via "]
+                    owner += ["created_by = ?", "(created_by >= ? AND created_by < ?)"]
+                    let tokens = Self.viaTokens(of: issuer)
+                    arguments += [issuer, tokens.from, tokens.before]
                 }
                 if !owner.isEmpty { sql += " AND (" + owner.joined(separator: " OR ") + ")" }
                 if let date = query.activeAt {
@@ -298,12 +298,12 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
                 if let after = query.after { add("seq > ?", [after]) }
                 if let scope = query.scope {
                     // Rows about their person, their own or issued credentials, or what they did.
-                    // instr(…) = 1: an exact prefix (LIKE would read the ids' underscores as wildcards).
-                    let viaToken = scope.userID + " via "
+                    let tokens = Self.viaTokens(of: scope.userID)
                     add("""
-                        (person_id = ? OR actor = ? OR instr(actor, ?) = 1 OR credential_id IN (
-                            SELECT id FROM credential WHERE person_id = ? OR created_by = ? OR instr(created_by, ?) = 1))
-                        """, [scope.personID ?? "", scope.userID, viaToken, scope.personID ?? "", scope.userID, viaToken])
+                        (person_id = ? OR actor = ? OR (actor >= ? AND actor < ?) OR credential_id IN (
+                            SELECT id FROM credential WHERE person_id = ? OR created_by = ? OR (created_by >= ? AND created_by < ?)))
+                        """, [scope.personID ?? "", scope.userID, tokens.from, tokens.before, scope.personID ?? "", scope.userID, tokens.from,
+                              tokens.before])
                 }
                 let order = query.after == nil ? "DESC" : "ASC"
                 let sql = "SELECT * FROM activity" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
@@ -312,6 +312,13 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
                     .map(ActivityLog.entry(from:))
             }
         }
+    }
+
+    /// The range of actor strings an account's tokens write (`usr_… via tok_…`): an exact prefix as a range the
+    /// indexes can use (LIKE would read the ids' underscores as wildcards). "!" follows the prefix's final space.
+    private static func viaTokens(of userID: String) -> (from: String, before: String) {
+        let prefix = APIActor.token("", of: userID)
+        return (prefix, String(prefix.dropLast()) + "!")
     }
 
     // MARK: Rows
