@@ -124,12 +124,15 @@ public final class KeywayAPI: Sendable {
         return Caller(user: user, token: nil, session: (session, secret))
     }
 
-    /// bcrypt off the cooperative threads: it takes a quarter of a second by design.
+    /// bcrypt off the cooperative threads (it takes a quarter of a second by design), one at a time and at a low
+    /// priority: a flood of logins queues up behind itself and never takes the cores from the doors.
     func bcrypt<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: work()) }
+            Self.bcryptQueue.async { continuation.resume(returning: work()) }
         }
     }
+
+    private static let bcryptQueue = DispatchQueue(label: "keyway.api.bcrypt", qos: .utility)
 }
 
 /// The account a request acts for, narrowed by its API token's role and doors.

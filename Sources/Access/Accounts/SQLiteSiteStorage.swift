@@ -181,16 +181,23 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
         }
     }
 
+    /// The last use is written when the one recorded is a minute old or more: a busy integration does not take the
+    /// database's write lock (which the doors' decisions need) on every request.
     public func token(digest: Data, at date: Date) async throws -> (token: APIToken, user: User)? {
         try await blocking { [store] in
-            try store.pool.write { db -> (token: APIToken, user: User)? in
+            let found = try store.pool.read { db -> (token: APIToken, user: User)? in
                 guard let id = try String.fetchOne(db, sql: """
                     SELECT id FROM api_token WHERE digest = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
-                    """, arguments: [digest, date.timeIntervalSince1970]) else { return nil }
-                try db.execute(sql: "UPDATE api_token SET last_used_at = ? WHERE id = ?", arguments: [date.timeIntervalSince1970, id])
-                guard let token = try Self.token(id: id, db), let user = try Self.user(id: token.userID, db) else { return nil }
+                    """, arguments: [digest, date.timeIntervalSince1970]),
+                    let token = try Self.token(id: id, db), let user = try Self.user(id: token.userID, db) else { return nil }
                 return (token, user)
             }
+            if let found, found.token.lastUsedAt.map({ date.timeIntervalSince($0) >= 60 }) ?? true {
+                try store.pool.write { db in
+                    try db.execute(sql: "UPDATE api_token SET last_used_at = ? WHERE id = ?", arguments: [date.timeIntervalSince1970, found.token.id])
+                }
+            }
+            return found
         }
     }
 
