@@ -232,6 +232,12 @@ enum OpenAPIDocument {
         "parameters": {
          "id": "$response.body#/user/id"
         }
+       },
+       "makePasswordLink": {
+        "operationId": "makePasswordLink",
+        "parameters": {
+         "id": "$response.body#/user/id"
+        }
        }
       }
      },
@@ -269,6 +275,55 @@ enum OpenAPIDocument {
       }
      }
     }
+   }
+  },
+  "/api/v1/users/{id}/password-link": {
+   "post": {
+    "operationId": "makePasswordLink",
+    "summary": "A new one-time set-password link for an account (admin); earlier unused links stop working.",
+    "responses": {
+     "201": {
+      "description": "The link, shown once.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/PasswordLink"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "description": "The account's id.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ]
    }
   },
   "/api/v1/users/{id}": {
@@ -1201,6 +1256,17 @@ enum OpenAPIDocument {
       }
      },
      {
+      "name": "credential",
+      "in": "query",
+      "required": false,
+      "description": "A credential's id (a key's usage history).",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
       "name": "result",
       "in": "query",
       "required": false,
@@ -1339,6 +1405,17 @@ enum OpenAPIDocument {
       "in": "query",
       "required": false,
       "description": "A person's id or name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "credential",
+      "in": "query",
+      "required": false,
+      "description": "A credential's id (a key's usage history).",
       "schema": {
        "type": "string",
        "maxLength": 200,

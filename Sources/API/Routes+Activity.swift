@@ -38,6 +38,7 @@ extension KeywayAPI {
         query.until = try Input.date(try text("until"), "until")
         query.door = try text("door")
         query.person = try text("person")
+        query.credential = try text("credential")
         if let result = try text("result") {
             guard result == "grant" || result == "deny" else { throw APIError.invalid("result is grant or deny") }
             query.outcome = result

@@ -82,6 +82,14 @@ extension KeywayAPI {
             let (user, link) = try await Self.addUser(new, accounts: self.accounts, settings: self.settings, actor: caller.actor)
             return JSONBody.response(CreatedUserView(user: UserView(user), passwordLink: link), status: .created)
         }
+        v1.post("users/:id/password-link") { request, context in
+            let caller = try await self.caller(request, context)
+            try caller.require(.admin, "making set-password links")
+            let id = try Input.path(context, "id")
+            guard let user = try await self.accounts.user(id: id) else { throw APIError.notFound("no account \(id)") }
+            return JSONBody.response(try await Self.passwordLink(for: user, accounts: self.accounts, settings: self.settings, actor: caller.actor),
+                                     status: .created)
+        }
         v1.patch("users/:id") { request, context in
             let caller = try await self.caller(request, context)
             try caller.require(.admin, "changing accounts")

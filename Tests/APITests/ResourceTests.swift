@@ -144,6 +144,11 @@ import Testing
         #expect((older.first?["sequence"] as? Int ?? .max) < (entries.first?["sequence"] as? Int ?? 0))
         let lobby = try await harness.send(.get, "/api/v1/activity?door=Lobby&result=grant", headers: staff.headers())
         #expect((lobby.json["entries"] as? [[String: Any]])?.count == 3)
+        // A key's usage history: its decisions (and its creation).
+        let history = try await harness.send(.get, "/api/v1/activity?credential=\(keyID)", headers: staff.headers())
+        let used = try #require(history.json["entries"] as? [[String: Any]])
+        #expect(used.filter { $0["kind"] as? String == "decision" }.count == 5)
+        #expect(used.allSatisfy { $0["credential_id"] as? String == keyID })
     }
 
     @Test func aResidentSeesOnlyTheirOwnActivity() async throws {
@@ -183,7 +188,7 @@ import Testing
         let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
         let served: Set<String> = [
             "GET /api/v1/openapi.json", "POST /api/v1/session", "GET /api/v1/session", "DELETE /api/v1/session", "POST /api/v1/password",
-            "GET /api/v1/users", "POST /api/v1/users", "PATCH /api/v1/users/{id}", "GET /api/v1/tokens", "POST /api/v1/tokens",
+            "GET /api/v1/users", "POST /api/v1/users", "PATCH /api/v1/users/{id}", "POST /api/v1/users/{id}/password-link", "GET /api/v1/tokens", "POST /api/v1/tokens",
             "DELETE /api/v1/tokens/{id}", "GET /api/v1/doors", "POST /api/v1/doors/{door}/unlock", "GET /api/v1/keys", "POST /api/v1/keys",
             "GET /api/v1/keys/{id}", "DELETE /api/v1/keys/{id}", "POST /api/v1/keys/{id}/shares", "GET /api/v1/passcodes",
             "POST /api/v1/passcodes", "DELETE /api/v1/passcodes/{id}", "GET /api/v1/activity", "GET /api/v1/activity/stream",

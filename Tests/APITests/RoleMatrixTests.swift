@@ -44,6 +44,8 @@ import Testing
                 Row(method: .post, path: "/api/v1/users", body: newUser(), admin: .created, staff: .forbidden, resident: .forbidden),
                 Row(method: .patch, path: "/api/v1/users/\(admin.id)", body: #"{"disabled": true}"#, admin: .badRequest, staff: .forbidden,
                     resident: .forbidden),
+                Row(method: .post, path: "/api/v1/users/\(admin.id)/password-link", body: nil, admin: .created, staff: .forbidden,
+                    resident: .forbidden),
                 Row(method: .get, path: "/api/v1/tokens?all=true", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
                 Row(method: .post, path: "/api/v1/tokens", body: #"{"name": "t", "role": "admin"}"#, admin: .created, staff: .forbidden,
                     resident: .forbidden),

@@ -24,6 +24,7 @@ enum AccountSchema {
         -- The activity log's filtered pages (newest first, by door or person).
         CREATE INDEX activity_door_seq ON activity(door, seq);
         CREATE INDEX activity_person_seq ON activity(person_id, seq);
+        CREATE INDEX activity_credential_seq ON activity(credential_id, seq);
         CREATE INDEX credential_created_by ON credential(created_by);
         """
 }

@@ -139,6 +139,8 @@ public struct ActivityQuery: Sendable, Hashable {
     public var door: String?
     /// A person's id or name.
     public var person: String?
+    /// A credential's id: a key's usage history, say.
+    public var credential: String?
     /// `grant` or `deny`.
     public var outcome: String?
     public var reason: String?

@@ -296,6 +296,7 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
                 if let until = query.until { add("at_ms < ?", [Self.milliseconds(until)]) }
                 if let door = query.door { add("door = ?", [try store.name(of: store.resolve(door, in: DoorRow.self, db), in: DoorRow.self, db)]) }
                 if let person = query.person { add("person_id = ?", [try store.resolve(person, in: PersonRow.self, db)]) }
+                if let credential = query.credential { add("credential_id = ?", [credential]) }
                 if let outcome = query.outcome { add("outcome = ?", [outcome]) }
                 if let reason = query.reason { add("reason = ?", [reason]) }
                 if let doors = query.doors {
