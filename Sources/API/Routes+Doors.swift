@@ -63,7 +63,10 @@ extension KeywayAPI {
             token = try await access.presentationToken(forKey: keyID)
         }
         if let wait = unlocksPerKey.attempt(keyID) { throw Self.tooMany(wait) }
-        guard let decision = await site.present(key: token, at: door) else { throw APIError.notFound("no door \(door) at this site") }
+        guard let decision = await site.present(key: token, at: door) else {
+            guard await site.doorStates().contains(where: { $0.name == door }) else { throw APIError.notFound("no door \(door) at this site") }
+            throw APIError(.serviceUnavailable, "stopping", "the service is stopping: no door opens now", retryAfter: 30)
+        }
         return JSONBody.response(UnlockView(door: door, granted: decision.granted, decision: decision.granted ? "grant" : "deny",
                                             reason: decision.reason?.rawValue, credential: decision.credentialID,
                                             logSequence: decision.logSequence))

@@ -58,8 +58,10 @@ private func offPool<Result: Sendable>(_ work: @escaping @Sendable () throws -> 
         let shareID = try #require(share["key.id"] as? String)
         let token = String(try #require(share["link"] as? String).split(separator: "/").last!)
 
-        let doors = try await harness.send(.get, "/api/v1/doors", headers: staff.headers()).list
-        #expect(doors.first?["reader_online"] as? Bool == true)
+        // The door's live state: its reader comes online once the site has the PD's first answers.
+        #expect(try await eventually(within: .seconds(60)) {
+            try await harness.send(.get, "/api/v1/doors", headers: staff.headers()).list.first?["reader_online"] as? Bool == true
+        })
 
         let opened = try await harness.send(.post, "/api/v1/doors/Lobby/unlock", json: #"{"key": "\#(token)"}"#)
         #expect(opened["granted"] as? Bool == true, "\(opened.text)")

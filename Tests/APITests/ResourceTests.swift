@@ -48,6 +48,9 @@ import Testing
         #expect(cursor.status == .badRequest)
         let bearer = try await harness.send(.get, "/api/v1/doors", headers: [.authorization: "Basic abc"])
         #expect(bearer.status == .unauthorized)
+        let nowhere = try await harness.send(.get, "/api/v1/nowhere", headers: headers)
+        #expect(nowhere.status == .notFound)
+        #expect(nowhere.errorCode != nil)
     }
 
     @Test func aSharedKeyUnlocksWithItsLinkAndIsRateLimitedPerKey() async throws {
