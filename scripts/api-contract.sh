@@ -18,7 +18,7 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "api-contract: $*" >&2; [ -f "$work/serve.log" ] && tail -20 "$work/serve.log" >&2; exit 1; }
 
-(cd "$work" && KEYWAY_PYTHON="$repo/.venv/bin/python" KEYWAY_DEMO_HTTP="127.0.0.1:$port" \
+(cd "$work" && KEYWAY_PYTHON="$repo/.venv/bin/python" KEYWAY_DEMO_HTTP_PORT="$port" \
   KEYWAY_DEMO_METRICS="127.0.0.1:$(( 20000 + RANDOM % 30000 ))" exec "$keyway" serve --demo >"$work/serve.log" 2>&1) &
 serve_pid=$!
 for _ in $(seq 1 120); do

@@ -76,7 +76,7 @@ import Testing
         let httpPort = Int.random(in: 20000...60000)
         serve.environment = ProcessInfo.processInfo.environment.merging([
             "KEYWAY_PYTHON": TestPaths.python.path, "KEYWAY_DEMO_METRICS": "127.0.0.1:\(Int.random(in: 20000...60000))",
-            "KEYWAY_DEMO_HTTP": "127.0.0.1:\(httpPort)",
+            "KEYWAY_DEMO_HTTP_PORT": "\(httpPort)",
         ]) { $1 }
         let log = folder.appendingPathComponent("serve.log")
         FileManager.default.createFile(atPath: log.path, contents: nil)

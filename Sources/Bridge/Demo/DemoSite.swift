@@ -57,8 +57,8 @@ public enum DemoSite {
     metrics: ${KEYWAY_DEMO_METRICS:-127.0.0.1:9464}
     # The HTTP API (docs/api.md), on loopback only: `keyway users add --admin NAME --email E --config …` makes the first account.
     http:
-      listen: ${KEYWAY_DEMO_HTTP:-127.0.0.1:8080}
-      public_url: http://${KEYWAY_DEMO_HTTP:-127.0.0.1:8080}
+      listen: 127.0.0.1:${KEYWAY_DEMO_HTTP_PORT:-8080}
+      public_url: http://127.0.0.1:${KEYWAY_DEMO_HTTP_PORT:-8080}
     """
 
     /// People, cards, a temporary passcode and a digital key to try the demo with.
