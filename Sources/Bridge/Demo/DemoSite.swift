@@ -92,7 +92,8 @@ public enum DemoSite {
     /// What to try, printed when the demo starts; `keyway` is the command that runs this program
     /// from the current folder (`invocation(argument0:currentDirectory:)`). The CLI never looks for a socket
     /// in the current folder, so the guide names the demo's.
-    static func guide(keyway: String, reader osdpReader: String, wiegandReader: String, socket: String) -> [String] {
+    static func guide(keyway: String, reader osdpReader: String, wiegandReader: String, socket: String,
+                      http: HTTPConfiguration? = nil) -> [String] {
         [
             "Demo site ready. In another terminal, from this folder:",
             "  export KEYWAY_SOCKET=\(socket)",
@@ -101,7 +102,10 @@ public enum DemoSite {
             "  \(keyway) sim card --reader \(osdpReader) --format h10301 --facility \(facility) --card \(revokedCard)   # Linus: revoked",
             "  \(keyway) sim keys --reader \(osdpReader) \(passcode)#   # the one-time delivery passcode: opens once",
             "  \(keyway) status        \(keyway) door unlock Front --for 5s        \(keyway) status --follow",
-        ]
+        ] + (http.map { http in [
+            "  \(keyway) users add --db \(directory)/keyway.sqlite --public-url \(http.publicURL) --admin \"Your Name\" --email you@example.org"
+                + "   # the HTTP API's first admin (docs/api.md)",
+        ] } ?? [])
     }
 
     /// How to run this same program from `currentDirectory`, as it was started: a bare name (found on
