@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
 // Keyway: an access-control bridge. Dependencies point one way:
-// keyway (CLI) → Bridge → Access (core) and OSDPLink (link) → OSDP / Wiegand (protocols) and Serial / GPIO (hardware);
+// keyway (CLI) → API (HTTP) → Bridge → Access (core) and OSDPLink (link) → OSDP / Wiegand (protocols) and Serial / GPIO (hardware);
 // everything may use Timebase (the clock and duration units). Protocols import no I/O; C modules only in Hardware.
 import PackageDescription
 
@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // MARK: Support (a leaf: the one monotonic clock, duration parsing, printing and units)
@@ -76,11 +79,27 @@ let package = Package(
             path: "Sources/Bridge"
         ),
 
+        // MARK: HTTP API (handlers on the storage protocols of Access; served by `keyway serve`)
+        .target(
+            name: "API",
+            dependencies: [
+                "Bridge", "Access", "Timebase",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/API"
+        ),
+
         // MARK: Program
         .executableTarget(
             name: "keyway",
             dependencies: [
-                "Bridge", "Access", "OSDPLink", "OSDP", "Wiegand", "Serial", "GPIO", "Timebase",
+                "API", "Bridge", "Access", "OSDPLink", "OSDP", "Wiegand", "Serial", "GPIO", "Timebase",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -98,5 +117,12 @@ let package = Package(
         .testTarget(name: "AccessTests", dependencies: ["Access", "Timebase", "KeywayTestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "KeywayTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["KeywayTestSupport"]),
+        .testTarget(name: "APITests", dependencies: [
+            "API", "Bridge", "Access", "Wiegand", "KeywayTestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
     ]
 )

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what Keyway needs on a Debian 12 machine that has the Swift toolchain:
-# system libraries for the hardware adapters, socat, and a Python venv with libosdp for the test peers.
+# system libraries for the hardware adapters, socat, curl and jq, and a Python venv with libosdp for the test peers
+# and schemathesis for the HTTP API's contract test.
 # Idempotent: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libgpiod-dev libudev-dev libsqlite3-dev socat pkg-config python3-venv)
+packages=(libgpiod-dev libudev-dev libsqlite3-dev socat pkg-config python3-venv curl jq)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -23,4 +24,10 @@ if ! .venv/bin/python -c "import osdp" 2>/dev/null; then
   rm -rf .venv
   python3 -m venv .venv
   .venv/bin/pip install -q --disable-pip-version-check "libosdp==$libosdp_version"
+fi
+
+schemathesis_version=4.32.5
+if ! .venv/bin/python -c "import schemathesis, sys; sys.exit(schemathesis.__version__ != '$schemathesis_version')" 2>/dev/null; then
+  echo "setup: installing schemathesis $schemathesis_version into .venv" >&2
+  .venv/bin/pip install -q --disable-pip-version-check "schemathesis==$schemathesis_version"
 fi

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs the whole test suite (unit, property, CLI and interoperability tests against libosdp peers) and a
-# short smoke of every fuzz target.
+# Runs the whole test suite (unit, property, CLI and interoperability tests against libosdp peers), the HTTP
+# API's contract test (schemathesis) and a short smoke of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 swift build --build-tests
 swift test --skip-build "$@"
+# The HTTP API against its OpenAPI document with schemathesis, on a running demo site (about 30 s).
+scripts/api-contract.sh
 # Every fuzz target built with libFuzzer + AddressSanitizer and run briefly from its seeds (about 3.5 min).
 Tests/Fuzz/smoke.sh 10

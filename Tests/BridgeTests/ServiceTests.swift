@@ -97,7 +97,9 @@ import Glibc
         #expect(DemoSite.invocation(argument0: "/home/ada/keyway/.build/debug/keyway", currentDirectory: folder) == ".build/debug/keyway")
         #expect(DemoSite.invocation(argument0: "/home/ada/keyway/../bin/keyway", currentDirectory: folder) == "/home/ada/bin/keyway")
         #expect(DemoSite.invocation(argument0: "/home/ada/keyway-old/keyway", currentDirectory: folder) == "/home/ada/keyway-old/keyway")
-        let guide = DemoSite.guide(keyway: ".build/debug/keyway", reader: "front-reader", wiegandReader: "side", socket: "/home/ada/keyway/var/demo/control.sock")
+        let guide = DemoSite.guide(keyway: ".build/debug/keyway", reader: "front-reader", wiegandReader: "side", socket: "/home/ada/keyway/var/demo/control.sock",
+                                   http: HTTPConfiguration(listen: ListenAddress("127.0.0.1:8080")!, publicURL: "http://127.0.0.1:8080"))
+        #expect(guide.last?.hasPrefix("  .build/debug/keyway users add --db var/demo/keyway.sqlite --public-url http://127.0.0.1:8080 --admin") == true)
         #expect(guide[1] == "  export KEYWAY_SOCKET=/home/ada/keyway/var/demo/control.sock")
         #expect(guide.dropFirst(2).allSatisfy { $0.hasPrefix("  .build/debug/keyway ") })
         #expect(!guide.joined().contains(" keyway "))

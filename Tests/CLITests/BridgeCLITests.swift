@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import KeywayTestSupport
 import Testing
 
@@ -70,8 +73,10 @@ import Testing
         serve.executableURL = TestPaths.keyway
         serve.arguments = ["serve", "--demo"]
         serve.currentDirectoryURL = folder
+        let httpPort = Int.random(in: 20000...60000)
         serve.environment = ProcessInfo.processInfo.environment.merging([
             "KEYWAY_PYTHON": TestPaths.python.path, "KEYWAY_DEMO_METRICS": "127.0.0.1:\(Int.random(in: 20000...60000))",
+            "KEYWAY_DEMO_HTTP_PORT": "\(httpPort)",
         ]) { $1 }
         let log = folder.appendingPathComponent("serve.log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -121,6 +126,10 @@ import Testing
         let unknownReader = try runKeyway(["sim", "card", "--reader", "sied", "--card", "1"], environment: demoSocket, currentDirectory: folder)
         #expect(unknownReader.status == 1)
         #expect(unknownReader.stderr.contains("did you mean \"side\"?"))
+
+        // The HTTP API is served on loopback, with its contract.
+        let openAPI = try? Data(contentsOf: URL(string: "http://127.0.0.1:\(httpPort)/api/v1/openapi.json")!)
+        #expect(openAPI.map { String(decoding: $0, as: UTF8.self).contains("\"openapi\": \"3.1.0\"") } == true)
 
         kill(serve.processIdentifier, SIGTERM)
         serve.waitUntilExit()

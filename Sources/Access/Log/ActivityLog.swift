@@ -14,6 +14,8 @@ public enum ActivityKind: String, Sendable, Hashable, Codable, CaseIterable {
     case credentialRevoked = "credential_revoked"
     case personChanged = "person_changed"
     case policyChanged = "policy_changed"
+    /// An HTTP API account, session or token was created, changed or revoked (`event` says which).
+    case accountChanged = "account_changed"
     /// The first row of the keyed chain in a database that had rows before the chain was keyed.
     case logKeyed = "log_keyed"
 }

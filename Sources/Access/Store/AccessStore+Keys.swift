@@ -14,18 +14,19 @@ extension AccessStore {
                           mayShare: mayShare, actor: actor, at: date)
     }
 
-    /// Shares a key that allows it with a recipient (an email or phone number): a new key for the same doors,
-    /// linked to its parent, that ends no later than it and cannot be shared on. Revoking the parent revokes it.
+    /// Shares a key that allows it with a recipient (an email or phone number): a new key for its doors (or some of
+    /// them), linked to its parent, that ends no later than it and may be shared on only if `mayShare`. Revoking the
+    /// parent revokes it.
     @discardableResult
-    public func shareKey(_ id: String, to recipient: String, validUntil: Date? = nil, actor: String = "keyway",
-                         at date: Date = Date()) throws -> IssuedKey {
+    public func shareKey(_ id: String, to recipient: String, doors: [String]? = nil, validFrom: Date? = nil, validUntil: Date? = nil,
+                         mayShare: Bool = false, actor: String = "keyway", at date: Date = Date()) throws -> IssuedKey {
         guard Self.isRecipient(recipient) else {
             throw AccessError.invalid("'\(recipient)' is neither an email address nor a phone number")
         }
         // The parent is read and checked inside the share's own write transaction: a revocation either commits
         // first (and the share is refused) or after (and its cascade takes the share along).
-        return try addKey(person: nil, recipient: recipient, parent: id, doors: [], validUntil: validUntil,
-                          mayShare: false, actor: actor, at: date)
+        return try addKey(person: nil, recipient: recipient, parent: id, doors: doors ?? [], validFrom: validFrom, validUntil: validUntil,
+                          mayShare: mayShare, actor: actor, at: date)
     }
 
     static func isRecipient(_ text: String) -> Bool {
@@ -35,9 +36,9 @@ extension AccessStore {
         return (6...15).contains(digits.count) && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
-    /// A share (`parent` set) takes its parent's doors and ends no later than it.
-    private func addKey(person: String?, recipient: String?, parent: String?, doors: [String], validUntil: Date?, mayShare: Bool,
-                        actor: String, at date: Date) throws -> IssuedKey {
+    /// A share (`parent` set) takes its parent's doors, or the subset named, and ends no later than it.
+    private func addKey(person: String?, recipient: String?, parent: String?, doors: [String], validFrom: Date? = nil, validUntil: Date?,
+                        mayShare: Bool, actor: String, at date: Date) throws -> IssuedKey {
         let id = Identifier.make("key")
         return try change { db in
             var doors = doors, validUntil = validUntil
@@ -46,17 +47,22 @@ extension AccessStore {
                 guard shared.kind == .key else { throw AccessError.invalid("\(parent) is not a digital key") }
                 guard shared.isActive(at: date) else { throw AccessError.invalid("key \(parent) is not active") }
                 guard shared.mayShare else { throw AccessError.invalid("key \(parent) may not be shared") }
-                doors = shared.doors
+                let beyond = try Set(doors.map { try name(of: resolve($0, in: DoorRow.self, db), in: DoorRow.self, db) })
+                    .subtracting(shared.doors)
+                guard beyond.isEmpty else {
+                    throw AccessError.invalid("a share opens only doors of the key it shares: \(beyond.sorted().joined(separator: ", ")) is not one")
+                }
+                if doors.isEmpty { doors = shared.doors }
                 validUntil = [validUntil, shared.validUntil].compactMap { $0 }.min()
-                try requireWindow(date, validUntil)
+                try requireWindow(validFrom ?? date, validUntil)
             }
             let token = try DigitalKeyToken(keyID: id, expiry: validUntil).encoded(signingWith: secrets.signingKey)
             let personID = try person.map { try resolve($0, in: PersonRow.self, db) }
             let doorIDs = try Set(doors.map { try resolve($0, in: DoorRow.self, db) })
             try db.execute(sql: """
-                INSERT INTO credential (id, kind, person_id, valid_until, parent_id, may_share, recipient, created_at, created_by)
-                VALUES (?, 'key', ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, personID, validUntil?.timeIntervalSince1970, parent, mayShare, recipient,
+                INSERT INTO credential (id, kind, person_id, valid_from, valid_until, parent_id, may_share, recipient, created_at, created_by)
+                VALUES (?, 'key', ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, personID, validFrom?.timeIntervalSince1970, validUntil?.timeIntervalSince1970, parent, mayShare, recipient,
                                  date.timeIntervalSince1970, actor])
             for doorID in doorIDs {
                 try db.execute(sql: "INSERT INTO credential_door (credential_id, door_id) VALUES (?, ?)", arguments: [id, doorID])

@@ -27,6 +27,9 @@ enum Schema {
                 CREATE TABLE clock_watermark (id INTEGER PRIMARY KEY CHECK (id = 1), latest_ms INTEGER NOT NULL);
                 """)
         }
+        migrator.registerMigration("api1: accounts, sessions and tokens of the HTTP API") { db in
+            try db.execute(sql: AccountSchema.accounts)
+        }
         return migrator
     }
 

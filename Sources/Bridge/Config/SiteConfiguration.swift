@@ -18,6 +18,8 @@ public struct SiteConfiguration: Sendable, Equatable {
     public var api: ControlSocketConfiguration
     /// Where `/metrics` is served; nil turns the endpoint off.
     public var metrics: ListenAddress?
+    /// The HTTP API (`http:`); nil: not served.
+    public var http: HTTPConfiguration? = nil
 
     public struct Site: Sendable, Equatable {
         public var name: String
@@ -189,4 +191,17 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(host):\(port)" }
+}
+
+/// The HTTP API: where it listens and the address people reach it at. TLS is terminated by a reverse proxy in
+/// front of it (docs/api.md); an `https://` public URL marks its cookies `Secure`.
+public struct HTTPConfiguration: Sendable, Equatable {
+    public var listen: ListenAddress
+    /// `http(s)://host[:port][/path]`, without a trailing slash: set-password and share links start with it.
+    public var publicURL: String
+
+    public var secureCookies: Bool { publicURL.hasPrefix("https://") }
+
+    /// A URL longer than this is surely a mistake.
+    public static let longestURL = 2048
 }

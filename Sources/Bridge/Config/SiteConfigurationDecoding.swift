@@ -134,7 +134,7 @@ private struct SiteDecoder {
 
     /// The site, cross-checked as far as it decoded; nil when any part is wrong (all of it reported).
     func decode(_ root: YAMLValue) -> SiteConfiguration? {
-        guard let top = root.mapping(keys: ["site", "database", "secrets", "buses", "wiegand", "doors", "api", "metrics"]) else { return nil }
+        guard let top = root.mapping(keys: ["site", "database", "secrets", "buses", "wiegand", "doors", "api", "metrics", "http"]) else { return nil }
         let site = top.required("site").flatMap(decodeSite)
         let database = top.required("database").flatMap(decodePath)
         let secrets = top.required("secrets").flatMap(decodePath)
@@ -143,14 +143,15 @@ private struct SiteDecoder {
         let doors = list(top.optional("doors"), decodeDoor)
         let api = top.value("api", default: ControlSocketConfiguration(socket: ControlSocketConfiguration.defaultSocket, mode: 0o600), decodeAPI)
         let metrics = top.optionalValue("metrics", decodeListenAddress)
+        let http = top.optionalValue("http", decodeHTTP)
         let partial = PartialSite(buses: buses, wiegandReaders: wiegand, doors: doors)
         SiteValidator(site: partial, diagnostics: root.diagnostics).check()
         guard let site, let database, let secrets, let buses = partial.allBuses, let wiegand = partial.allWiegandReaders,
-              let doors = partial.allDoors, let api, metrics.isValid
+              let doors = partial.allDoors, let api, metrics.isValid, http.isValid
         else { return nil }
         return SiteConfiguration(
             site: site, database: database, secrets: secrets, buses: buses, wiegandReaders: wiegand, doors: doors,
-            api: api, metrics: metrics.value)
+            api: api, metrics: metrics.value, http: http.value)
     }
 
     /// Decodes every item of an optional list, keeping a nil where an item failed (its errors are
@@ -468,6 +469,27 @@ private struct SiteDecoder {
         }
         guard let socket, let mode else { return nil }
         return ControlSocketConfiguration(socket: socket, mode: mode)
+    }
+
+    private func decodeHTTP(_ value: YAMLValue) -> HTTPConfiguration? {
+        guard let http = value.mapping(keys: ["listen", "public_url", "tls"]) else { return nil }
+        let listen = http.required("listen").flatMap(decodeListenAddress)
+        let publicURL = http.required("public_url").flatMap { value -> String? in
+            guard let text = value.string() else { return nil }
+            guard text.utf8.count <= HTTPConfiguration.longestURL, let url = URL(string: text),
+                  url.scheme == "http" || url.scheme == "https", url.host?.isEmpty == false, url.query == nil, url.fragment == nil,
+                  url.user == nil else {
+                value.report("\"\(clipped(text))\" is not a public URL (http:// or https://, a host, no query; at most \(HTTPConfiguration.longestURL) bytes)")
+                return nil
+            }
+            return text.hasSuffix("/") ? String(text.dropLast()) : text
+        }
+        if let tls = http.optional("tls") {
+            tls.report("Keyway serves plain HTTP: terminate TLS in a reverse proxy in front of it (docs/api.md) and give public_url as https://")
+            return nil
+        }
+        guard let listen, let publicURL else { return nil }
+        return HTTPConfiguration(listen: listen, publicURL: publicURL)
     }
 
     private func decodeListenAddress(_ value: YAMLValue) -> ListenAddress? {

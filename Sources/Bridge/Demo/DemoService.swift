@@ -44,7 +44,9 @@ enum DemoService {
     static func logGuide(_ configuration: SiteConfiguration, logger: Logger) {
         guard let osdp = configuration.buses.first?.pds.first?.name, let wiegand = configuration.wiegandReaders.first?.name else { return }
         let keyway = DemoSite.invocation(argument0: CommandLine.arguments[0], currentDirectory: FileManager.default.currentDirectoryPath)
-        for line in DemoSite.guide(keyway: keyway, reader: osdp, wiegandReader: wiegand, socket: configuration.api.socket) { logger.info("\(line)") }
+        for line in DemoSite.guide(keyway: keyway, reader: osdp, wiegandReader: wiegand, socket: configuration.api.socket, http: configuration.http) {
+            logger.info("\(line)")
+        }
     }
 
     /// The simulated reader's program, in the checkout.

@@ -55,6 +55,10 @@ public enum DemoSite {
     api:
       socket: var/demo/control.sock
     metrics: ${KEYWAY_DEMO_METRICS:-127.0.0.1:9464}
+    # The HTTP API (docs/api.md), on loopback only: `keyway users add --admin NAME --email E --config …` makes the first account.
+    http:
+      listen: 127.0.0.1:${KEYWAY_DEMO_HTTP_PORT:-8080}
+      public_url: http://127.0.0.1:${KEYWAY_DEMO_HTTP_PORT:-8080}
     """
 
     /// People, cards, a temporary passcode and a digital key to try the demo with.
@@ -88,7 +92,8 @@ public enum DemoSite {
     /// What to try, printed when the demo starts; `keyway` is the command that runs this program
     /// from the current folder (`invocation(argument0:currentDirectory:)`). The CLI never looks for a socket
     /// in the current folder, so the guide names the demo's.
-    static func guide(keyway: String, reader osdpReader: String, wiegandReader: String, socket: String) -> [String] {
+    static func guide(keyway: String, reader osdpReader: String, wiegandReader: String, socket: String,
+                      http: HTTPConfiguration? = nil) -> [String] {
         [
             "Demo site ready. In another terminal, from this folder:",
             "  export KEYWAY_SOCKET=\(socket)",
@@ -97,7 +102,10 @@ public enum DemoSite {
             "  \(keyway) sim card --reader \(osdpReader) --format h10301 --facility \(facility) --card \(revokedCard)   # Linus: revoked",
             "  \(keyway) sim keys --reader \(osdpReader) \(passcode)#   # the one-time delivery passcode: opens once",
             "  \(keyway) status        \(keyway) door unlock Front --for 5s        \(keyway) status --follow",
-        ]
+        ] + (http.map { http in [
+            "  \(keyway) users add --db \(directory)/keyway.sqlite --public-url \(http.publicURL) --admin \"Your Name\" --email you@example.org"
+                + "   # the HTTP API's first admin (docs/api.md)",
+        ] } ?? [])
     }
 
     /// How to run this same program from `currentDirectory`, as it was started: a bare name (found on

@@ -64,6 +64,7 @@ public struct DoorController: Sendable {
             } else {
                 actions.append(ask(.pin(pin)))
             }
+        case .digitalKey(let token): actions.append(ask(.digitalKey(token: token)))
         case .decided(let id, let outcome): actions += apply(outcome, for: id, now: now)
         case .mode(let newMode): actions += change(to: newMode)
         case .doorPosition(let open): actions += doorPositionChanged(open: open, now: now)

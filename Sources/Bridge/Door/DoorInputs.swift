@@ -18,6 +18,8 @@ public enum DoorInput: Sendable, Equatable {
     case card(CardData)
     /// A PIN, assembled from key presses by the reader's side (`PasscodeAssembler`).
     case pin(String)
+    /// A digital key presented through the HTTP API: decided like a card at the door's reader.
+    case digitalKey(token: String)
     case decided(DecisionRequestID, DecisionOutcome)
     /// The door's mode changed (an operator, a mode schedule); the access core holds the truth.
     case mode(DoorMode)

@@ -17,10 +17,17 @@ public struct ServeOptions: Sendable {
     }
 }
 
+/// The running site, for the services layered on the bridge (the HTTP API).
+public struct RunningSite: Sendable {
+    public let configuration: SiteConfiguration
+    public let access: AccessControl
+    public let supervisor: SiteSupervisor
+}
+
 /// Runs the bridge until SIGTERM or SIGINT: configuration, access core, doors and drivers, the control
-/// socket, the metrics endpoint, sd_notify. On the way out: in-flight decisions finish (the site actor
-/// drains), every door is locked, the drivers stop, the log is flushed.
-public func runBridgeService(_ options: ServeOptions) async throws {
+/// socket, the metrics endpoint, sd_notify, and the `services` layered on it (they stop with it). On the way
+/// out: in-flight decisions finish (the site actor drains), every door is locked, the drivers stop, the log is flushed.
+public func runBridgeService(_ options: ServeOptions, services layered: (RunningSite) throws -> [any Service] = { _ in [] }) async throws {
     let feed = bootstrapLogging(options)
     let registry = bootstrapMetrics()
     let logger = Logger(label: "keyway")
@@ -65,6 +72,7 @@ public func runBridgeService(_ options: ServeOptions) async throws {
     if let address = configuration.metrics {
         services.append(MetricsEndpoint(address: address, registry: registry, supervisor: supervisor, logger: logger))
     }
+    services += try layered(RunningSite(configuration: configuration, access: access, supervisor: supervisor))
     let group = ServiceGroup(configuration: .init(
         services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     if demo { DemoService.logGuide(configuration, logger: logger) }

@@ -118,8 +118,8 @@ public actor SiteSupervisor {
         }
         var notes: [String] = []
         if fresh.database != configuration.database || fresh.secrets != configuration.secrets || fresh.site != configuration.site
-            || fresh.api != configuration.api || fresh.metrics != configuration.metrics {
-            notes.append("site, database, secrets, api and metrics changes take effect at the next restart")
+            || fresh.api != configuration.api || fresh.metrics != configuration.metrics || fresh.http != configuration.http {
+            notes.append("site, database, secrets, api, metrics and http changes take effect at the next restart")
         }
         await apply(fresh)
         logger.info("configuration reloaded", metadata: ["file": "\(source.name)"])

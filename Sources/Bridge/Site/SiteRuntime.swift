@@ -219,6 +219,14 @@ public actor SiteRuntime: ReaderReportSink {
     /// The doors' names, in configuration order.
     public var doorNames: [String] { doorOrder }
 
+    /// A digital key presented at a door through the HTTP API: the door asks the access core as for a card
+    /// (decision logged before the relay moves) and acts on the answer. Returns the decision; nil for no such door
+    /// or while the service stops.
+    public func present(digitalKey token: String, at name: String) async -> Decision? {
+        guard doors[name] != nil else { return nil }
+        return await handle(.digitalKey(token: token), at: name).last
+    }
+
     /// Releases a door's strike for a while; the door refuses in lockdown.
     public func unlock(_ name: String, for duration: Duration) async {
         await handle(.unlock(for: duration), at: name)
@@ -327,29 +335,35 @@ public actor SiteRuntime: ReaderReportSink {
         doorOrder.first { doors[$0]?.binding.reader == reader }
     }
 
-    private func handle(_ input: DoorInput, at name: String) async {
+    /// Returns the decisions the input led to.
+    @discardableResult
+    private func handle(_ input: DoorInput, at name: String) async -> [Decision] {
         if stopping {
             // Only answers to decisions already asked are taken; nothing new opens a door.
-            guard case .decided = input, !doorsSecured else { return }
+            guard case .decided = input, !doorsSecured else { return [] }
         }
-        guard let actions = doors[name]?.controller.handle(input, now: now()) else { return }
-        await perform(actions, at: name)
+        guard let actions = doors[name]?.controller.handle(input, now: now()) else { return [] }
+        return await perform(actions, at: name)
     }
 
-    private func perform(_ actions: [DoorAction], at name: String) async {
+    @discardableResult
+    private func perform(_ actions: [DoorAction], at name: String) async -> [Decision] {
+        var decisions: [Decision] = []
         for action in actions {
-            guard let binding = doors[name]?.binding else { return }
+            guard let binding = doors[name]?.binding else { return decisions }
             if case .decide(let id, let credential) = action {
-                let outcome = await decide(credential, binding: binding)
-                await handle(.decided(id, outcome), at: name)
+                let decision = await decide(credential, binding: binding)
+                decisions.append(decision)
+                await handle(.decided(id, decision.granted ? .granted(extendedStrike: false) : .denied), at: name)
             } else {
                 await drive(binding, action, door: name)
             }
         }
+        return decisions
     }
 
     /// Asks the access core, which logs the decision before it answers; the answer is what the door acts on.
-    private func decide(_ presentation: Presentation, binding: DoorBinding) async -> DecisionOutcome {
+    private func decide(_ presentation: Presentation, binding: DoorBinding) async -> Decision {
         let door = binding.configuration.name
         let started = now()
         let date = Date()
@@ -377,7 +391,7 @@ public actor SiteRuntime: ReaderReportSink {
         } else {
             faults.clear("database")
         }
-        return decision.granted ? .granted(extendedStrike: false) : .denied
+        return decision
     }
 
     private func resumeDecisionWaiters() {

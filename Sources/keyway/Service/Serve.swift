@@ -1,10 +1,11 @@
+import API
 import ArgumentParser
 import Bridge
 import Logging
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the bridge: readers, decisions, relays, the control socket and metrics.",
+        abstract: "Run the bridge: readers, decisions, relays, the control socket, metrics and the HTTP API.",
         discussion: "With --demo it runs a simulated site from ./var/demo (a libosdp reader on a pseudo-terminal and a simulated Wiegand reader).")
 
     @Option(name: .long, help: "The site configuration file.")
@@ -24,7 +25,8 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await runBridgeService(ServeOptions(configurationPath: config, logFormat: logFormat, logLevel: logLevel))
+        try await runBridgeService(ServeOptions(configurationPath: config, logFormat: logFormat, logLevel: logLevel),
+                                   services: APIService.services(for:))
     }
 }
 

@@ -1,0 +1,2295 @@
+/// The API's contract, OpenAPI 3.1, written by hand and served at `/api/v1/openapi.json`; schemathesis checks the
+/// running server against it (scripts/api-contract.sh). Keep it in step with the routes.
+enum OpenAPIDocument {
+    static let json = #"""
+{
+ "openapi": "3.1.0",
+ "info": {
+  "title": "Keyway HTTP API",
+  "version": "1.0.0",
+  "description": "The authenticated HTTP API of one Keyway site, served by `keyway serve` (docs/api.md). Errors are {\"error\": {\"code\", \"message\"}}. Request bodies are at most 16 KiB."
+ },
+ "paths": {
+  "/api/v1/openapi.json": {
+   "get": {
+    "operationId": "getOpenAPI",
+    "summary": "This document.",
+    "responses": {
+     "200": {
+      "description": "The OpenAPI document.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      }
+     }
+    },
+    "security": []
+   }
+  },
+  "/api/v1/session": {
+   "post": {
+    "operationId": "login",
+    "summary": "Log in with e-mail and password: sets an HttpOnly, SameSite=Strict session cookie and returns the CSRF token that changes made with the cookie must send as X-CSRF-Token. Rate-limited per account and per address (429 with Retry-After).",
+    "responses": {
+     "201": {
+      "description": "Logged in.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Session"
+        }
+       }
+      },
+      "headers": {
+       "Set-Cookie": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/Login"
+       }
+      }
+     }
+    }
+   },
+   "get": {
+    "operationId": "getSession",
+    "summary": "Who is calling, with which role.",
+    "responses": {
+     "200": {
+      "description": "The caller.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Session"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ]
+   },
+   "delete": {
+    "operationId": "logout",
+    "summary": "End this browser session; it is refused at once afterwards.",
+    "responses": {
+     "204": {
+      "description": "Logged out."
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ]
+   }
+  },
+  "/api/v1/password": {
+   "post": {
+    "operationId": "setPassword",
+    "summary": "Set an account's password with its one-time link's token (12 to 72 bytes).",
+    "responses": {
+     "200": {
+      "description": "The account.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/User"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/SetPassword"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/users": {
+   "get": {
+    "operationId": "listUsers",
+    "summary": "Every account (admin).",
+    "responses": {
+     "200": {
+      "description": "Accounts.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/User"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ]
+   },
+   "post": {
+    "operationId": "addUser",
+    "summary": "Add an account (admin); returns its one-time set-password link.",
+    "responses": {
+     "201": {
+      "description": "Added.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/CreatedUser"
+        }
+       }
+      },
+      "links": {
+       "changeUser": {
+        "operationId": "changeUser",
+        "parameters": {
+         "id": "$response.body#/user/id"
+        }
+       },
+       "makePasswordLink": {
+        "operationId": "makePasswordLink",
+        "parameters": {
+         "id": "$response.body#/user/id"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewUser"
+       },
+       "example": {
+        "email": "desk@example.org",
+        "name": "Front desk",
+        "role": "staff"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/users/{id}/password-link": {
+   "post": {
+    "operationId": "makePasswordLink",
+    "summary": "A new one-time set-password link for an account (admin); earlier unused links stop working.",
+    "responses": {
+     "201": {
+      "description": "The link, shown once.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/PasswordLink"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "description": "The account's id.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/users/{id}": {
+   "patch": {
+    "operationId": "changeUser",
+    "summary": "Disable or enable an account (admin); disabling ends its sessions.",
+    "responses": {
+     "200": {
+      "description": "The account.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/User"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "description": "The account's id.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/UserChange"
+       },
+       "example": {
+        "disabled": false
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/tokens": {
+   "get": {
+    "operationId": "listTokens",
+    "summary": "The caller's API tokens (all=true: every account's, admin).",
+    "responses": {
+     "200": {
+      "description": "Tokens.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/Token"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "all",
+      "in": "query",
+      "required": false,
+      "description": "Every account's tokens (admin).",
+      "schema": {
+       "enum": [
+        "true",
+        "false"
+       ]
+      }
+     }
+    ]
+   },
+   "post": {
+    "operationId": "createToken",
+    "summary": "Create an API token with a role at most the caller's, optionally limited to doors; its secret is shown once.",
+    "responses": {
+     "201": {
+      "description": "Created.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/CreatedToken"
+        }
+       }
+      },
+      "links": {
+       "revokeToken": {
+        "operationId": "revokeToken",
+        "parameters": {
+         "id": "$response.body#/token/id"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewToken"
+       },
+       "example": {
+        "name": "door panel",
+        "role": "staff",
+        "doors": [
+         "Front"
+        ]
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/tokens/{id}": {
+   "delete": {
+    "operationId": "revokeToken",
+    "summary": "Revoke one of the caller's tokens (admin: any); refused at once afterwards.",
+    "responses": {
+     "200": {
+      "description": "The revoked token.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Token"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "description": "The token's id.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/doors": {
+   "get": {
+    "operationId": "listDoors",
+    "summary": "The doors with their live state (a resident: the doors of their keys).",
+    "responses": {
+     "200": {
+      "description": "Doors.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/Door"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ]
+   }
+  },
+  "/api/v1/doors/{door}/unlock": {
+   "post": {
+    "operationId": "unlockDoor",
+    "summary": "Present a digital key (a share link's token) or, logged in, your own key at a door: decided and acted on as a card at its reader (rules, schedules, lockdown, logged before the relay moves). Rate-limited per key.",
+    "responses": {
+     "200": {
+      "description": "The door's decision.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/UnlockResult"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {},
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "door",
+      "in": "path",
+      "required": true,
+      "description": "The door's name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ],
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/Unlock"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/keys": {
+   "get": {
+    "operationId": "listKeys",
+    "summary": "Digital keys: mine (their person's, or issued by them) or all (staff, admin).",
+    "responses": {
+     "200": {
+      "description": "Keys.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/Credential"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "scope",
+      "in": "query",
+      "required": false,
+      "description": "Whose keys (default: all for staff, mine for residents).",
+      "schema": {
+       "enum": [
+        "mine",
+        "all"
+       ]
+      }
+     },
+     {
+      "name": "active",
+      "in": "query",
+      "required": false,
+      "description": "Only keys active now.",
+      "schema": {
+       "enum": [
+        "true",
+        "false"
+       ]
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "description": "Items per page (default 50), oldest first.",
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 200
+      }
+     },
+     {
+      "name": "after",
+      "in": "query",
+      "required": false,
+      "description": "The last id of the previous page.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ]
+   },
+   "post": {
+    "operationId": "issueKey",
+    "summary": "Issue a digital key to a person (staff, admin); its token and link are shown once.",
+    "responses": {
+     "201": {
+      "description": "Issued.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/IssuedKey"
+        }
+       }
+      },
+      "links": {
+       "getKey": {
+        "operationId": "getKey",
+        "parameters": {
+         "id": "$response.body#/key/id"
+        }
+       },
+       "shareKey": {
+        "operationId": "shareKey",
+        "parameters": {
+         "id": "$response.body#/key/id"
+        }
+       },
+       "revokeKey": {
+        "operationId": "revokeKey",
+        "parameters": {
+         "id": "$response.body#/key/id"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewKey"
+       },
+       "example": {
+        "person": "Grace Hopper",
+        "doors": [
+         "Front"
+        ],
+        "may_share": true
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/keys/{id}": {
+   "get": {
+    "operationId": "getKey",
+    "summary": "One key.",
+    "responses": {
+     "200": {
+      "description": "The key.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Credential"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "description": "The key's id.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ]
+   },
+   "delete": {
+    "operationId": "revokeKey",
+    "summary": "Revoke a key and every share below it.",
+    "responses": {
+     "200": {
+      "description": "What was revoked.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Revoked"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "description": "The key's id.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ],
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/Revoke"
+       },
+       "example": {
+        "reason": "moved out"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/keys/{id}/shares": {
+   "post": {
+    "operationId": "shareKey",
+    "summary": "Share a key that may be shared: doors a subset of its doors, from valid_from (default now) to no later than the key ends; returns the share link <public_url>/k/<token>, shown once.",
+    "responses": {
+     "201": {
+      "description": "Shared.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/IssuedKey"
+        }
+       }
+      },
+      "links": {
+       "getKey": {
+        "operationId": "getKey",
+        "parameters": {
+         "id": "$response.body#/key/id"
+        }
+       },
+       "revokeKey": {
+        "operationId": "revokeKey",
+        "parameters": {
+         "id": "$response.body#/key/id"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "description": "The key to share.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/Share"
+       },
+       "example": {
+        "recipient": "guest@example.org",
+        "doors": [
+         "Front"
+        ]
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/passcodes": {
+   "get": {
+    "operationId": "listPasscodes",
+    "summary": "Active passcodes with uses left and issuer (a resident: their own).",
+    "responses": {
+     "200": {
+      "description": "Passcodes.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/Credential"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "description": "Items per page (default 50), oldest first.",
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 200
+      }
+     },
+     {
+      "name": "after",
+      "in": "query",
+      "required": false,
+      "description": "The last id of the previous page.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ]
+   },
+   "post": {
+    "operationId": "createPasscode",
+    "summary": "Create a passcode (label or person, doors, window, uses; left out: unlimited); the code is shown once.",
+    "responses": {
+     "201": {
+      "description": "Created.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/IssuedPasscode"
+        }
+       }
+      },
+      "links": {
+       "revokePasscode": {
+        "operationId": "revokePasscode",
+        "parameters": {
+         "id": "$response.body#/passcode/id"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewPasscode"
+       },
+       "example": {
+        "label": "Dog walker",
+        "doors": [
+         "Front"
+        ],
+        "uses": 3
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/passcodes/{id}": {
+   "delete": {
+    "operationId": "revokePasscode",
+    "summary": "Revoke a passcode.",
+    "responses": {
+     "200": {
+      "description": "What was revoked.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Revoked"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "description": "The passcode's id.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ],
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/Revoke"
+       },
+       "example": {
+        "reason": "moved out"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/activity": {
+   "get": {
+    "operationId": "listActivity",
+    "summary": "A page of the activity log, newest first, filtered; what the caller may see.",
+    "responses": {
+     "200": {
+      "description": "A page.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/ActivityPage"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "from",
+      "in": "query",
+      "required": false,
+      "description": "Rows at or after this time.",
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      }
+     },
+     {
+      "name": "until",
+      "in": "query",
+      "required": false,
+      "description": "Rows before this time.",
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      }
+     },
+     {
+      "name": "door",
+      "in": "query",
+      "required": false,
+      "description": "A door's name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "person",
+      "in": "query",
+      "required": false,
+      "description": "A person's id or name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "credential",
+      "in": "query",
+      "required": false,
+      "description": "A credential's id (a key's usage history).",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "result",
+      "in": "query",
+      "required": false,
+      "description": "Decisions that granted or denied.",
+      "schema": {
+       "enum": [
+        "grant",
+        "deny"
+       ]
+      }
+     },
+     {
+      "name": "reason",
+      "in": "query",
+      "required": false,
+      "description": "A deny reason.",
+      "schema": {
+       "enum": [
+        "unknown",
+        "revoked",
+        "expired",
+        "not_yet_valid",
+        "outside_schedule",
+        "holiday",
+        "wrong_pin",
+        "use_limit_reached",
+        "suspended",
+        "door_not_allowed",
+        "lockout",
+        "duress",
+        "format_error",
+        "unknown_reader",
+        "invalid_signature",
+        "door_locked_down",
+        "mode_mismatch",
+        "pin_required",
+        "unknown_door",
+        "clock_error",
+        "internal_error",
+        "clock_untrusted"
+       ]
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "description": "Rows per page (default 50).",
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 200
+      }
+     },
+     {
+      "name": "cursor",
+      "in": "query",
+      "required": false,
+      "description": "next_cursor of the previous page.",
+      "schema": {
+       "type": "string",
+       "pattern": "^[1-9][0-9]{0,17}$"
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/activity/stream": {
+   "get": {
+    "operationId": "streamActivity",
+    "summary": "New activity entries as Server-Sent Events (event: activity, id: the sequence, data: the entry); resumes after Last-Event-ID.",
+    "responses": {
+     "200": {
+      "description": "The stream.",
+      "content": {
+       "text/event-stream": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "from",
+      "in": "query",
+      "required": false,
+      "description": "Rows at or after this time.",
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      }
+     },
+     {
+      "name": "until",
+      "in": "query",
+      "required": false,
+      "description": "Rows before this time.",
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      }
+     },
+     {
+      "name": "door",
+      "in": "query",
+      "required": false,
+      "description": "A door's name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "person",
+      "in": "query",
+      "required": false,
+      "description": "A person's id or name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "credential",
+      "in": "query",
+      "required": false,
+      "description": "A credential's id (a key's usage history).",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "result",
+      "in": "query",
+      "required": false,
+      "description": "Decisions that granted or denied.",
+      "schema": {
+       "enum": [
+        "grant",
+        "deny"
+       ]
+      }
+     },
+     {
+      "name": "reason",
+      "in": "query",
+      "required": false,
+      "description": "A deny reason.",
+      "schema": {
+       "enum": [
+        "unknown",
+        "revoked",
+        "expired",
+        "not_yet_valid",
+        "outside_schedule",
+        "holiday",
+        "wrong_pin",
+        "use_limit_reached",
+        "suspended",
+        "door_not_allowed",
+        "lockout",
+        "duress",
+        "format_error",
+        "unknown_reader",
+        "invalid_signature",
+        "door_locked_down",
+        "mode_mismatch",
+        "pin_required",
+        "unknown_door",
+        "clock_error",
+        "internal_error",
+        "clock_untrusted"
+       ]
+      }
+     },
+     {
+      "name": "Last-Event-ID",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "pattern": "^[0-9]{1,18}$"
+      }
+     }
+    ]
+   }
+  }
+ },
+ "components": {
+  "schemas": {
+   "Error": {
+    "type": "object",
+    "properties": {
+     "error": {
+      "type": "object",
+      "properties": {
+       "code": {
+        "type": "string"
+       },
+       "message": {
+        "type": "string"
+       }
+      },
+      "required": [
+       "code",
+       "message"
+      ]
+     }
+    },
+    "required": [
+     "error"
+    ]
+   },
+   "User": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string"
+     },
+     "site": {
+      "type": "string"
+     },
+     "email": {
+      "type": "string"
+     },
+     "name": {
+      "type": "string"
+     },
+     "role": {
+      "enum": [
+       "admin",
+       "staff",
+       "resident"
+      ]
+     },
+     "person": {
+      "type": "string"
+     },
+     "disabled": {
+      "type": "boolean"
+     },
+     "has_password": {
+      "type": "boolean"
+     },
+     "created_at": {
+      "type": "string",
+      "format": "date-time"
+     }
+    },
+    "required": [
+     "id",
+     "site",
+     "email",
+     "name",
+     "role",
+     "disabled",
+     "has_password",
+     "created_at"
+    ]
+   },
+   "NewUser": {
+    "type": "object",
+    "properties": {
+     "email": {
+      "type": "string",
+      "maxLength": 254,
+      "minLength": 3,
+      "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"
+     },
+     "name": {
+      "type": "string",
+      "maxLength": 200,
+      "minLength": 1,
+      "pattern": "\\S"
+     },
+     "role": {
+      "enum": [
+       "admin",
+       "staff",
+       "resident"
+      ]
+     },
+     "person": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 200,
+      "minLength": 1,
+      "pattern": "\\S"
+     }
+    },
+    "required": [
+     "email",
+     "name",
+     "role"
+    ]
+   },
+   "UserChange": {
+    "type": "object",
+    "properties": {
+     "disabled": {
+      "type": "boolean"
+     }
+    },
+    "required": [
+     "disabled"
+    ]
+   },
+   "PasswordLink": {
+    "type": "object",
+    "properties": {
+     "url": {
+      "type": "string"
+     },
+     "expires_at": {
+      "type": "string",
+      "format": "date-time"
+     }
+    },
+    "required": [
+     "url",
+     "expires_at"
+    ]
+   },
+   "CreatedUser": {
+    "type": "object",
+    "properties": {
+     "user": {
+      "$ref": "#/components/schemas/User"
+     },
+     "password_link": {
+      "$ref": "#/components/schemas/PasswordLink"
+     }
+    },
+    "required": [
+     "user",
+     "password_link"
+    ]
+   },
+   "Login": {
+    "type": "object",
+    "properties": {
+     "email": {
+      "type": "string",
+      "maxLength": 254
+     },
+     "password": {
+      "type": "string",
+      "maxLength": 72
+     }
+    },
+    "required": [
+     "email",
+     "password"
+    ]
+   },
+   "SetPassword": {
+    "type": "object",
+    "properties": {
+     "token": {
+      "type": "string",
+      "maxLength": 512,
+      "minLength": 1
+     },
+     "password": {
+      "type": "string",
+      "maxLength": 72,
+      "minLength": 12
+     }
+    },
+    "required": [
+     "token",
+     "password"
+    ]
+   },
+   "Session": {
+    "type": "object",
+    "properties": {
+     "user": {
+      "$ref": "#/components/schemas/User"
+     },
+     "role": {
+      "enum": [
+       "admin",
+       "staff",
+       "resident"
+      ]
+     },
+     "via": {
+      "enum": [
+       "session",
+       "token"
+      ]
+     },
+     "csrf_token": {
+      "type": "string"
+     },
+     "expires_at": {
+      "type": "string",
+      "format": "date-time"
+     }
+    },
+    "required": [
+     "user",
+     "role",
+     "via"
+    ]
+   },
+   "NewToken": {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": "string",
+      "maxLength": 200,
+      "minLength": 1,
+      "pattern": "\\S"
+     },
+     "role": {
+      "enum": [
+       "admin",
+       "staff",
+       "resident",
+       null
+      ]
+     },
+     "doors": {
+      "type": [
+       "array",
+       "null"
+      ],
+      "items": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1,
+       "pattern": "\\S"
+      },
+      "minItems": 1,
+      "maxItems": 64
+     },
+     "expires_at": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     }
+    },
+    "required": [
+     "name"
+    ]
+   },
+   "Token": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string"
+     },
+     "site": {
+      "type": "string"
+     },
+     "name": {
+      "type": "string"
+     },
+     "role": {
+      "enum": [
+       "admin",
+       "staff",
+       "resident"
+      ]
+     },
+     "doors": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     },
+     "user": {
+      "type": "string"
+     },
+     "created_at": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "expires_at": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "last_used_at": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "revoked_at": {
+      "type": "string",
+      "format": "date-time"
+     }
+    },
+    "required": [
+     "id",
+     "site",
+     "name",
+     "role",
+     "user",
+     "created_at"
+    ]
+   },
+   "CreatedToken": {
+    "type": "object",
+    "properties": {
+     "token": {
+      "$ref": "#/components/schemas/Token"
+     },
+     "secret": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "token",
+     "secret"
+    ]
+   },
+   "Door": {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": "string"
+     },
+     "mode": {
+      "type": "string"
+     },
+     "configured_mode": {
+      "type": "string"
+     },
+     "open": {
+      "type": "boolean"
+     },
+     "alarms": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     },
+     "last_event": {
+      "type": "string"
+     },
+     "reader": {
+      "type": "string"
+     },
+     "reader_online": {
+      "type": "boolean"
+     },
+     "secure_channel": {
+      "type": "boolean"
+     }
+    },
+    "required": [
+     "name",
+     "mode",
+     "configured_mode",
+     "alarms",
+     "reader_online",
+     "secure_channel"
+    ]
+   },
+   "Unlock": {
+    "type": "object",
+    "properties": {
+     "key": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 512,
+      "minLength": 1
+     }
+    },
+    "required": []
+   },
+   "UnlockResult": {
+    "type": "object",
+    "properties": {
+     "door": {
+      "type": "string"
+     },
+     "granted": {
+      "type": "boolean"
+     },
+     "decision": {
+      "enum": [
+       "grant",
+       "deny"
+      ]
+     },
+     "reason": {
+      "enum": [
+       "unknown",
+       "revoked",
+       "expired",
+       "not_yet_valid",
+       "outside_schedule",
+       "holiday",
+       "wrong_pin",
+       "use_limit_reached",
+       "suspended",
+       "door_not_allowed",
+       "lockout",
+       "duress",
+       "format_error",
+       "unknown_reader",
+       "invalid_signature",
+       "door_locked_down",
+       "mode_mismatch",
+       "pin_required",
+       "unknown_door",
+       "clock_error",
+       "internal_error",
+       "clock_untrusted"
+      ]
+     },
+     "credential": {
+      "type": "string"
+     },
+     "log_sequence": {
+      "type": "integer"
+     }
+    },
+    "required": [
+     "door",
+     "granted",
+     "decision"
+    ]
+   },
+   "Credential": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string"
+     },
+     "site": {
+      "type": "string"
+     },
+     "kind": {
+      "enum": [
+       "key",
+       "passcode"
+      ]
+     },
+     "person": {
+      "type": "string"
+     },
+     "label": {
+      "type": "string"
+     },
+     "recipient": {
+      "type": "string"
+     },
+     "doors": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     },
+     "valid_from": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "valid_until": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "uses_left": {
+      "type": "integer"
+     },
+     "may_share": {
+      "type": "boolean"
+     },
+     "parent": {
+      "type": "string"
+     },
+     "active": {
+      "type": "boolean"
+     },
+     "revoked_at": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "revoked_reason": {
+      "type": "string"
+     },
+     "issuer": {
+      "type": "string"
+     },
+     "created_at": {
+      "type": "string",
+      "format": "date-time"
+     }
+    },
+    "required": [
+     "id",
+     "site",
+     "kind",
+     "doors",
+     "may_share",
+     "active",
+     "created_at"
+    ]
+   },
+   "NewKey": {
+    "type": "object",
+    "properties": {
+     "person": {
+      "type": "string",
+      "maxLength": 200,
+      "minLength": 1,
+      "pattern": "\\S"
+     },
+     "doors": {
+      "type": "array",
+      "items": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1,
+       "pattern": "\\S"
+      },
+      "minItems": 1,
+      "maxItems": 64
+     },
+     "valid_until": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     },
+     "may_share": {
+      "type": [
+       "boolean",
+       "null"
+      ]
+     }
+    },
+    "required": [
+     "person",
+     "doors"
+    ]
+   },
+   "Share": {
+    "type": "object",
+    "properties": {
+     "recipient": {
+      "type": "string",
+      "maxLength": 254,
+      "minLength": 1,
+      "pattern": "\\S"
+     },
+     "doors": {
+      "type": [
+       "array",
+       "null"
+      ],
+      "items": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1,
+       "pattern": "\\S"
+      },
+      "minItems": 1,
+      "maxItems": 64
+     },
+     "valid_from": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     },
+     "valid_until": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     },
+     "may_share": {
+      "type": [
+       "boolean",
+       "null"
+      ]
+     }
+    },
+    "required": [
+     "recipient"
+    ]
+   },
+   "IssuedKey": {
+    "type": "object",
+    "properties": {
+     "key": {
+      "$ref": "#/components/schemas/Credential"
+     },
+     "token": {
+      "type": "string"
+     },
+     "link": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "key",
+     "token",
+     "link"
+    ]
+   },
+   "NewPasscode": {
+    "type": "object",
+    "properties": {
+     "label": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 200,
+      "minLength": 1,
+      "pattern": "\\S"
+     },
+     "person": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 200,
+      "minLength": 1,
+      "pattern": "\\S"
+     },
+     "doors": {
+      "type": "array",
+      "items": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1,
+       "pattern": "\\S"
+      },
+      "minItems": 1,
+      "maxItems": 64
+     },
+     "valid_from": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     },
+     "valid_until": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     },
+     "uses": {
+      "type": [
+       "integer",
+       "null"
+      ],
+      "minimum": 1,
+      "maximum": 10000
+     }
+    },
+    "required": [
+     "doors"
+    ]
+   },
+   "IssuedPasscode": {
+    "type": "object",
+    "properties": {
+     "passcode": {
+      "$ref": "#/components/schemas/Credential"
+     },
+     "code": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "passcode",
+     "code"
+    ]
+   },
+   "Revoke": {
+    "type": "object",
+    "properties": {
+     "reason": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 500,
+      "minLength": 1,
+      "pattern": "\\S"
+     }
+    },
+    "required": []
+   },
+   "Revoked": {
+    "type": "object",
+    "properties": {
+     "revoked": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     }
+    },
+    "required": [
+     "revoked"
+    ]
+   },
+   "ActivityEntry": {
+    "type": "object",
+    "properties": {
+     "sequence": {
+      "type": "integer"
+     },
+     "at": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "kind": {
+      "type": "string"
+     },
+     "event": {
+      "type": "string"
+     },
+     "door": {
+      "type": "string"
+     },
+     "reader": {
+      "type": "string"
+     },
+     "credential_id": {
+      "type": "string"
+     },
+     "person_id": {
+      "type": "string"
+     },
+     "outcome": {
+      "type": "string"
+     },
+     "reason": {
+      "type": "string"
+     },
+     "detail": {
+      "type": "string"
+     },
+     "actor": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "sequence",
+     "at",
+     "kind"
+    ]
+   },
+   "ActivityPage": {
+    "type": "object",
+    "properties": {
+     "site": {
+      "type": "string"
+     },
+     "entries": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/ActivityEntry"
+      }
+     },
+     "next_cursor": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "site",
+     "entries"
+    ]
+   }
+  },
+  "securitySchemes": {
+   "bearer": {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "An API token from POST /api/v1/tokens."
+   },
+   "session": {
+    "type": "apiKey",
+    "in": "cookie",
+    "name": "keyway_session",
+    "description": "The cookie POST /api/v1/session sets; changes also need the X-CSRF-Token header."
+   }
+  }
+ }
+}
+"""#
+}

@@ -1,0 +1,234 @@
+import Access
+import Foundation
+import Hummingbird
+
+/// A key or passcode as listed: never a code or a token.
+struct CredentialView: Encodable {
+    let id: String
+    /// The site it belongs to (its id is unique within the site).
+    let site: String
+    let kind: String
+    let person: String?
+    let label: String?
+    let recipient: String?
+    let doors: [String]
+    let validFrom: Date?
+    let validUntil: Date?
+    /// nil: unlimited.
+    let usesLeft: Int?
+    let mayShare: Bool
+    let parent: String?
+    let active: Bool
+    let revokedAt: Date?
+    let revokedReason: String?
+    let issuer: String?
+    let createdAt: Date
+
+    init(_ issued: IssuedCredential, site: String, now: Date = Date()) {
+        let credential = issued.credential
+        id = credential.id
+        self.site = site
+        kind = credential.kind.rawValue
+        person = credential.person
+        label = credential.label
+        recipient = credential.recipient
+        doors = credential.doors
+        validFrom = credential.validFrom
+        validUntil = credential.validUntil
+        usesLeft = credential.usesLeft
+        mayShare = credential.mayShare
+        parent = credential.parent
+        active = credential.isActive(at: now)
+        revokedAt = credential.revokedAt
+        revokedReason = credential.revokedReason
+        issuer = issued.issuer
+        createdAt = issued.createdAt
+    }
+}
+
+struct NewKeyBody: Decodable {
+    let person: String
+    let doors: [String]
+    let validUntil: String?
+    let mayShare: Bool?
+}
+
+struct ShareBody: Decodable {
+    let recipient: String
+    let doors: [String]?
+    let validFrom: String?
+    let validUntil: String?
+    let mayShare: Bool?
+}
+
+struct IssuedKeyView: Encodable {
+    let key: CredentialView
+    /// Shown once: the token a phone presents.
+    let token: String
+    /// Shown once: `<public_url>/k/<token>`.
+    let link: String
+}
+
+struct NewPasscodeBody: Decodable {
+    let label: String?
+    let person: String?
+    let doors: [String]
+    let validFrom: String?
+    let validUntil: String?
+    /// Left out: unlimited.
+    let uses: Int?
+}
+
+struct IssuedPasscodeView: Encodable {
+    let passcode: CredentialView
+    /// Shown once.
+    let code: String
+}
+
+struct RevokeBody: Decodable {
+    let reason: String?
+}
+
+struct RevokedView: Encodable {
+    /// The credential and every share below it.
+    let revoked: [String]
+}
+
+extension KeywayAPI {
+    func addKeyRoutes(_ v1: RouterGroup<APIContext>) {
+        v1.get("keys") { request, context in
+            let caller = try await self.caller(request, context)
+            let scope = request.uri.queryParameters["scope"].map(String.init) ?? (caller.role >= .staff ? "all" : "mine")
+            guard scope == "mine" || scope == "all" else { throw APIError.invalid("scope is mine or all") }
+            if scope == "all" { try caller.require(.staff, "listing every key") }
+            var query = try self.credentialQuery(.key, request, caller, onlyOwn: scope == "mine")
+            query.activeAt = request.uri.queryParameters["active"] == "true" ? Date() : nil
+            let keys = try await self.access.credentials(query).filter(caller.maySee)
+            return JSONBody.response(keys.map { CredentialView($0, site: self.accounts.siteID) })
+        }
+        v1.post("keys") { request, context in
+            let caller = try await self.caller(request, context)
+            try caller.require(.staff, "issuing keys")
+            let body = try await JSONBody.decode(NewKeyBody.self, from: request, context: context)
+            let doors = try Input.doors(body.doors, required: true) ?? []
+            try caller.requireDoors(doors)
+            let now = Date()
+            let issued = try await self.access.issueKey(
+                person: try Input.text(body.person, "person", max: APILimits.nameLength), doors: doors,
+                validUntil: try Input.end(body.validUntil, "valid_until", now: now), mayShare: body.mayShare ?? false,
+                actor: caller.actor, at: now)
+            return JSONBody.response(IssuedKeyView(key: CredentialView(try await self.access.credential(issued.credential.id), site: self.accounts.siteID),
+                                                   token: issued.token, link: self.settings.shareLink(issued.token)), status: .created)
+        }
+        v1.get("keys/:id") { request, context in
+            let caller = try await self.caller(request, context)
+            return JSONBody.response(CredentialView(try await self.visible(.key, try Input.path(context, "id"), caller),
+                                                    site: self.accounts.siteID))
+        }
+        v1.post("keys/:id/shares") { request, context in
+            let caller = try await self.caller(request, context)
+            let parent = try await self.visible(.key, try Input.path(context, "id"), caller)
+            // A resident shares only their own person's keys; staff and admins any key.
+            guard caller.role >= .staff || (caller.user.person != nil && parent.credential.person == caller.user.person) else {
+                throw APIError.forbidden("only the key's holder (or staff) may share it")
+            }
+            let body = try await JSONBody.decode(ShareBody.self, from: request, context: context)
+            let doors = try Input.doors(body.doors, required: false)
+            try caller.requireDoors(doors ?? parent.credential.doors)
+            let now = Date()
+            let issued = try await self.access.shareKey(
+                parent.credential.id, to: try Input.recipient(body.recipient), doors: doors,
+                validFrom: try Input.date(body.validFrom, "valid_from"),
+                validUntil: try Input.end(body.validUntil, "valid_until", now: now), mayShare: body.mayShare ?? false,
+                actor: caller.actor, at: now)
+            return JSONBody.response(IssuedKeyView(key: CredentialView(try await self.access.credential(issued.credential.id), site: self.accounts.siteID),
+                                                   token: issued.token, link: self.settings.shareLink(issued.token)), status: .created)
+        }
+        v1.delete("keys/:id") { request, context in try await self.revoke(.key, request, context) }
+    }
+
+    func addPasscodeRoutes(_ v1: RouterGroup<APIContext>) {
+        v1.get("passcodes") { request, context in
+            let caller = try await self.caller(request, context)
+            var query = try self.credentialQuery(.passcode, request, caller, onlyOwn: caller.role < .staff)
+            query.activeAt = Date()
+            let codes = try await self.access.credentials(query).filter(caller.maySee)
+            return JSONBody.response(codes.map { CredentialView($0, site: self.accounts.siteID) })
+        }
+        v1.post("passcodes") { request, context in
+            let caller = try await self.caller(request, context)
+            let body = try await JSONBody.decode(NewPasscodeBody.self, from: request, context: context)
+            let now = Date()
+            var request = PasscodeRequest(person: try Input.optionalText(body.person, "person", max: APILimits.nameLength),
+                                          label: try Input.optionalText(body.label, "label", max: APILimits.labelLength),
+                                          doors: try Input.doors(body.doors, required: true) ?? [])
+            request.validFrom = try Input.date(body.validFrom, "valid_from")
+            request.validUntil = try Input.end(body.validUntil, "valid_until", now: now)
+            request.uses = try Input.uses(body.uses)
+            try caller.requireDoors(request.doors)
+            if caller.role < .staff { try await self.checkResidentPasscode(request, caller) }
+            let issued = try await self.access.createPasscode(request, actor: caller.actor, at: now)
+            return JSONBody.response(IssuedPasscodeView(passcode: CredentialView(try await self.access.credential(issued.credential.id), site: self.accounts.siteID),
+                                                        code: issued.code), status: .created)
+        }
+        v1.delete("passcodes/:id") { request, context in try await self.revoke(.passcode, request, context) }
+    }
+
+    /// A page of keys or passcodes (`limit`, `after`: the last id of the previous page), narrowed to the caller's own
+    /// when asked (or when a resident asks).
+    private func credentialQuery(_ kind: CredentialKind, _ request: Request, _ caller: Caller, onlyOwn: Bool) throws -> CredentialQuery {
+        let parameters = request.uri.queryParameters
+        var query = CredentialQuery(kind: kind, limit: try Input.pageSize(parameters["limit"]))
+        if let after = parameters["after"] { query.after = try Input.text(String(after), "after", max: APILimits.nameLength) }
+        if let active = parameters["active"], active != "true", active != "false" { throw APIError.invalid("active is true or false") }
+        if onlyOwn || caller.role < .staff {
+            query.personID = caller.user.personID
+            query.issuedBy = caller.user.id
+        }
+        return query
+    }
+
+    /// A resident's passcode opens only doors of their own active keys, and ends no later than those keys.
+    private func checkResidentPasscode(_ request: PasscodeRequest, _ caller: Caller) async throws {
+        if let person = request.person, person != caller.user.person, person != caller.user.personID {
+            throw APIError.forbidden("a resident makes passcodes for themselves or labelled for a guest, not for another person")
+        }
+        let keys = try await ownKeys(caller)
+        for door in request.doors {
+            let covering = keys.filter { $0.credential.doors.contains(door) }
+            guard !covering.isEmpty else { throw APIError.forbidden("you hold no key for \(door): a passcode gives only your own access") }
+            let latest: Date? = covering.contains { $0.credential.validUntil == nil } ? nil : covering.compactMap(\.credential.validUntil).max()
+            if let latest {
+                guard let end = request.validUntil, end <= latest else {
+                    throw APIError.forbidden("your key for \(door) ends \(Timestamp.format(latest)): give valid_until no later")
+                }
+            }
+        }
+    }
+
+    /// A credential of that kind the caller may see, else 404 (another's credential is not even confirmed to exist).
+    func visible(_ kind: CredentialKind, _ id: String, _ caller: Caller) async throws -> IssuedCredential {
+        let id = try Input.text(id, "id", max: APILimits.nameLength)
+        let issued: IssuedCredential
+        do {
+            issued = try await access.credential(id)
+        } catch AccessError.notFound {
+            throw APIError.notFound("no \(kind.rawValue) \(id)")
+        }
+        guard issued.credential.kind == kind, caller.maySee(issued) else { throw APIError.notFound("no \(kind.rawValue) \(id)") }
+        return issued
+    }
+
+    private func revoke(_ kind: CredentialKind, _ request: Request, _ context: APIContext) async throws -> Response {
+        let caller = try await caller(request, context)
+        let issued = try await visible(kind, try Input.path(context, "id"), caller)
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        let reason = buffer.readableBytes == 0 ? nil
+            : try Input.optionalText(try JSONBody.decoder.decode(RevokeBody.self, from: Data(buffer.readableBytesView)).reason,
+                                     "reason", max: APILimits.reasonLength)
+        try caller.requireDoors(issued.credential.doors)
+        guard issued.credential.revokedAt == nil else { throw APIError(.conflict, "conflict", "\(issued.credential.id) is already revoked") }
+        let revoked = try await access.revoke(issued.credential.id, reason: reason, actor: caller.actor, at: Date())
+        return JSONBody.response(RevokedView(revoked: revoked))
+    }
+}

@@ -1,0 +1,201 @@
+import Access
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Testing
+@testable import API
+
+@Suite struct ResourceTests {
+    /// A staff session with Ada's shareable key to the Lobby.
+    private func staffWithKey() async throws -> (APIHarness, APIHarness.Session, String) {
+        let harness = try APIHarness()
+        _ = try await harness.account(.staff, "desk@example.org")
+        let staff = try await harness.login("desk@example.org")
+        let key = try await harness.send(.post, "/api/v1/keys", json: #"{"person": "Ada", "doors": ["Lobby"], "may_share": true}"#,
+                                         headers: staff.headers(changing: true))
+        return (harness, staff, try #require(key["key.id"] as? String))
+    }
+
+    @Test func hostileRequestsGetClearJSONErrors() async throws {
+        let (harness, staff, _) = try await staffWithKey()
+        let headers = staff.headers(changing: true)
+        let cases: [(String, HTTPResponse.Status)] = [
+            ("not json", .badRequest),
+            (#"{"person": 12, "doors": ["Lobby"]}"#, .badRequest),
+            (#"{"doors": ["Lobby"]}"#, .badRequest),
+            (#"{"person": "Ada", "doors": []}"#, .badRequest),
+            (#"{"person": "\#(String(repeating: "x", count: 201))", "doors": ["Lobby"]}"#, .badRequest),
+            (#"{"person": "Ada", "doors": ["Lobby"], "valid_until": "tomorrow"}"#, .badRequest),
+            (#"{"person": "Ada", "doors": ["Lobby"], "valid_until": "9999-01-01T00:00:00Z"}"#, .badRequest),
+            (#"{"person": "Ada", "doors": ["Lobby"], "valid_until": "2001-01-01T00:00:00Z"}"#, .badRequest),
+            (#"{"person": "Nobody", "doors": ["Lobby"]}"#, .notFound),
+            (#"{"person": "Ada", "doors": ["Cellar"]}"#, .notFound),
+        ]
+        for (body, status) in cases {
+            let answer = try await harness.send(.post, "/api/v1/keys", json: body, headers: headers)
+            #expect(answer.status == status, "\(body) → \(answer.status) \(answer.text)")
+            #expect(answer.errorCode != nil, "\(body): \(answer.text)")
+        }
+        let huge = try await harness.send(.post, "/api/v1/keys", json: String(repeating: " ", count: APILimits.bodySize + 1), headers: headers)
+        #expect(huge.status == .contentTooLarge)
+        #expect(huge.errorCode == "body_too_large")
+        let uses = try await harness.send(.post, "/api/v1/passcodes", json: #"{"label": "x", "doors": ["Lobby"], "uses": 10000000000000000000}"#,
+                                          headers: headers)
+        #expect(uses.status == .badRequest)
+        let page = try await harness.send(.get, "/api/v1/activity?limit=100000", headers: headers)
+        #expect(page.status == .badRequest)
+        let cursor = try await harness.send(.get, "/api/v1/activity?cursor=-5", headers: headers)
+        #expect(cursor.status == .badRequest)
+        let bearer = try await harness.send(.get, "/api/v1/doors", headers: [.authorization: "Basic abc"])
+        #expect(bearer.status == .unauthorized)
+        let nowhere = try await harness.send(.get, "/api/v1/nowhere", headers: headers)
+        #expect(nowhere.status == .notFound)
+        #expect(nowhere.errorCode != nil)
+    }
+
+    @Test func aSharedKeyUnlocksWithItsLinkAndIsRateLimitedPerKey() async throws {
+        let harness = try APIHarness(adjust: { $0.unlocksPerKey = 2 })
+        _ = try await harness.account(.staff, "desk@example.org")
+        let staff = try await harness.login("desk@example.org")
+        let key = try await harness.send(.post, "/api/v1/keys", json: #"{"person": "Ada", "doors": ["Lobby"], "may_share": true}"#,
+                                         headers: staff.headers(changing: true))
+        let share = try await harness.send(.post, "/api/v1/keys/\(key["key.id"] as! String)/shares", json: #"{"recipient": "+41791234567"}"#,
+                                           headers: staff.headers(changing: true))
+        let link = try #require(share["link"] as? String)
+        let token = String(link.split(separator: "/").last!)
+        // The guest has no account: the link's secret is the credential.
+        let opened = try await harness.send(.post, "/api/v1/doors/Lobby/unlock", json: #"{"key": "\#(token)"}"#)
+        #expect(opened["granted"] as? Bool == true)
+        #expect(opened["credential"] as? String == share["key.id"] as? String)
+        let garage = try await harness.send(.post, "/api/v1/doors/Garage/unlock", json: #"{"key": "\#(token)"}"#)
+        #expect(garage["reason"] as? String == "door_not_allowed")
+        let limited = try await harness.send(.post, "/api/v1/doors/Lobby/unlock", json: #"{"key": "\#(token)"}"#)
+        #expect(limited.status == .tooManyRequests)
+        let forged = try await harness.send(.post, "/api/v1/doors/Lobby/unlock", json: #"{"key": "kw1.key_forged.0.AAAA"}"#)
+        #expect(forged["reason"] as? String == "invalid_signature")
+        let unknownDoor = try await harness.send(.post, "/api/v1/doors/Cellar/unlock", json: #"{"key": "kw1.key_other.0.AAAA"}"#)
+        #expect(unknownDoor.status == .notFound)
+    }
+
+    @Test func aShareMayStartLaterAndDoorNamesMayHaveSpaces() async throws {
+        let harness = try APIHarness()
+        _ = try await harness.account(.staff, "desk@example.org")
+        let staff = try await harness.login("desk@example.org")
+        let key = try await harness.send(.post, "/api/v1/keys", json: #"{"person": "Ada", "doors": ["Back Door", "Lobby"], "may_share": true}"#,
+                                         headers: staff.headers(changing: true))
+        let keyID = try #require(key["key.id"] as? String)
+        let start = Timestamp.format(Date().addingTimeInterval(3600))
+        let later = try await harness.send(.post, "/api/v1/keys/\(keyID)/shares",
+                                           json: #"{"recipient": "guest@example.org", "doors": ["Back Door"], "valid_from": "\#(start)"}"#,
+                                           headers: staff.headers(changing: true))
+        #expect(later.status == .created, "\(later.text)")
+        let token = try #require(later["token"] as? String)
+        let early = try await harness.send(.post, "/api/v1/doors/Back%20Door/unlock", json: #"{"key": "\#(token)"}"#)
+        #expect(early.status == .ok, "\(early.text)")
+        #expect(early["reason"] as? String == "not_yet_valid")
+        let own = try await harness.storage.presentationToken(forKey: keyID)
+        #expect(try await harness.send(.post, "/api/v1/doors/Back%20Door/unlock", json: #"{"key": "\#(own)"}"#)["granted"] as? Bool == true)
+        #expect(try await harness.send(.post, "/api/v1/doors/Back%ZZDoor/unlock", json: #"{"key": "\#(own)"}"#).status == .badRequest)
+    }
+
+    @Test func keysAreListedAPageAtATime() async throws {
+        let (harness, staff, firstKey) = try await staffWithKey()
+        for _ in 0..<4 {
+            _ = try await harness.send(.post, "/api/v1/keys", json: #"{"person": "Bob", "doors": ["Roof"]}"#, headers: staff.headers(changing: true))
+        }
+        let first = try await harness.send(.get, "/api/v1/keys?limit=2", headers: staff.headers()).list
+        #expect(first.count == 2)
+        #expect(first.first?["id"] as? String == firstKey)
+        let last = try #require(first.last?["id"] as? String)
+        let second = try await harness.send(.get, "/api/v1/keys?limit=10&after=\(last)", headers: staff.headers()).list
+        #expect(second.count == 3)
+        #expect(Set(second.compactMap { $0["id"] as? String }).isDisjoint(with: first.compactMap { $0["id"] as? String }))
+        _ = try await harness.send(.delete, "/api/v1/keys/\(firstKey)", headers: staff.headers(changing: true))
+        #expect(try await harness.send(.get, "/api/v1/keys?active=true", headers: staff.headers()).list.count == 4)
+        #expect(try await harness.send(.get, "/api/v1/keys?active=maybe", headers: staff.headers()).status == .badRequest)
+    }
+
+    @Test func passcodesAreShownOnceAndListedWhileActive() async throws {
+        let (harness, staff, _) = try await staffWithKey()
+        let made = try await harness.send(.post, "/api/v1/passcodes", json: #"{"label": "Dog walker", "doors": ["Lobby"], "uses": 1}"#,
+                                          headers: staff.headers(changing: true))
+        #expect(made.status == .created)
+        let code = try #require(made["code"] as? String)
+        let listed = try await harness.send(.get, "/api/v1/passcodes", headers: staff.headers())
+        #expect(!listed.text.contains(code))
+        #expect(listed.list.first?["label"] as? String == "Dog walker")
+        let id = try #require(made["passcode.id"] as? String)
+        #expect(try await harness.send(.delete, "/api/v1/passcodes/\(id)", headers: staff.headers(changing: true)).status == .ok)
+        #expect(try await harness.send(.get, "/api/v1/passcodes", headers: staff.headers()).list.isEmpty)
+        #expect(try await harness.send(.delete, "/api/v1/passcodes/\(id)", headers: staff.headers(changing: true)).status == .conflict)
+    }
+
+    @Test func theActivityLogIsPagedWithACursorAndFiltered() async throws {
+        let (harness, staff, keyID) = try await staffWithKey()
+        let token = try await harness.storage.presentationToken(forKey: keyID)
+        for door in ["Lobby", "Garage", "Lobby", "Garage", "Lobby"] {
+            _ = try await harness.send(.post, "/api/v1/doors/\(door)/unlock", json: #"{"key": "\#(token)"}"#)
+        }
+        let first = try await harness.send(.get, "/api/v1/activity?result=deny&limit=1", headers: staff.headers())
+        let entries = try #require(first.json["entries"] as? [[String: Any]])
+        #expect(entries.count == 1)
+        #expect(entries.first?["reason"] as? String == "door_not_allowed")
+        let cursor = try #require(first.json["next_cursor"] as? String)
+        let second = try await harness.send(.get, "/api/v1/activity?result=deny&limit=1&cursor=\(cursor)", headers: staff.headers())
+        let older = try #require(second.json["entries"] as? [[String: Any]])
+        #expect(older.count == 1)
+        #expect((older.first?["sequence"] as? Int ?? .max) < (entries.first?["sequence"] as? Int ?? 0))
+        let lobby = try await harness.send(.get, "/api/v1/activity?door=Lobby&result=grant", headers: staff.headers())
+        #expect((lobby.json["entries"] as? [[String: Any]])?.count == 3)
+        // A key's usage history: its decisions (and its creation).
+        let history = try await harness.send(.get, "/api/v1/activity?credential=\(keyID)", headers: staff.headers())
+        let used = try #require(history.json["entries"] as? [[String: Any]])
+        #expect(used.filter { $0["kind"] as? String == "decision" }.count == 5)
+        #expect(used.allSatisfy { $0["credential_id"] as? String == keyID })
+    }
+
+    @Test func aResidentSeesOnlyTheirOwnActivity() async throws {
+        let (harness, staff, keyID) = try await staffWithKey()
+        let bobKey = try await harness.send(.post, "/api/v1/keys", json: #"{"person": "Bob", "doors": ["Garage"]}"#, headers: staff.headers(changing: true))
+        for id in [keyID, bobKey["key.id"] as! String] {
+            let token = try await harness.storage.presentationToken(forKey: id)
+            _ = try await harness.send(.post, "/api/v1/doors/Lobby/unlock", json: #"{"key": "\#(token)"}"#)
+        }
+        _ = try await harness.account(.resident, "ada@example.org", person: "Ada")
+        let ada = try await harness.login("ada@example.org")
+        let page = try await harness.send(.get, "/api/v1/activity?kind=decision", headers: ada.headers())
+        let entries = try #require(page.json["entries"] as? [[String: Any]])
+        let credentials = Set(entries.compactMap { $0["credential_id"] as? String })
+        #expect(credentials == [keyID])
+    }
+
+    @Test func theStreamSendsNewEntriesAsServerSentEvents() async throws {
+        let (harness, staff, keyID) = try await staffWithKey()
+        let token = try await harness.storage.presentationToken(forKey: keyID)
+        let head = try harness.access.store.activity().last?.sequence ?? 0
+        _ = try await harness.send(.post, "/api/v1/doors/Lobby/unlock", json: #"{"key": "\#(token)"}"#)
+        var headers = staff.headers()
+        headers[HTTPField.Name("Last-Event-ID")!] = String(head)
+        let stream = try await harness.send(.get, "/api/v1/activity/stream?door=Lobby", headers: headers, streamLimit: 200)
+        #expect(stream.headers[.contentType] == "text/event-stream")
+        #expect(stream.text.contains("event: activity\n"))
+        #expect(stream.text.contains("\"outcome\":\"grant\""))
+    }
+
+    @Test func theOpenAPIDocumentIsServedAndNamesEveryRoute() async throws {
+        let harness = try APIHarness()
+        let answer = try await harness.send(.get, "/api/v1/openapi.json")
+        #expect(answer.status == .ok)
+        #expect(answer["openapi"] as? String == "3.1.0")
+        let paths = try #require(answer.json["paths"] as? [String: [String: Any]])
+        let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
+        let served: Set<String> = [
+            "GET /api/v1/openapi.json", "POST /api/v1/session", "GET /api/v1/session", "DELETE /api/v1/session", "POST /api/v1/password",
+            "GET /api/v1/users", "POST /api/v1/users", "PATCH /api/v1/users/{id}", "POST /api/v1/users/{id}/password-link", "GET /api/v1/tokens", "POST /api/v1/tokens",
+            "DELETE /api/v1/tokens/{id}", "GET /api/v1/doors", "POST /api/v1/doors/{door}/unlock", "GET /api/v1/keys", "POST /api/v1/keys",
+            "GET /api/v1/keys/{id}", "DELETE /api/v1/keys/{id}", "POST /api/v1/keys/{id}/shares", "GET /api/v1/passcodes",
+            "POST /api/v1/passcodes", "DELETE /api/v1/passcodes/{id}", "GET /api/v1/activity", "GET /api/v1/activity/stream",
+        ]
+        #expect(documented == served)
+    }
+}

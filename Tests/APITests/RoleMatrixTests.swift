@@ -1,0 +1,92 @@
+import Access
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Testing
+@testable import API
+
+/// Every role against every resource: what an admin, a staff member and a resident (Ada, holding a key to the
+/// Lobby) get back. Successes use valid bodies, so a refusal is the role's and nothing else's.
+@Suite struct RoleMatrixTests {
+    private struct Row {
+        let method: HTTPRequest.Method
+        let path: String
+        let body: String?
+        let admin: HTTPResponse.Status
+        let staff: HTTPResponse.Status
+        let resident: HTTPResponse.Status
+    }
+
+    @Test func eachRoleGetsWhatItMayAndNoMore() async throws {
+        let harness = try APIHarness()
+        let admin = try await harness.account(.admin, "admin@example.org")
+        _ = try await harness.account(.staff, "desk@example.org")
+        _ = try await harness.account(.resident, "ada@example.org", person: "Ada")
+        let sessions: [Role: APIHarness.Session] = [
+            .admin: try await harness.login("admin@example.org"), .staff: try await harness.login("desk@example.org"),
+            .resident: try await harness.login("ada@example.org"),
+        ]
+        _ = try await harness.storage.issueKey(person: "Ada", doors: ["Lobby"], validUntil: nil, mayShare: true, actor: "test", at: Date())
+        // Bob's keys: one per role to share, one per role to revoke.
+        var bobKeys: [String] = []
+        for _ in 0..<6 {
+            bobKeys.append(try await harness.storage.issueKey(person: "Bob", doors: ["Roof"], validUntil: nil, mayShare: true, actor: "test",
+                                                              at: Date()).credential.id)
+        }
+        var emails = 0
+        func newUser() -> String {
+            emails += 1
+            return #"{"email": "new\#(emails)@example.org", "name": "New", "role": "staff"}"#
+        }
+        for (index, role) in [Role.admin, .staff, .resident].enumerated() {
+            let rows: [Row] = [
+                Row(method: .get, path: "/api/v1/users", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
+                Row(method: .post, path: "/api/v1/users", body: newUser(), admin: .created, staff: .forbidden, resident: .forbidden),
+                Row(method: .patch, path: "/api/v1/users/\(admin.id)", body: #"{"disabled": true}"#, admin: .badRequest, staff: .forbidden,
+                    resident: .forbidden),
+                Row(method: .post, path: "/api/v1/users/\(admin.id)/password-link", body: nil, admin: .created, staff: .forbidden,
+                    resident: .forbidden),
+                Row(method: .get, path: "/api/v1/tokens?all=true", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
+                Row(method: .post, path: "/api/v1/tokens", body: #"{"name": "t", "role": "admin"}"#, admin: .created, staff: .forbidden,
+                    resident: .forbidden),
+                Row(method: .post, path: "/api/v1/tokens", body: #"{"name": "t", "role": "resident"}"#, admin: .created, staff: .created,
+                    resident: .created),
+                Row(method: .get, path: "/api/v1/doors", body: nil, admin: .ok, staff: .ok, resident: .ok),
+                Row(method: .get, path: "/api/v1/keys?scope=all", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                Row(method: .get, path: "/api/v1/keys?scope=mine", body: nil, admin: .ok, staff: .ok, resident: .ok),
+                Row(method: .post, path: "/api/v1/keys", body: #"{"person": "Bob", "doors": ["Roof"]}"#, admin: .created, staff: .created,
+                    resident: .forbidden),
+                Row(method: .get, path: "/api/v1/keys/\(bobKeys[0])", body: nil, admin: .ok, staff: .ok, resident: .notFound),
+                Row(method: .post, path: "/api/v1/keys/\(bobKeys[index])/shares", body: #"{"recipient": "guest@example.org"}"#,
+                    admin: .created, staff: .created, resident: .notFound),
+                Row(method: .delete, path: "/api/v1/keys/\(bobKeys[3 + index])", body: nil, admin: .ok, staff: .ok, resident: .notFound),
+                Row(method: .post, path: "/api/v1/passcodes", body: #"{"label": "walker", "doors": ["Roof"]}"#, admin: .created,
+                    staff: .created, resident: .forbidden),
+                Row(method: .post, path: "/api/v1/passcodes", body: #"{"label": "walker", "doors": ["Lobby"], "uses": 1}"#,
+                    admin: .created, staff: .created, resident: .created),
+                Row(method: .get, path: "/api/v1/passcodes", body: nil, admin: .ok, staff: .ok, resident: .ok),
+                Row(method: .get, path: "/api/v1/activity", body: nil, admin: .ok, staff: .ok, resident: .ok),
+                Row(method: .post, path: "/api/v1/doors/Roof/unlock", body: nil, admin: .forbidden, staff: .forbidden, resident: .ok),
+            ]
+            for row in rows {
+                let expected = [Role.admin: row.admin, .staff: row.staff, .resident: row.resident][role]!
+                let answer = try await harness.send(row.method, row.path, json: row.body, headers: sessions[role]!.headers(changing: true))
+                #expect(answer.status == expected, "\(role.rawValue) \(row.method) \(row.path) → \(answer.status) \(answer.text)")
+            }
+        }
+        // What a resident may read is their own: their doors, their keys, their passcodes.
+        let resident = sessions[.resident]!.headers()
+        #expect(try await harness.send(.get, "/api/v1/doors", headers: resident).list.map { $0["name"] as? String } == ["Lobby"])
+        #expect(try await harness.send(.get, "/api/v1/keys", headers: resident).list.allSatisfy { $0["person"] as? String == "Ada" })
+        #expect(try await harness.send(.get, "/api/v1/passcodes", headers: resident).list.count == 1)
+    }
+
+    @Test func liveStreamsAreBounded() async throws {
+        let harness = try APIHarness(adjust: { $0.maximumStreams = 0 })
+        _ = try await harness.account(.staff, "desk@example.org")
+        let staff = try await harness.login("desk@example.org")
+        let refused = try await harness.send(.get, "/api/v1/activity/stream", headers: staff.headers())
+        #expect(refused.status == .tooManyRequests)
+        #expect(refused.errorCode == "too_many_streams")
+    }
+}
