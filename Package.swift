@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Access", targets: ["Access"]),
         .library(name: "OSDPLink", targets: ["OSDPLink"]),
         .library(name: "Bridge", targets: ["Bridge"]),
+        .library(name: "API", targets: ["API"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -22,6 +22,19 @@ public struct DoorState: Sendable, Hashable, Codable {
     public let readerOnline: Bool
     /// The reader's OSDP Secure Channel is up (false for Wiegand readers).
     public let secureChannel: Bool
+
+    public init(name: String, mode: String, configuredMode: String, open: Bool?, alarms: [String], lastEvent: String?,
+                reader: String?, readerOnline: Bool, secureChannel: Bool) {
+        self.name = name
+        self.mode = mode
+        self.configuredMode = configuredMode
+        self.open = open
+        self.alarms = alarms
+        self.lastEvent = lastEvent
+        self.reader = reader
+        self.readerOnline = readerOnline
+        self.secureChannel = secureChannel
+    }
 }
 
 /// The site `keyway serve` runs.

@@ -10,7 +10,7 @@ start=$(date +%s)
 swift build -c "$FUZZ_CONFIG" -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld 2>&1 | grep -E "error|Build" || true
 echo "== build ($FUZZ_CONFIG): $(( $(date +%s) - start )) s"
 failed=()
-for target in OSDPFuzz WiegandFuzz ReplayFuzz ConfigFuzz ControlFuzz; do
+for target in OSDPFuzz WiegandFuzz ReplayFuzz ConfigFuzz ControlFuzz APIFuzz; do
     FUZZ_SKIP_BUILD=1 ./run.sh "$target" "${seconds}s" || failed+=("$target")
 done
 echo "== smoke: $(( $(date +%s) - start )) s in all"
