@@ -149,8 +149,9 @@ public struct ControlPanel: Sendable {
         case .offline(let nextProbe):
             return (nextProbe, false)
         case .identifying, .readingCapabilities, .securing:
-            // Due now (in round-robin turn with the other PDs' start-up), unless restarts came too fast.
-            return (device.restartNotBefore, false)
+            // Due now (in round-robin turn with the other PDs' start-up), unless restarts came too fast; but no later
+            // than it goes offline (a PD that answers only BUSY restarts with back-off).
+            return (min(device.restartNotBefore, device.lastValidReplyAt &+ options.offlineAfter), false)
         case .online:
             if !device.queue.isEmpty { return (0, true) }
             // Back to back, paced by the line: a report may have more behind it, an idle PD is polled again at
@@ -193,6 +194,12 @@ public struct ControlPanel: Sendable {
     private mutating func transmit(_ index: Int, now: UInt64) -> [UInt8]? {
         if let retry = devices[index].retry {
             devices[index].retry = nil
+            if case .command(let queued) = retry.purpose, now &- queued.submittedAt >= options.commandTimeout {
+                // Too late to act on (a relay pulse long after its decision): dropped. The next frame's sequence
+                // number tells the PD it is over, or, if it never heard the command, makes it ask for a restart.
+                events.append(.commandResult(queued.ticket, .timeout))
+                return nil
+            }
             devices[index].counters.retransmissions += 1
             return send(retry, to: index, now: now)
         }
@@ -427,12 +434,14 @@ public struct ControlPanel: Sendable {
                                              random: &random, events: &events)
 
         case .poll:
-            publish(reply, from: address)
+            publish(reply, index: index, now: now)
             devices[index].reportPending = isReport(reply)
+            // Nothing was buffered when the PD answered: whatever it reports next was read after this poll went out.
+            if reply == .ack, let polledAt = devices[index].lastPollAt { devices[index].reportsFreshSince = polledAt }
             if awaitsAnswer(reply) { devices[index].pollsHeldUntil = now &+ options.answerWindow }
 
         case .command(let queued):
-            publish(reply, from: address)
+            publish(reply, index: index, now: now)
             switch reply {
             case .ack: events.append(.commandResult(queued.ticket, .ack))
             case .nak(let code, _): events.append(.commandResult(queued.ticket, .nak(code)))
@@ -466,8 +475,17 @@ public struct ControlPanel: Sendable {
         }
     }
 
-    /// Card reads, keys and status reports become events whichever command they answered.
-    private mutating func publish(_ reply: Reply, from address: UInt8) {
+    /// Card reads, keys and status reports become events whichever command they answered; a card or keys older
+    /// than `reportAgeLimit` allows (or of unknown age) become `.staleReport`.
+    private mutating func publish(_ reply: Reply, index: Int, now: UInt64) {
+        let address = devices[index].address
+        if let limit = options.reportAgeLimit, awaitsAnswer(reply) {
+            let age = devices[index].reportsFreshSince.map { now &- $0 }
+            guard let age, age <= limit else {
+                events.append(.staleReport(address: address, reply, age: age))
+                return
+            }
+        }
         let event: BusEvent? = switch reply {
         case .rawCard(let card): .card(address: address, card)
         case .formattedCard(let card): .formattedCard(address: address, card)
