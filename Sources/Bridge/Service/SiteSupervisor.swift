@@ -231,7 +231,9 @@ public actor SiteSupervisor {
     private func gpioOutput(_ line: GPIOLine, activeLow: Bool) throws(GPIOError) -> GPIOSwitchedOutput {
         let key = GPIOOutputKey(line: line, activeLow: activeLow)
         if let existing = gpioOutputs[key] { return existing }
-        let opened = GPIOSwitchedOutput(try GPIOOutputLine(chip: line.chip, offset: UInt32(line.line), activeLow: activeLow))
+        let opened = GPIOSwitchedOutput(
+            try GPIOOutputLine(chip: line.chip, offset: UInt32(line.line), activeLow: activeLow),
+            faults: runtime.faults, faultSource: "gpio \(line.chip) line \(line.line)")
         gpioOutputs[key] = opened
         return opened
     }
