@@ -117,6 +117,8 @@ public enum Alarm: String, Sendable, Hashable, Codable, CaseIterable {
     case keypadGuessing = "keypad_guessing"
     /// The clock was set back beyond the tolerance: time-bounded credentials and scheduled unlocks fail secure.
     case clockSetBack = "clock_set_back"
+    /// The system clock is not synchronised (NTP) on a site that requires it: the same fail-secure as a clock set back.
+    case clockUnsynchronised = "clock_unsynchronised"
 }
 
 /// The answer to a presentation. A grant carries no reason; a deny exactly one.

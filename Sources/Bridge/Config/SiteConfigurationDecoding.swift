@@ -162,7 +162,7 @@ private struct SiteDecoder {
     }
 
     private func decodeSite(_ value: YAMLValue) -> SiteConfiguration.Site? {
-        guard let site = value.mapping(keys: ["name", "timezone"]) else { return nil }
+        guard let site = value.mapping(keys: ["name", "timezone", "clock_sync"]) else { return nil }
         let name = site.required("name")?.string()
         let timeZone = site.required("timezone").flatMap { value -> TimeZone? in
             guard let identifier = value.string() else { return nil }
@@ -172,8 +172,11 @@ private struct SiteDecoder {
             }
             return zone
         }
-        guard let name, let timeZone else { return nil }
-        return .init(name: name, timeZone: timeZone)
+        let clockSync = site.value("clock_sync", default: SiteConfiguration.ClockSyncRequirement.required) {
+            $0.choice(SiteConfiguration.ClockSyncRequirement.self)
+        }
+        guard let name, let timeZone, let clockSync else { return nil }
+        return .init(name: name, timeZone: timeZone, clockSync: clockSync)
     }
 
     private func decodePath(_ value: YAMLValue) -> URL? {
