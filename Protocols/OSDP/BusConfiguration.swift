@@ -54,7 +54,7 @@ public struct BusOptions: Sendable, Equatable {
     public var offlineBackoff: UInt64 = 1_000_000_000
     public var offlineBackoffMaximum: UInt64 = 30_000_000_000
     /// A submitted command that has not completed by then fails with `timeout`; one not yet on the wire (or
-    /// waiting to be sent again) by then is dropped, never sent late.
+    /// waiting to be sent again) by then is dropped, never sent late. A command may be given a shorter bound.
     public var commandTimeout: UInt64 = 10_000_000_000
     /// A card or keypad report whose age is unknown (the first reports after the PD came online or back: it
     /// may have buffered them for as long as it was not polled) or may exceed this arrives as `.staleReport`

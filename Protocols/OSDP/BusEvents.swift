@@ -125,4 +125,6 @@ public struct PDStatus: Sendable, Equatable {
     public var identification: PDIdentification?
     public var capabilities: Capabilities?
     public var counters: PDCounters
+    /// The PD answered a POLL with ACK since it came online or restarted: what it reports now has a bounded age.
+    public var reportsAgeBounded: Bool
 }

@@ -35,9 +35,10 @@ public struct ControlPanel: Sendable {
 
     // MARK: Public surface
 
-    /// Queues a command for a PD; its result arrives later as `.commandResult(ticket, _)`.
+    /// Queues a command for a PD; its result arrives later as `.commandResult(ticket, _)`. One not on the wire
+    /// `expiresAfter` (default `commandTimeout`) from now is dropped, never sent late (a door's release).
     @discardableResult
-    public mutating func submit(_ command: Command, to address: UInt8, now: UInt64) -> CommandTicket {
+    public mutating func submit(_ command: Command, to address: UInt8, now: UInt64, expiresAfter: UInt64? = nil) -> CommandTicket {
         let ticket = CommandTicket(id: nextTicket, address: address)
         nextTicket += 1
         guard let index = indexByAddress[address] else {
@@ -51,7 +52,8 @@ public struct ControlPanel: Sendable {
         } else if command == .keySet(.installDefault) {
             events.append(.commandResult(ticket, .rejected(.defaultKey)))
         } else {
-            devices[index].queue.append(QueuedCommand(ticket: ticket, command: command, submittedAt: now))
+            devices[index].queue.append(QueuedCommand(
+                ticket: ticket, command: command, expiresAt: now &+ (expiresAfter ?? options.commandTimeout)))
         }
         return ticket
     }
@@ -115,7 +117,7 @@ public struct ControlPanel: Sendable {
         var next: UInt64?
         for index in devices.indices {
             if let work = dueWork(index) { next = min(next ?? .max, work.time) }
-            for queued in devices[index].queue { next = min(next ?? .max, queued.submittedAt &+ options.commandTimeout) }
+            for queued in devices[index].queue { next = min(next ?? .max, queued.expiresAt) }
         }
         return next.map { max($0, lineQuietAt) }
     }
@@ -180,11 +182,10 @@ public struct ControlPanel: Sendable {
     }
 
     private mutating func expireQueuedCommands(now: UInt64) {
-        let timeout = options.commandTimeout
         for index in devices.indices {
-            let expired = devices[index].queue.filter { now &- $0.submittedAt >= timeout }
+            let expired = devices[index].queue.filter { now >= $0.expiresAt }
             guard !expired.isEmpty else { continue }
-            devices[index].queue.removeAll { now &- $0.submittedAt >= timeout }
+            devices[index].queue.removeAll { now >= $0.expiresAt }
             for command in expired { events.append(.commandResult(command.ticket, .timeout)) }
         }
     }
@@ -194,7 +195,7 @@ public struct ControlPanel: Sendable {
     private mutating func transmit(_ index: Int, now: UInt64) -> [UInt8]? {
         if let retry = devices[index].retry {
             devices[index].retry = nil
-            if case .command(let queued) = retry.purpose, now &- queued.submittedAt >= options.commandTimeout {
+            if case .command(let queued) = retry.purpose, now >= queued.expiresAt {
                 // Too late to act on (a relay pulse long after its decision): dropped. The next frame's sequence
                 // number tells the PD it is over, or, if it never heard the command, makes it ask for a restart.
                 events.append(.commandResult(queued.ticket, .timeout))

@@ -21,7 +21,8 @@ enum Purpose: Sendable {
 struct QueuedCommand: Sendable {
     var ticket: CommandTicket
     var command: Command
-    var submittedAt: UInt64
+    /// Not sent (or sent again) from then on: dropped with `timeout`.
+    var expiresAt: UInt64
     /// Re-sent after a Secure Channel restart at most once.
     var restarted = false
 }
@@ -88,7 +89,7 @@ struct PeripheralDevice: Sendable {
         default: announcedOnline ? .online : .initializing
         }
         return PDStatus(address: address, state: state, secure: session != nil, identification: identification,
-                        capabilities: capabilities, counters: counters)
+                        capabilities: capabilities, counters: counters, reportsAgeBounded: reportsFreshSince != nil)
     }
 }
 

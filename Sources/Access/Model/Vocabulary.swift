@@ -103,6 +103,9 @@ public enum DenyReason: String, Sendable, Hashable, Codable, CaseIterable {
     /// The clock went back further than the site tolerates: time-bounded credentials fail secure until an operator
     /// acknowledges it or time catches up with the latest time seen.
     case clockUntrusted = "clock_untrusted"
+    /// The read may be older than the site allows (a reader's buffered report, a line that held it up): the
+    /// person may have gone long ago. Or a grant came too late to act on.
+    case staleRead = "stale_read"
 }
 
 /// Something a decision raises beyond grant or deny, for the bridge to signal.
@@ -177,6 +180,11 @@ public struct DoorEvent: Sendable, Hashable {
         case secureChannelFailed = "secure_channel_failed"
         /// A reader's report was refused before any decision (`reason` says why).
         case reportRejected = "report_rejected"
+        /// A reader stopped answering, or started again (`detail`: for how long it was offline).
+        case readerOffline = "reader_offline"
+        case readerOnline = "reader_online"
+        /// A granted decision came too late to open the door (`reason` stale_read).
+        case grantDropped = "grant_dropped"
     }
 
     public let kind: Kind

@@ -26,6 +26,11 @@ public struct SiteConfiguration: Sendable, Equatable {
         public var timeZone: TimeZone
         /// Whether an unsynchronised system clock (no NTP) is a fault that fails time-bounded access secure.
         public var clockSync: ClockSyncRequirement = .required
+        /// A card or keys read longer ago than this are refused (`stale_read`); a door command that would go out
+        /// later than this after it was asked (a slow decision, a busy line) is dropped.
+        public var staleReadLimit: Duration = Self.defaultStaleReadLimit
+
+        public static let defaultStaleReadLimit = Duration.seconds(2)
     }
 
     /// `site.clock_sync`: sites without NTP say `not_required` (the clock is still watched for being set back).

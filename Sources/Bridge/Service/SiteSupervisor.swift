@@ -68,7 +68,7 @@ public actor SiteSupervisor {
         self.access = access
         self.logger = logger
         simulator = Simulator(osdpReaders: simulatedReaders)
-        runtime = SiteRuntime(access: access, logger: logger)
+        runtime = SiteRuntime(access: access, logger: logger, staleReadLimit: configuration.site.staleReadLimit)
     }
 
     /// Starts every bus and reader and installs the doors.
@@ -135,7 +135,8 @@ public actor SiteSupervisor {
             buses[name] = nil
         }
         for bus in fresh.buses where buses[bus.name] == nil {
-            let driver = OSDPBusDriver(configuration: bus, sink: runtime, faults: runtime.faults, logger: logger)
+            let driver = OSDPBusDriver(
+                configuration: bus, sink: runtime, faults: runtime.faults, logger: logger, staleReadLimit: configuration.site.staleReadLimit)
             buses[bus.name] = RunningDriver(driver: driver, task: Task { await driver.run() })
         }
         for (name, running) in wiegandReaders where fresh.wiegandReader(named: name) != previous.wiegandReader(named: name)
