@@ -50,8 +50,10 @@ let package = Package(
         .systemLibrary(name: "CGPIOD", path: "Hardware/CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
         .systemLibrary(name: "CUDev", path: "Hardware/CUDev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
         .systemLibrary(name: "CPty", path: "Hardware/CPty"),
+        .systemLibrary(name: "CTimex", path: "Hardware/CTimex"),
         .target(name: "GPIO", dependencies: ["CGPIOD", "Wiegand", "Timebase"], path: "Hardware/GPIO"),
         .target(name: "Serial", dependencies: ["CPty", "CUDev", "Timebase"], path: "Hardware/Serial"),
+        .target(name: "SystemClock", dependencies: ["CTimex"], path: "Hardware/SystemClock"),
 
         // MARK: Links (a protocol core driven over its hardware on a thread of its own)
         .target(name: "OSDPLink", dependencies: ["OSDP", "Serial", "Timebase"], path: "Links/OSDPLink"),
@@ -69,7 +71,7 @@ let package = Package(
         .target(
             name: "Bridge",
             dependencies: [
-                "Access", "OSDPLink", "OSDP", "Wiegand", "Serial", "GPIO", "Timebase",
+                "Access", "OSDPLink", "OSDP", "Wiegand", "Serial", "GPIO", "SystemClock", "Timebase",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

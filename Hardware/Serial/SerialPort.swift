@@ -61,6 +61,16 @@ public final class SerialPort {
 
     public var isOpen: Bool { descriptor >= 0 }
 
+    /// Whether the path still leads to the device held open: false once it is gone (an adapter unplugged, its
+    /// link removed) or names another device, though the descriptor may still read and write.
+    public var isStillAtPath: Bool {
+        guard descriptor >= 0 else { return false }
+        var held = stat()
+        var named = stat()
+        guard fstat(descriptor, &held) == 0, stat(path, &named) == 0 else { return false }
+        return held.st_dev == named.st_dev && held.st_ino == named.st_ino
+    }
+
     /// Writes a whole frame.
     public func write(_ bytes: some Collection<UInt8>) throws(SerialError) {
         let fd = try openDescriptor()

@@ -14,6 +14,9 @@ final class LinkLoop {
     private var waiting: [CommandTicket: @Sendable (CommandResult) -> Void] = [:]
     /// Set while the device is away: when to try opening it again.
     private var reopenAt: UInt64?
+    /// When the device's path was last checked: a path removed is a device gone, though its descriptor may still work.
+    private var pathCheckedAt: UInt64 = 0
+    static let pathCheckInterval: UInt64 = 250_000_000
 
     /// The longest the loop sleeps when nothing is due.
     static let idleWait: UInt64 = 1_000_000_000
@@ -41,6 +44,7 @@ final class LinkLoop {
             var now = MonotonicClock.now()
             for request in control.takeRequests() { request.perform(self, now) }
             reopenIfDue(now: now)
+            checkPath(now: now)
             // While the device is away the bus keeps its clock: its frames go nowhere, so PDs time out as on a dead line.
             if let bytes = panel.nextTransmission(now: now), reopenAt == nil {
                 do {
@@ -98,6 +102,12 @@ final class LinkLoop {
         port.close()
         reopenAt = now + reopenInterval
         events.yield(.deviceLost(error))
+    }
+
+    private func checkPath(now: UInt64) {
+        guard reopenAt == nil, now &- pathCheckedAt >= Self.pathCheckInterval else { return }
+        pathCheckedAt = now
+        if !port.isStillAtPath { lose(.vanished(path: port.path), now: now) }
     }
 
     private func reopenIfDue(now: UInt64) {

@@ -100,10 +100,13 @@ public final class OSDPLink: Sendable {
 
     /// Queues a command for a PD without waiting for it: the link's thread is woken and the command goes out
     /// as the bus's next frame to that PD; commands sent one after another go out in that order.
-    /// `completion` gets the result on the link's thread, so it must be short and must not block.
-    public func send(_ command: Command, to address: UInt8, completion: @escaping @Sendable (CommandResult) -> Void) {
+    /// `completion` gets the result on the link's thread, so it must be short and must not block. A command not
+    /// on the wire `expiresAfter` (nanoseconds; default the bus's `commandTimeout`) from now is dropped with `.timeout`.
+    public func send(
+        _ command: Command, to address: UInt8, expiresAfter: UInt64? = nil, completion: @escaping @Sendable (CommandResult) -> Void
+    ) {
         control.enqueue(LinkRequest(
-            perform: { loop, now in loop.await(loop.panel.submit(command, to: address, now: now), completion) },
+            perform: { loop, now in loop.await(loop.panel.submit(command, to: address, now: now, expiresAfter: expiresAfter), completion) },
             abandon: { completion(.timeout) }))
     }
 

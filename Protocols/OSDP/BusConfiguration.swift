@@ -53,8 +53,14 @@ public struct BusOptions: Sendable, Equatable {
     /// Probing an offline PD backs off from the first to the largest interval, doubling each time.
     public var offlineBackoff: UInt64 = 1_000_000_000
     public var offlineBackoffMaximum: UInt64 = 30_000_000_000
-    /// A submitted command that has not completed by then fails with `timeout`.
+    /// A submitted command that has not completed by then fails with `timeout`; one not yet on the wire (or
+    /// waiting to be sent again) by then is dropped, never sent late. A command may be given a shorter bound.
     public var commandTimeout: UInt64 = 10_000_000_000
+    /// A card or keypad report whose age is unknown (the first reports after the PD came online or back: it
+    /// may have buffered them for as long as it was not polled) or may exceed this arrives as `.staleReport`
+    /// instead. Its age is bounded by the last POLL the PD answered with ACK (nothing buffered then).
+    /// nil: every report is delivered as read.
+    public var reportAgeLimit: UInt64?
     /// A gap longer than this inside a frame aborts the frame (spec: 20 ms).
     public var interCharacterTimeout: UInt64 = 20_000_000
     /// The largest reply Keyway accepts.

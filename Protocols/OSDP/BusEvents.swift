@@ -84,6 +84,8 @@ public enum BusEvent: Sendable, Equatable {
     case card(address: UInt8, RawCard)
     case formattedCard(address: UInt8, FormattedCard)
     case keypad(address: UInt8, KeypadEntry)
+    /// A card or keypad report refused by `BusOptions.reportAgeLimit`: its age (nanoseconds, at most), nil when unknown.
+    case staleReport(address: UInt8, Reply, age: UInt64?)
     case localStatus(address: UInt8, LocalStatus)
     case inputs(address: UInt8, [Bool])
     case outputs(address: UInt8, [Bool])
@@ -123,4 +125,6 @@ public struct PDStatus: Sendable, Equatable {
     public var identification: PDIdentification?
     public var capabilities: Capabilities?
     public var counters: PDCounters
+    /// The PD answered a POLL with ACK since it came online or restarted: what it reports now has a bounded age.
+    public var reportsAgeBounded: Bool
 }

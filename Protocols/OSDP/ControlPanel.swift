@@ -35,9 +35,10 @@ public struct ControlPanel: Sendable {
 
     // MARK: Public surface
 
-    /// Queues a command for a PD; its result arrives later as `.commandResult(ticket, _)`.
+    /// Queues a command for a PD; its result arrives later as `.commandResult(ticket, _)`. One not on the wire
+    /// `expiresAfter` (default `commandTimeout`) from now is dropped, never sent late (a door's release).
     @discardableResult
-    public mutating func submit(_ command: Command, to address: UInt8, now: UInt64) -> CommandTicket {
+    public mutating func submit(_ command: Command, to address: UInt8, now: UInt64, expiresAfter: UInt64? = nil) -> CommandTicket {
         let ticket = CommandTicket(id: nextTicket, address: address)
         nextTicket += 1
         guard let index = indexByAddress[address] else {
@@ -51,7 +52,8 @@ public struct ControlPanel: Sendable {
         } else if command == .keySet(.installDefault) {
             events.append(.commandResult(ticket, .rejected(.defaultKey)))
         } else {
-            devices[index].queue.append(QueuedCommand(ticket: ticket, command: command, submittedAt: now))
+            devices[index].queue.append(QueuedCommand(
+                ticket: ticket, command: command, expiresAt: now &+ (expiresAfter ?? options.commandTimeout)))
         }
         return ticket
     }
@@ -115,7 +117,7 @@ public struct ControlPanel: Sendable {
         var next: UInt64?
         for index in devices.indices {
             if let work = dueWork(index) { next = min(next ?? .max, work.time) }
-            for queued in devices[index].queue { next = min(next ?? .max, queued.submittedAt &+ options.commandTimeout) }
+            for queued in devices[index].queue { next = min(next ?? .max, queued.expiresAt) }
         }
         return next.map { max($0, lineQuietAt) }
     }
@@ -149,8 +151,9 @@ public struct ControlPanel: Sendable {
         case .offline(let nextProbe):
             return (nextProbe, false)
         case .identifying, .readingCapabilities, .securing:
-            // Due now (in round-robin turn with the other PDs' start-up), unless restarts came too fast.
-            return (device.restartNotBefore, false)
+            // Due now (in round-robin turn with the other PDs' start-up), unless restarts came too fast; but no later
+            // than it goes offline (a PD that answers only BUSY restarts with back-off).
+            return (min(device.restartNotBefore, device.lastValidReplyAt &+ options.offlineAfter), false)
         case .online:
             if !device.queue.isEmpty { return (0, true) }
             // Back to back, paced by the line: a report may have more behind it, an idle PD is polled again at
@@ -179,11 +182,10 @@ public struct ControlPanel: Sendable {
     }
 
     private mutating func expireQueuedCommands(now: UInt64) {
-        let timeout = options.commandTimeout
         for index in devices.indices {
-            let expired = devices[index].queue.filter { now &- $0.submittedAt >= timeout }
+            let expired = devices[index].queue.filter { now >= $0.expiresAt }
             guard !expired.isEmpty else { continue }
-            devices[index].queue.removeAll { now &- $0.submittedAt >= timeout }
+            devices[index].queue.removeAll { now >= $0.expiresAt }
             for command in expired { events.append(.commandResult(command.ticket, .timeout)) }
         }
     }
@@ -193,6 +195,12 @@ public struct ControlPanel: Sendable {
     private mutating func transmit(_ index: Int, now: UInt64) -> [UInt8]? {
         if let retry = devices[index].retry {
             devices[index].retry = nil
+            if case .command(let queued) = retry.purpose, now >= queued.expiresAt {
+                // Too late to act on (a relay pulse long after its decision): dropped. The next frame's sequence
+                // number tells the PD it is over, or, if it never heard the command, makes it ask for a restart.
+                events.append(.commandResult(queued.ticket, .timeout))
+                return nil
+            }
             devices[index].counters.retransmissions += 1
             return send(retry, to: index, now: now)
         }
@@ -427,12 +435,14 @@ public struct ControlPanel: Sendable {
                                              random: &random, events: &events)
 
         case .poll:
-            publish(reply, from: address)
+            publish(reply, index: index, now: now)
             devices[index].reportPending = isReport(reply)
+            // Nothing was buffered when the PD answered: whatever it reports next was read after this poll went out.
+            if reply == .ack, let polledAt = devices[index].lastPollAt { devices[index].reportsFreshSince = polledAt }
             if awaitsAnswer(reply) { devices[index].pollsHeldUntil = now &+ options.answerWindow }
 
         case .command(let queued):
-            publish(reply, from: address)
+            publish(reply, index: index, now: now)
             switch reply {
             case .ack: events.append(.commandResult(queued.ticket, .ack))
             case .nak(let code, _): events.append(.commandResult(queued.ticket, .nak(code)))
@@ -466,8 +476,17 @@ public struct ControlPanel: Sendable {
         }
     }
 
-    /// Card reads, keys and status reports become events whichever command they answered.
-    private mutating func publish(_ reply: Reply, from address: UInt8) {
+    /// Card reads, keys and status reports become events whichever command they answered; a card or keys older
+    /// than `reportAgeLimit` allows (or of unknown age) become `.staleReport`.
+    private mutating func publish(_ reply: Reply, index: Int, now: UInt64) {
+        let address = devices[index].address
+        if let limit = options.reportAgeLimit, awaitsAnswer(reply) {
+            let age = devices[index].reportsFreshSince.map { now &- $0 }
+            guard let age, age <= limit else {
+                events.append(.staleReport(address: address, reply, age: age))
+                return
+            }
+        }
         let event: BusEvent? = switch reply {
         case .rawCard(let card): .card(address: address, card)
         case .formattedCard(let card): .formattedCard(address: address, card)

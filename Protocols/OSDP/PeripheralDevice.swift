@@ -21,7 +21,8 @@ enum Purpose: Sendable {
 struct QueuedCommand: Sendable {
     var ticket: CommandTicket
     var command: Command
-    var submittedAt: UInt64
+    /// Not sent (or sent again) from then on: dropped with `timeout`.
+    var expiresAt: UInt64
     /// Re-sent after a Secure Channel restart at most once.
     var restarted = false
 }
@@ -65,6 +66,9 @@ struct PeripheralDevice: Sendable {
     var restartNotBefore: UInt64 = 0
     /// The last poll returned a report: there may be more, so poll again at once.
     var reportPending = false
+    /// When the last POLL answered with ACK went out: reports since were read after it. nil until then, and
+    /// again after the PD went offline or restarted (it may hold reads from any time before).
+    var reportsFreshSince: UInt64?
     var counters = PDCounters()
 
     var address: UInt8 { configuration.address }
@@ -85,7 +89,7 @@ struct PeripheralDevice: Sendable {
         default: announcedOnline ? .online : .initializing
         }
         return PDStatus(address: address, state: state, secure: session != nil, identification: identification,
-                        capabilities: capabilities, counters: counters)
+                        capabilities: capabilities, counters: counters, reportsAgeBounded: reportsFreshSince != nil)
     }
 }
 
@@ -103,6 +107,7 @@ extension PeripheralDevice {
         dropSession(events: &events)
         retry = nil
         reportPending = false
+        reportsFreshSince = nil
         nextSequence = 0
         scheduleProbe(now: now, options: options)
         if announcedOnline {
@@ -126,6 +131,7 @@ extension PeripheralDevice {
         nextSequence = 0
         retry = nil
         reportPending = false
+        reportsFreshSince = nil
         if let interrupted, case .command(var queued) = interrupted.purpose {
             if queued.restarted {
                 events.append(.commandResult(queued.ticket, result))
@@ -185,9 +191,14 @@ extension PeripheralDevice {
         if now &- lastValidReplyAt >= options.offlineAfter { goOffline(now: now, options: options, events: &events) }
     }
 
+    /// BUSY is not an answer: a PD that says nothing else for `offlineAfter` is offline like a silent one.
     mutating func busy(_ transmission: Transmission, now: UInt64, options: BusOptions, events: inout [BusEvent]) {
-        lastValidReplyAt = now
         counters.busy += 1
+        guard now &- lastValidReplyAt < options.offlineAfter else {
+            retry = transmission  // so that going offline fails its command
+            goOffline(now: now, options: options, events: &events)
+            return
+        }
         var retry = transmission
         retry.busyReplies += 1
         guard retry.busyReplies <= options.busyRetryLimit else {

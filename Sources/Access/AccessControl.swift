@@ -74,7 +74,7 @@ public final class AccessControl: Sendable {
                 var outcome = try engine(.transaction(db), trustCache: true)
                     .evaluate(presentation, door: door, at: date, keypadLock: keypads.lock(reader: keypad, at: date),
                               clockTrusted: clockSeen.trusted)
-                if clockSeen.faultBegan { outcome.decision = outcome.decision.adding([.clockSetBack]) }
+                if clockSeen.faultBegan, let fault = clock.fault { outcome.decision = outcome.decision.adding([fault.alarm]) }
                 if outcome.decision.granted, let id = outcome.useToConsume {
                     // The atomic take: of two doors racing for the last use, exactly one sees a row change.
                     try db.execute(sql: "UPDATE credential SET uses_left = uses_left - 1 WHERE id = ? AND uses_left > 0 AND revoked_at IS NULL",
@@ -136,7 +136,7 @@ public final class AccessControl: Sendable {
         let policy = cache.currentPolicy
         guard let door = policy.doorsByName[name] else { return nil }
         let clockSeen = clock.observe(date)
-        if clockSeen.faultBegan, let fault = clock.fault { logger.error("clock set back", metadata: ["fault": "\(fault.description)"]) }
+        if clockSeen.faultBegan, let fault = clock.fault { logger.error("clock fault", metadata: ["fault": "\(fault.description)"]) }
         return policy.mode(of: door, at: store.clock.moment(date, holidays: policy.holidays), clockTrusted: clockSeen.trusted)
     }
 
@@ -153,7 +153,7 @@ public final class AccessControl: Sendable {
                 INSERT INTO clock_watermark (id, latest_ms) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET latest_ms = excluded.latest_ms
                 """, arguments: [Self.milliseconds(date)])
             try store.log.append(ActivityDraft(at: date, kind: .alarm, event: "clock_acknowledged",
-                                               detail: fault.map { "latest seen was \($0.latestSeen.formatted(.iso8601))" }, actor: actor), in: db)
+                                               detail: fault?.latestSeen.map { "latest seen was \($0.formatted(.iso8601))" }, actor: actor), in: db)
         }
         clock.acknowledge(at: date)
     }
@@ -167,8 +167,8 @@ public final class AccessControl: Sendable {
         try store.pool.write { db in
             if let latest = clockSeen.persist { try Self.persistLatestTime(latest, in: db) }
             if clockSeen.faultBegan, let fault = clock.fault {
-                logger.error("clock set back", metadata: ["fault": "\(fault.description)"])
-                try store.log.append(ActivityDraft(at: date, kind: .alarm, event: Alarm.clockSetBack.rawValue, detail: fault.description), in: db)
+                logger.error("clock fault", metadata: ["fault": "\(fault.description)"])
+                try store.log.append(ActivityDraft(at: date, kind: .alarm, event: fault.alarm.rawValue, detail: fault.description), in: db)
             }
         }
     }

@@ -32,6 +32,11 @@ public struct DurationLimits: Sendable, Equatable {
     public static let pollCycle = DurationLimits(
         minimum: .milliseconds(1), maximum: .milliseconds(100), reason: "longer would delay every card")
 
+    /// How old a card read (or a door command) may be before it is refused: a person waits seconds at a door,
+    /// not minutes, and a read older than that may be from someone long gone.
+    public static let staleRead = DurationLimits(
+        minimum: .milliseconds(100), maximum: .seconds(30), reason: "a read older than that is no one at the door any more")
+
     /// Anything a caller bounds itself (an OSDP command's timer), kept to what every conversion holds.
     public static let any = DurationLimits(minimum: .milliseconds(1), maximum: .seconds(3650 * 86_400), reason: "ten years")
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import Access
 
@@ -35,7 +36,7 @@ private let monday = Site.time("2026-03-02 10:00")
 
         let restarted = try AccessControl.open(database: site.database, timeZone: Site.zone, checkpointEvery: nil)
         let fault = try #require(restarted.clockFault)
-        #expect(fault.latestSeen.timeIntervalSince(tomorrow).magnitude < 0.01)
+        #expect(try #require(fault.latestSeen).timeIntervalSince(tomorrow).magnitude < 0.01)
         #expect(try restarted.store.activity().contains { $0.kind == .alarm && $0.event == "clock_set_back" })
         #expect(restarted.decide(.digitalKey(token: key.token), door: "Front", reader: "in", at: Date()).reason == .clockUntrusted)
 
@@ -57,5 +58,40 @@ private let monday = Site.time("2026-03-02 10:00")
         // Back to Monday from Wednesday: the schedule cannot be trusted to unlock.
         #expect(site.access.mode(ofDoor: "Lobby", at: monday) == .card)
         #expect(site.access.decide(.card(Site.card(42)), door: "Lobby", reader: "in", at: monday).reason == .unknown)
+    }
+
+    @Test func anUnsynchronisedClockFailsTimeBoundedAccessSecureUntilItIsSynchronised() throws {
+        let synchronised = Mutex(false)
+        let site = try Site.aliceAtFront(mode: .cardOrPin, clock: ClockPolicy(now: { monday }, synchronised: { synchronised.withLock { $0 } }))
+        try site.store.addCard(person: "Alice", card: Site.card(1))
+        var request = PasscodeRequest(label: "Plumber", doors: ["Front"])
+        request.validUntil = monday + 2 * 3600
+        let plumber = try site.store.createPasscode(request, at: monday)
+
+        let first = site.access.decide(.pin(plumber.code), door: "Front", reader: "keypad", at: monday + 60)
+        #expect(first.reason == .clockUntrusted)
+        #expect(site.access.clockFault?.cause == .unsynchronised)
+        #expect(site.access.decide(.pin(plumber.code), door: "Front", reader: "keypad", at: monday + 120).reason == .clockUntrusted)
+        // Raised once, when the service saw it first (at start).
+        #expect(try site.store.activity().filter { $0.event == "clock_unsynchronised" }.count == 1)
+        // A card without a window does not depend on the time: it still opens.
+        #expect(site.access.decide(.card(Site.card(1)), door: "Front", reader: "in", at: monday + 180).granted)
+
+        synchronised.withLock { $0 = true }
+        #expect(site.access.decide(.pin(plumber.code), door: "Front", reader: "keypad", at: monday + 240).granted)
+        #expect(site.access.clockFault == nil)
+    }
+
+    @Test func scheduledUnlocksWaitForASynchronisedClockAndTheFaultIsLoggedAtStart() throws {
+        let synchronised = Mutex(false)
+        let site = try Site(clock: ClockPolicy(now: { monday }, synchronised: { synchronised.withLock { $0 } }))
+        #expect(try site.store.activity().contains { $0.kind == .alarm && $0.event == "clock_unsynchronised" })
+        try site.store.addSchedule(name: "Weekdays", intervals: [
+            ScheduleInterval(days: Weekdays(parsing: "mon-fri")!, start: TimeOfDay(parsing: "08:00")!, end: TimeOfDay(parsing: "18:00")!),
+        ])
+        try site.store.addDoor(name: "Lobby", mode: .card, scheduledMode: .unlocked, modeSchedule: "Weekdays")
+        #expect(site.access.mode(ofDoor: "Lobby", at: monday) == .card)
+        synchronised.withLock { $0 = true }
+        #expect(site.access.mode(ofDoor: "Lobby", at: monday) == .unlocked)
     }
 }

@@ -75,9 +75,11 @@ private final class SiteUnderTest: @unchecked Sendable {
         try store.createPasscode(delivery)
     }
 
+    /// The PD online at both ends: the service serves its cards (a read it may have kept from before is refused).
     func awaitOnline() async throws {
         let peer = peer
         try await offPool { try peer.awaitOnline(address: 1, timeout: 60) }
+        #expect(try await eventually(within: .seconds(60)) { await self.supervisor.status().buses.first?.pds.first?.online == true })
     }
 
     func swipe(facility: UInt64, card: UInt64) throws {

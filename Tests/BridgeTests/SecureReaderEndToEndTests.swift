@@ -23,7 +23,8 @@ private final class KeyedSite: @unchecked Sendable {
     let access: AccessControl
     let supervisor: SiteSupervisor
 
-    init(pdKey: String) async throws {
+    /// `pdKey` nil: a plaintext PD, with no key at all.
+    init(pdKey: String?) async throws {
         let folder = try TestPaths.temporaryDirectory("bridge-keyed")
         let device = folder.appendingPathComponent("ttyDoor").path
         peer = try await offPool { try OSDPPeer(.init(addresses: [1], scbk: pdKey, link: device, extraArguments: ["--outputs", "2"])) }
@@ -80,9 +81,11 @@ private final class KeyedSite: @unchecked Sendable {
         try await offPool { try peer.awaitEvent("command") { $0.string("type") == "led" && $0.int("on_color") == color } }
     }
 
+    /// Online in Secure Channel at both ends: the service serves its cards.
     func awaitSecureOnline() async throws {
         let peer = peer
         try await offPool { try peer.awaitOnline(address: 1, secure: true, timeout: 60) }
+        #expect(try await eventually(within: .seconds(60)) { await self.supervisor.status().buses.first?.pds.first?.online == true })
     }
 
     func activity() throws -> [ActivityEntry] { try access.store.activity(door: Self.door) }
@@ -108,6 +111,22 @@ private final class KeyedSite: @unchecked Sendable {
         #expect(status.buses.first?.pds.first?.online == false)
         #expect(try site.activity().filter { $0.kind == .decision }.isEmpty, "nothing from it was decided")
         #expect(try await eventually { try site.activity().contains { $0.event == "secure_channel_failed" } })
+        await site.stop()
+    }
+
+    /// A plaintext PD where the configuration requires Secure Channel is refused, and status says so at once: a
+    /// fault at the reader, the PD offline, the log's row; nothing it reports is decided.
+    @Test func aPlaintextReaderUnderRequiredSecureChannelIsAFaultInStatus() async throws {
+        let site = try await KeyedSite(pdKey: nil)
+        #expect(try await eventually {
+            let status = await site.supervisor.status()
+            return status.faults.contains { $0.hasPrefix("reader door-reader secure_channel: ") && $0.hasSuffix("reader refused until Secure Channel is up") }
+                && status.buses.first?.pds.first?.online == false && status.buses.first?.pds.first?.secure == false
+        })
+        #expect(try await eventually { try site.activity().contains { $0.event == "secure_channel_failed" } })
+        try site.swipe()
+        #expect(try await !site.strikePulse(within: 3))
+        #expect(try site.activity().filter { $0.kind == .decision }.isEmpty)
         await site.stop()
     }
 

@@ -74,7 +74,7 @@ private final class DatabaseLockHolder {
     }
 
     /// Front and Back, each with its own OSDP reader and relay, both open to Ada's card.
-    private static func twoDoors(_ label: String) async throws -> (
+    private static func twoDoors(_ label: String, staleReadLimit: Duration = .seconds(2)) async throws -> (
         access: AccessControl, database: URL, runtime: SiteRuntime, front: RecordingHardware, back: RecordingHardware
     ) {
         let folder = try TestPaths.temporaryDirectory("bridge-\(label)")
@@ -85,7 +85,7 @@ private final class DatabaseLockHolder {
         try access.store.addPerson(name: "Ada")
         try access.store.grant(person: "Ada", group: "Staff")
         try access.store.addCard(person: "Ada", card: card)
-        let runtime = SiteRuntime(access: access, logger: Logger(label: label))
+        let runtime = SiteRuntime(access: access, logger: Logger(label: label), staleReadLimit: staleReadLimit)
         let front = RecordingHardware(), back = RecordingHardware()
         await runtime.install(
             [binding("Front", reader: "front-reader", hardware: front), binding("Back", reader: "back-reader", hardware: back)],
@@ -120,6 +120,26 @@ private final class DatabaseLockHolder {
         let backLog = try access.store.activity(door: "Back")
         #expect(backLog.filter { $0.kind == .decision }.map(\.outcome) == ["grant"])
         #expect(backLog.contains { $0.kind == .door && $0.event == "unlocked" })
+    }
+
+    /// A grant that took longer than the stale-read limit (the database held it up) is not acted on: the person
+    /// may be gone. The grant's row stays; a grant_dropped row (stale_read) follows it, and the door shows a denial.
+    @Test(.timeLimit(.minutes(2))) func aGrantThatComesTooLateOpensNothingAndIsLogged() async throws {
+        let (access, database, runtime, front, _) = try await Self.twoDoors("late-grant", staleReadLimit: .milliseconds(300))
+        let lock = try DatabaseLockHolder(database: database)
+        let frontCard = Task { await runtime.report(.card(Self.card), from: "front-reader") }
+        while await runtime.decisionsInFlight == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        try await Task.sleep(for: .seconds(1))
+        lock.release()
+        await frontCard.value
+
+        #expect(front.actions == ["locked", "red"])
+        #expect(await runtime.doorSnapshots().first?.lastEvent == "grant dropped (stale_read)")
+        #expect(try await eventually {
+            try access.store.activity(door: "Front").filter { $0.kind == .decision || $0.event == "grant_dropped" }
+                .map { $0.event ?? $0.outcome ?? "" } == ["grant", "grant_dropped"]
+        })
+        #expect(try access.store.activity(door: "Front").last?.reason == "stale_read")
     }
 
     @Test(.timeLimit(.minutes(2))) func anOperatorsModeChangeIsWrittenOffTheActorAndBeforeTheNextDecision() async throws {

@@ -210,6 +210,17 @@ public final class OSDPPeer: @unchecked Sendable {
         end(signal: SIGKILL)
     }
 
+    /// Freezes the peer (SIGSTOP): its PDs stop answering while the device stays, as a reader that hangs would.
+    /// `resume()` before ending it.
+    public func pause() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGSTOP) }
+    }
+
+    /// Lets a paused peer run on (SIGCONT).
+    public func resume() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGCONT) }
+    }
+
     private func end(signal: Int32) {
         try? input.fileHandleForWriting.close()
         if process.isRunning {

@@ -103,6 +103,9 @@ public enum DenyReason: String, Sendable, Hashable, Codable, CaseIterable {
     /// The clock went back further than the site tolerates: time-bounded credentials fail secure until an operator
     /// acknowledges it or time catches up with the latest time seen.
     case clockUntrusted = "clock_untrusted"
+    /// The read may be older than the site allows (a reader's buffered report, a line that held it up): the
+    /// person may have gone long ago. Or a grant came too late to act on.
+    case staleRead = "stale_read"
 }
 
 /// Something a decision raises beyond grant or deny, for the bridge to signal.
@@ -117,6 +120,8 @@ public enum Alarm: String, Sendable, Hashable, Codable, CaseIterable {
     case keypadGuessing = "keypad_guessing"
     /// The clock was set back beyond the tolerance: time-bounded credentials and scheduled unlocks fail secure.
     case clockSetBack = "clock_set_back"
+    /// The system clock is not synchronised (NTP) on a site that requires it: the same fail-secure as a clock set back.
+    case clockUnsynchronised = "clock_unsynchronised"
 }
 
 /// The answer to a presentation. A grant carries no reason; a deny exactly one.
@@ -144,6 +149,12 @@ public struct Decision: Sendable, Hashable {
     func adding(_ extra: [Alarm]) -> Decision {
         Decision(granted: granted, reason: reason, credentialID: credentialID, personID: personID,
                  personName: personName, alarms: alarms + extra, logSequence: logSequence)
+    }
+
+    /// A grant the door did not act on (it came too late): denied for `reason`, its log row unchanged.
+    public func dropped(_ reason: DenyReason) -> Decision {
+        Decision(granted: false, reason: reason, credentialID: credentialID, personID: personID,
+                 personName: personName, alarms: alarms, logSequence: logSequence)
     }
 
     func logged(as sequence: Int64) -> Decision {
@@ -175,6 +186,11 @@ public struct DoorEvent: Sendable, Hashable {
         case secureChannelFailed = "secure_channel_failed"
         /// A reader's report was refused before any decision (`reason` says why).
         case reportRejected = "report_rejected"
+        /// A reader stopped answering, or started again (`detail`: for how long it was offline).
+        case readerOffline = "reader_offline"
+        case readerOnline = "reader_online"
+        /// A granted decision came too late to open the door (`reason` stale_read).
+        case grantDropped = "grant_dropped"
     }
 
     public let kind: Kind

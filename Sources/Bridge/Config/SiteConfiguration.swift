@@ -1,6 +1,7 @@
 import Access
 import Foundation
 import OSDP
+import SystemClock
 import Wiegand
 
 /// A site as an integrator describes it in one YAML file: where the data lives, which buses and
@@ -25,11 +26,33 @@ public struct SiteConfiguration: Sendable, Equatable {
         public var name: String
         /// Schedules and validity dates are evaluated in this zone.
         public var timeZone: TimeZone
+        /// Whether an unsynchronised system clock (no NTP) is a fault that fails time-bounded access secure.
+        public var clockSync: ClockSyncRequirement = .required
+        /// A card or keys read longer ago than this are refused (`stale_read`); a door command that would go out
+        /// later than this after it was asked (a slow decision, a busy line) is dropped.
+        public var staleReadLimit: Duration = Self.defaultStaleReadLimit
+
+        public static let defaultStaleReadLimit = Duration.seconds(2)
+    }
+
+    /// `site.clock_sync`: sites without NTP say `not_required` (the clock is still watched for being set back).
+    public enum ClockSyncRequirement: String, Sendable, CaseIterable {
+        case required
+        case notRequired = "not_required"
     }
 
     public func bus(named name: String) -> BusConfiguration? { buses.first { $0.name == name } }
     public func wiegandReader(named name: String) -> WiegandReaderConfiguration? {
         wiegandReaders.first { $0.name == name }
+    }
+}
+
+extension SiteConfiguration.Site {
+    /// How the access core watches the clock: set back beyond its tolerance, or unsynchronised where NTP is required,
+    /// is a fault.
+    public var clockPolicy: ClockPolicy {
+        let probe: @Sendable () -> Bool = { ClockSynchronisation.isSynchronised() }
+        return ClockPolicy(synchronised: clockSync == .required ? probe : nil)
     }
 }
 

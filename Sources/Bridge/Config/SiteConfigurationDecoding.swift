@@ -163,7 +163,7 @@ private struct SiteDecoder {
     }
 
     private func decodeSite(_ value: YAMLValue) -> SiteConfiguration.Site? {
-        guard let site = value.mapping(keys: ["name", "timezone"]) else { return nil }
+        guard let site = value.mapping(keys: ["name", "timezone", "clock_sync", "stale_read_limit"]) else { return nil }
         let name = site.required("name")?.string()
         let timeZone = site.required("timezone").flatMap { value -> TimeZone? in
             guard let identifier = value.string() else { return nil }
@@ -173,8 +173,14 @@ private struct SiteDecoder {
             }
             return zone
         }
-        guard let name, let timeZone else { return nil }
-        return .init(name: name, timeZone: timeZone)
+        let clockSync = site.value("clock_sync", default: SiteConfiguration.ClockSyncRequirement.required) {
+            $0.choice(SiteConfiguration.ClockSyncRequirement.self)
+        }
+        let staleReadLimit = site.value("stale_read_limit", default: SiteConfiguration.Site.defaultStaleReadLimit) {
+            $0.duration(within: .staleRead)
+        }
+        guard let name, let timeZone, let clockSync, let staleReadLimit else { return nil }
+        return .init(name: name, timeZone: timeZone, clockSync: clockSync, staleReadLimit: staleReadLimit)
     }
 
     private func decodePath(_ value: YAMLValue) -> URL? {

@@ -21,6 +21,11 @@ public final class OSDPBusDriver: Sendable {
     private let line = Mutex(Line())
     private let openedAt = Mutex<Date?>(nil)
     private let stopped = Atomic<Bool>(false)
+    /// The link's device went away and is not back yet: the bus is not open, whatever the link object says.
+    private let deviceLost = Atomic<Bool>(false)
+    private let presence = Mutex(PDPresence())
+    /// A card or keys older than this are refused (`stale_read`); a door command older than this is dropped.
+    private let staleReadLimit: Duration
 
     private struct Line {
         var link: OSDPLink?
@@ -33,24 +38,30 @@ public final class OSDPBusDriver: Sendable {
     private struct WaitingCommand {
         let command: Command
         let address: UInt8
+        let opensDoor: Bool
         let since: ContinuousClock.Instant
         let completion: Completion?
     }
 
     /// A relay command is worth a short wait for a bus being opened (at start, after a replug); a stale one is not.
-    static let commandPatience = Duration.seconds(2)
+    private var commandPatience: Duration { staleReadLimit }
 
-    public init(configuration: BusConfiguration, sink: any ReaderReportSink, faults: FaultBoard, logger: Logger) {
+    public init(
+        configuration: BusConfiguration, sink: any ReaderReportSink, faults: FaultBoard, logger: Logger,
+        staleReadLimit: Duration = SiteConfiguration.Site.defaultStaleReadLimit
+    ) {
         self.configuration = configuration
         self.sink = sink
         self.faults = faults
         self.logger = logger
+        self.staleReadLimit = staleReadLimit
     }
 
     /// Runs until `stop()`: opens the bus and consumes its events.
     public func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.exportCounters() }
+            group.addTask { await self.watchPresence() }
             await self.serve()
         }
     }
@@ -72,15 +83,17 @@ public final class OSDPBusDriver: Sendable {
         OSDPIndicator(bus: self, address: UInt8(address))
     }
 
-    /// Hands a command to the bus's thread at once, or keeps it for a bus being opened.
-    func send(_ command: Command, to address: UInt8, completion: Completion? = nil) {
+    /// Hands a command to the bus's thread at once, or keeps it for a bus being opened. A command that opens a
+    /// door and is not on the wire within the stale-read limit is dropped: a door never opens late.
+    func send(_ command: Command, to address: UInt8, opensDoor: Bool = false, completion: Completion? = nil) {
         line.withLock { line in
             guard let link = line.link else {
-                dropWaiting(&line.waiting, olderThan: Self.commandPatience)
-                line.waiting.append(WaitingCommand(command: command, address: address, since: .now, completion: completion))
+                dropWaiting(&line.waiting, olderThan: commandPatience)
+                line.waiting.append(WaitingCommand(command: command, address: address, opensDoor: opensDoor, since: .now, completion: completion))
                 return
             }
-            link.send(command, to: address, completion: finish(command, to: address, completion))
+            link.send(command, to: address, expiresAfter: opensDoor ? staleReadLimit.nanoseconds : nil,
+                      completion: finish(command, to: address, completion))
         }
     }
 
@@ -107,12 +120,15 @@ public final class OSDPBusDriver: Sendable {
         waiting.removeAll { now - $0.since >= patience }
     }
 
-    /// Whether the port is open, and each PD's state, for `keyway status`.
+    /// Whether the port is open, and each PD's state, for `keyway status`: as status, faults and the log tell it.
     func snapshot() async -> BusSnapshot {
         let current = line.withLock { $0.link }
+        let isOpen = current != nil && !deviceLost.load(ordering: .acquiring)
+        let statuses = await current?.statuses() ?? []
+        let answering = presence.withLock { presence in Set(statuses.map(\.address).filter { isOpen && presence.isAnswering($0) }) }
         return BusSnapshot(
-            configuration: configuration, openedAt: current == nil ? nil : openedAt.withLock { $0 },
-            isOpen: current != nil, pds: await current?.statuses() ?? [])
+            configuration: configuration, openedAt: isOpen ? openedAt.withLock { $0 } : nil,
+            isOpen: isOpen, pds: statuses, answering: answering)
     }
 
     // MARK: The port
@@ -138,24 +154,30 @@ public final class OSDPBusDriver: Sendable {
             }
             line.withLock { line in
                 line.link = opened
-                dropWaiting(&line.waiting, olderThan: Self.commandPatience)
+                dropWaiting(&line.waiting, olderThan: commandPatience)
                 for waiting in line.waiting {
-                    opened.send(waiting.command, to: waiting.address, completion: finish(waiting.command, to: waiting.address, waiting.completion))
+                    // What is left of its time: dropWaiting left only those kept less than the limit.
+                    let left = waiting.opensDoor ? (staleReadLimit - (.now - waiting.since)).nanoseconds : nil
+                    opened.send(waiting.command, to: waiting.address, expiresAfter: left,
+                                completion: finish(waiting.command, to: waiting.address, waiting.completion))
                 }
                 line.waiting.removeAll()
             }
             openedAt.withLock { $0 = Date() }
+            deviceLost.store(false, ordering: .releasing)
             faults.clear(faultSource)
             logger.info("bus open", metadata: ["bus": "\(configuration.name)", "device": "\(opened.configuration.devicePath)"])
             var keypads: [UInt8: OSDPKeypad] = [:]
             for await event in opened.events {
                 if case .deviceLost(let error) = event {
+                    deviceLost.store(true, ordering: .releasing)
                     faults.report(faultSource, "adapter lost: \(error)")
                     // A USB adapter may come back under another name: find it again by its ids.
                     if case .udev = configuration.port { break }
                     continue
                 }
                 if case .deviceReopened = event {
+                    deviceLost.store(false, ordering: .releasing)
                     openedAt.withLock { $0 = Date() }
                     faults.clear(faultSource)
                     continue
@@ -192,6 +214,7 @@ public final class OSDPBusDriver: Sendable {
             let baud = BaudRate(rawValue: configuration.baud) ?? .b9600
             var options = Self.busOptions
             options.minimumPollCycle = configuration.minimumPollCycle.nanoseconds
+            options.reportAgeLimit = staleReadLimit.nanoseconds
             return try OSDPLink(configuration: OSDPLinkConfiguration(
                 devicePath: path, port: SerialPortOptions(baudRate: baud), pds: pds, bus: options))
         } catch {
@@ -214,12 +237,10 @@ public final class OSDPBusDriver: Sendable {
     private func handle(_ event: BusEvent, keypads: inout [UInt8: OSDPKeypad]) async {
         switch event {
         case .online(let address, let secure):
+            // The site hears of it from `watchPresence`, the one source of a reader's presence.
             logger.info("PD online", metadata: ["pd": "\(name(of: address))", "secure": "\(secure)"])
-            await sink.report(.online, from: name(of: address))
         case .offline(let address):
-            Counter(label: "keyway_osdp_offline_transitions_total", dimensions: dimensions(address)).increment()
             keypads[address]?.cancel()
-            await sink.report(.offline, from: name(of: address))
         case .card(let address, let raw):
             keypads[address]?.cancel()
             let formats = configuration.pd(at: Int(address))?.formats ?? ReaderTranslation.defaultFormats
@@ -229,6 +250,12 @@ public final class OSDPBusDriver: Sendable {
             let refusal = ReaderTranslation.refusal(ofReader: card.reader, what: "card")
                 ?? RejectedReport(.formatError, "FMT card report (\(card.characters.count) characters): not decoded, set the reader to RAW")
             await sink.report(.rejected(refusal), from: name(of: address))
+        case .staleReport(let address, let reply, let age):
+            keypads[address]?.cancel()
+            let what = reply.code.name
+            let detail = age.map { "\(what) read up to \(Duration.nanoseconds($0).text) before it reached Keyway (limit \(staleReadLimit.text))" }
+                ?? "\(what) in the PD's first reports since it came online: it may have been read at any time before"
+            await sink.report(.rejected(RejectedReport(.staleRead, detail)), from: name(of: address))
         case .invalidReply(let address, let code, let error):
             let reply = ReplyCode(rawValue: code)?.name ?? "reply 0x\(String(code, radix: 16, uppercase: true))"
             await sink.report(.rejected(RejectedReport(.formatError, "\(reply) could not be decoded: \(error)")), from: name(of: address))
@@ -277,6 +304,27 @@ public final class OSDPBusDriver: Sendable {
         [("bus", configuration.name), ("pd", name(of: address))]
     }
 
+    /// Tells the site, within a second, each PD that stops or starts answering (`PDPresence`); the offline
+    /// transitions are counted, and a gauge shows each PD's state.
+    private func watchPresence() async {
+        while !stopped.load(ordering: .acquiring) {
+            let link = line.withLock { $0.link }
+            let statuses = await link?.statuses() ?? []
+            let lost = link == nil || deviceLost.load(ordering: .acquiring)
+            let changes = presence.withLock { $0.update(statuses, deviceLost: lost, now: MonotonicClock.now()) }
+            for change in changes where !stopped.load(ordering: .acquiring) {
+                Gauge(label: "keyway_osdp_pd_online", dimensions: dimensions(change.address)).record(change.answering ? 1 : 0)
+                if !change.answering {
+                    Counter(label: "keyway_osdp_offline_transitions_total", dimensions: dimensions(change.address)).increment()
+                }
+                await sink.report(change.answering ? .online : .offline, from: name(of: change.address))
+            }
+            try? await Task.sleep(for: Self.presenceInterval)
+        }
+    }
+
+    static let presenceInterval = Duration.milliseconds(250)
+
     /// Turns the bus's per-PD counters into Prometheus counters, once a second.
     private func exportCounters() async {
         var exported: [UInt8: PDCounters] = [:]
@@ -305,4 +353,6 @@ struct BusSnapshot {
     let openedAt: Date?
     let isOpen: Bool
     let pds: [PDStatus]
+    /// The PDs answering now (`PDPresence`).
+    let answering: Set<UInt8>
 }

@@ -8,11 +8,13 @@ struct OSDPRelay: RelayDriver {
     let output: UInt8
 
     func pulse(for duration: Duration) {
-        bus.send(.output([OutputControl(output: output, action: .temporaryOn, timer: UInt16(clamping: duration.tenthsOfSecond))]), to: address)
+        bus.send(
+            .output([OutputControl(output: output, action: .temporaryOn, timer: UInt16(clamping: duration.tenthsOfSecond))]), to: address,
+            opensDoor: true)
     }
 
     func hold(unlocked: Bool) {
-        bus.send(command(unlocked: unlocked), to: address)
+        bus.send(command(unlocked: unlocked), to: address, opensDoor: unlocked)
     }
 
     /// Confirmed when the PD ACKs the OUT.

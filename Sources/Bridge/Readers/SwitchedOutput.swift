@@ -7,37 +7,69 @@ protocol SwitchedOutput: Sendable {
     func play(on: Duration, off: Duration, times: Int)
     /// Switches on or off and stops whatever was playing.
     func hold(active: Bool)
+    /// `hold`, and whether the hardware took it.
+    func holdConfirmed(active: Bool) -> Bool
+}
+
+extension SwitchedOutput {
+    func holdConfirmed(active: Bool) -> Bool {
+        hold(active: active)
+        return true
+    }
 }
 
 /// A GPIO output line played in time: the line is switched by the GPIO adapter, the pattern's timing is kept here.
+/// A write the kernel refuses is a fault of `faultSource` (logged and counted by the board), cleared by the next
+/// write that succeeds.
 final class GPIOSwitchedOutput: SwitchedOutput {
-    private let line: GPIOOutputLine
+    private let line: any OutputLine
+    private let faults: FaultBoard
+    private let faultSource: String
     /// Counts what was asked, so an older pattern's timer never switches a newer one off early.
     private let generation = Atomic<UInt64>(0)
 
-    init(_ line: GPIOOutputLine) { self.line = line }
+    init(_ line: any OutputLine, faults: FaultBoard, faultSource: String) {
+        self.line = line
+        self.faults = faults
+        self.faultSource = faultSource
+    }
+
+    @discardableResult
+    private func set(active: Bool) -> Bool {
+        do {
+            try line.set(active: active)
+            faults.clear(faultSource)
+            return true
+        } catch {
+            faults.report(faultSource, error.description)
+            return false
+        }
+    }
 
     func play(on: Duration, off: Duration, times: Int) {
         guard times > 0 else { return hold(active: false) }
         let pattern = generation.add(1, ordering: .acquiringAndReleasing).newValue
-        line.set(active: true)
+        set(active: true)
         Task { [self] in
             for time in 1...times {
                 if time > 1 {
                     try? await Task.sleep(for: off)
                     guard generation.load(ordering: .acquiring) == pattern else { return }
-                    line.set(active: true)
+                    set(active: true)
                 }
                 try? await Task.sleep(for: on)
                 guard generation.load(ordering: .acquiring) == pattern else { return }
-                line.set(active: false)
+                set(active: false)
             }
         }
     }
 
-    func hold(active: Bool) {
+    func hold(active: Bool) { holdConfirmed(active: active) }
+
+    @discardableResult
+    func holdConfirmed(active: Bool) -> Bool {
         generation.add(1, ordering: .acquiringAndReleasing)
-        line.set(active: active)
+        return set(active: active)
     }
 }
 
@@ -47,10 +79,9 @@ struct GPIORelay: RelayDriver {
 
     func pulse(for duration: Duration) { output.play(on: duration, off: .zero, times: 1) }
     func hold(unlocked: Bool) { output.hold(active: unlocked) }
-    /// A GPIO line is set when the call returns.
+    /// A GPIO line is set when the call returns, unless the kernel refused it.
     func lockConfirmed() async -> Bool {
-        output.hold(active: false)
-        return true
+        output.holdConfirmed(active: false)
     }
 }
 

@@ -56,7 +56,7 @@ public func runBridgeService(_ options: ServeOptions, services layered: (Running
         try FileManager.default.createDirectory(at: configuration.database.deletingLastPathComponent(), withIntermediateDirectories: true)
         access = try AccessControl.open(
             database: configuration.database, secrets: configuration.secrets, timeZone: configuration.site.timeZone,
-            logger: Logger(label: "keyway.access"))
+            logger: Logger(label: "keyway.access"), clockPolicy: configuration.site.clockPolicy)
     } catch {
         throw BridgeError.startup("cannot open the database \(configuration.database.path): \(error)")
     }

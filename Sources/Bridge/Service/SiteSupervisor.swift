@@ -68,7 +68,7 @@ public actor SiteSupervisor {
         self.access = access
         self.logger = logger
         simulator = Simulator(osdpReaders: simulatedReaders)
-        runtime = SiteRuntime(access: access, logger: logger)
+        runtime = SiteRuntime(access: access, logger: logger, staleReadLimit: configuration.site.staleReadLimit)
     }
 
     /// Starts every bus and reader and installs the doors.
@@ -135,7 +135,8 @@ public actor SiteSupervisor {
             buses[name] = nil
         }
         for bus in fresh.buses where buses[bus.name] == nil {
-            let driver = OSDPBusDriver(configuration: bus, sink: runtime, faults: runtime.faults, logger: logger)
+            let driver = OSDPBusDriver(
+                configuration: bus, sink: runtime, faults: runtime.faults, logger: logger, staleReadLimit: configuration.site.staleReadLimit)
             buses[bus.name] = RunningDriver(driver: driver, task: Task { await driver.run() })
         }
         for (name, running) in wiegandReaders where fresh.wiegandReader(named: name) != previous.wiegandReader(named: name)
@@ -231,7 +232,9 @@ public actor SiteSupervisor {
     private func gpioOutput(_ line: GPIOLine, activeLow: Bool) throws(GPIOError) -> GPIOSwitchedOutput {
         let key = GPIOOutputKey(line: line, activeLow: activeLow)
         if let existing = gpioOutputs[key] { return existing }
-        let opened = GPIOSwitchedOutput(try GPIOOutputLine(chip: line.chip, offset: UInt32(line.line), activeLow: activeLow))
+        let opened = GPIOSwitchedOutput(
+            try GPIOOutputLine(chip: line.chip, offset: UInt32(line.line), activeLow: activeLow),
+            faults: runtime.faults, faultSource: "gpio \(line.chip) line \(line.line)")
         gpioOutputs[key] = opened
         return opened
     }

@@ -10,6 +10,13 @@ struct ReaderRegistry {
         var kind: ReaderKind
         var online = false
         var lastEvent: String?
+        /// When it went offline after being online, to tell how long the outage lasted.
+        var offlineSince: ContinuousClock.Instant?
+    }
+
+    /// A reader that went online or offline; `outage` is how long it was offline, when it comes back from an outage.
+    struct Transition {
+        var outage: Duration?
     }
 
     private var readers: [String: Reader] = [:]
@@ -21,12 +28,13 @@ struct ReaderRegistry {
         }
     }
 
-    /// Marks a known reader online or offline; false when it already was (or is unknown).
-    mutating func setOnline(_ online: Bool, reader name: String) -> Bool {
-        guard readers[name]?.online != online else { return false }
+    /// Marks a known reader online or offline; nil when it already was (or is unknown).
+    mutating func setOnline(_ online: Bool, reader name: String, at now: ContinuousClock.Instant = .now) -> Transition? {
+        guard let reader = readers[name], reader.online != online else { return nil }
         readers[name]?.online = online
         readers[name]?.lastEvent = online ? "online" : "offline"
-        return true
+        readers[name]?.offlineSince = online ? nil : now
+        return Transition(outage: online ? reader.offlineSince.map { now - $0 } : nil)
     }
 
     /// Marks a reader stopped on purpose; true when it was online.
@@ -34,6 +42,7 @@ struct ReaderRegistry {
         guard readers[name]?.online == true else { return false }
         readers[name]?.online = false
         readers[name]?.lastEvent = "stopped"
+        readers[name]?.offlineSince = nil
         return true
     }
 

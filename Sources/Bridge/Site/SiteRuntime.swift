@@ -50,10 +50,13 @@ public actor SiteRuntime: ReaderReportSink {
     private var doorsSecured = false
     /// Shutdown waiting for the decisions in flight to be answered.
     private var decisionWaiters: [CheckedContinuation<Void, Never>] = []
+    /// A grant whose decision took longer than this is not acted on: the person may be gone.
+    private let staleReadLimit: Duration
 
-    public init(access: AccessControl, logger: Logger) {
+    public init(access: AccessControl, logger: Logger, staleReadLimit: Duration = SiteConfiguration.Site.defaultStaleReadLimit) {
         self.access = access
         self.logger = logger
+        self.staleReadLimit = staleReadLimit
         database = DatabaseQueue(access: access)
         faults = FaultBoard(logger: logger)
     }
@@ -117,9 +120,17 @@ public actor SiteRuntime: ReaderReportSink {
         switch report {
         case .online, .offline:
             let online = report == .online
-            guard readers.setOnline(online, reader: reader) else { return }
-            logger.log(level: online ? .info : .warning, "reader \(online ? "online" : "offline")", metadata: ["reader": "\(reader)"])
+            guard let transition = readers.setOnline(online, reader: reader) else { return }
+            var metadata: Logger.Metadata = ["reader": "\(reader)"]
+            if let outage = transition.outage { metadata["offline_for"] = "\(outage.text)" }
+            logger.log(level: online ? .info : .warning, "reader \(online ? "online" : "offline")", metadata: metadata)
+            Gauge(label: "keyway_reader_online", dimensions: [("reader", reader)]).record(online ? 1 : 0)
             if online { faults.clear("reader \(reader)") } else { faults.report("reader \(reader)", "offline") }
+            // An outage leaves rows at the reader's door: when it began, and when it ended with its length.
+            if let door = door(servedBy: reader), !online || transition.outage != nil {
+                record(DoorEvent(online ? .readerOnline : .readerOffline, door: door, reader: reader, at: Date(),
+                                 detail: transition.outage.map { "offline for \($0.text)" }))
+            }
             if !online, let door = door(servedBy: reader) { await handle(.readerOffline, at: door) }
             return
         case .noise(let reason):
@@ -391,7 +402,21 @@ public actor SiteRuntime: ReaderReportSink {
         } else {
             faults.clear("database")
         }
+        if decision.granted, Duration.nanoseconds(elapsed) > staleReadLimit {
+            grantDropped(after: .nanoseconds(elapsed), door: door, reader: binding.reader)
+            return decision.dropped(.staleRead)
+        }
         return decision
+    }
+
+    /// A grant that came too late to open the door: the person who presented may be gone. Logged, counted, and
+    /// written to the activity log after the grant's own row; the door shows a denial.
+    private func grantDropped(after elapsed: Duration, door: String, reader: String) {
+        let detail = "the decision took \(elapsed.text), over the limit of \(staleReadLimit.text): the door was not opened"
+        Counter(label: "keyway_grants_dropped_total", dimensions: [("door", door), ("reason", DenyReason.staleRead.rawValue)]).increment()
+        logger.warning("grant dropped", metadata: ["door": "\(door)", "reader": "\(reader)", "reason": "\(DenyReason.staleRead.rawValue)", "detail": "\(detail)"])
+        doors[door]?.lastEvent = "grant dropped (\(DenyReason.staleRead.rawValue))"
+        record(DoorEvent(.grantDropped, door: door, reader: reader, at: Date(), detail: detail, reason: .staleRead))
     }
 
     private func resumeDecisionWaiters() {

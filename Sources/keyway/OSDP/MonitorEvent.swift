@@ -93,7 +93,7 @@ struct MonitorEvent: OutputRecord {
         case .formattedCard(let address, let card):
             self.init("card", address: address)
             data = String(decoding: card.characters, as: UTF8.self)
-        case .identified, .capabilities, .readers, .manufacturer, .fileTransferProgress, .commandResult, .frame:
+        case .identified, .capabilities, .readers, .manufacturer, .fileTransferProgress, .commandResult, .frame, .staleReport:
             return nil
         }
     }
