@@ -26,7 +26,7 @@ import Synchronization
 /// number of appends since the load (each retirement needs at least `live` of them), i.e. by the volume of
 /// credential changes, not by the read rate.
 public final class AtomicSlotMap<Key: Hashable & Sendable, Value: Sendable & Equatable>: Sendable {
-    private let current: Atomic<Unmanaged<Table>>
+    @usableFromInline let current: Atomic<Unmanaged<Table>>
     /// Every table ever published (the last is current); also the writers' mutex.
     private let tables: Locked<[Table]>
 
@@ -38,8 +38,8 @@ public final class AtomicSlotMap<Key: Hashable & Sendable, Value: Sendable & Equ
         tables = Locked([table])
     }
 
-    /// Lock-free read.
-    public subscript(key: Key) -> Value? {
+    /// Lock-free read; inlinable so that a client module runs it specialized to its types, as the cache does.
+    @inlinable public subscript(key: Key) -> Value? {
         current.load(ordering: .acquiring)._withUnsafeGuaranteedRef { $0.lookup(key) }
     }
 
@@ -78,16 +78,16 @@ public final class AtomicSlotMap<Key: Hashable & Sendable, Value: Sendable & Equ
 
     /// One generation of the map. Readers only call `lookup`; everything else runs under the writers' mutex.
     /// `@unchecked`: the arena is raw memory; the ordering argument above is what makes sharing it sound.
-    final class Table: @unchecked Sendable {
-        private typealias Slot = UInt64
-        private static var empty: Slot { 0 }
-        private static var liveState: Slot { 1 << 62 }
+    @usableFromInline final class Table: @unchecked Sendable {
+        @usableFromInline typealias Slot = UInt64
+        @inlinable static var empty: Slot { 0 }
+        @inlinable static var liveState: Slot { 1 << 62 }
         private static var tombstone: Slot { 2 << 62 }
         private static var stateMask: Slot { 3 << 62 }
 
-        private let slots: UnsafeMutablePointer<Atomic<Slot>>
-        private let mask: Int
-        private let arena: UnsafeMutablePointer<(key: Key, value: Value)>
+        @usableFromInline let slots: UnsafeMutablePointer<Atomic<Slot>>
+        @usableFromInline let mask: Int
+        @usableFromInline let arena: UnsafeMutablePointer<(key: Key, value: Value)>
         private let arenaCapacity: Int
         // Writer-only bookkeeping.
         private var appended = 0
@@ -113,9 +113,9 @@ public final class AtomicSlotMap<Key: Hashable & Sendable, Value: Sendable & Equ
             arena.deallocate()
         }
 
-        private static func fingerprint(_ hash: Int) -> Slot { (Slot(UInt(bitPattern: hash)) >> 34) << 32 }
+        @inlinable static func fingerprint(_ hash: Int) -> Slot { (Slot(UInt(bitPattern: hash)) >> 34) << 32 }
 
-        func lookup(_ key: Key) -> Value? {
+        @inlinable func lookup(_ key: Key) -> Value? {
             let hash = key.hashValue
             let wanted = Self.liveState | Self.fingerprint(hash)
             var index = hash & mask
