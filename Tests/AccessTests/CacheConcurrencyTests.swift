@@ -100,6 +100,41 @@ private final class Joinable: Sendable {
         #expect(lazy.check(.card(Site.card(1)), door: "Front", at: monday).personName == "Alice")
     }
 
+    /// Keys that all share one hash (one chain, one fingerprint) have their values replaced and are removed and put
+    /// back while readers look them up: a reader must only ever get a value written for that very key, whole. The
+    /// values are heap strings, so a pair read while it was being written or after it was freed would not match
+    /// (or would crash, or be reported by the thread sanitizer).
+    @Test func readersGetOnlyTheirKeysValueWhileCollidingKeysAreReplaced() {
+        struct SameHash: Hashable, Sendable {
+            let id: Int
+            func hash(into hasher: inout Hasher) { hasher.combine(0) }
+        }
+        func value(_ key: Int, _ version: Int) -> String { "value of key \(key), version \(version), long enough for the heap" }
+        let keys = 0..<32
+        let map = AtomicSlotMap(contents: keys.map { (SameHash(id: $0), value($0, 0)) })
+        let tally = Tally()
+        let readers = onThreads(2, tally: tally) { reader in
+            var key = reader
+            while !tally.done.load(ordering: .acquiring) {
+                if let found = map[SameHash(id: key)], !found.hasPrefix("value of key \(key), version ") {
+                    tally.violations.add(1, ordering: .relaxed)
+                }
+                tally.decisions.add(1, ordering: .relaxed)
+                key = (key + 5) % keys.count
+            }
+        }
+        for version in 1...300 {
+            map.update(keys.filter { $0 % 3 == version % 3 }.map { key in (SameHash(id: key), { _ in value(key, version) }) })
+            map.update(SameHash(id: version % keys.count)) { _ in nil }
+            map.update(SameHash(id: (version + 16) % keys.count)) { _ in value((version + 16) % keys.count, version) }
+        }
+        while tally.decisions.load(ordering: .acquiring) < 1000 { usleep(1000) }
+        tally.done.store(true, ordering: .releasing)
+        readers.wait()
+        #expect(tally.violations.load(ordering: .acquiring) == 0)
+        #expect(map.generations > 1)
+    }
+
     /// Readers race a writer that bumps versions, inserts keys (growing the map through several tables from an
     /// empty start) and removes keys one by one, publishing how many it removed once each removal returned.
     /// Versions must only move forward, and a removed key must never be found again.
