@@ -14,18 +14,19 @@ extension AccessStore {
                           mayShare: mayShare, actor: actor, at: date)
     }
 
-    /// Shares a key that allows it with a recipient (an email or phone number): a new key for the same doors,
-    /// linked to its parent, that ends no later than it and cannot be shared on. Revoking the parent revokes it.
+    /// Shares a key that allows it with a recipient (an email or phone number): a new key for its doors (or some of
+    /// them), linked to its parent, that ends no later than it; `mayShare` (where the sharing policy allows
+    /// re-sharing) lets the recipient share it on. Revoking the parent revokes it. The sharing policy applies.
     @discardableResult
-    public func shareKey(_ id: String, to recipient: String, validUntil: Date? = nil, actor: String = "keyway",
-                         at date: Date = Date()) throws -> IssuedKey {
+    public func shareKey(_ id: String, to recipient: String, doors: [String] = [], validUntil: Date? = nil, mayShare: Bool = false,
+                         actor: String = "keyway", at date: Date = Date()) throws -> IssuedKey {
         guard Self.isRecipient(recipient) else {
             throw AccessError.invalid("'\(recipient)' is neither an email address nor a phone number")
         }
         // The parent is read and checked inside the share's own write transaction: a revocation either commits
         // first (and the share is refused) or after (and its cascade takes the share along).
-        return try addKey(person: nil, recipient: recipient, parent: id, doors: [], validUntil: validUntil,
-                          mayShare: false, actor: actor, at: date)
+        return try addKey(person: nil, recipient: recipient, parent: id, doors: doors, validUntil: validUntil,
+                          mayShare: mayShare, actor: actor, at: date)
     }
 
     static func isRecipient(_ text: String) -> Bool {
@@ -35,7 +36,7 @@ extension AccessStore {
         return (6...15).contains(digits.count) && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
-    /// A share (`parent` set) takes its parent's doors and ends no later than it.
+    /// A share (`parent` set) takes its parent's doors unless given some, and ends no later than it.
     private func addKey(person: String?, recipient: String?, parent: String?, doors: [String], validUntil: Date?, mayShare: Bool,
                         actor: String, at date: Date) throws -> IssuedKey {
         let id = Identifier.make("key")
@@ -46,7 +47,7 @@ extension AccessStore {
                 guard shared.kind == .key else { throw AccessError.invalid("\(parent) is not a digital key") }
                 guard shared.isActive(at: date) else { throw AccessError.invalid("key \(parent) is not active") }
                 guard shared.mayShare else { throw AccessError.invalid("key \(parent) may not be shared") }
-                doors = shared.doors
+                if doors.isEmpty { doors = shared.doors }
                 validUntil = [validUntil, shared.validUntil].compactMap { $0 }.min()
                 try requireWindow(date, validUntil)
             }
@@ -61,6 +62,7 @@ extension AccessStore {
             for doorID in doorIDs {
                 try db.execute(sql: "INSERT INTO credential_door (credential_id, door_id) VALUES (?, ?)", arguments: [id, doorID])
             }
+            if let parent { try admitShare(id, of: parent, at: date, db) }
             try logCreated(id, personID: personID, detail: [parent.map { "shared from \($0)" }, recipient.map { "to \($0)" }]
                 .compactMap { $0 }.joined(separator: " "), actor: actor, at: date, db)
             return IssuedKey(credential: try credential(id, db), token: token)

@@ -27,6 +27,7 @@ enum Schema {
                 CREATE TABLE clock_watermark (id INTEGER PRIMARY KEY CHECK (id = 1), latest_ms INTEGER NOT NULL);
                 """)
         }
+        migrator.registerMigration("units: residents, who issued each guest pass") { db in try db.execute(sql: unitsSchema) }
         return migrator
     }
 

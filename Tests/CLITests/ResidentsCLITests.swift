@@ -1,0 +1,52 @@
+import Foundation
+import KeywayTestSupport
+import Testing
+
+/// Units, the sharing policy and webhooks from the command line, against a temporary database.
+@Suite struct ResidentsCLITests {
+    let directory: URL
+    var db: [String] { ["--db", directory.appendingPathComponent("site.db").path, "--time-zone", "Europe/Paris"] }
+
+    init() throws {
+        directory = try TestPaths.temporaryDirectory("residents-cli")
+    }
+
+    @discardableResult
+    func keyway(_ arguments: [String], status: Int32 = 0, sourceLocation: SourceLocation = #_sourceLocation) throws -> KeywayResult {
+        let result = try runKeyway(arguments + db)
+        #expect(result.status == status, "\(arguments): \(result.stderr)", sourceLocation: sourceLocation)
+        return result
+    }
+
+    func json(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> [[String: Any]] {
+        try keyway(arguments + ["--json"], sourceLocation: sourceLocation).jsonLines
+    }
+
+    /// Alice lives in 4B and may open Front; she holds a shareable key.
+    func building() throws -> String {
+        try keyway(["people", "add", "Alice"])
+        try keyway(["doors", "add", "Front"])
+        try keyway(["groups", "add", "All", "--door", "Front"])
+        try keyway(["people", "grant", "Alice", "--group", "All"])
+        try keyway(["units", "add", "4B"])
+        try keyway(["units", "move-in", "4B", "--person", "Alice"])
+        let key = try #require(try json(["keys", "issue", "--person", "Alice", "--door", "Front", "--may-share"]).first)
+        return try #require(key["id"] as? String)
+    }
+
+    @Test func unitsMoveInListPassesAndMoveOut() throws {
+        let key = try building()
+        #expect(try json(["units", "list"]).first?["residents"] as? [String] == ["Alice"])
+        try keyway(["keys", "share", key, "--to", "guest@example.com"])
+        try keyway(["passcodes", "create", "--label", "Dog walker", "--door", "Front", "--uses", "3", "--issued-by", "Alice"])
+        let passes = try json(["units", "passes", "4B", "--active"])
+        #expect(passes.count == 2)
+        #expect(passes.allSatisfy { $0["issuer"] as? String == "Alice" })
+        let moved = try #require(try json(["units", "move-out", "4B"]).first)
+        #expect((moved["revoked"] as? [String])?.count == 3)
+        #expect(try json(["units", "passes", "4B", "--active"]).isEmpty)
+        #expect(try json(["units", "list"]).first?["residents"] as? [String] == [])
+        let refused = try keyway(["units", "move-in", "9Z", "--person", "Alice"], status: 2)
+        #expect(refused.stderr.contains("no unit '9Z'"))
+    }
+}
