@@ -56,6 +56,7 @@ let package = Package(
         .target(
             name: "Access",
             dependencies: [
+                "Timebase",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -104,6 +104,7 @@ private let monday = Site.time("2026-03-02 10:00")
     @Test func oneResidentMovingOutKeepsTheOthersPasses() throws {
         let (site, key) = try twoUnits()
         try site.store.addPerson(name: "Carol")
+        try site.store.grant(person: "Carol", group: "All")
         try site.store.moveIn(person: "Carol", unit: "4B")
         var request = PasscodeRequest(label: "Carol's guest", doors: ["Front"])
         request.issuedBy = "Carol"

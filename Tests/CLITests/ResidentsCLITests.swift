@@ -49,4 +49,25 @@ import Testing
         let refused = try keyway(["units", "move-in", "9Z", "--person", "Alice"], status: 2)
         #expect(refused.stderr.contains("no unit '9Z'"))
     }
+
+    @Test func thePolicyIsSetShownAndEnforcedWithTheRuleNamed() throws {
+        let key = try building()
+        try keyway(["policy", "set", "--longest-validity", "7d", "--guest-passes-per-unit", "5"])
+        try keyway(["policy", "set", "--door", "Front", "--most-uses", "3"])
+        let shown = try keyway(["policy", "show"]).stdout
+        #expect(shown.contains("site: may_share=true may_make_passcodes=true longest_validity=7d most_uses=unlimited"))
+        #expect(shown.contains("door Front: most_uses=3"))
+        #expect(try json(["policy", "show", "--door", "Front"]).first?["mostUses"] != nil)
+        let open = try keyway(["keys", "share", key, "--to", "guest@example.com"], status: 2)
+        #expect(open.stderr.contains("refused by the sharing policy (longest_validity): a guest pass for Front must end within 7d"))
+        try keyway(["keys", "share", key, "--to", "guest@example.com", "--until", "2099-01-01"], status: 2)
+        let many = try keyway(["passcodes", "create", "--label", "Walker", "--door", "Front", "--uses", "4", "--valid-for", "1d",
+                               "--issued-by", "Alice"], status: 2)
+        #expect(many.stderr.contains("(most_uses)"))
+        try keyway(["passcodes", "create", "--label", "Walker", "--door", "Front", "--uses", "3", "--valid-for", "1d", "--issued-by", "Alice"])
+        #expect(try keyway(["policy", "set", "--most-uses", "lots"], status: 2).stderr.contains("not a number"))
+        #expect(try keyway(["policy", "set", "--longest-validity", "20000d"], status: 2).stderr.contains("too long"))
+        #expect(try keyway(["policy", "set", "--door", "Front", "--on-move-out", "keep"], status: 2).stderr.contains("site only"))
+        try keyway(["policy", "set"], status: 2)
+    }
 }

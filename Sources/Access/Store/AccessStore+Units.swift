@@ -110,7 +110,8 @@ extension AccessStore {
     }
 
     /// Everyone in a unit (or one `person` of it) moves out, in one transaction: every guest pass they issued is
-    /// revoked, with the shares below it, and so are their own credentials; each revocation and move is logged.
+    /// revoked, with the shares below it, and their own credentials are revoked (or the person suspended, or left
+    /// alone) as the site's sharing policy says (`onMoveOut`); each revocation and move is logged.
     @discardableResult
     public func moveOut(unit: String, person: String? = nil, actor: String = "keyway", at date: Date = Date()) throws -> MoveOut {
         try change { db in
@@ -130,7 +131,8 @@ extension AccessStore {
                 WHERE c.revoked_at IS NULL AND (i.person_id IN (SELECT value FROM json_each(?)) OR (? AND i.unit_id = ?))
                 ORDER BY c.created_at, c.id
                 """, arguments: [Self.jsonArray(residents), person == nil, unitID])
-            let held = try String.fetchAll(db, sql: """
+            let onMoveOut = try siteRules(db).onMoveOut ?? .revoke
+            let held = onMoveOut != .revoke ? [] : try String.fetchAll(db, sql: """
                 SELECT id FROM credential WHERE revoked_at IS NULL AND person_id IN (SELECT value FROM json_each(?))
                 ORDER BY created_at, id
                 """, arguments: [Self.jsonArray(residents)])
@@ -142,6 +144,11 @@ extension AccessStore {
             for personID in residents {
                 names.append(try name(of: personID, in: PersonRow.self, db))
                 try db.execute(sql: "DELETE FROM unit_resident WHERE person_id = ?", arguments: [personID])
+                if onMoveOut == .suspend {
+                    try db.execute(sql: "UPDATE person SET suspended = 1 WHERE id = ?", arguments: [personID])
+                    try log.append(ActivityDraft(at: date, kind: .personChanged, event: "suspended", personID: personID,
+                                                 detail: reason, actor: actor), in: db)
+                }
                 try log.append(ActivityDraft(at: date, kind: .personChanged, event: "moved_out", personID: personID,
                                              detail: unitName, actor: actor), in: db)
             }

@@ -28,6 +28,7 @@ enum Schema {
                 """)
         }
         migrator.registerMigration("units: residents, who issued each guest pass") { db in try db.execute(sql: unitsSchema) }
+        migrator.registerMigration("sharing policy: site, group and door rules") { db in try db.execute(sql: sharingPolicySchema) }
         return migrator
     }
 
