@@ -70,4 +70,26 @@ import Testing
         #expect(try keyway(["policy", "set", "--door", "Front", "--on-move-out", "keep"], status: 2).stderr.contains("site only"))
         try keyway(["policy", "set"], status: 2)
     }
+
+    @Test func webhooksAddListDeliveriesRemove() throws {
+        let key = try building()
+        let bad = try keyway(["webhooks", "add", "ftp://example.com/x", "--events", "all"], status: 2)
+        #expect(bad.stderr.contains("http:// or https://"))
+        #expect(try keyway(["webhooks", "add", "http://127.0.0.1:9/x", "--events", "door.exploded"], status: 2).stderr.contains("not a webhook event"))
+        let added = try #require(try json(["webhooks", "add", "http://127.0.0.1:9/hooks", "--events", "key.shared,key.revoked"]).first)
+        let id = try #require(added["id"] as? String)
+        #expect((added["secret"] as? String)?.count == 64)
+        try keyway(["keys", "share", key, "--to", "guest@example.com"])
+        let listed = try #require(try json(["webhooks", "list"]).first)
+        #expect(listed["pending"] as? Int == 1 && listed["events"] as? [String] == ["key.revoked", "key.shared"])
+        #expect(listed["secret"] == nil)
+        let shown = try keyway(["webhooks", "list"]).stdout
+        #expect(!shown.contains(try #require(added["secret"] as? String)))
+        #expect(try json(["webhooks", "deliveries", "--pending"]).first?["type"] as? String == "key.shared")
+        try keyway(["webhooks", "deliveries", "--limit", "0"], status: 2)
+        try keyway(["webhooks", "deliver", "--poll-interval", "2h"], status: 2)
+        try keyway(["webhooks", "remove", id])
+        #expect(try json(["webhooks", "list"]).isEmpty)
+        try keyway(["webhooks", "remove", id], status: 2)
+    }
 }

@@ -9,7 +9,7 @@ enum AccessCLI {
         [PeopleCommand.self, DoorsCommand.self, SchedulesCommand.self, HolidaysCommand.self, GroupsCommand.self,
          CardsCommand.self, PinsCommand.self, PasscodesCommand.self, KeysCommand.self, RevokeCommand.self,
          CredentialsCommand.self, CheckCommand.self, LogCommand.self]
-            + [UnitsCommand.self, PolicyCommand.self]
+            + [UnitsCommand.self, PolicyCommand.self, WebhooksCommand.self]
     }
 
     /// What create commands print: `{"id": …}` plus what was made.
