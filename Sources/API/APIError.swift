@@ -61,6 +61,9 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let error as AccessError {
             if case .corrupt = error { context.logger.error("api: database", metadata: ["error": "\(error)"]) }
             throw APIError.from(error)
+        } catch let refusal as SharingRefusal {
+            // The managers' sharing policy (or a share's parent) refused: the code names the rule.
+            throw APIError(.unprocessableContent, "policy_\(refusal.rule.rawValue)", refusal.description)
         } catch let error as HTTPError {
             throw APIError(error.status, error.status == .contentTooLarge ? "body_too_large" : "http_\(error.status.code)",
                            error.status == .contentTooLarge

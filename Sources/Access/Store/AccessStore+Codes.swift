@@ -20,9 +20,14 @@ extension AccessStore {
             throw AccessError.invalid("a passcode is either a person's or labelled (give one of person and label)")
         }
         guard !request.doors.isEmpty else { throw AccessError.invalid("a passcode needs at least one door") }
-        return try addCode(kind: .passcode, person: request.person, label: request.label, doors: request.doors,
-                           validFrom: request.validFrom, validUntil: request.validUntil, schedule: request.schedule,
-                           uses: request.uses, code: request.code, duress: request.duress, rotatedFrom: nil, actor: actor, at: date)
+        return try change { db in
+            let issued = try insertCode(kind: .passcode, person: request.person, label: request.label, doors: request.doors,
+                                        validFrom: request.validFrom, validUntil: request.validUntil, schedule: request.schedule,
+                                        uses: request.uses, code: request.code, duress: request.duress, rotatedFrom: nil,
+                                        actor: actor, at: date, db)
+            if let issuer = request.issuedBy { try admitPasscode(issued.credential, issuedBy: issuer, uses: request.uses, at: date, db) }
+            return issued
+        }
     }
 
     /// Replaces a PIN or passcode by a new code from `effective`; the old one keeps working for `overlap` after
@@ -43,6 +48,7 @@ extension AccessStore {
                                         validFrom: max(effective, old.validFrom ?? effective), validUntil: old.validUntil,
                                         schedule: old.schedule, uses: old.usesLeft.map(UseLimit.count) ?? .unlimited, code: code,
                                         duress: old.duress, rotatedFrom: id, actor: actor, at: date, db)
+            try carryIssuer(from: id, to: issued.credential.id, db)
             try db.execute(sql: "UPDATE credential SET valid_until = min(coalesce(valid_until, ?), ?) WHERE id = ?",
                            arguments: [oldEnd.timeIntervalSince1970, oldEnd.timeIntervalSince1970, id])
             try log.append(ActivityDraft(at: date, kind: .credentialRevoked, event: "rotated", credentialID: id,

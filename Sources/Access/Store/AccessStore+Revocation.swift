@@ -13,17 +13,22 @@ extension AccessStore {
                 throw AccessError.notFound(what: "credential", id)
             }
             guard credential.revokedAt == nil else { throw AccessError.conflict("\(id) is already revoked") }
-            let ids = try String.fetchAll(db, sql: """
-                WITH RECURSIVE tree(id) AS (SELECT ? UNION SELECT c.id FROM credential c JOIN tree ON c.parent_id = tree.id)
-                SELECT c.id FROM credential c JOIN tree USING (id) WHERE c.revoked_at IS NULL
-                """, arguments: [id])
-            for revoked in ids {
-                try db.execute(sql: "UPDATE credential SET revoked_at = ?, revoked_by = ?, revoked_reason = ? WHERE id = ?",
-                               arguments: [date.timeIntervalSince1970, actor, reason, revoked])
-                try log.append(ActivityDraft(at: date, kind: .credentialRevoked, event: "revoked", credentialID: revoked,
-                                                     detail: revoked == id ? reason : "cascade from \(id)", actor: actor), in: db)
-            }
-            return ids
+            return try revokeTree(id, reason: reason, actor: actor, at: date, db)
         }
+    }
+
+    /// Revokes a credential and every unrevoked share below it, inside the caller's transaction.
+    func revokeTree(_ id: String, reason: String?, actor: String, at date: Date, _ db: Database) throws -> [String] {
+        let ids = try String.fetchAll(db, sql: """
+            WITH RECURSIVE tree(id) AS (SELECT ? UNION SELECT c.id FROM credential c JOIN tree ON c.parent_id = tree.id)
+            SELECT c.id FROM credential c JOIN tree USING (id) WHERE c.revoked_at IS NULL
+            """, arguments: [id])
+        for revoked in ids {
+            try db.execute(sql: "UPDATE credential SET revoked_at = ?, revoked_by = ?, revoked_reason = ? WHERE id = ?",
+                           arguments: [date.timeIntervalSince1970, actor, reason, revoked])
+            try log.append(ActivityDraft(at: date, kind: .credentialRevoked, event: "revoked", credentialID: revoked,
+                                         detail: revoked == id ? reason : "cascade from \(id)", actor: actor), in: db)
+        }
+        return ids
     }
 }

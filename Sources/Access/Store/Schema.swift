@@ -30,6 +30,9 @@ enum Schema {
         migrator.registerMigration("api1: accounts, sessions and tokens of the HTTP API") { db in
             try db.execute(sql: AccountSchema.accounts)
         }
+        migrator.registerMigration("units: residents, who issued each guest pass") { db in try db.execute(sql: unitsSchema) }
+        migrator.registerMigration("sharing policy: site, group and door rules") { db in try db.execute(sql: sharingPolicySchema) }
+        migrator.registerMigration("webhooks: subscriptions and the outbox") { db in try db.execute(sql: webhooksSchema) }
         return migrator
     }
 

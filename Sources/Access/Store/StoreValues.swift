@@ -99,6 +99,9 @@ public struct PasscodeRequest: Sendable {
     /// nil: generate one.
     public var code: String?
     public var duress = false
+    /// The resident issuing it as a guest pass (id or name): the sharing policy applies, and their unit's
+    /// move-out revokes it. nil: issued by management.
+    public var issuedBy: String?
 
     public init(person: String? = nil, label: String? = nil, doors: [String]) {
         self.person = person

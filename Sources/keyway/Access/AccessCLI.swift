@@ -8,7 +8,8 @@ enum AccessCLI {
     static var commands: [any ParsableCommand.Type] {
         [PeopleCommand.self, DoorsCommand.self, SchedulesCommand.self, HolidaysCommand.self, GroupsCommand.self,
          CardsCommand.self, PinsCommand.self, PasscodesCommand.self, KeysCommand.self, RevokeCommand.self,
-         CredentialsCommand.self, CheckCommand.self, LogCommand.self, UsersCommand.self]
+         CredentialsCommand.self, CheckCommand.self, LogCommand.self]
+            + [UsersCommand.self, UnitsCommand.self, PolicyCommand.self, WebhooksCommand.self]
     }
 
     /// What create commands print: `{"id": …}` plus what was made.

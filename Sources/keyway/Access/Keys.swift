@@ -32,11 +32,13 @@ struct KeysCommand: ParsableCommand {
         @Argument(help: "The key to share (id).") var key: String
         @Option(help: "The recipient: an email address or a phone number.") var to: String
         @Option(help: "Valid until (no later than the shared key).") var until: String?
+        @Option(name: .customLong("door"), help: "Only this door of the key's (repeatable; default: all of them).") var doors: [String] = []
+        @Flag(help: "The recipient may share it on (where the sharing policy allows re-sharing).") var mayShare = false
 
         func run() throws {
             let store = try database.openStore()
-            let issued = try store.shareKey(key, to: to, validUntil: AccessCLI.time(until, store.timeZone, option: "--until"),
-                                            actor: AccessCLI.actor)
+            let issued = try store.shareKey(key, to: to, doors: doors, validUntil: AccessCLI.time(until, store.timeZone, option: "--until"),
+                                            mayShare: mayShare, actor: AccessCLI.actor)
             let shown = CredentialOutput(issued.credential, zone: store.timeZone, token: issued.token)
             output.print(shown)
         }

@@ -22,6 +22,8 @@ struct PasscodesCommand: ParsableCommand {
                                    valueName: "path"))
         var codeFile: String?
         @Flag(help: "A duress code (see pins add).") var duress = false
+        @Option(help: "The resident issuing it as a guest pass (id or name): the sharing policy applies, their unit's move-out revokes it.")
+        var issuedBy: String?
 
         func run() throws {
             guard (person == nil) != (label == nil) else { throw UsageError("give --person or --label (one of them)") }
@@ -42,6 +44,7 @@ struct PasscodesCommand: ParsableCommand {
             request.uses = limit
             request.code = try codeFile.map { path throws(UsageError) in try SecretInput.read(path, option: "--code-file") }
             request.duress = duress
+            request.issuedBy = issuedBy
             let issued = try store.createPasscode(request, actor: AccessCLI.actor, at: now)
             let shown = CredentialOutput(issued.credential, zone: store.timeZone, code: issued.code)
             output.print(shown)
