@@ -256,6 +256,21 @@ public actor SiteRuntime: ReaderReportSink {
         }
     }
 
+    /// Whether the database's path still leads to the file the service opened: a file deleted or replaced under the
+    /// service is a fault in status and `keyway_database_file_fault` (1 missing, 2 replaced), and the access core
+    /// denies every decision meantime (`database_missing`) and logs the alarm. The service asks every second.
+    public nonisolated func checkDatabaseFile() {
+        let state = access.checkDatabaseFile()
+        Gauge(label: "keyway_database_file_fault").record(Self.databaseFileGauge[state] ?? 1)
+        if let problem = state.problem {
+            faults.report("database file", "\(access.store.file.path): \(problem)")
+        } else {
+            faults.clear("database file")
+        }
+    }
+
+    private static let databaseFileGauge: [DatabaseFile.State: Int] = [.intact: 0, .missing: 1, .replaced: 2]
+
     /// The access core's clock fault as a fault in status (and `keyway_faults_total`), and as a gauge.
     private func showClockFault() {
         let fault = access.clockFault
@@ -300,8 +315,8 @@ public actor SiteRuntime: ReaderReportSink {
         return unconfirmed
     }
 
-    /// Returns once no decision is in flight.
-    private func decisionsSettled() async {
+    /// Returns once no decision is in flight (each answered and acted on).
+    func decisionsSettled() async {
         guard decisionsInFlight > 0 else { return }
         await withCheckedContinuation { decisionWaiters.append($0) }
     }
@@ -340,23 +355,43 @@ public actor SiteRuntime: ReaderReportSink {
         for action in actions {
             guard let binding = doors[name]?.binding else { return }
             if case .decide(let id, let credential) = action {
-                let outcome = await decide(credential, binding: binding)
-                await handle(.decided(id, outcome), at: name)
+                ask(id, credential, binding: binding)
             } else {
                 await drive(binding, action, door: name)
             }
         }
     }
 
-    /// Asks the access core, which logs the decision before it answers; the answer is what the door acts on.
-    private func decide(_ presentation: Presentation, binding: DoorBinding) async -> DecisionOutcome {
+    /// Queues the question for the access core (which logs the decision before it answers) and returns at once:
+    /// only the door that asked waits for the database. Whoever reported the credential (a bus with an exit
+    /// button's input next in line, a timer with a release after it) goes on; the answer comes back to the door
+    /// as `.decided`. Questions are queued in the order asked, so they are decided in that order.
+    private func ask(_ id: DecisionRequestID, _ presentation: Presentation, binding: DoorBinding) {
         let door = binding.configuration.name
         let started = now()
         let date = Date()
         decisionsInFlight += 1
-        let decision = await database.perform { access in access.decide(presentation, door: door, reader: binding.reader, at: date) }
-        decisionsInFlight -= 1
-        if decisionsInFlight == 0 { resumeDecisionWaiters() }
+        database.enqueue { [weak self] access in
+            let decision = access.decide(presentation, door: door, reader: binding.reader, at: date)
+            Task { await self?.answer(id, decision, to: presentation, binding: binding, askedAt: started) }
+        }
+    }
+
+    /// A decision's answer: logged and counted, then acted on by the door that asked.
+    private func answer(_ id: DecisionRequestID, _ decision: Decision, to presentation: Presentation, binding: DoorBinding,
+                        askedAt started: UInt64) async {
+        let door = binding.configuration.name
+        defer {
+            decisionsInFlight -= 1
+            if decisionsInFlight == 0 { resumeDecisionWaiters() }
+        }
+        let outcome = logDecision(decision, to: presentation, binding: binding, askedAt: started)
+        await handle(.decided(id, outcome), at: door)
+    }
+
+    /// Logs, counts and shows a decision; the outcome the door acts on.
+    private func logDecision(_ decision: Decision, to presentation: Presentation, binding: DoorBinding, askedAt started: UInt64) -> DecisionOutcome {
+        let door = binding.configuration.name
         let elapsed = now() - started
         let result = decision.granted ? "granted" : "denied"
         let credential = presentation.description
@@ -374,6 +409,8 @@ public actor SiteRuntime: ReaderReportSink {
         // One fault per outage, whichever door meets it; the access core's log line names the SQLite error.
         if failed {
             faults.report("database", "decisions fail and are denied (database error, see the log)")
+        } else if decision.reason == .databaseMissing {
+            checkDatabaseFile()
         } else {
             faults.clear("database")
         }
