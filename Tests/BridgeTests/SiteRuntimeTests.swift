@@ -205,7 +205,7 @@ private final class DatabaseLockHolder {
         let (_, database, runtime, front, _) = try await Self.twoDoors("database-file")
         let aside = database.appendingPathExtension("aside")
         try FileManager.default.moveItem(at: database, to: aside)
-        runtime.checkDatabaseFile()
+        await runtime.checkDatabaseFile()
         #expect(runtime.faults.list().contains { $0.hasPrefix("database file: \(database.path): the database file is gone") }, "\(runtime.faults.list())")
 
         await runtime.report(.card(Self.card), from: "front-reader")
@@ -214,7 +214,7 @@ private final class DatabaseLockHolder {
         #expect(await runtime.doorSnapshots().first?.lastEvent == "denied card h10301 1:100 (database_missing)")
 
         try FileManager.default.moveItem(at: aside, to: database)
-        runtime.checkDatabaseFile()
+        await runtime.checkDatabaseFile()
         #expect(runtime.faults.list() == [])
         await runtime.report(.card(Self.card), from: "front-reader")
         await runtime.decisionsSettled()

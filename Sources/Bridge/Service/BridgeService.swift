@@ -19,7 +19,7 @@ struct BridgeService: Service {
             group.addTask { await repeatUntilShutdown(every: .milliseconds(100)) { await supervisor.runtime.tick() } }
             group.addTask { await repeatUntilShutdown(every: .seconds(1)) { await supervisor.runtime.followModes() } }
             // Its own task: a database stalled in `followModes` must not hide a database file deleted meanwhile.
-            group.addTask { await repeatUntilShutdown(every: .seconds(1)) { supervisor.runtime.checkDatabaseFile() } }
+            group.addTask { await repeatUntilShutdown(every: .seconds(1)) { await supervisor.runtime.checkDatabaseFile() } }
             if let interval = notifier.watchdogInterval {
                 group.addTask { await repeatUntilShutdown(every: interval) { notifier.notify(.watchdog) } }
             }

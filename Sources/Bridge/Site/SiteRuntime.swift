@@ -39,6 +39,7 @@ public actor SiteRuntime: ReaderReportSink {
     private var contactStates: [InputReference.Source: Bool] = [:]
     private let access: AccessControl
     private let database: DatabaseQueue
+    private let databaseFileQueue = DispatchQueue(label: "keyway.database.file")
     private let logger: Logger
     /// Faults in force; drivers report to it directly, from any thread.
     public nonisolated let faults: FaultBoard
@@ -259,8 +260,16 @@ public actor SiteRuntime: ReaderReportSink {
     /// Whether the database's path still leads to the file the service opened: a file deleted or replaced under the
     /// service is a fault in status and `keyway_database_file_fault` (1 missing, 2 replaced), and the access core
     /// denies every decision meantime (`database_missing`) and logs the alarm. The service asks every second.
-    public nonisolated func checkDatabaseFile() {
-        let state = access.checkDatabaseFile()
+    /// The check (a stat, and a log row once the file is back) runs on a queue of its own: off the cooperative pool, and
+    /// not behind a stalled database's writes.
+    public nonisolated func checkDatabaseFile() async {
+        let state = await withCheckedContinuation { continuation in
+            databaseFileQueue.async { [access] in continuation.resume(returning: access.checkDatabaseFile()) }
+        }
+        show(state)
+    }
+
+    private nonisolated func show(_ state: DatabaseFile.State) {
         Gauge(label: "keyway_database_file_fault").record(Self.databaseFileGauge[state] ?? 1)
         if let problem = state.problem {
             faults.report("database file", "\(access.store.file.path): \(problem)")
@@ -410,7 +419,7 @@ public actor SiteRuntime: ReaderReportSink {
         if failed {
             faults.report("database", "decisions fail and are denied (database error, see the log)")
         } else if decision.reason == .databaseMissing {
-            checkDatabaseFile()
+            show(access.store.file.state)
         } else {
             faults.clear("database")
         }
