@@ -56,7 +56,7 @@ private func front(_ durability: Durability, counter: SyncCounter) throws -> (ac
         let site = try front(.fast, counter: counter)
         let before = counter.syncs
         #expect(site.access.decide(.card(Site.card(345)), door: "Front", reader: "in", at: monday).granted)
-        #expect(try await eventually { counter.syncs > before })
+        #expect(try await eventually(within: .seconds(120)) { counter.syncs > before })
     }
 
     /// A suspension or revocation that returned must survive a power cut: changes are synced before they return.

@@ -194,7 +194,7 @@ private final class DatabaseLockHolder {
             if durability == .strict {
                 #expect(card == ["synced", "pulse", "green"])
             } else {
-                #expect(try await eventually { front.actions.dropFirst(start).contains("synced") })
+                #expect(try await eventually(within: .seconds(120)) { front.actions.dropFirst(start).contains("synced") })
             }
         }
     }
