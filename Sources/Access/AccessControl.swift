@@ -19,8 +19,11 @@ public final class AccessControl: Sendable {
     private let checkpointSinks: [any LogCheckpointSink]
     private let lastCheckpoint = Locked<Int64>(0)
     private let checkpointTask = Locked<Task<Void, Never>?>(nil)
+    /// Since when the database file has been missing or replaced, and how many decisions were denied for it.
+    private let fileOutage = Locked<(state: DatabaseFile.State, since: Date, denied: Int)?>(nil)
 
-    /// Opens the database (creating it and the secrets on first run unless `creating` is false) and loads the
+    /// Opens the database (creating it and the secrets on first run unless `creating` is false; see `AccessStore.open`
+    /// for `recreating` and `durability`) and loads the
     /// verification cache. `preload: false` loads only doors, schedules and groups; credentials are then read from
     /// SQLite as needed (for one-off checks from the command line).
     ///
@@ -30,10 +33,12 @@ public final class AccessControl: Sendable {
                             logger: Logger = Logger(label: "keyway.access"),
                             lockout: KeypadLockoutPolicy = KeypadLockoutPolicy(), codePolicy: CodePolicy = CodePolicy(),
                             clockPolicy: ClockPolicy = ClockPolicy(), preload: Bool = true, creating: Bool = true,
+                            recreating: Bool = false, durability: Durability = .fast, syncHooks: SyncHooks = SyncHooks(),
                             checkpointEvery: Duration? = .seconds(300),
                             checkpointSinks: [any LogCheckpointSink]? = nil) throws -> AccessControl {
         let plain = try AccessStore.open(database: database, secrets: secrets, timeZone: timeZone, codePolicy: codePolicy,
-                                         creating: creating, logger: logger)
+                                         creating: creating, recreating: recreating, durability: durability,
+                                         syncHooks: syncHooks, logger: logger)
         let cache = try plain.pool.read { try VerificationCache.load(from: $0, credentials: preload) }
         let store = AccessStore(sharing: plain) { pool in try pool.read { try cache.catchUp(in: $0) } }
         let sinks = checkpointSinks ?? [LogCheckpointFile(url: LogCheckpointFile.defaultLocation(forDatabase: database)),
@@ -66,20 +71,28 @@ public final class AccessControl: Sendable {
     /// (and any alarm it raised) before returning.
     public func decide(_ presentation: Presentation, door: String, reader: String, at date: Date) -> Decision {
         let keypad = "\(door)/\(reader)"
+        guard checkDatabaseFile(at: date, deciding: true) == .intact else {
+            logger.error("access decision denied: the database file is not the one opened", metadata: [
+                "door": "\(door)", "reader": "\(reader)", "presentation": "\(presentation.description)",
+            ])
+            return .deny(.databaseMissing)
+        }
         do {
             let clockSeen = clock.observe(date)
-            return try store.pool.write { db in
+            return try store.write({ db -> (decision: Decision, usedUp: Bool) in
                 try cache.catchUp(in: db)
                 if let latest = clockSeen.persist { try Self.persistLatestTime(latest, in: db) }
                 var outcome = try engine(.transaction(db), trustCache: true)
                     .evaluate(presentation, door: door, at: date, keypadLock: keypads.lock(reader: keypad, at: date),
                               clockTrusted: clockSeen.trusted)
                 if clockSeen.faultBegan, let fault = clock.fault { outcome.decision = outcome.decision.adding([fault.alarm]) }
+                var usedUp = false
                 if outcome.decision.granted, let id = outcome.useToConsume {
                     // The atomic take: of two doors racing for the last use, exactly one sees a row change.
                     try db.execute(sql: "UPDATE credential SET uses_left = uses_left - 1 WHERE id = ? AND uses_left > 0 AND revoked_at IS NULL",
                                    arguments: [id])
-                    if db.changesCount == 0 { outcome.decision = .deny(.useLimitReached, outcome.decision.subject) }
+                    usedUp = db.changesCount > 0
+                    if !usedUp { outcome.decision = .deny(.useLimitReached, outcome.decision.subject) }
                 }
                 if outcome.wrongCode { outcome.decision = outcome.decision.adding(keypads.recordFailure(reader: keypad, at: date)) }
                 let decision = outcome.decision
@@ -92,8 +105,9 @@ public final class AccessControl: Sendable {
                     try store.log.append(ActivityDraft(at: date, kind: .alarm, event: alarm.rawValue, door: door, reader: reader,
                                                          credentialID: decision.credentialID, personID: decision.personID), in: db)
                 }
-                return decision.logged(as: sequence)
-            }
+                return (decision.logged(as: sequence), usedUp)
+            // A use taken is on disk before the door moves: a power cut must not hand the last use out twice.
+            }, durableFirst: { $0.usedUp }).decision
         } catch {
             logger.error("access decision failed; denying", metadata: ["door": "\(door)", "reader": "\(reader)", "error": "\(error)"])
             return .deny(.internalError)
@@ -119,10 +133,51 @@ public final class AccessControl: Sendable {
     /// Appends a door or reader event to the activity log.
     @discardableResult
     public func record(_ event: DoorEvent) throws -> Int64 {
-        try store.pool.write { db in
+        try store.write({ db in
             try store.log.append(ActivityDraft(at: event.at, kind: .door, event: event.kind.rawValue, door: event.door,
                                                  reader: event.reader, reason: event.reason?.rawValue, detail: event.detail), in: db)
+        }, durableFirst: { _ in false })
+    }
+
+    /// Whether the database's path still leads to the file opened (one stat): the service asks every second, and
+    /// every decision first. The start of an outage is logged as an alarm; its end (the same file back at its
+    /// path) is logged and written to the activity log with the number of decisions denied meanwhile. A replaced
+    /// file stays an outage until the original is back or the service restarts on the right one.
+    @discardableResult
+    public func checkDatabaseFile(at date: Date = Date()) -> DatabaseFile.State {
+        checkDatabaseFile(at: date, deciding: false)
+    }
+
+    private func checkDatabaseFile(at date: Date, deciding: Bool) -> DatabaseFile.State {
+        let state = store.file.state
+        let ended = fileOutage.withLock { outage -> (state: DatabaseFile.State, since: Date, denied: Int)? in
+            guard state == .intact else {
+                if outage?.state != state {
+                    logger.critical("alarm: database file \(state.rawValue)", metadata: [
+                        "alarm": "\(DenyReason.databaseMissing.rawValue)", "path": "\(store.file.path)", "problem": "\(state.problem ?? "")",
+                    ])
+                    outage = (state, outage?.since ?? date, outage?.denied ?? 0)
+                }
+                if deciding { outage?.denied += 1 }
+                return nil
+            }
+            defer { outage = nil }
+            return outage
         }
+        if let ended {
+            logger.notice("database file back at its path", metadata: ["path": "\(store.file.path)", "decisions denied": "\(ended.denied)"])
+            do {
+                try store.write({ db in
+                    try store.log.append(ActivityDraft(
+                        at: date, kind: .alarm, event: DenyReason.databaseMissing.rawValue,
+                        detail: "the database file was \(ended.state.rawValue) from \(ended.since.formatted(.iso8601)) until it was back; "
+                            + "\(ended.denied) decisions meanwhile were denied and are not in this log"), in: db)
+                }, durableFirst: { _ in true })
+            } catch {
+                logger.error("the database file's outage could not be logged", metadata: ["error": "\(error)"])
+            }
+        }
+        return state
     }
 
     /// The door of that name, created with `mode` if missing (the bridge calls it for each configured door).
@@ -148,13 +203,13 @@ public final class AccessControl: Sendable {
     /// An operator says the clock is right: its time now becomes the latest seen, and the fault ends.
     public func acknowledgeClockFault(actor: String, at date: Date = Date()) throws {
         let fault = clock.fault
-        try store.pool.write { db in
+        try store.write({ db in
             try db.execute(sql: """
                 INSERT INTO clock_watermark (id, latest_ms) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET latest_ms = excluded.latest_ms
                 """, arguments: [Self.milliseconds(date)])
             try store.log.append(ActivityDraft(at: date, kind: .alarm, event: "clock_acknowledged",
                                                detail: fault?.latestSeen.map { "latest seen was \($0.formatted(.iso8601))" }, actor: actor), in: db)
-        }
+        }, durableFirst: { _ in true })
         clock.acknowledge(at: date)
     }
 
@@ -164,13 +219,13 @@ public final class AccessControl: Sendable {
         let date = clock.policy.now()
         let clockSeen = clock.observe(date)
         guard clockSeen.faultBegan || clockSeen.persist != nil else { return }
-        try store.pool.write { db in
+        try store.write({ db in
             if let latest = clockSeen.persist { try Self.persistLatestTime(latest, in: db) }
             if clockSeen.faultBegan, let fault = clock.fault {
                 logger.error("clock fault", metadata: ["fault": "\(fault.description)"])
                 try store.log.append(ActivityDraft(at: date, kind: .alarm, event: fault.alarm.rawValue, detail: fault.description), in: db)
             }
-        }
+        }, durableFirst: { _ in false })
     }
 
     private static func persistLatestTime(_ date: Date, in db: Database) throws {

@@ -8,12 +8,15 @@ public enum AccessError: Error, Equatable, CustomStringConvertible {
     case conflict(String)
     /// The database holds something this version cannot read.
     case corrupt(String)
+    /// The database file was deleted or replaced under this process: nothing is written to the lost file.
+    case databaseFile(String)
 
     public var description: String {
         switch self {
         case .notFound(let what, let name): "no \(what) '\(name)'"
         case .invalid(let message), .conflict(let message): message
         case .corrupt(let message): "database: \(message)"
+        case .databaseFile(let problem): problem
         }
     }
 
@@ -21,7 +24,7 @@ public enum AccessError: Error, Equatable, CustomStringConvertible {
     public var isUsageError: Bool {
         switch self {
         case .notFound, .invalid, .conflict: true
-        case .corrupt: false
+        case .corrupt, .databaseFile: false
         }
     }
 }

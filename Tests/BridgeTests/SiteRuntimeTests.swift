@@ -11,7 +11,7 @@ private final class RecordingHardware: RelayDriver, ReaderIndicator, SwitchedOut
     private let log = Mutex<[String]>([])
     var actions: [String] { log.withLock { $0 } }
 
-    private func note(_ action: String) { log.withLock { $0.append(action) } }
+    func note(_ action: String) { log.withLock { $0.append(action) } }
 
     func pulse(for duration: Duration) { note("pulse") }
     func hold(unlocked: Bool) { note(unlocked ? "held unlocked" : "locked") }
@@ -63,30 +63,40 @@ private final class DatabaseLockHolder {
 @Suite struct SiteRuntimeTests {
     private static let card = CardData.fields(format: "h10301", facility: 1, number: 100)
 
+    /// Front's exit button, on its PD's first input: reported by the same bus as Front's cards.
+    private static let exitButton = InputReference.Source.osdp(bus: "main", address: 1, input: 0)
+
     private static func binding(_ door: String, reader: String, hardware: RecordingHardware) -> DoorBinding {
         DoorBinding(
             configuration: DoorConfiguration(
                 name: door, reader: .osdp(bus: "main", address: door == "Front" ? 1 : 2),
                 relay: .osdp(bus: "main", address: door == "Front" ? 1 : 2, output: 0), strike: .seconds(3),
-                extendedStrike: .seconds(20), heldOpen: .seconds(30), doorPosition: nil, exitButton: nil, mode: .card,
+                extendedStrike: .seconds(20), heldOpen: .seconds(30), doorPosition: nil,
+                exitButton: door == "Front" ? InputReference(source: exitButton, normally: .open) : nil, mode: .card,
                 pinTimeout: .seconds(10)),
             reader: reader, relay: hardware, indicator: hardware)
     }
 
-    /// Front and Back, each with its own OSDP reader and relay, both open to Ada's card.
-    private static func twoDoors(_ label: String, staleReadLimit: Duration = .seconds(2)) async throws -> (
+    /// Front and Back, each with its own OSDP reader and relay, both open to Ada's card; Front has an exit button.
+    /// `syncs` is told of each sync of the database's log.
+    private static func twoDoors(_ label: String, staleReadLimit: Duration = .seconds(2), durability: Durability = .fast,
+                                  syncs: RecordingHardware? = nil) async throws -> (
         access: AccessControl, database: URL, runtime: SiteRuntime, front: RecordingHardware, back: RecordingHardware
     ) {
         let folder = try TestPaths.temporaryDirectory("bridge-\(label)")
         let database = folder.appendingPathComponent("keyway.sqlite")
-        let access = try AccessControl.open(database: database, secrets: folder.appendingPathComponent("secrets"), timeZone: .gmt)
+        var hooks = SyncHooks()
+        if let syncs { hooks.observer = { syncs.note("synced") } }
+        let access = try AccessControl.open(
+            database: database, secrets: folder.appendingPathComponent("secrets"), timeZone: .gmt, clockPolicy: ClockPolicy(tolerance: nil),
+            durability: durability, syncHooks: hooks)
         for door in ["Front", "Back"] { try access.store.addDoor(name: door) }
         try access.store.addGroup(name: "Staff", doors: [(door: "Front", schedule: nil), (door: "Back", schedule: nil)])
         try access.store.addPerson(name: "Ada")
         try access.store.grant(person: "Ada", group: "Staff")
         try access.store.addCard(person: "Ada", card: card)
         let runtime = SiteRuntime(access: access, logger: Logger(label: label), staleReadLimit: staleReadLimit)
-        let front = RecordingHardware(), back = RecordingHardware()
+        let front = syncs ?? RecordingHardware(), back = RecordingHardware()
         await runtime.install(
             [binding("Front", reader: "front-reader", hardware: front), binding("Back", reader: "back-reader", hardware: back)],
             readers: ["front-reader": .osdp, "back-reader": .osdp])
@@ -106,6 +116,7 @@ private final class DatabaseLockHolder {
         #expect(await runtime.decisionsInFlight == 1)
 
         await frontCard.value
+        await runtime.decisionsSettled()
         // Denied, red, and the strike untouched.
         #expect(front.actions == ["locked", "red"])
         #expect(runtime.faults.list() == ["database: decisions fail and are denied (database error, see the log)"])
@@ -114,6 +125,7 @@ private final class DatabaseLockHolder {
         // The database recovers: decisions work again without a restart and the fault clears.
         lock.release()
         await runtime.report(.card(Self.card), from: "back-reader")
+        await runtime.decisionsSettled()
         #expect(back.actions == ["locked", "pulse", "pulse", "green"])
         #expect(runtime.faults.list() == [])
         #expect(try access.store.activity(door: "Front").filter { $0.kind == .decision }.isEmpty)
@@ -157,8 +169,77 @@ private final class DatabaseLockHolder {
 
         // The card after the command is decided with the mode it wrote.
         await runtime.report(.card(Self.card), from: "back-reader")
+        await runtime.decisionsSettled()
         #expect(back.actions == ["locked", "locked", "red"])
         #expect(try access.store.activity(door: "Back").filter { $0.kind == .decision }.map(\.outcome) == ["deny"])
+    }
+
+    /// A bus reports in order, and used to wait for each report's decision: a card waiting for a stalled
+    /// database held up the exit button on the same PD's input (3.1 s seen) until the card was answered.
+    @Test(.timeLimit(.minutes(2))) func anExitButtonIsNotHeldUpByACardWaitingForTheDatabase() async throws {
+        let (_, database, runtime, front, _) = try await Self.twoDoors("exit-button")
+        let lock = try DatabaseLockHolder(database: database)
+        let bus = Task {
+            await runtime.report(.card(Self.card), from: "front-reader")
+            await runtime.inputChanged(Self.exitButton, closed: true)
+        }
+        #expect(try await eventually { front.actions.contains("pulse") })
+        lock.release()
+        await bus.value
+        await runtime.decisionsSettled()
+        // The exit released the strike first; the card's answer (whichever) came after it.
+        #expect(Array(front.actions.prefix(2)) == ["locked", "pulse"], "\(front.actions)")
+        #expect(front.actions.count == 3 || front.actions.count == 4, "\(front.actions)")
+    }
+
+    /// A use taken from a counted passcode is on disk before the strike moves; a card's row is synced after
+    /// its pulse, within milliseconds (fast mode); in strict mode it is synced before.
+    @Test(.timeLimit(.minutes(2))) func aCountedUseIsOnDiskBeforeTheStrikeMoves() async throws {
+        for durability in Durability.allCases {
+            let front = RecordingHardware()
+            let (access, _, runtime, _, _) = try await Self.twoDoors("durability-\(durability)", durability: durability, syncs: front)
+            var request = PasscodeRequest(label: "Delivery", doors: ["Front"])
+            request.uses = .count(2)
+            let code = try access.store.createPasscode(request).code
+            _ = try await runtime.setMode(.cardOrPin, door: "Front", actor: "test")
+
+            var start = front.actions.count
+            await runtime.report(.pin(code), from: "front-reader")
+            await runtime.decisionsSettled()
+            #expect(Array(front.actions.dropFirst(start)) == ["synced", "pulse", "green"], "\(durability)")
+
+            start = front.actions.count
+            await runtime.report(.card(Self.card), from: "front-reader")
+            await runtime.decisionsSettled()
+            let card = Array(front.actions.dropFirst(start))
+            if durability == .strict {
+                #expect(card == ["synced", "pulse", "green"])
+            } else {
+                #expect(try await eventually(within: .seconds(120)) { front.actions.dropFirst(start).contains("synced") })
+            }
+        }
+    }
+
+    /// Deleted under the running service, the database went on taking decisions into a file no one would
+    /// read again, with nothing in status.
+    @Test(.timeLimit(.minutes(2))) func aDeletedDatabaseIsAFaultAndEveryCardIsDeniedUntilItIsBack() async throws {
+        let (_, database, runtime, front, _) = try await Self.twoDoors("database-file")
+        let aside = database.appendingPathExtension("aside")
+        try FileManager.default.moveItem(at: database, to: aside)
+        await runtime.checkDatabaseFile()
+        #expect(runtime.faults.list().contains { $0.hasPrefix("database file: \(database.path): the database file is gone") }, "\(runtime.faults.list())")
+
+        await runtime.report(.card(Self.card), from: "front-reader")
+        await runtime.decisionsSettled()
+        #expect(front.actions == ["locked", "red"])
+        #expect(await runtime.doorSnapshots().first?.lastEvent == "denied card h10301 1:100 (database_missing)")
+
+        try FileManager.default.moveItem(at: aside, to: database)
+        await runtime.checkDatabaseFile()
+        #expect(runtime.faults.list() == [])
+        await runtime.report(.card(Self.card), from: "front-reader")
+        await runtime.decisionsSettled()
+        #expect(front.actions == ["locked", "red", "pulse", "green"])
     }
 }
 

@@ -104,6 +104,29 @@ enum RevocationRace {
     }
 }
 
+/// One door, Ada's card and a delivery passcode with uses to spare, in a fresh database synced as `durability` says;
+/// `syncDelay` before each sync of the write-ahead log simulates a slow disk (an SD card's fsync takes tens of ms).
+enum DurabilitySite {
+    static let slowDisk = Duration.milliseconds(20)
+    /// Between decisions, as between cards at a door: the group sync of fast mode has time to finish.
+    static let pause: TimeInterval = 0.05
+
+    static func open(_ durability: Durability, syncDelay: Duration) throws -> (access: AccessControl, passcode: String) {
+        let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("keyway-durability-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let access = try AccessControl.open(database: folder.appendingPathComponent("site.db"), timeZone: MillionSite.zone,
+                                            durability: durability, syncHooks: SyncHooks(delay: syncDelay), checkpointEvery: nil)
+        try access.store.addDoor(name: "Front", mode: .cardOrPin)
+        try access.store.addPerson(name: "Ada")
+        try access.store.addGroup(name: "All", doors: [("Front", nil)])
+        try access.store.grant(person: "Ada", group: "All")
+        try access.store.addCard(person: "Ada", card: MillionSite.card(1))
+        var request = PasscodeRequest(label: "Deliveries", doors: ["Front"])
+        request.uses = .count(1_000_000)
+        return (access, try access.store.createPasscode(request).code)
+    }
+}
+
 /// The baseline: one dictionary behind one mutex.
 final class LockedMap: Sendable {
     let entries: Mutex<[CardData: String]>
@@ -152,6 +175,30 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("Decision (decide), cached card + log append", configuration: .init(metrics: [.wallClock], maxIterations: 20_000)) { benchmark in
         blackHole(access.decide(.card(MillionSite.card(benchmark.currentIteration % cardCount)), door: "Front", reader: "bench", at: now))
+    }
+
+    // Each decision's wall time with the database synced as each durability mode says, on this disk and on a slow
+    // one (a 20 ms delay injected before each sync): a card's row (synced after in fast mode, before in strict mode)
+    // and a use taken from a counted passcode (synced before in both).
+    let durable = Benchmark.Configuration(metrics: [.wallClock], timeUnits: .microseconds, warmupIterations: 3,
+                                          maxDuration: .seconds(10), maxIterations: 100)
+    for durability in Durability.allCases {
+        for delay in [Duration.zero, DurabilitySite.slowDisk] {
+            let disk = delay == .zero ? "this disk" : "slow disk (+20 ms a sync)"
+            for counted in [false, true] {
+                Benchmark("Decision (decide), \(durability): \(counted ? "counted passcode" : "card"), \(disk)", configuration: durable) { benchmark in
+                    let site = try DurabilitySite.open(durability, syncDelay: delay)
+                    let presentation: Presentation = counted ? .pin(site.passcode) : .card(MillionSite.card(1))
+                    for _ in benchmark.scaledIterations {
+                        Thread.sleep(forTimeInterval: DurabilitySite.pause)
+                        benchmark.startMeasurement()
+                        let decision = site.access.decide(presentation, door: "Front", reader: "bench", at: Date())
+                        benchmark.stopMeasurement()
+                        guard decision.granted else { fatalError("the benchmark's decision was denied: \(decision)") }
+                    }
+                }
+            }
+        }
     }
 
     // The revocation race on the cache's structure and on the baseline, side by side, with the same keys.

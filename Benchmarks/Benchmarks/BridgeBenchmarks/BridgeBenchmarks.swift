@@ -24,6 +24,23 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // The same with each durability mode, on this disk and on a slow one (a 20 ms delay injected before each sync).
+    for (durability, syncDelay) in [(Durability.strict, Duration.zero), (.fast, .milliseconds(20)), (.strict, .milliseconds(20))] {
+        let disk = syncDelay == .zero ? "" : ", slow disk (+20 ms a sync)"
+        Benchmark("Card read to relay, Keyway bridge, \(durability)\(disk)", configuration: configuration) { benchmark in
+            guard let site = try? KeywaySite(durability: durability, syncDelay: syncDelay) else {
+                fatalError("cannot start the Keyway site (is .venv with libosdp there?)")
+            }
+            defer { site.stop() }
+            for _ in benchmark.scaledIterations {
+                benchmark.startMeasurement()
+                site.peer.presentCardAndAwaitRelay()
+                benchmark.stopMeasurement()
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+    }
+
     // One run, one table: libosdp's control panel and Keyway on the same wire-paced line at 9600 and 115 200 baud
     // and on a bare pty, with Secure Channel, against the floor the bytes on the wire set (`WirePacedLatency`).
     Benchmark("Card read to relay on a wire-paced line (table)",
@@ -139,7 +156,9 @@ final class KeywaySite: @unchecked Sendable {
     private let supervisor: SiteSupervisor
 
     /// `device` and `baud`: the control panel's end of a line to `peer`; by default the peer's own pty, in plaintext.
-    init(peer given: Peer? = nil, device: String? = nil, baud: Int = 115200, key: String? = nil, pdCount: Int = 1) throws {
+    /// `durability` as in the site file; `syncDelay` before each sync of the database simulates a slow disk.
+    init(peer given: Peer? = nil, device: String? = nil, baud: Int = 115200, key: String? = nil, pdCount: Int = 1,
+         durability: Durability = .fast, syncDelay: Duration = .zero) throws {
         peer = try given ?? Peer()
         let keyFile = try key.map(Peer.keyFile)
         let pd = (1...pdCount).map { address -> String in
@@ -156,7 +175,7 @@ final class KeywaySite: @unchecked Sendable {
         let file = folder.appendingPathComponent("site.yaml")
         try """
             site: {name: Bench, timezone: UTC}
-            database: keyway.sqlite
+            database: {path: keyway.sqlite, durability: \(durability.rawValue)}
             secrets: secrets
             buses:
               - {name: bench, device: \(device ?? peer.device), baud: \(baud), pds: [\(pd)]}
@@ -165,7 +184,8 @@ final class KeywaySite: @unchecked Sendable {
             api: {socket: control.sock}
             """.write(to: file, atomically: true, encoding: .utf8)
         let configuration = try loadSiteConfiguration(path: file.path)
-        let access = try AccessControl.open(database: configuration.database, secrets: configuration.secrets, timeZone: .gmt)
+        let access = try AccessControl.open(database: configuration.database, secrets: configuration.secrets, timeZone: .gmt,
+                                            durability: configuration.durability, syncHooks: SyncHooks(delay: syncDelay))
         for door in doorNames { try access.store.addDoor(name: door, mode: .card) }
         try access.store.addGroup(name: "All", doors: doorNames.map { (door: $0, schedule: nil) })
         try access.store.addPerson(name: "Ada")

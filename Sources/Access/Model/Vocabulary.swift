@@ -100,6 +100,8 @@ public enum DenyReason: String, Sendable, Hashable, Codable, CaseIterable {
     case clockError = "clock_error"
     /// The database failed: fail secure.
     case internalError = "internal_error"
+    /// The database file was deleted or replaced under the service: nothing can be decided or logged.
+    case databaseMissing = "database_missing"
     /// The clock went back further than the site tolerates: time-bounded credentials fail secure until an operator
     /// acknowledges it or time catches up with the latest time seen.
     case clockUntrusted = "clock_untrusted"

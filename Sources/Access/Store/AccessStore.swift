@@ -17,23 +17,38 @@ public final class AccessStore: Sendable {
     public let timeZone: TimeZone
     let clock: SiteClock
     let codePolicy: CodePolicy
+    /// The file as opened, to notice it deleted or replaced under a running service.
+    public let file: DatabaseFile
+    let logSync: LogSync
     private let afterCommit: @Sendable (DatabasePool) throws -> Void
 
     /// Opens (creating unless `creating` is false, and migrating) the database; the secrets default to
-    /// `keyway.secret` beside it, the log key to `keyway.log-key` beside the secrets.
+    /// `keyway.secret` beside it, the log key to `keyway.log-key` beside the secrets. A missing database whose
+    /// secrets exist was created and lost: it is created again only when `recreating` (`DatabaseMissingError`).
+    /// `durability` says when decisions' rows are synced (`Durability`); changes made here are always synced first.
     /// A new database is readable by its owner only; an existing one that others may read is opened with a warning
     /// (it holds names, schedules and the log, never a code or key in clear: those are in the refused-if-loose secrets).
     public static func open(database: URL, secrets: URL? = nil, timeZone: TimeZone, codePolicy: CodePolicy = CodePolicy(),
-                            creating: Bool = true, logger: Logger = Logger(label: "keyway.access")) throws -> AccessStore {
+                            creating: Bool = true, recreating: Bool = false, durability: Durability = .fast,
+                            syncHooks: SyncHooks = SyncHooks(), logger: Logger = Logger(label: "keyway.access")) throws -> AccessStore {
         try AccessStore(database: database, secrets: secrets, timeZone: timeZone, codePolicy: codePolicy, creating: creating,
+                        recreating: recreating, logSync: LogSync(durability: durability, hooks: syncHooks, logger: logger),
                         logger: logger)
     }
 
-    private init(database: URL, secrets: URL?, timeZone: TimeZone, codePolicy: CodePolicy, creating: Bool, logger: Logger) throws {
+    private init(database: URL, secrets: URL?, timeZone: TimeZone, codePolicy: CodePolicy, creating: Bool, recreating: Bool,
+                 logSync: LogSync, logger: Logger) throws {
         self.codePolicy = codePolicy
+        self.logSync = logSync
+        let secretFile = secrets ?? SiteSecrets.defaultLocation(forDatabase: database)
         // Checked before SQLite opens it, which would create it.
-        guard creating || FileManager.default.fileExists(atPath: database.path) else {
-            throw AccessError.notFound(what: "database", database.path)
+        if !FileManager.default.fileExists(atPath: database.path) {
+            guard creating else { throw AccessError.notFound(what: "database", database.path) }
+            if !recreating, FileManager.default.fileExists(atPath: secretFile.path) {
+                let fingerprint = try SiteSecrets.load(at: secretFile, creatingMissing: false).fingerprint
+                throw DatabaseMissingError(database: database, secrets: secretFile,
+                                           fingerprint: fingerprint.prefix(8).map { String(format: "%02x", $0) }.joined())
+            }
         }
         try Self.createOwnerOnly(database)
         var configuration = Configuration()
@@ -43,8 +58,8 @@ public final class AccessStore: Sendable {
         }
         pool = try DatabasePool(path: database.path, configuration: configuration)
         try Schema.migrator.migrate(pool)
+        file = try DatabaseFile(opened: database.path)
         Self.warnIfOthersCanRead(database, logger: logger)
-        let secretFile = secrets ?? SiteSecrets.defaultLocation(forDatabase: database)
         self.secrets = try Self.secrets(at: secretFile, for: pool, database: database)
         log = try ActivityLog.open(keyFile: ActivityLog.keyLocation(forSecret: secretFile), pool: pool)
         self.timeZone = timeZone
@@ -58,7 +73,7 @@ public final class AccessStore: Sendable {
         let fd = openNewOwnerOnly(database.path)
         guard fd >= 0 else {
             if errno == EEXIST { return }
-            throw AccessDatabaseFileError(path: database.path, reason: String(cString: strerror(errno)))
+            throw AccessDatabaseFileError(path: database.path, doing: "create", reason: String(cString: strerror(errno)))
         }
         fchmod(fd, 0o600)
         close(fd)
@@ -101,21 +116,40 @@ public final class AccessStore: Sendable {
         secrets = store.secrets
         log = store.log
         codePolicy = store.codePolicy
+        file = store.file
+        logSync = store.logSync
         timeZone = store.timeZone
         clock = store.clock
         self.afterCommit = afterCommit
     }
 
-    /// One change: a write transaction, then the cache.
+    /// One change: a write transaction synced to disk before it returns (a revocation must survive a power cut),
+    /// then the cache.
     func change<T>(_ body: (Database) throws -> T) throws -> T {
         let result: T
         do {
-            result = try pool.write(body)
+            result = try write(body) { _ in true }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             throw AccessError.conflict("that would clash with what exists: \(error.message ?? "constraint failed")")
         }
         try afterCommit(pool)
         return result
+    }
+
+    /// A write transaction on the database file as opened (refused once it is deleted or replaced), synced before
+    /// it returns when `durableFirst` says so for its result (or in strict mode), otherwise shortly after.
+    func write<T>(_ body: (Database) throws -> T, durableFirst: (T) -> Bool) throws -> T {
+        if let problem = file.state.problem { throw AccessError.databaseFile(problem) }
+        return try pool.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction {
+                result = try body(db)
+                return .commit
+            }
+            guard let result else { throw AccessError.corrupt("a write transaction ended without its result") }
+            try logSync.committed(db, durableFirst: durableFirst(result), pool: pool)
+            return result
+        }
     }
 
     // MARK: Names and ids
@@ -155,9 +189,10 @@ private func openNewOwnerOnly(_ path: String) -> Int32 {
     open(path, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0o600)
 }
 
-/// The database file could not be created.
+/// The database file could not be created, or looked at.
 struct AccessDatabaseFileError: Error, CustomStringConvertible {
     let path: String
+    let doing: String
     let reason: String
-    var description: String { "cannot create the database \(path): \(reason)" }
+    var description: String { "cannot \(doing) the database \(path): \(reason)" }
 }

@@ -11,6 +11,8 @@ public struct SiteConfiguration: Sendable, Equatable {
     public var site: Site
     /// The SQLite allowlist and activity log.
     public var database: URL
+    /// When decisions' rows are synced to disk (`database: {path: …, durability: fast | strict}`).
+    public var durability: Durability = .fast
     /// The secrets file (PIN pepper, log key) the access core opens.
     public var secrets: URL
     public var buses: [BusConfiguration]

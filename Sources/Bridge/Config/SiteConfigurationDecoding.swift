@@ -136,7 +136,7 @@ private struct SiteDecoder {
     func decode(_ root: YAMLValue) -> SiteConfiguration? {
         guard let top = root.mapping(keys: ["site", "database", "secrets", "buses", "wiegand", "doors", "api", "metrics", "http"]) else { return nil }
         let site = top.required("site").flatMap(decodeSite)
-        let database = top.required("database").flatMap(decodePath)
+        let storage = top.required("database").flatMap(decodeDatabase)
         let secrets = top.required("secrets").flatMap(decodePath)
         let buses = list(top.optional("buses"), decodeBus)
         let wiegand = list(top.optional("wiegand"), decodeWiegandReader)
@@ -146,12 +146,22 @@ private struct SiteDecoder {
         let http = top.optionalValue("http", decodeHTTP)
         let partial = PartialSite(buses: buses, wiegandReaders: wiegand, doors: doors)
         SiteValidator(site: partial, diagnostics: root.diagnostics).check()
-        guard let site, let database, let secrets, let buses = partial.allBuses, let wiegand = partial.allWiegandReaders,
+        guard let site, let storage, let secrets, let buses = partial.allBuses, let wiegand = partial.allWiegandReaders,
               let doors = partial.allDoors, let api, metrics.isValid, http.isValid
         else { return nil }
         return SiteConfiguration(
-            site: site, database: database, secrets: secrets, buses: buses, wiegandReaders: wiegand, doors: doors,
-            api: api, metrics: metrics.value, http: http.value)
+            site: site, database: storage.path, durability: storage.durability, secrets: secrets, buses: buses, wiegandReaders: wiegand,
+            doors: doors, api: api, metrics: metrics.value, http: http.value)
+    }
+
+    /// `database: keyway.sqlite`, or `database: {path: keyway.sqlite, durability: strict}`.
+    private func decodeDatabase(_ value: YAMLValue) -> (path: URL, durability: Durability)? {
+        guard case .mapping = value.node else { return decodePath(value).map { ($0, .fast) } }
+        guard let database = value.mapping(keys: ["path", "durability"]) else { return nil }
+        let path = database.required("path").flatMap(decodePath)
+        let durability = database.value("durability", default: Durability.fast) { $0.choice(Durability.self) }
+        guard let path, let durability else { return nil }
+        return (path, durability)
     }
 
     /// Decodes every item of an optional list, keeping a nil where an item failed (its errors are

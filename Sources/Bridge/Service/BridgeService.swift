@@ -18,6 +18,8 @@ struct BridgeService: Service {
         let unconfirmed = await withDiscardingTaskGroup { group in
             group.addTask { await repeatUntilShutdown(every: .milliseconds(100)) { await supervisor.runtime.tick() } }
             group.addTask { await repeatUntilShutdown(every: .seconds(1)) { await supervisor.runtime.followModes() } }
+            // Its own task: a database stalled in `followModes` must not hide a database file deleted meanwhile.
+            group.addTask { await repeatUntilShutdown(every: .seconds(1)) { await supervisor.runtime.checkDatabaseFile() } }
             if let interval = notifier.watchdogInterval {
                 group.addTask { await repeatUntilShutdown(every: interval) { notifier.notify(.watchdog) } }
             }

@@ -9,11 +9,14 @@ public struct ServeOptions: Sendable {
     public var configurationPath: String?
     public var logFormat: LogFormat
     public var logLevel: Logger.Level
+    /// Create the database even though its secrets show one existed (it was lost; start afresh knowingly).
+    public var createDatabase: Bool
 
-    public init(configurationPath: String?, logFormat: LogFormat = .human, logLevel: Logger.Level = .info) {
+    public init(configurationPath: String?, logFormat: LogFormat = .human, logLevel: Logger.Level = .info, createDatabase: Bool = false) {
         self.configurationPath = configurationPath
         self.logFormat = logFormat
         self.logLevel = logLevel
+        self.createDatabase = createDatabase
     }
 }
 
@@ -56,7 +59,8 @@ public func runBridgeService(_ options: ServeOptions, services layered: (Running
         try FileManager.default.createDirectory(at: configuration.database.deletingLastPathComponent(), withIntermediateDirectories: true)
         access = try AccessControl.open(
             database: configuration.database, secrets: configuration.secrets, timeZone: configuration.site.timeZone,
-            logger: Logger(label: "keyway.access"), clockPolicy: configuration.site.clockPolicy)
+            logger: Logger(label: "keyway.access"), clockPolicy: configuration.site.clockPolicy,
+            recreating: options.createDatabase || demo, durability: configuration.durability)
     } catch {
         throw BridgeError.startup("cannot open the database \(configuration.database.path): \(error)")
     }

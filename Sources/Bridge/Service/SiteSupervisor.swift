@@ -117,7 +117,8 @@ public actor SiteSupervisor {
             return .failure("configuration refused, the running one stays:\n\(error)")
         }
         var notes: [String] = []
-        if fresh.database != configuration.database || fresh.secrets != configuration.secrets || fresh.site != configuration.site
+        if fresh.database != configuration.database || fresh.durability != configuration.durability
+            || fresh.secrets != configuration.secrets || fresh.site != configuration.site
             || fresh.api != configuration.api || fresh.metrics != configuration.metrics || fresh.http != configuration.http {
             notes.append("site, database, secrets, api, metrics and http changes take effect at the next restart")
         }

@@ -39,6 +39,7 @@ public actor SiteRuntime: ReaderReportSink {
     private var contactStates: [InputReference.Source: Bool] = [:]
     private let access: AccessControl
     private let database: DatabaseQueue
+    private let databaseFileQueue = DispatchQueue(label: "keyway.database.file")
     private let logger: Logger
     /// Faults in force; drivers report to it directly, from any thread.
     public nonisolated let faults: FaultBoard
@@ -235,7 +236,10 @@ public actor SiteRuntime: ReaderReportSink {
     /// or while the service stops.
     public func present(digitalKey token: String, at name: String) async -> Decision? {
         guard doors[name] != nil else { return nil }
-        return await handle(.digitalKey(token: token), at: name).last
+        let (answers, answered) = AsyncStream.makeStream(of: Decision.self, bufferingPolicy: .bufferingNewest(1))
+        guard await handle(.digitalKey(token: token), at: name, answered: { answered.yield($0); answered.finish() }) else { return nil }
+        for await decision in answers { return decision }
+        return nil
     }
 
     /// Releases a door's strike for a while; the door refuses in lockdown.
@@ -274,6 +278,29 @@ public actor SiteRuntime: ReaderReportSink {
             await handle(.mode(mode), at: name)
         }
     }
+
+    /// Whether the database's path still leads to the file the service opened: a file deleted or replaced under the
+    /// service is a fault in status and `keyway_database_file_fault` (1 missing, 2 replaced), and the access core
+    /// denies every decision meantime (`database_missing`) and logs the alarm. The service asks every second.
+    /// The check (a stat, and a log row once the file is back) runs on a queue of its own: off the cooperative pool, and
+    /// not behind a stalled database's writes.
+    public nonisolated func checkDatabaseFile() async {
+        let state = await withCheckedContinuation { continuation in
+            databaseFileQueue.async { [access] in continuation.resume(returning: access.checkDatabaseFile()) }
+        }
+        show(state)
+    }
+
+    private nonisolated func show(_ state: DatabaseFile.State) {
+        Gauge(label: "keyway_database_file_fault").record(Self.databaseFileGauge[state] ?? 1)
+        if let problem = state.problem {
+            faults.report("database file", "\(access.store.file.path): \(problem)")
+        } else {
+            faults.clear("database file")
+        }
+    }
+
+    private static let databaseFileGauge: [DatabaseFile.State: Int] = [.intact: 0, .missing: 1, .replaced: 2]
 
     /// The access core's clock fault as a fault in status (and `keyway_faults_total`), and as a gauge.
     private func showClockFault() {
@@ -319,8 +346,8 @@ public actor SiteRuntime: ReaderReportSink {
         return unconfirmed
     }
 
-    /// Returns once no decision is in flight.
-    private func decisionsSettled() async {
+    /// Returns once no decision is in flight (each answered and acted on).
+    func decisionsSettled() async {
         guard decisionsInFlight > 0 else { return }
         await withCheckedContinuation { decisionWaiters.append($0) }
     }
@@ -346,42 +373,65 @@ public actor SiteRuntime: ReaderReportSink {
         doorOrder.first { doors[$0]?.binding.reader == reader }
     }
 
-    /// Returns the decisions the input led to.
+    /// Returns whether the input asked the access core for a decision; `answered` hears it (as the door acted
+    /// on it) once the door has acted.
     @discardableResult
-    private func handle(_ input: DoorInput, at name: String) async -> [Decision] {
+    private func handle(_ input: DoorInput, at name: String, answered: (@Sendable (Decision) -> Void)? = nil) async -> Bool {
         if stopping {
             // Only answers to decisions already asked are taken; nothing new opens a door.
-            guard case .decided = input, !doorsSecured else { return [] }
+            guard case .decided = input, !doorsSecured else { return false }
         }
-        guard let actions = doors[name]?.controller.handle(input, now: now()) else { return [] }
-        return await perform(actions, at: name)
+        guard let actions = doors[name]?.controller.handle(input, now: now()) else { return false }
+        return await perform(actions, at: name, answered: answered)
     }
 
     @discardableResult
-    private func perform(_ actions: [DoorAction], at name: String) async -> [Decision] {
-        var decisions: [Decision] = []
+    private func perform(_ actions: [DoorAction], at name: String, answered: (@Sendable (Decision) -> Void)? = nil) async -> Bool {
+        var asked = false
         for action in actions {
-            guard let binding = doors[name]?.binding else { return decisions }
+            guard let binding = doors[name]?.binding else { return asked }
             if case .decide(let id, let credential) = action {
-                let decision = await decide(credential, binding: binding)
-                decisions.append(decision)
-                await handle(.decided(id, decision.granted ? .granted(extendedStrike: false) : .denied), at: name)
+                ask(id, credential, binding: binding, answered: answered)
+                asked = true
             } else {
                 await drive(binding, action, door: name)
             }
         }
-        return decisions
+        return asked
     }
 
-    /// Asks the access core, which logs the decision before it answers; the answer is what the door acts on.
-    private func decide(_ presentation: Presentation, binding: DoorBinding) async -> Decision {
+    /// Queues the question for the access core (which logs the decision before it answers) and returns at once:
+    /// only the door that asked waits for the database. Whoever reported the credential (a bus with an exit
+    /// button's input next in line, a timer with a release after it) goes on; the answer comes back to the door
+    /// as `.decided`. Questions are queued in the order asked, so they are decided in that order.
+    private func ask(_ id: DecisionRequestID, _ presentation: Presentation, binding: DoorBinding,
+                     answered: (@Sendable (Decision) -> Void)?) {
         let door = binding.configuration.name
         let started = now()
         let date = Date()
         decisionsInFlight += 1
-        let decision = await database.perform { access in access.decide(presentation, door: door, reader: binding.reader, at: date) }
-        decisionsInFlight -= 1
-        if decisionsInFlight == 0 { resumeDecisionWaiters() }
+        database.enqueue { [weak self] access in
+            let decision = access.decide(presentation, door: door, reader: binding.reader, at: date)
+            Task { await self?.answer(id, decision, to: presentation, binding: binding, askedAt: started, answered: answered) }
+        }
+    }
+
+    /// A decision's answer: logged and counted, then acted on by the door that asked.
+    private func answer(_ id: DecisionRequestID, _ decision: Decision, to presentation: Presentation, binding: DoorBinding,
+                        askedAt started: UInt64, answered: (@Sendable (Decision) -> Void)?) async {
+        let door = binding.configuration.name
+        defer {
+            decisionsInFlight -= 1
+            if decisionsInFlight == 0 { resumeDecisionWaiters() }
+        }
+        let acted = logDecision(decision, to: presentation, binding: binding, askedAt: started)
+        await handle(.decided(id, acted.granted ? .granted(extendedStrike: false) : .denied), at: door)
+        answered?(acted)
+    }
+
+    /// Logs, counts and shows a decision; the decision the door acts on (a grant that came too late is dropped).
+    private func logDecision(_ decision: Decision, to presentation: Presentation, binding: DoorBinding, askedAt started: UInt64) -> Decision {
+        let door = binding.configuration.name
         let elapsed = now() - started
         let result = decision.granted ? "granted" : "denied"
         let credential = presentation.description
@@ -399,6 +449,8 @@ public actor SiteRuntime: ReaderReportSink {
         // One fault per outage, whichever door meets it; the access core's log line names the SQLite error.
         if failed {
             faults.report("database", "decisions fail and are denied (database error, see the log)")
+        } else if decision.reason == .databaseMissing {
+            show(access.store.file.state)
         } else {
             faults.clear("database")
         }

@@ -20,12 +20,16 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Log level.")
     var logLevel: Logger.Level = .info
 
+    @Flag(help: "Create the database even though its secrets show one existed (it was deleted or moved): every card unknown, the log restarted.")
+    var createDatabase = false
+
     func validate() throws {
         guard (config == nil) != !demo else { throw ValidationError("give --config FILE or --demo") }
     }
 
     func run() async throws {
-        try await runBridgeService(ServeOptions(configurationPath: config, logFormat: logFormat, logLevel: logLevel),
+        try await runBridgeService(ServeOptions(configurationPath: config, logFormat: logFormat, logLevel: logLevel,
+                                                createDatabase: createDatabase),
                                    services: APIService.services(for:))
     }
 }
