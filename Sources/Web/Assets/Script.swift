@@ -298,7 +298,7 @@ extension Assets {
             const codes = await api('GET', '/api/v1/passcodes?limit=200');
             const shares = keys.filter((k) => k.parent);
             list.replaceChildren();
-            const items = shares.map((k) => ({ kind: 'key', id: k.id, who: k.recipient || 'a guest', what: 'Link shared by ' + (k.person || 'a resident'), c: k }))
+            const items = shares.map((k) => ({ kind: 'key', id: k.id, who: k.recipient || 'a guest', what: 'Shared link', c: k }))
               .concat(codes.map((c) => ({ kind: 'passcode', id: c.id, who: c.label || c.person || 'a guest', what: 'Passcode', c })));
             items.forEach((item) => {
               const c = item.c;
