@@ -127,4 +127,21 @@ struct WebPageTests {
             #expect(answer.text.contains("not one this building issued") && !answer.text.contains("Ada"))
         }
     }
+
+    @Test func aLinkPastItsEndIsExpiredAndOneNotStartedSaysWhen() async throws {
+        let web = try WebHarness()
+        let (resident, keyID) = try await web.resident()
+        let now = Date()
+        let later = Timestamp.format(now.addingTimeInterval(3600)), end = Timestamp.format(now.addingTimeInterval(7200))
+        let share = try await web.api.send(.post, "/api/v1/keys/\(keyID)/shares",
+                                           json: #"{"recipient": "sam@example.org", "valid_from": "\#(later)", "valid_until": "\#(end)"}"#,
+                                           headers: resident.headers(changing: true))
+        let link = try #require(share["link"] as? String, "\(share.text)")
+        let token = String(link.split(separator: "/").last!)
+        #expect(await web.api.api.sharedKey(token: token, at: now)?.standing == .notYetValid)
+        #expect(await web.api.api.sharedKey(token: token, at: now.addingTimeInterval(5400))?.standing == .active)
+        #expect(await web.api.api.sharedKey(token: token, at: now.addingTimeInterval(7300))?.standing == .expired)
+        let page = try await web.get("/k/\(token)")
+        #expect(page.status == .ok && page.text.contains("This link starts working on") && !page.text.contains("data-door"))
+    }
 }
