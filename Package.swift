@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
 // Keyway: an access-control bridge. Dependencies point one way:
-// keyway (CLI) → API (HTTP) → Bridge → Access (core) and OSDPLink (link) → OSDP / Wiegand (protocols) and Serial / GPIO (hardware);
+// keyway (CLI) → Web (pages) → API (HTTP) → Bridge → Access (core) and OSDPLink (link) → OSDP / Wiegand (protocols) and Serial / GPIO (hardware);
 // everything may use Timebase (the clock and duration units). Protocols import no I/O; C modules only in Hardware.
 import PackageDescription
 
@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // MARK: Support (a leaf: the one monotonic clock, duration parsing, printing and units)
@@ -102,11 +103,23 @@ let package = Package(
             path: "Sources/API"
         ),
 
+        // MARK: Web pages (server-rendered on the API's listener and session; CSS and JavaScript in the binary)
+        .target(
+            name: "Web",
+            dependencies: [
+                "API",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Sources/Web"
+        ),
+
         // MARK: Program
         .executableTarget(
             name: "keyway",
             dependencies: [
-                "API", "Bridge", "Access", "OSDPLink", "OSDP", "Wiegand", "Serial", "GPIO", "Timebase",
+                "API", "Web", "Bridge", "Access", "OSDPLink", "OSDP", "Wiegand", "Serial", "GPIO", "Timebase",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -125,7 +138,7 @@ let package = Package(
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "KeywayTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["KeywayTestSupport"]),
         .testTarget(name: "APITests", dependencies: [
-            "API", "Bridge", "Access", "Wiegand", "KeywayTestSupport",
+            "API", "Web", "Bridge", "Access", "Wiegand", "KeywayTestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -13,11 +13,15 @@ public struct APIServer: Service {
     /// Called with the bound port once the server listens (port 0 picks one).
     let onListening: @Sendable (Int) async -> Void
     let onFailure: @Sendable (any Error) async -> Void
+    /// Adds the web pages (Sources/Web) beside the API's routes, on the same listener and session.
+    let pages: @Sendable (KeywayAPI, Router<APIContext>) -> Void
 
     public init(api: KeywayAPI, host: String, port: Int, logger: Logger = Logger(label: "keyway.api"),
+                pages: @escaping @Sendable (KeywayAPI, Router<APIContext>) -> Void = { _, _ in },
                 onListening: @escaping @Sendable (Int) async -> Void = { _ in },
                 onFailure: @escaping @Sendable (any Error) async -> Void = { _ in }) {
         self.api = api
+        self.pages = pages
         self.host = host
         self.port = port
         self.logger = logger
@@ -26,8 +30,10 @@ public struct APIServer: Service {
     }
 
     public func run() async throws {
+        let router = api.router()
+        pages(api, router)
         let application = Application(
-            router: api.router(), configuration: .init(address: .hostname(host, port: port), serverName: "keyway"),
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "keyway"),
             onServerRunning: { [logger, onListening] channel in
                 let bound = channel.localAddress?.port ?? 0
                 logger.info("api listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])

@@ -111,7 +111,7 @@ extension KeywayAPI {
     }
 
     func cookie(value: String, maxAge: Int) -> String {
-        "\(Self.sessionCookie)=\(value); Path=/api/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (settings.secureCookies ? "; Secure" : "")
+        "\(Self.sessionCookie)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (settings.secureCookies ? "; Secure" : "")
     }
 
     static func tooMany(_ wait: Int) -> APIError {

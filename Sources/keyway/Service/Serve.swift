@@ -1,4 +1,5 @@
 import API
+import Web
 import ArgumentParser
 import Bridge
 import Logging
@@ -30,7 +31,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         try await runBridgeService(ServeOptions(configurationPath: config, logFormat: logFormat, logLevel: logLevel,
                                                 createDatabase: createDatabase),
-                                   services: APIService.services(for:))
+                                   services: { site in try APIService.services(for: site, pages: WebPages.add) })
     }
 }
 
