@@ -61,7 +61,16 @@ final class Peer: @unchecked Sendable {
     private let output = Pipe()
     private var buffer = Data()
 
+    /// `--scbk KEY` in `arguments` is handed to the PD as a 0600 key file (osdp_pd.py takes keys by file only).
     init(arguments: [String] = ["--address", "1", "--baud", "115200"]) throws {
+        var arguments = arguments
+        if let option = arguments.firstIndex(of: "--scbk"), option + 1 < arguments.count {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("keyway-bench-\(UUID().uuidString.prefix(8)).key")
+            guard FileManager.default.createFile(atPath: file.path, contents: Data(arguments[option + 1].utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw CocoaError(.fileWriteUnknown)
+            }
+            arguments.replaceSubrange(option...(option + 1), with: ["--scbk-file", file.path])
+        }
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [repository.appendingPathComponent("Demo/osdp_pd.py").path] + arguments
         process.standardInput = input
@@ -147,6 +156,7 @@ final class KeywaySite: @unchecked Sendable {
               - {name: Door, reader: {bus: bench, address: 1}, relay: {bus: bench, address: 1, output: 0}, mode: card}
             api: {socket: control.sock}
             """.write(to: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)  // it holds the key
         let configuration = try loadSiteConfiguration(path: file.path)
         let access = try AccessControl.open(database: configuration.database, secrets: configuration.secrets, timeZone: .gmt)
         try access.store.addDoor(name: "Door", mode: .card)
