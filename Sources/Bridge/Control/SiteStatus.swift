@@ -21,7 +21,8 @@ extension ServiceStatus.Bus {
             name: bus.configuration.name, port: bus.configuration.port.description, open: bus.isOpen, openedAt: bus.openedAt,
             pds: bus.configuration.pds.map { pd in
                 let status = bus.pds.first { Int($0.address) == pd.address }
-                return ServiceStatus.PD(address: pd.address, name: pd.name, online: status?.state == .online, secure: status?.secure ?? false)
+                return ServiceStatus.PD(address: pd.address, name: pd.name, online: status?.state == .online, secure: status?.secure ?? false,
+                                        secureChannelRestarts: status?.counters.secureChannelRestarts ?? 0)
             })
     }
 }
