@@ -80,6 +80,53 @@ import Testing
         site.expectEveryOpeningLogged(openings)
         #expect(openings >= 5, "too few cards opened to say anything")
     }
+
+    /// "Full" is simulated with RLIMIT_FSIZE, lowered on the running service (`prlimit --fsize`, SIGXFSZ ignored from
+    /// its start): from then on every write past 4 KiB into any file fails with EFBIG, as on a full disk. (A small
+    /// tmpfs would need root; SQLite's max_page_count is per connection, out of reach from outside.)
+    @Test(.timeLimit(.minutes(5))) func aFullDiskDeniesAndShowsTheFault() throws {
+        let line = try PacedLineProcess(corrupt: 0)
+        defer { line.stop() }
+        let site = try FaultSite(device: line.panelSide, cards: 6)
+        let peer = try site.startPeer(device: line.pdSide)
+        let serve = try site.serve(ignoringFileSizeSignal: true)
+        defer { serve.stop() }
+        #expect(site.waitFor("the reader online") { site.pdStatus()?.online == true })
+        var openings = site.present(0, at: peer)
+        let full = Process()
+        full.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+        full.arguments = ["--pid", String(serve.pid), "--fsize=4096"]
+        try full.run()
+        full.waitUntilExit()
+        #expect(full.terminationStatus == 0)
+        for card in 1..<6 { openings += site.present(card, at: peer, patience: 10) }
+        #expect(site.waitFor("the database fault in status") { site.faults().contains { $0.contains("database") } })
+        serve.stop()
+        openings += site.openings(at: peer, patience: 1)
+        #expect(serve.log.contains("all confirmed locked"), "doors not confirmed locked at stop:\n\(serve.log.suffix(2000))")
+        site.expectEveryOpeningLogged(openings)
+    }
+
+    /// The database file deleted under the running service: openings after that have no durable row unless the
+    /// service notices. Today it does not (issue 10, "the database file itself", is another change): known issue.
+    @Test(.timeLimit(.minutes(5))) func aRemovedDatabaseOpensNothingWithoutADurableRow() throws {
+        let line = try PacedLineProcess(corrupt: 0)
+        defer { line.stop() }
+        let site = try FaultSite(device: line.panelSide, cards: 4)
+        let peer = try site.startPeer(device: line.pdSide)
+        let serve = try site.serve()
+        defer { serve.stop() }
+        #expect(site.waitFor("the reader online") { site.pdStatus()?.online == true })
+        var openings = site.present(0, at: peer)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: site.database.path + suffix) }
+        for card in 1..<4 { openings += site.present(card, at: peer, patience: 10) }
+        serve.stop()
+        openings += site.openings(at: peer, patience: 1)
+        #expect(serve.log.contains("all confirmed locked"), "doors not confirmed locked at stop:\n\(serve.log.suffix(2000))")
+        withKnownIssue("a vanished database is not yet detected: grants go on into the deleted file", isIntermittent: true) {
+            site.expectEveryOpeningLogged(openings)
+        }
+    }
 }
 
 // MARK: The site under test
@@ -132,7 +179,18 @@ private final class FaultSite: @unchecked Sendable {
         try OSDPPeer(.init(addresses: [1], scbk: key, baud: 115200, device: device))
     }
 
-    func serve() throws -> ServeProcess { try ServeProcess(config: config, folder: folder) }
+    var database: URL { folder.appendingPathComponent("keyway.sqlite") }
+
+    func serve(ignoringFileSizeSignal: Bool = false) throws -> ServeProcess {
+        try ServeProcess(config: config, folder: folder, ignoringFileSizeSignal: ignoringFileSizeSignal)
+    }
+
+    /// The faults `keyway status` lists now (empty while the service does not answer).
+    func faults() -> [String] {
+        guard let result = try? runKeyway(["status", "--json", "--socket", folder.appendingPathComponent("control.sock").path]),
+              result.status == 0, let status = result.jsonLines.first else { return [] }
+        return status["faults"] as? [String] ?? []
+    }
 
     /// The PD as `keyway status` shows it, nil while the service does not answer.
     func pdStatus() -> (online: Bool, secure: Bool)? {
@@ -215,11 +273,18 @@ private final class ServeProcess: @unchecked Sendable {
     private let process = Process()
     private let logFile: URL
 
-    init(config: URL, folder: URL) throws {
+    /// `ignoringFileSizeSignal`: SIGXFSZ ignored (it stays so across exec), so a file size limit set later makes
+    /// writes fail with EFBIG rather than kill the process.
+    init(config: URL, folder: URL, ignoringFileSizeSignal: Bool = false) throws {
         logFile = folder.appendingPathComponent("serve-\(UUID().uuidString.prefix(6)).log")
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        process.executableURL = TestPaths.keyway
-        process.arguments = ["serve", "--config", config.path]
+        if ignoringFileSizeSignal {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "trap '' XFSZ; exec \"$0\" serve --config \"$1\"", TestPaths.keyway.path, config.path]
+        } else {
+            process.executableURL = TestPaths.keyway
+            process.arguments = ["serve", "--config", config.path]
+        }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: logFile)
         process.standardInput = FileHandle.nullDevice
@@ -229,6 +294,7 @@ private final class ServeProcess: @unchecked Sendable {
     deinit { kill() }
 
     var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+    var pid: Int32 { process.processIdentifier }
     var exitStatus: Int32 { process.isRunning ? -1 : process.terminationStatus }
 
     /// SIGTERM, then SIGKILL if it is still there after a minute; reaped.
