@@ -35,6 +35,9 @@ import Testing
         #expect(after.checkCharacterErrors > before.checkCharacterErrors)
         #expect(after.retransmissions > before.retransmissions)
         #expect(after.timeouts == before.timeouts, "resent on the damage, not after the reply timeout")
+        // libosdp 3.2.9 runs a resent command again instead of repeating its reply, fails its MAC and drops the
+        // session (a spec-conforming PD, or libosdp's master with its reply cache, keeps it): the link handshakes
+        // again, and the card still comes.
         #expect(await !bus.events.contains(.bus(.offline(address: 1))))
     }
 
