@@ -46,7 +46,7 @@ import Testing
         let peer = try OSDPPeer(.init(addresses: [1], scbk: interopKey, device: relay.peripheralSide))
         let bus = try InteropBus(device: relay.controlPanelSide, pds: [securePD(1)])
         #expect(try await bus.awaitOnline(1))
-        #expect(await bus.link.status(of: 1)?.counters.secureChannelRestarts == 0)
+        let before = await bus.link.status(of: 1)?.counters.secureChannelRestarts ?? 0
 
         // libosdp 3.2.9 drops its Secure Channel session on a command with a bad CRC: Keyway must handshake again.
         relay.corrupt(next: 1, .toPeripherals)
@@ -63,6 +63,6 @@ import Testing
             guard case .bus(.card(1, _)) = event else { return nil }
             return ()
         }
-        #expect((await bus.link.status(of: 1)?.counters.secureChannelRestarts ?? 0) >= 1)
+        #expect((await bus.link.status(of: 1)?.counters.secureChannelRestarts ?? 0) > before)
     }
 }
