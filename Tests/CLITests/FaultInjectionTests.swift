@@ -105,6 +105,8 @@ import Testing
             #expect(full.terminationStatus == 0)
             for card in 1..<6 { openings += site.present(card, at: peer, patience: 10) }
             #expect(site.waitFor("the database fault in status") { site.faults().contains { $0.contains("database") } })
+            // A lock is confirmed by the reader's board: stop while it answers (a loaded machine can cost it a handshake).
+            #expect(site.waitFor("the reader online before the stop") { site.pdStatus()?.online == true })
             serve.stop()
             openings += site.openings(at: peer, patience: 1)
             #expect(serve.log.contains("all confirmed locked"), "doors not confirmed locked at stop:\n\(serve.log.suffix(2000))")
@@ -128,6 +130,7 @@ import Testing
             var openings = 0
             for card in 1..<4 { openings += site.present(card, at: peer, patience: 10) }
             #expect(site.waitFor("the database file fault in status") { site.faults().contains { $0.contains("database") } })
+            #expect(site.waitFor("the reader online before the stop") { site.pdStatus()?.online == true })
             serve.stop()
             openings += site.openings(at: peer, patience: 1)
             #expect(serve.log.contains("all confirmed locked"), "doors not confirmed locked at stop:\n\(serve.log.suffix(2000))")
