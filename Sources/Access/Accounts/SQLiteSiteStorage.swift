@@ -286,40 +286,61 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
     public func activity(_ query: ActivityQuery) async throws -> [ActivityEntry] {
         try await blocking { [store] in
             try store.pool.read { db in
-                var conditions: [String] = []
-                var arguments: [any DatabaseValueConvertible & Sendable] = []
-                func add(_ condition: String, _ values: [any DatabaseValueConvertible & Sendable]) {
-                    conditions.append(condition)
-                    arguments += values
-                }
-                if let from = query.from { add("at_ms >= ?", [Self.milliseconds(from)]) }
-                if let until = query.until { add("at_ms < ?", [Self.milliseconds(until)]) }
-                if let door = query.door { add("door = ?", [try store.name(of: store.resolve(door, in: DoorRow.self, db), in: DoorRow.self, db)]) }
-                if let person = query.person { add("person_id = ?", [try store.resolve(person, in: PersonRow.self, db)]) }
-                if let credential = query.credential { add("credential_id = ?", [credential]) }
-                if let outcome = query.outcome { add("outcome = ?", [outcome]) }
-                if let reason = query.reason { add("reason = ?", [reason]) }
-                if let doors = query.doors {
-                    add("door IN (\(doors.map { _ in "?" }.joined(separator: ", ")))", doors)
-                }
-                if let before = query.before { add("seq < ?", [before]) }
-                if let after = query.after { add("seq > ?", [after]) }
-                if let scope = query.scope {
-                    // Rows about their person, their own or issued credentials, or what they did.
-                    let tokens = Self.viaTokens(of: scope.userID)
-                    add("""
-                        (person_id = ? OR actor = ? OR (actor >= ? AND actor < ?) OR credential_id IN (
-                            SELECT id FROM credential WHERE person_id = ? OR created_by = ? OR (created_by >= ? AND created_by < ?)))
-                        """, [scope.personID ?? "", scope.userID, tokens.from, tokens.before, scope.personID ?? "", scope.userID, tokens.from,
-                              tokens.before])
-                }
-                let order = query.after == nil ? "DESC" : "ASC"
-                let sql = "SELECT * FROM activity" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
-                    + " ORDER BY seq \(order) LIMIT \(max(1, query.limit))"
-                return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments.map { $0 as any DatabaseValueConvertible }))
-                    .map(ActivityLog.entry(from:))
+                let (sql, arguments) = try Self.activityStatement(query, store: store, db)
+                return try Row.fetchAll(db, sql: sql, arguments: arguments).map(ActivityLog.entry(from:))
             }
         }
+    }
+
+    /// The SQL of an activity page. Every filter is answered by an index walked newest first (migration `api2`),
+    /// so a page costs about its length, not the log's. A resident's scope is a union of such walks (their person,
+    /// their own actions, their tokens' actions, their credentials'), each limited to the page, then merged: an OR
+    /// of them would read the whole log.
+    static func activityStatement(_ query: ActivityQuery, store: AccessStore, _ db: Database) throws -> (String, StatementArguments) {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        func add(_ condition: String, _ values: [any DatabaseValueConvertible]) {
+            conditions.append(condition)
+            arguments += values
+        }
+        if let from = query.from { add("at_ms >= ?", [Self.milliseconds(from)]) }
+        if let until = query.until { add("at_ms < ?", [Self.milliseconds(until)]) }
+        if let door = query.door { add("door = ?", [try store.name(of: store.resolve(door, in: DoorRow.self, db), in: DoorRow.self, db)]) }
+        if let person = query.person { add("person_id = ?", [try store.resolve(person, in: PersonRow.self, db)]) }
+        if let credential = query.credential { add("credential_id = ?", [credential]) }
+        if let outcome = query.outcome { add("outcome = ?", [outcome]) }
+        if let reason = query.reason { add("reason = ?", [reason]) }
+        if let doors = query.doors {
+            add("door IN (\(doors.map { _ in "?" }.joined(separator: ", ")))", doors)
+        }
+        if let before = query.before { add("seq < ?", [before]) }
+        if let after = query.after { add("seq > ?", [after]) }
+        let order = query.after == nil ? "DESC" : "ASC"
+        let limit = " ORDER BY seq \(order) LIMIT \(max(1, query.limit))"
+        func whereClause(_ extra: [String]) -> String {
+            let all = extra + conditions
+            return all.isEmpty ? "" : " WHERE " + all.joined(separator: " AND ")
+        }
+        guard let scope = query.scope else {
+            return ("SELECT * FROM activity" + whereClause([]) + limit, StatementArguments(arguments))
+        }
+        let tokens = Self.viaTokens(of: scope.userID)
+        let credentials = "SELECT id FROM credential WHERE person_id = ? UNION SELECT id FROM credential WHERE created_by = ? "
+            + "UNION SELECT id FROM credential WHERE created_by >= ? AND created_by < ?"
+        let branches: [(condition: String, values: [any DatabaseValueConvertible])] = [
+            ("person_id = ?", [scope.personID ?? ""]),
+            ("actor = ?", [scope.userID]),
+            ("actor >= ? AND actor < ?", [tokens.from, tokens.before]),
+            ("credential_id IN (\(credentials))", [scope.personID ?? "", scope.userID, tokens.from, tokens.before]),
+        ]
+        var sql = "SELECT * FROM activity WHERE seq IN ("
+        var all: [any DatabaseValueConvertible] = []
+        for (index, branch) in branches.enumerated() {
+            if index > 0 { sql += " UNION " }
+            sql += "SELECT seq FROM (SELECT seq FROM activity" + whereClause([branch.condition]) + limit + ")"
+            all += branch.values + arguments
+        }
+        return (sql + ")" + limit, StatementArguments(all))
     }
 
     /// The range of actor strings an account's tokens write (`usr_… via tok_…`): an exact prefix as a range the

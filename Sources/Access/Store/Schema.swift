@@ -30,6 +30,9 @@ enum Schema {
         migrator.registerMigration("api1: accounts, sessions and tokens of the HTTP API") { db in
             try db.execute(sql: AccountSchema.accounts)
         }
+        migrator.registerMigration("api2: the activity log's pages by result, reason and actor") { db in
+            try db.execute(sql: AccountSchema.activityPages)
+        }
         return migrator
     }
 
