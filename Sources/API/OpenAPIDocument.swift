@@ -648,6 +648,166 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/api/v1/doors/{door}/lockdown": {
+   "post": {
+    "operationId": "lockdownDoor",
+    "summary": "Put a door in lockdown (staff, admin), as `keyway door lockdown`: no credential opens it, a timed unlock is refused, until it is set back to normal. Logged with the caller.",
+    "responses": {
+     "200": {
+      "description": "What the door did.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/DoorCommandResult"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "door",
+      "in": "path",
+      "required": true,
+      "description": "The door's name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/doors/{door}/normal": {
+   "post": {
+    "operationId": "normalDoor",
+    "summary": "Set a door back to its configured mode, ending a lockdown (admin only), as `keyway door normal`. Logged with the caller.",
+    "responses": {
+     "200": {
+      "description": "What the door did.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/DoorCommandResult"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "door",
+      "in": "path",
+      "required": true,
+      "description": "The door's name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/doors/{door}/timed-unlock": {
+   "post": {
+    "operationId": "timedUnlockDoor",
+    "summary": "Release a door's strike for a number of seconds (staff, admin), as `keyway door unlock --for`; refused (409) during lockdown.",
+    "responses": {
+     "200": {
+      "description": "What the door did.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/DoorCommandResult"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "door",
+      "in": "path",
+      "required": true,
+      "description": "The door's name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/TimedUnlock"
+       },
+       "example": {
+        "seconds": 5
+       }
+      }
+     }
+    }
+   }
+  },
   "/api/v1/keys": {
    "get": {
     "operationId": "listKeys",
@@ -2273,6 +2433,44 @@ enum OpenAPIDocument {
     "required": [
      "site",
      "entries"
+    ]
+   },
+   "TimedUnlock": {
+    "type": "object",
+    "properties": {
+     "seconds": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 6553,
+      "description": "How long the strike is released: 1 to 6553 s (the longest OSDP output timer)."
+     }
+    },
+    "required": [
+     "seconds"
+    ]
+   },
+   "DoorCommandResult": {
+    "type": "object",
+    "properties": {
+     "door": {
+      "type": "string"
+     },
+     "action": {
+      "enum": [
+       "lockdown",
+       "normal",
+       "unlock"
+      ]
+     },
+     "result": {
+      "type": "string",
+      "description": "What the door did, in words."
+     }
+    },
+    "required": [
+     "door",
+     "action",
+     "result"
     ]
    }
   },

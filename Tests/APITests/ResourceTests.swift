@@ -192,7 +192,8 @@ import Testing
         let served: Set<String> = [
             "GET /api/v1/openapi.json", "POST /api/v1/session", "GET /api/v1/session", "DELETE /api/v1/session", "POST /api/v1/password",
             "GET /api/v1/users", "POST /api/v1/users", "PATCH /api/v1/users/{id}", "POST /api/v1/users/{id}/password-link", "GET /api/v1/tokens", "POST /api/v1/tokens",
-            "DELETE /api/v1/tokens/{id}", "GET /api/v1/doors", "POST /api/v1/doors/{door}/unlock", "GET /api/v1/keys", "POST /api/v1/keys",
+            "DELETE /api/v1/tokens/{id}", "GET /api/v1/doors", "POST /api/v1/doors/{door}/unlock",
+            "POST /api/v1/doors/{door}/lockdown", "POST /api/v1/doors/{door}/normal", "POST /api/v1/doors/{door}/timed-unlock", "GET /api/v1/keys", "POST /api/v1/keys",
             "GET /api/v1/keys/{id}", "DELETE /api/v1/keys/{id}", "POST /api/v1/keys/{id}/shares", "GET /api/v1/passcodes",
             "POST /api/v1/passcodes", "DELETE /api/v1/passcodes/{id}", "GET /api/v1/activity", "GET /api/v1/activity/stream",
         ]

@@ -67,6 +67,10 @@ import Testing
                 Row(method: .get, path: "/api/v1/passcodes", body: nil, admin: .ok, staff: .ok, resident: .ok),
                 Row(method: .get, path: "/api/v1/activity", body: nil, admin: .ok, staff: .ok, resident: .ok),
                 Row(method: .post, path: "/api/v1/doors/Roof/unlock", body: nil, admin: .forbidden, staff: .forbidden, resident: .ok),
+                Row(method: .post, path: "/api/v1/doors/Garage/lockdown", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                Row(method: .post, path: "/api/v1/doors/Back%20Door/timed-unlock", body: #"{"seconds": 5}"#, admin: .ok, staff: .ok,
+                    resident: .forbidden),
+                Row(method: .post, path: "/api/v1/doors/Garage/normal", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
             ]
             for row in rows {
                 let expected = [Role.admin: row.admin, .staff: row.staff, .resident: row.resident][role]!
