@@ -90,6 +90,7 @@ public final class KeywayAPI: Sendable {
         addKeyRoutes(v1)
         addPasscodeRoutes(v1)
         addActivityRoutes(v1)
+        addPeopleRoutes(v1)
         return router
     }
 

@@ -1637,6 +1637,226 @@ enum OpenAPIDocument {
      }
     ]
    }
+  },
+  "/api/v1/people": {
+   "get": {
+    "operationId": "listPeople",
+    "summary": "People by name (staff, admin), as `keyway people list`: `search` matches part of a name, case-insensitive; a page at a time, by name.",
+    "responses": {
+     "200": {
+      "description": "People.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/Person"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "search",
+      "in": "query",
+      "required": false,
+      "description": "Part of a name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "after",
+      "in": "query",
+      "required": false,
+      "description": "The last name of the previous page.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "description": "Items per page (default 50), by name.",
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 200
+      }
+     }
+    ]
+   },
+   "post": {
+    "operationId": "addPerson",
+    "summary": "Add a person (staff, admin), as `keyway people add`: a unique name, and a kind. Logged with the caller.",
+    "responses": {
+     "201": {
+      "description": "Added.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Person"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewPerson"
+       },
+       "example": {
+        "name": "Katherine Johnson",
+        "kind": "resident"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/people/{person}/suspend": {
+   "post": {
+    "operationId": "suspendPerson",
+    "summary": "Suspend all of a person's access at once (staff, admin), as `keyway people suspend`. Logged with the caller.",
+    "responses": {
+     "200": {
+      "description": "The person, suspended.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Person"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "person",
+      "in": "path",
+      "required": true,
+      "description": "The person's id or name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/people/{person}/reinstate": {
+   "post": {
+    "operationId": "reinstatePerson",
+    "summary": "Lift a person's suspension (staff, admin), as `keyway people reinstate`. Logged with the caller.",
+    "responses": {
+     "200": {
+      "description": "The person, reinstated.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Person"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "person",
+      "in": "path",
+      "required": true,
+      "description": "The person's id or name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ]
+   }
   }
  },
  "components": {
@@ -2471,6 +2691,73 @@ enum OpenAPIDocument {
      "door",
      "action",
      "result"
+    ]
+   },
+   "Person": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string"
+     },
+     "site": {
+      "type": "string"
+     },
+     "name": {
+      "type": "string"
+     },
+     "kind": {
+      "enum": [
+       "resident",
+       "staff",
+       "visitor",
+       "vendor"
+      ]
+     },
+     "suspended": {
+      "type": "boolean"
+     },
+     "vacation_start": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "vacation_end": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "required": [
+     "id",
+     "site",
+     "name",
+     "kind",
+     "suspended"
+    ]
+   },
+   "NewPerson": {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": "string",
+      "maxLength": 200,
+      "minLength": 1,
+      "description": "Unique at the site."
+     },
+     "kind": {
+      "enum": [
+       "resident",
+       "staff",
+       "visitor",
+       "vendor"
+      ],
+      "description": "resident when left out."
+     }
+    },
+    "required": [
+     "name"
     ]
    }
   },

@@ -64,8 +64,7 @@ extension KeywayAPI {
         guard caller.mayReach(door: door) else { throw APIError.forbidden("this API token is not for door \(door)") }
         var duration: Duration?
         if action == .unlock {
-            let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-            let body = try JSONBody.decoder.decode(TimedUnlockBody.self, from: Data(buffer.readableBytesView))
+            let body = try await JSONBody.decode(TimedUnlockBody.self, from: request, context: context)
             guard APILimits.timedUnlockSeconds.contains(body.seconds) else {
                 throw APIError.invalid("seconds is \(APILimits.timedUnlockSeconds.lowerBound) to \(APILimits.timedUnlockSeconds.upperBound) "
                                        + "(\(DurationLimits.relayPulse.reason))")

@@ -196,6 +196,7 @@ import Testing
             "POST /api/v1/doors/{door}/lockdown", "POST /api/v1/doors/{door}/normal", "POST /api/v1/doors/{door}/timed-unlock", "GET /api/v1/keys", "POST /api/v1/keys",
             "GET /api/v1/keys/{id}", "DELETE /api/v1/keys/{id}", "POST /api/v1/keys/{id}/shares", "GET /api/v1/passcodes",
             "POST /api/v1/passcodes", "DELETE /api/v1/passcodes/{id}", "GET /api/v1/activity", "GET /api/v1/activity/stream",
+            "GET /api/v1/people", "POST /api/v1/people", "POST /api/v1/people/{person}/suspend", "POST /api/v1/people/{person}/reinstate",
         ]
         #expect(documented == served)
     }

@@ -70,6 +70,11 @@ import Testing
                 Row(method: .post, path: "/api/v1/doors/Garage/lockdown", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
                 Row(method: .post, path: "/api/v1/doors/Back%20Door/timed-unlock", body: #"{"seconds": 5}"#, admin: .ok, staff: .ok,
                     resident: .forbidden),
+                Row(method: .get, path: "/api/v1/people?search=a", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                Row(method: .post, path: "/api/v1/people", body: #"{"name": "Person \#(index)", "kind": "visitor"}"#, admin: .created,
+                    staff: .created, resident: .forbidden),
+                Row(method: .post, path: "/api/v1/people/Bob/suspend", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                Row(method: .post, path: "/api/v1/people/Bob/reinstate", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
                 Row(method: .post, path: "/api/v1/doors/Garage/normal", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
             ]
             for row in rows {

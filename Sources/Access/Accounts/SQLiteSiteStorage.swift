@@ -343,6 +343,45 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
         return (sql + ")" + limit, StatementArguments(all))
     }
 
+    // MARK: People
+
+    public func people(search: String?, afterName: String?, limit: Int) async throws -> [Person] {
+        try await blocking { [store] in
+            try store.pool.read { db in
+                var request = PersonRow.order(PersonRow.Columns.name).limit(max(1, limit))
+                if let search {
+                    // LIKE with its wildcards escaped: the text is matched as written.
+                    let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                        .replacingOccurrences(of: "_", with: "\\_")
+                    request = request.filter(sql: "name LIKE ? ESCAPE '\\'", arguments: ["%" + escaped + "%"])
+                }
+                if let afterName { request = request.filter(PersonRow.Columns.name > afterName) }
+                return try request.fetchAll(db).map(Self.person(from:))
+            }
+        }
+    }
+
+    public func addPerson(name: String, kind: PersonKind, actor: String, at date: Date) async throws -> Person {
+        try await blocking { [store] in try store.addPerson(name: name, kind: kind, actor: actor, at: date) }
+    }
+
+    public func setSuspended(person: String, _ suspended: Bool, actor: String, at date: Date) async throws -> Person {
+        try await blocking { [store] in
+            try store.setSuspended(person, suspended, actor: actor, at: date)
+            return try store.pool.read { db in
+                guard let row = try PersonRow.fetchOne(db, key: try store.resolve(person, in: PersonRow.self, db)) else {
+                    throw AccessError.notFound(what: "person", person)
+                }
+                return Self.person(from: row)
+            }
+        }
+    }
+
+    private static func person(from row: PersonRow) -> Person {
+        Person(id: row.id, name: row.name, kind: PersonKind(rawValue: row.kind) ?? .resident, suspended: row.suspended,
+               vacationStart: row.vacationStart, vacationEnd: row.vacationEnd)
+    }
+
     /// The range of actor strings an account's tokens write (`usr_… via tok_…`): an exact prefix as a range the
     /// indexes can use (LIKE would read the ids' underscores as wildcards). "!" follows the prefix's final space.
     private static func viaTokens(of userID: String) -> (from: String, before: String) {
