@@ -91,6 +91,7 @@ public final class KeywayAPI: Sendable {
         addPasscodeRoutes(v1)
         addActivityRoutes(v1)
         addPeopleRoutes(v1)
+        addPolicyRoutes(v1)
         return router
     }
 

@@ -1857,6 +1857,225 @@ enum OpenAPIDocument {
      }
     ]
    }
+  },
+  "/api/v1/people/{person}/groups": {
+   "post": {
+    "operationId": "grantGroup",
+    "summary": "Add a person to an access group (staff, admin), as `keyway people grant`: their cards and PINs open its doors on its schedules. Logged with the caller.",
+    "responses": {
+     "200": {
+      "description": "Done.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Grant"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/GrantRequest"
+       },
+       "example": {
+        "group": "Residents"
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "person",
+      "in": "path",
+      "required": true,
+      "description": "The person's id or name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/groups": {
+   "post": {
+    "operationId": "addGroup",
+    "summary": "Add an access group (admin), as `keyway groups add`: doors, each open at any time or on a schedule. Logged with the caller.",
+    "responses": {
+     "201": {
+      "description": "Done.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Named"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewGroup"
+       },
+       "example": {
+        "name": "Night staff",
+        "doors": [
+         {
+          "door": "Front",
+          "schedule": "Office hours"
+         }
+        ]
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/schedules": {
+   "post": {
+    "operationId": "addSchedule",
+    "summary": "Add a weekly schedule in site time (admin), as `keyway schedules add`; `to` at or before `from` runs past midnight. Logged with the caller.",
+    "responses": {
+     "201": {
+      "description": "Done.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Named"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewSchedule"
+       },
+       "example": {
+        "name": "Office hours",
+        "days": "mon-fri",
+        "from": "08:00",
+        "to": "18:00"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/holidays": {
+   "post": {
+    "operationId": "addHoliday",
+    "summary": "Add a holiday (admin), as `keyway holidays add`: schedules close on it unless open on holidays. Logged with the caller.",
+    "responses": {
+     "201": {
+      "description": "Done.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Holiday"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/Holiday"
+       },
+       "example": {
+        "day": "2026-12-25",
+        "name": "Christmas"
+       }
+      }
+     }
+    }
+   }
   }
  },
  "components": {
@@ -2758,6 +2977,158 @@ enum OpenAPIDocument {
     },
     "required": [
      "name"
+    ]
+   },
+   "GrantRequest": {
+    "type": "object",
+    "properties": {
+     "group": {
+      "type": "string",
+      "maxLength": 200,
+      "minLength": 1,
+      "description": "The group's id or name."
+     }
+    },
+    "required": [
+     "group"
+    ]
+   },
+   "Grant": {
+    "type": "object",
+    "properties": {
+     "person": {
+      "type": "string"
+     },
+     "group": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "person",
+     "group"
+    ]
+   },
+   "Named": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string"
+     },
+     "site": {
+      "type": "string"
+     },
+     "name": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "id",
+     "site",
+     "name"
+    ]
+   },
+   "NewGroup": {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": "string",
+      "maxLength": 200,
+      "minLength": 1,
+      "description": "Unique at the site."
+     },
+     "doors": {
+      "type": "array",
+      "minItems": 1,
+      "maxItems": 64,
+      "items": {
+       "type": "object",
+       "properties": {
+        "door": {
+         "type": "string",
+         "maxLength": 200,
+         "minLength": 1
+        },
+        "schedule": {
+         "type": [
+          "string",
+          "null"
+         ],
+         "maxLength": 200,
+         "minLength": 1
+        }
+       },
+       "required": [
+        "door"
+       ]
+      }
+     }
+    },
+    "required": [
+     "name",
+     "doors"
+    ]
+   },
+   "NewSchedule": {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": "string",
+      "maxLength": 200,
+      "minLength": 1,
+      "description": "Unique at the site."
+     },
+     "days": {
+      "type": "string",
+      "maxLength": 200,
+      "minLength": 1,
+      "description": "mon-fri, sat,sun, mon,wed-fri or daily."
+     },
+     "from": {
+      "type": "string",
+      "maxLength": 5,
+      "minLength": 1,
+      "description": "HH:MM, site time."
+     },
+     "to": {
+      "type": "string",
+      "maxLength": 5,
+      "minLength": 1,
+      "description": "HH:MM (24:00 for midnight)."
+     },
+     "open_on_holidays": {
+      "type": [
+       "boolean",
+       "null"
+      ]
+     }
+    },
+    "required": [
+     "name",
+     "days",
+     "from",
+     "to"
+    ]
+   },
+   "Holiday": {
+    "type": "object",
+    "properties": {
+     "day": {
+      "type": "string",
+      "maxLength": 10,
+      "minLength": 1,
+      "description": "YYYY-MM-DD, a site day."
+     },
+     "name": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 200,
+      "minLength": 1
+     }
+    },
+    "required": [
+     "day"
     ]
    }
   },

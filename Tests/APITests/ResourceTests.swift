@@ -197,6 +197,7 @@ import Testing
             "GET /api/v1/keys/{id}", "DELETE /api/v1/keys/{id}", "POST /api/v1/keys/{id}/shares", "GET /api/v1/passcodes",
             "POST /api/v1/passcodes", "DELETE /api/v1/passcodes/{id}", "GET /api/v1/activity", "GET /api/v1/activity/stream",
             "GET /api/v1/people", "POST /api/v1/people", "POST /api/v1/people/{person}/suspend", "POST /api/v1/people/{person}/reinstate",
+            "POST /api/v1/people/{person}/groups", "POST /api/v1/groups", "POST /api/v1/schedules", "POST /api/v1/holidays",
         ]
         #expect(documented == served)
     }

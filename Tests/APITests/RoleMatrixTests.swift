@@ -75,6 +75,13 @@ import Testing
                     staff: .created, resident: .forbidden),
                 Row(method: .post, path: "/api/v1/people/Bob/suspend", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
                 Row(method: .post, path: "/api/v1/people/Bob/reinstate", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                Row(method: .post, path: "/api/v1/schedules", body: #"{"name": "S\#(index)", "days": "mon-fri", "from": "08:00", "to": "18:00"}"#,
+                    admin: .created, staff: .forbidden, resident: .forbidden),
+                Row(method: .post, path: "/api/v1/groups", body: #"{"name": "G\#(index)", "doors": [{"door": "Roof"}]}"#, admin: .created,
+                    staff: .forbidden, resident: .forbidden),
+                Row(method: .post, path: "/api/v1/holidays", body: #"{"day": "2030-01-0\#(index + 1)"}"#, admin: .created, staff: .forbidden,
+                    resident: .forbidden),
+                Row(method: .post, path: "/api/v1/people/Bob/groups", body: #"{"group": "G0"}"#, admin: .ok, staff: .ok, resident: .forbidden),
                 Row(method: .post, path: "/api/v1/doors/Garage/normal", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
             ]
             for row in rows {

@@ -379,6 +379,36 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
         }
     }
 
+    public func grant(person: String, group: String, actor: String, at date: Date) async throws {
+        try await blocking { [store] in try store.grant(person: person, group: group, actor: actor, at: date) }
+    }
+
+    // MARK: Policy: groups, schedules, holidays
+
+    public func addGroup(name: String, doors: [(door: String, schedule: String?)], actor: String, at date: Date) async throws -> AccessGroup {
+        let doors = doors.map { DoorOnSchedule(door: $0.door, schedule: $0.schedule) }
+        return try await blocking { [store] in
+            try store.addGroup(name: name, doors: doors.map { ($0.door, $0.schedule) }, actor: actor, at: date)
+        }
+    }
+
+    public func addSchedule(name: String, interval: ScheduleInterval, openOnHolidays: Bool, actor: String,
+                            at date: Date) async throws -> ScheduleRecord {
+        try await blocking { [store] in
+            try store.addSchedule(name: name, intervals: [interval], openOnHolidays: openOnHolidays, actor: actor, at: date)
+        }
+    }
+
+    public func addHoliday(day: String, name: String?, actor: String, at date: Date) async throws {
+        try await blocking { [store] in try store.addHoliday(day: day, name: name, actor: actor, at: date) }
+    }
+
+    /// A group's door, Sendable to cross to the storage queue (a tuple of strings is not, to the compiler).
+    private struct DoorOnSchedule: Sendable {
+        let door: String
+        let schedule: String?
+    }
+
     private static func person(from row: PersonRow) -> Person {
         Person(id: row.id, name: row.name, kind: PersonKind(rawValue: row.kind) ?? .resident, suspended: row.suspended,
                vacationStart: row.vacationStart, vacationEnd: row.vacationEnd)

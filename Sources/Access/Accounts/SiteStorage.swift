@@ -48,4 +48,10 @@ public protocol AccessStorage: Sendable {
     func addPerson(name: String, kind: PersonKind, actor: String, at date: Date) async throws -> Person
     /// Suspends or reinstates a person (id or name): every credential of theirs stops or resumes at once.
     func setSuspended(person: String, _ suspended: Bool, actor: String, at date: Date) async throws -> Person
+    /// Adds a person (id or name) to an access group (id or name).
+    func grant(person: String, group: String, actor: String, at date: Date) async throws
+    func addGroup(name: String, doors: [(door: String, schedule: String?)], actor: String, at date: Date) async throws -> AccessGroup
+    func addSchedule(name: String, interval: ScheduleInterval, openOnHolidays: Bool, actor: String, at date: Date) async throws -> ScheduleRecord
+    /// A holiday: a site day `YYYY-MM-DD`.
+    func addHoliday(day: String, name: String?, actor: String, at date: Date) async throws
 }
