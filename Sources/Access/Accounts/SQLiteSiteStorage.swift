@@ -313,10 +313,18 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
         if let doors = query.doors {
             add("door IN (\(doors.map { _ in "?" }.joined(separator: ", ")))", doors)
         }
-        if let before = query.before { add("seq < ?", [before]) }
         if let after = query.after { add("seq > ?", [after]) }
         let order = query.after == nil ? "DESC" : "ASC"
         let limit = " ORDER BY seq \(order) LIMIT \(max(1, query.limit))"
+        // A time range's page walks the time index newest first (ties by sequence) and stops at the page: ordered by
+        // sequence, it would either sort the whole range or read the log down to the range. The cursor stays the
+        // last row's sequence; the row's time is looked up with it.
+        if query.scope == nil, query.after == nil, query.from != nil || query.until != nil {
+            if let before = query.before { add("(at_ms, seq) < ((SELECT at_ms FROM activity WHERE seq = ?), ?)", [before, before]) }
+            return ("SELECT * FROM activity INDEXED BY activity_at" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+                        + " ORDER BY at_ms DESC, seq DESC LIMIT \(max(1, query.limit))", StatementArguments(arguments))
+        }
+        if let before = query.before { add("seq < ?", [before]) }
         func whereClause(_ extra: [String]) -> String {
             let all = extra + conditions
             return all.isEmpty ? "" : " WHERE " + all.joined(separator: " AND ")
