@@ -92,6 +92,7 @@ public final class KeywayAPI: Sendable {
         addActivityRoutes(v1)
         addPeopleRoutes(v1)
         addPolicyRoutes(v1)
+        addExportRoutes(v1)
         return router
     }
 

@@ -1494,6 +1494,141 @@ enum OpenAPIDocument {
     ]
    }
   },
+  "/api/v1/activity.csv": {
+   "get": {
+    "operationId": "exportActivity",
+    "summary": "The activity log as CSV (RFC 4180), streamed: the filters and what the caller may see of GET /activity, newest first, every row. Fields a spreadsheet would run as formulas start with '.",
+    "responses": {
+     "200": {
+      "description": "CSV: sequence,at,kind,event,door,reader,credential,person,outcome,reason,detail,actor.",
+      "content": {
+       "text/csv": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "from",
+      "in": "query",
+      "required": false,
+      "description": "Rows at or after this time.",
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      }
+     },
+     {
+      "name": "until",
+      "in": "query",
+      "required": false,
+      "description": "Rows before this time.",
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      }
+     },
+     {
+      "name": "door",
+      "in": "query",
+      "required": false,
+      "description": "A door's name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "person",
+      "in": "query",
+      "required": false,
+      "description": "A person's id or name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "credential",
+      "in": "query",
+      "required": false,
+      "description": "A credential's id (a key's usage history).",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "result",
+      "in": "query",
+      "required": false,
+      "description": "Decisions that granted or denied.",
+      "schema": {
+       "enum": [
+        "grant",
+        "deny"
+       ]
+      }
+     },
+     {
+      "name": "reason",
+      "in": "query",
+      "required": false,
+      "description": "A deny reason.",
+      "schema": {
+       "enum": [
+        "unknown",
+        "revoked",
+        "expired",
+        "not_yet_valid",
+        "outside_schedule",
+        "holiday",
+        "wrong_pin",
+        "use_limit_reached",
+        "suspended",
+        "door_not_allowed",
+        "lockout",
+        "duress",
+        "format_error",
+        "unknown_reader",
+        "invalid_signature",
+        "door_locked_down",
+        "mode_mismatch",
+        "pin_required",
+        "unknown_door",
+        "clock_error",
+        "internal_error",
+        "clock_untrusted"
+       ]
+      }
+     }
+    ]
+   }
+  },
   "/api/v1/activity/stream": {
    "get": {
     "operationId": "streamActivity",

@@ -82,6 +82,7 @@ import Testing
                 Row(method: .post, path: "/api/v1/holidays", body: #"{"day": "2030-01-0\#(index + 1)"}"#, admin: .created, staff: .forbidden,
                     resident: .forbidden),
                 Row(method: .post, path: "/api/v1/people/Bob/groups", body: #"{"group": "G0"}"#, admin: .ok, staff: .ok, resident: .forbidden),
+                Row(method: .get, path: "/api/v1/activity.csv", body: nil, admin: .ok, staff: .ok, resident: .ok),
                 Row(method: .post, path: "/api/v1/doors/Garage/normal", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
             ]
             for row in rows {
