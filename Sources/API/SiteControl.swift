@@ -12,6 +12,13 @@ public protocol SiteControl: Sendable {
     func command(_ action: DoorRequestAction, door: String, for duration: Duration?, actor: String) async throws(BridgeError) -> String
 }
 
+extension SiteControl {
+    /// A site that takes no operator commands (a test double written before they came) refuses them: nothing moves.
+    public func command(_ action: DoorRequestAction, door: String, for duration: Duration?, actor: String) async throws(BridgeError) -> String {
+        throw .doorCommand("this site takes no door commands")
+    }
+}
+
 /// A door as the API lists it.
 public struct DoorState: Sendable, Hashable, Codable {
     public let name: String
