@@ -192,9 +192,12 @@ import Testing
         let served: Set<String> = [
             "GET /api/v1/openapi.json", "POST /api/v1/session", "GET /api/v1/session", "DELETE /api/v1/session", "POST /api/v1/password",
             "GET /api/v1/users", "POST /api/v1/users", "PATCH /api/v1/users/{id}", "POST /api/v1/users/{id}/password-link", "GET /api/v1/tokens", "POST /api/v1/tokens",
-            "DELETE /api/v1/tokens/{id}", "GET /api/v1/doors", "POST /api/v1/doors/{door}/unlock", "GET /api/v1/keys", "POST /api/v1/keys",
+            "DELETE /api/v1/tokens/{id}", "GET /api/v1/doors", "POST /api/v1/doors/{door}/unlock",
+            "POST /api/v1/doors/{door}/lockdown", "POST /api/v1/doors/{door}/normal", "POST /api/v1/doors/{door}/timed-unlock", "GET /api/v1/keys", "POST /api/v1/keys",
             "GET /api/v1/keys/{id}", "DELETE /api/v1/keys/{id}", "POST /api/v1/keys/{id}/shares", "GET /api/v1/passcodes",
-            "POST /api/v1/passcodes", "DELETE /api/v1/passcodes/{id}", "GET /api/v1/activity", "GET /api/v1/activity/stream",
+            "POST /api/v1/passcodes", "DELETE /api/v1/passcodes/{id}", "GET /api/v1/activity", "GET /api/v1/activity/stream", "GET /api/v1/activity.csv",
+            "GET /api/v1/people", "POST /api/v1/people", "POST /api/v1/people/{person}/suspend", "POST /api/v1/people/{person}/reinstate",
+            "POST /api/v1/people/{person}/groups", "POST /api/v1/groups", "POST /api/v1/schedules", "POST /api/v1/holidays",
         ]
         #expect(documented == served)
     }
