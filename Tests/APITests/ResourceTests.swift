@@ -64,12 +64,13 @@ import Testing
         let link = try #require(share["link"] as? String)
         let token = String(link.split(separator: "/").last!)
         // The guest has no account: the link's secret is the credential.
-        let opened = try await harness.send(.post, "/api/v1/doors/Lobby/unlock", json: #"{"key": "\#(token)"}"#)
+        let guest = GuestDevice()
+        let opened = try await guest.open(harness, door: "Lobby", token: token)
         #expect(opened["granted"] as? Bool == true)
         #expect(opened["credential"] as? String == share["key.id"] as? String)
-        let garage = try await harness.send(.post, "/api/v1/doors/Garage/unlock", json: #"{"key": "\#(token)"}"#)
+        let garage = try await guest.unlock(harness, door: "Garage", token: token)
         #expect(garage["reason"] as? String == "door_not_allowed")
-        let limited = try await harness.send(.post, "/api/v1/doors/Lobby/unlock", json: #"{"key": "\#(token)"}"#)
+        let limited = try await guest.unlock(harness, door: "Lobby", token: token)
         #expect(limited.status == .tooManyRequests)
         let forged = try await harness.send(.post, "/api/v1/doors/Lobby/unlock", json: #"{"key": "kw1.key_forged.0.AAAA"}"#)
         #expect(forged["reason"] as? String == "invalid_signature")
@@ -90,7 +91,7 @@ import Testing
                                            headers: staff.headers(changing: true))
         #expect(later.status == .created, "\(later.text)")
         let token = try #require(later["token"] as? String)
-        let early = try await harness.send(.post, "/api/v1/doors/Back%20Door/unlock", json: #"{"key": "\#(token)"}"#)
+        let early = try await GuestDevice().open(harness, door: "Back Door", token: token)
         #expect(early.status == .ok, "\(early.text)")
         #expect(early["reason"] as? String == "not_yet_valid")
         let own = try await harness.storage.presentationToken(forKey: keyID)
@@ -195,6 +196,7 @@ import Testing
             "DELETE /api/v1/tokens/{id}", "GET /api/v1/doors", "POST /api/v1/doors/{door}/unlock", "GET /api/v1/keys", "POST /api/v1/keys",
             "GET /api/v1/keys/{id}", "DELETE /api/v1/keys/{id}", "POST /api/v1/keys/{id}/shares", "GET /api/v1/passcodes",
             "POST /api/v1/passcodes", "DELETE /api/v1/passcodes/{id}", "GET /api/v1/activity", "GET /api/v1/activity/stream",
+            "POST /api/v1/links/device", "POST /api/v1/keys/{id}/device/allow", "PUT /api/v1/doors/{door}/device-binding",
         ]
         #expect(documented == served)
     }

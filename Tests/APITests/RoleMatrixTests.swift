@@ -67,6 +67,10 @@ import Testing
                 Row(method: .get, path: "/api/v1/passcodes", body: nil, admin: .ok, staff: .ok, resident: .ok),
                 Row(method: .get, path: "/api/v1/activity", body: nil, admin: .ok, staff: .ok, resident: .ok),
                 Row(method: .post, path: "/api/v1/doors/Roof/unlock", body: nil, admin: .forbidden, staff: .forbidden, resident: .ok),
+                Row(method: .put, path: "/api/v1/doors/Roof/device-binding", body: #"{"required": true}"#, admin: .ok, staff: .ok,
+                    resident: .forbidden),
+                Row(method: .post, path: "/api/v1/keys/\(bobKeys[0])/device/allow", body: nil, admin: .conflict, staff: .conflict,
+                    resident: .notFound),
             ]
             for row in rows {
                 let expected = [Role.admin: row.admin, .staff: row.staff, .resident: row.resident][role]!

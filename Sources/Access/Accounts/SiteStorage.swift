@@ -43,4 +43,14 @@ public protocol AccessStorage: Sendable {
     /// A key's presentation token, signed now (the same kind its holder got when it was issued).
     func presentationToken(forKey id: String) async throws -> String
     func activity(_ query: ActivityQuery) async throws -> [ActivityEntry]
+    /// Device-bound share links (see `AccessStore.registerDevice`): first device wins, the sharer may move it.
+    func registerDevice(share id: String, publicKey: Data, at date: Date) async throws -> DeviceRegistration
+    func deviceBinding(share id: String) async throws -> DeviceBinding?
+    func deviceBindings(_ ids: [String]) async throws -> [String: DeviceBinding]
+    /// True once per newer stamp signed by the bound key; false for a replay.
+    func acceptDeviceStamp(share id: String, publicKey: Data, stampMs: Int64) async throws -> Bool
+    func allowSecondDevice(share id: String, actor: String, at date: Date) async throws
+    func refuseUnboundUnlock(share id: String, door: String, reason: String, at date: Date) async throws
+    func setDeviceBinding(door: String, required: Bool, actor: String, at date: Date) async throws
+    func deviceBindingRequired(door: String) async throws -> Bool
 }

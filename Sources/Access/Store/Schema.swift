@@ -33,6 +33,9 @@ enum Schema {
         migrator.registerMigration("units: residents, who issued each guest pass") { db in try db.execute(sql: unitsSchema) }
         migrator.registerMigration("sharing policy: site, group and door rules") { db in try db.execute(sql: sharingPolicySchema) }
         migrator.registerMigration("webhooks: subscriptions and the outbox") { db in try db.execute(sql: webhooksSchema) }
+        migrator.registerMigration("device binding: a share link's device key, the per-door switch") { db in
+            try db.execute(sql: deviceBindingSchema)
+        }
         return migrator
     }
 
