@@ -69,6 +69,8 @@ extension KeywayAPI {
             let body = try await JSONBody.decode(RegisterDeviceBody.self, from: request, context: context)
             let token = try Input.secret(body.key, "key")
             guard let share = await self.sharedKeyID(token) else { throw APIError.notFound("this link is not one this site issued") }
+            // Each try is written to the log: a forwarded link retried in a loop is held to the unlocks' pace.
+            if let wait = self.unlocksPerKey.attempt(share) { throw Self.tooMany(wait) }
             guard let raw = Data(base64Encoded: body.publicKey), raw.count == 65,
                   (try? P256.Signing.PublicKey(x963Representation: raw)) != nil else {
                 throw APIError.invalid("public_key is the base64 of a raw P-256 public key (65 bytes, uncompressed)")

@@ -51,7 +51,7 @@ final class GuestDevice: @unchecked Sendable {
     }
 
     @Test func aShareLinkOpensOnlyFromTheDeviceItWasFirstOpenedOn() async throws {
-        let harness = try APIHarness()
+        let harness = try APIHarness(adjust: { $0.unlocksPerKey = 100 })
         let (ada, share, token) = try await sharedLink(harness)
         let first = GuestDevice()
         // Before any device registered, the token alone opens nothing.
@@ -155,5 +155,13 @@ final class GuestDevice: @unchecked Sendable {
         #expect(try await device.register(harness, token: "kw1.key_forged.0.AAAA").status == .notFound)
         let own = try await harness.storage.presentationToken(forKey: try #require(harness.access.store.credentials(person: "Ada").first?.id))
         #expect(try await device.register(harness, token: own).status == .notFound)
+    }
+
+    @Test func aForwardedLinkRetriedInALoopIsHeldToTheUnlocksPace() async throws {
+        let harness = try APIHarness(adjust: { $0.unlocksPerKey = 2 })
+        let (_, _, token) = try await sharedLink(harness)
+        #expect(try await GuestDevice().register(harness, token: token).status == .created)
+        #expect(try await GuestDevice().register(harness, token: token).status == .conflict)
+        #expect(try await GuestDevice().register(harness, token: token).status == .tooManyRequests)
     }
 }
