@@ -118,9 +118,15 @@ extension KeywayAPI {
     /// A share link's unlock must carry a proof from the device the share is bound to, unless a manager turned binding
     /// off for the door. Refusals are logged and say why; nothing here lets an unproven unlock through.
     func requireDeviceProof(keyID: String, door: String, proof: DeviceProof?, now: Date = Date()) async throws {
-        // Only shares are bound (a token naming no share is refused by the core's own check).
-        guard let issued = try? await access.credential(keyID), issued.credential.kind == .key, issued.credential.parent != nil,
-              try await access.deviceBindingRequired(door: door) else { return }
+        // Only shares are bound (a token naming no credential is refused by the core's own check). Any other failure
+        // to read the share refuses: a busy or lost database must not skip the check.
+        let issued: IssuedCredential
+        do {
+            issued = try await access.credential(keyID)
+        } catch AccessError.notFound {
+            return
+        }
+        guard issued.credential.kind == .key, issued.credential.parent != nil, try await access.deviceBindingRequired(door: door) else { return }
         func refuse(_ code: String, _ message: String) async throws -> Never {
             try await access.refuseUnboundUnlock(share: keyID, door: door, reason: code, at: now)
             throw APIError(.forbidden, code, message)
