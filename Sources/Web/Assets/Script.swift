@@ -393,7 +393,8 @@ extension Assets {
                 el('p', { text: 'Until ' + when(c.valid_until) + (c.uses_left != null ? ' · ' + c.uses_left + ' use(s) left' : '') }),
                 ...second, button, answer));
             });
-            if (items.length === 0) say(status, 'Nothing active: no shared link or passcode works now.');
+            // Right after a revocation its confirmation stays, even when nothing is left to list.
+            if (items.length === 0 && !status.classList.contains('ok')) say(status, 'Nothing active: no shared link or passcode works now.');
             else if (!status.classList.contains('ok')) say(status, '');
           } catch (error) { say(status, 'The list could not be shown: ' + error.message + '.', 'bad'); }
         };
