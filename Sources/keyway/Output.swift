@@ -29,10 +29,10 @@ func printJSONLine<T: Encodable>(_ value: T) {
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     // Encoding plain records cannot fail; a failure here is a programming error worth seeing.
     let data = try! encoder.encode(value)
-    FileHandle.standardOutput.write(data + Data("\n".utf8))
+    try? FileHandle.standardOutput.write(contentsOf: data + Data("\n".utf8))
 }
 
 /// Writes a line on stderr.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    try? FileHandle.standardError.write(contentsOf: Data((message + "\n").utf8))
 }

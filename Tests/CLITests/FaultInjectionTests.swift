@@ -315,9 +315,16 @@ private final class ServeProcess: @unchecked Sendable {
             process.arguments = ["serve", "--config", config.path]
         }
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: logFile)
+        // Through a pipe into the file from this process: a file size limit set on the service must not cut its log.
+        let errors = Pipe(), file = try FileHandle(forWritingTo: logFile)
+        process.standardError = errors
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        Thread {
+            let reader = errors.fileHandleForReading
+            while case let chunk = reader.availableData, !chunk.isEmpty { try? file.write(contentsOf: chunk) }
+            try? file.close()
+        }.start()
     }
 
     deinit { kill() }

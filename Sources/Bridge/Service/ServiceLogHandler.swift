@@ -36,7 +36,9 @@ public struct ServiceLogHandler: LogHandler {
         let json = Self.json(time: time, level: event.level, label: label, message: "\(event.message)", metadata: merged)
         feed.publish(json)
         let line = format == .json ? json : Data(((Self.humanLine(fromJSON: json) ?? "") + "\n").utf8)
-        Self.standardError.withLock { _ in FileHandle.standardError.write(line) }
+        // A log that cannot be written (a full disk under a file, a closed pipe) loses the line, never the service:
+        // FileHandle's throwing-less write traps on EFBIG or EPIPE.
+        Self.standardError.withLock { _ in try? FileHandle.standardError.write(contentsOf: line) }
     }
 
     private static let standardError = Mutex(())
