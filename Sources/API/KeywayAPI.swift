@@ -90,6 +90,9 @@ public final class KeywayAPI: Sendable {
         addKeyRoutes(v1)
         addPasscodeRoutes(v1)
         addActivityRoutes(v1)
+        addUnitRoutes(v1)
+        addPolicyRoutes(v1)
+        addWebhookRoutes(v1)
         return router
     }
 

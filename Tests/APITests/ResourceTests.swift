@@ -195,6 +195,9 @@ import Testing
             "DELETE /api/v1/tokens/{id}", "GET /api/v1/doors", "POST /api/v1/doors/{door}/unlock", "GET /api/v1/keys", "POST /api/v1/keys",
             "GET /api/v1/keys/{id}", "DELETE /api/v1/keys/{id}", "POST /api/v1/keys/{id}/shares", "GET /api/v1/passcodes",
             "POST /api/v1/passcodes", "DELETE /api/v1/passcodes/{id}", "GET /api/v1/activity", "GET /api/v1/activity/stream",
+            "GET /api/v1/units", "POST /api/v1/units", "POST /api/v1/units/{unit}/residents", "POST /api/v1/units/{unit}/move-out",
+            "GET /api/v1/units/{unit}/passes", "GET /api/v1/policy", "PATCH /api/v1/policy", "GET /api/v1/webhooks", "POST /api/v1/webhooks",
+            "DELETE /api/v1/webhooks/{id}", "GET /api/v1/webhooks/{id}/deliveries",
         ]
         #expect(documented == served)
     }

@@ -6,7 +6,7 @@ import GRDB
 /// on the few cooperative threads the doors are served from.
 public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
     private let access: AccessControl
-    private var store: AccessStore { access.store }
+    var store: AccessStore { access.store }
     public let siteID: String
     private static let queue = DispatchQueue(label: "keyway.api.storage", attributes: .concurrent)
 
@@ -20,7 +20,7 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
         }
     }
 
-    private func blocking<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+    func blocking<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
         try await withCheckedThrowingContinuation { continuation in
             Self.queue.async { continuation.resume(with: Result { try work() }) }
         }
