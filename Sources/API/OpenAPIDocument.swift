@@ -3190,7 +3190,7 @@ enum OpenAPIDocument {
     "properties": {
      "url": {
       "type": "string",
-      "maxLength": 2048,
+      "maxLength": 1000,
       "minLength": 1,
       "pattern": "^https?://"
      },

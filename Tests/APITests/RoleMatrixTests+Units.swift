@@ -111,3 +111,50 @@ import Testing
         #expect(unknown.status == .badRequest)
     }
 }
+
+/// A resident sees and revokes the guest passes anyone in their unit issued, and nobody else's.
+@Suite struct UnitScopeTests {
+    @Test func aResidentSeesAndRevokesTheirUnitsGuestPasses() async throws {
+        let harness = try APIHarness()
+        let store = harness.access.store
+        try store.addPerson(name: "Carol")
+        try store.addUnit(name: "4B")
+        try store.addUnit(name: "5C")
+        try store.moveIn(person: "Ada", unit: "4B")
+        try store.moveIn(person: "Carol", unit: "4B")
+        try store.moveIn(person: "Bob", unit: "5C")
+        for person in ["Ada", "Carol", "Bob"] {
+            _ = try await harness.storage.issueKey(person: person, doors: ["Lobby"], validUntil: nil, mayShare: true, actor: "test", at: Date())
+            _ = try await harness.account(.resident, "\(person.lowercased())@example.org", person: person)
+        }
+        let ada = try await harness.login("ada@example.org")
+        let carol = try await harness.login("carol@example.org")
+        let bob = try await harness.login("bob@example.org")
+        let until = Timestamp.format(Date() + 3600)
+        let made = try await harness.send(.post, "/api/v1/passcodes", json: #"{"label": "Dog walker", "doors": ["Lobby"], "uses": 3, "valid_until": "\#(until)"}"#,
+                                          headers: carol.headers(changing: true))
+        #expect(made.status == .created, "\(made.text)")
+        let code = try #require(made["passcode.id"] as? String)
+        // Carol's passcode is her unit's guest pass: in 4B's active visitor access, issued by her.
+        let passes = try await harness.send(.get, "/api/v1/units/4B/passes", headers: ada.headers()).list
+        #expect(passes.contains { $0["id"] as? String == code && $0["issuer"] as? String == "Carol" }, "\(passes)")
+        #expect(try await harness.send(.get, "/api/v1/passcodes", headers: ada.headers()).list.contains { $0["id"] as? String == code })
+        #expect(try await harness.send(.get, "/api/v1/passcodes", headers: bob.headers()).list.isEmpty)
+        #expect(try await harness.send(.delete, "/api/v1/passcodes/\(code)", headers: bob.headers(changing: true)).status == .notFound)
+        let revoked = try await harness.send(.delete, "/api/v1/passcodes/\(code)", headers: ada.headers(changing: true))
+        #expect(revoked.status == .ok, "\(revoked.text)")
+    }
+
+    /// The sharing policy binds a resident's passcode made through the API.
+    @Test func aResidentsPasscodeBeyondThePolicyIsRefusedWithTheRule() async throws {
+        let harness = try APIHarness()
+        try harness.access.store.setSharingPolicy(SharingRules(mostUses: .atMost(5)), for: .site)
+        _ = try await harness.storage.issueKey(person: "Ada", doors: ["Lobby"], validUntil: nil, mayShare: true, actor: "test", at: Date())
+        _ = try await harness.account(.resident, "ada@example.org", person: "Ada")
+        let ada = try await harness.login("ada@example.org")
+        let refused = try await harness.send(.post, "/api/v1/passcodes", json: #"{"label": "Party", "doors": ["Lobby"], "uses": 50}"#,
+                                             headers: ada.headers(changing: true))
+        #expect(refused.status == .unprocessableContent)
+        #expect(refused.errorCode == "policy_most_uses", "\(refused.text)")
+    }
+}

@@ -117,6 +117,8 @@ public struct IssuedCredential: Sendable, Hashable {
     /// The actor that created it (`usr_…`, `usr_… via tok_…`, `keyway` for the CLI).
     public let issuer: String?
     public let createdAt: Date
+    /// The unit (id) its issuer lived in when it was made, for a guest pass (a resident's share or passcode).
+    public var issuerUnit: String? = nil
 }
 
 /// Whose activity rows a caller may see: a resident sees rows about their person, their own credentials and
@@ -177,6 +179,8 @@ public struct CredentialQuery: Sendable, Hashable {
     public var personID: String?
     /// … or, with `personID`, also those this account issued (`created_by` is it or one of its tokens).
     public var issuedBy: String?
+    /// … or, with `personID`, also the guest passes issued by a resident of this unit (id).
+    public var issuedInUnit: String?
     /// Only those active at this time.
     public var activeAt: Date?
     /// The page after this credential (id); nil: from the first.

@@ -255,6 +255,10 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
                     let tokens = Self.viaTokens(of: issuer)
                     arguments += [issuer, tokens.from, tokens.before]
                 }
+                if let unit = query.issuedInUnit {
+                    owner.append("id IN (SELECT credential_id FROM credential_issuer WHERE unit_id = ?)")
+                    arguments.append(unit)
+                }
                 if !owner.isEmpty { sql += " AND (" + owner.joined(separator: " OR ") + ")" }
                 if let date = query.activeAt {
                     sql += " AND revoked_at IS NULL AND (valid_from IS NULL OR valid_from <= ?) AND (valid_until IS NULL OR valid_until > ?)"
@@ -369,9 +373,12 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
 
     private static func issued(_ id: String, _ store: AccessStore, _ db: Database) throws -> IssuedCredential {
         let credential = try store.credential(id, db)
-        let row = try Row.fetchOne(db, sql: "SELECT created_by, created_at FROM credential WHERE id = ?", arguments: [id])
+        let row = try Row.fetchOne(db, sql: """
+            SELECT created_by, created_at, (SELECT unit_id FROM credential_issuer WHERE credential_id = credential.id) AS issuer_unit
+            FROM credential WHERE id = ?
+            """, arguments: [id])
         return IssuedCredential(credential: credential, issuer: row?["created_by"],
-                                createdAt: Date(timeIntervalSince1970: row?["created_at"] ?? 0))
+                                createdAt: Date(timeIntervalSince1970: row?["created_at"] ?? 0), issuerUnit: row?["issuer_unit"])
     }
 }
 

@@ -8,6 +8,8 @@ public protocol UnitStorage: Sendable {
     func moveOut(unit: String, person: String?, actor: String, at date: Date) async throws -> MoveOut
     /// The unit (its name) a person lives in, if any.
     func unit(ofPerson person: String) async throws -> String?
+    /// The unit (its id) a person lives in, if any.
+    func unitID(ofPerson person: String) async throws -> String?
     /// The guest passes a unit's residents issued; `activeAt`: only those active then, with uses left.
     func guestPasses(ofUnit unit: String, activeAt: Date?) async throws -> [GuestPass]
     func sharingPolicy() async throws -> SharingPolicyListing
@@ -45,6 +47,13 @@ extension SQLiteSiteStorage: UnitStorage, WebhookStorage {
 
     public func unit(ofPerson person: String) async throws -> String? {
         try await blocking { [store] in try store.unit(ofPerson: person) }
+    }
+
+    public func unitID(ofPerson person: String) async throws -> String? {
+        try await blocking { [store] in
+            guard let name = try store.unit(ofPerson: person) else { return nil }
+            return try store.unit(name).id
+        }
     }
 
     public func guestPasses(ofUnit unit: String, activeAt: Date?) async throws -> [GuestPass] {

@@ -92,7 +92,7 @@ struct SharingPolicyChange: Decodable {
 }
 
 extension KeywayAPI {
-    func addPolicyRoutes(_ v1: RouterGroup<APIContext>) {
+    func addSharingPolicyRoutes(_ v1: RouterGroup<APIContext>) {
         // Everyone who may share reads the rules they share under.
         v1.get("policy") { request, context in
             _ = try await self.caller(request, context)
