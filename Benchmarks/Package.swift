@@ -33,6 +33,11 @@ let package = Package(
             path: "Benchmarks/AccessBenchmarks", plugins: [plugin]
         ),
         .executableTarget(
+            name: "APIBenchmarks",
+            dependencies: [benchmark, .product(name: "Access", package: "keyway")],
+            path: "Benchmarks/APIBenchmarks", plugins: [plugin]
+        ),
+        .executableTarget(
             name: "BridgeBenchmarks",
             dependencies: [benchmark, .product(name: "Bridge", package: "keyway"), .product(name: "OSDP", package: "keyway")],
             path: "Benchmarks/BridgeBenchmarks", plugins: [plugin]

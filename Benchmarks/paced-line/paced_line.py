@@ -6,14 +6,21 @@ free and is handed to the other side when its last bit would have arrived. Towar
 --whole, a frame is handed over in one write when its last byte is due (libosdp cannot parse a frame split
 over reads); toward the other side bytes go one by one, as a UART without FIFO delay delivers them.
 
+Faults, for noise and fault-injection runs: --corrupt RATE damages each byte with that probability (XOR with a
+random non-zero value, both directions, as it enters the line; --seed makes a run repeatable). Lines on stdin
+change the line while it runs: {"cmd":"corrupt","rate":R} sets the rate, {"cmd":"cut","seconds":S} cuts the
+wire for S seconds (every byte sent meanwhile is lost, as with a loose terminal block).
+
 Prints {"event":"ready","a":PATH,"b":PATH} and then, for every frame that crossed the line,
-{"event":"frame","dir":"a2b"|"b2a","n":BYTES,"address":PD,"code":COMMAND_OR_REPLY_CODE,"end":SECONDS}.
+{"event":"frame","dir":"a2b"|"b2a","n":BYTES,"address":PD,"code":COMMAND_OR_REPLY_CODE,"end":SECONDS,
+"corrupted":DAMAGED_BYTES}, and {"event":"ok","cmd":...} for every stdin command taken.
 Ends on stdin EOF or SIGTERM.
 """
 import argparse
 import collections
 import json
 import os
+import random
 import select
 import signal
 import sys
@@ -28,8 +35,9 @@ def now():
 class Direction:
     def __init__(self, name, source, target, whole):
         self.name, self.source, self.target, self.whole = name, source, target, whole
-        self.queue = collections.deque()  # (due_ns, byte)
+        self.queue = collections.deque()  # (due_ns, byte, damaged)
         self.frame = bytearray()           # the bytes of the frame being handed over, for the report
+        self.corrupted = 0                 # how many of them the line damaged
         self.last_due = 0
 
 
@@ -50,9 +58,15 @@ def main():
     parser.add_argument("--baud", type=int, required=True)
     parser.add_argument("--whole", choices=["a", "b", "both"], default="b",
                         help="the side(s) that receive whole frames (libosdp's)")
+    parser.add_argument("--corrupt", type=float, default=0.0, help="probability that a byte is damaged, 0…1")
+    parser.add_argument("--seed", type=int, default=None, help="seed of the damage, for a repeatable run")
     args = parser.parse_args()
     if args.baud <= 0:
         parser.error("--baud must be positive")
+    if not 0.0 <= args.corrupt <= 1.0:
+        parser.error("--corrupt must be between 0 and 1")
+    noise = random.Random(args.seed)
+    fault = {"corrupt": args.corrupt, "cut_until": 0}
     byte_time = 10 * 1_000_000_000 // args.baud
     ends = []
     for _ in range(2):
@@ -74,8 +88,30 @@ def main():
             start = direction.frame.find(0x53)
             address = direction.frame[start + 1] & 0x7F if 0 <= start < len(direction.frame) - 1 else None
             print(json.dumps({"event": "frame", "dir": direction.name, "n": len(direction.frame), "address": address,
-                              "code": frame_code(direction.frame), "end": direction.last_due / 1e9}), flush=True)
+                              "code": frame_code(direction.frame), "end": direction.last_due / 1e9,
+                              "corrupted": direction.corrupted}), flush=True)
             direction.frame = bytearray()
+            direction.corrupted = 0
+
+    commands = bytearray()
+
+    def take_commands(data):
+        """Applies the complete JSON lines that came on stdin; a malformed one is reported and ignored."""
+        commands.extend(data)
+        while b"\n" in commands:
+            line, _, rest = bytes(commands).partition(b"\n")
+            commands[:] = rest
+            try:
+                command = json.loads(line)
+                if command["cmd"] == "corrupt" and 0.0 <= float(command["rate"]) <= 1.0:
+                    fault["corrupt"] = float(command["rate"])
+                elif command["cmd"] == "cut" and 0.0 <= float(command["seconds"]) <= 3600.0:
+                    fault["cut_until"] = now() + int(float(command["seconds"]) * 1e9)
+                else:
+                    raise ValueError("unknown command or value out of range")
+                print(json.dumps({"event": "ok", "cmd": command["cmd"]}), flush=True)
+            except (ValueError, KeyError, TypeError) as error:
+                print(json.dumps({"event": "error", "line": line.decode(errors="replace"), "error": str(error)}), flush=True)
 
     while not stopping:
         deadline = None
@@ -93,17 +129,25 @@ def main():
         except InterruptedError:
             continue
         arrived = now()
-        if sys.stdin in readable and not os.read(sys.stdin.fileno(), 4096):
-            break
+        if sys.stdin in readable:
+            data = os.read(sys.stdin.fileno(), 4096)
+            if not data:
+                break
+            take_commands(data)
         for direction in (a2b, b2a):
             if direction.source in readable:
                 try:
                     data = os.read(direction.source, 4096)
                 except OSError:
                     data = b""
+                if arrived < fault["cut_until"]:
+                    continue  # the wire is cut: the bytes never reach the other side
                 for value in data:
                     line_free = max(line_free, arrived) + byte_time
-                    direction.queue.append((line_free, value))
+                    damaged = fault["corrupt"] > 0 and noise.random() < fault["corrupt"]
+                    if damaged:
+                        value ^= noise.randrange(1, 256)
+                    direction.queue.append((line_free, value, damaged))
         current = now()
         for direction in (a2b, b2a):
             queue = direction.queue
@@ -111,8 +155,9 @@ def main():
                 continue  # the frame's last byte is not due yet: hand nothing over
             out = bytearray()
             while queue and queue[0][0] <= current:
-                due, value = queue.popleft()
+                due, value, damaged = queue.popleft()
                 out.append(value)
+                direction.corrupted += damaged
                 direction.last_due = due
             if out:
                 direction.frame += out

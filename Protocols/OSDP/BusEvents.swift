@@ -112,6 +112,8 @@ public struct PDCounters: Sendable, Equatable {
     public var naks = 0
     public var busy = 0
     public var secureChannelFailures = 0
+    /// Secure Channel sessions lost while in use (the PD dropped it, a reply broke it) and handshaken again.
+    public var secureChannelRestarts = 0
 
     public init() {}
 }

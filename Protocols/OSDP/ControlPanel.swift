@@ -8,6 +8,9 @@ public struct ControlPanel: Sendable {
     private let indexByAddress: [UInt8: Int]
     private var parser: FrameParser
     private var inFlight: (index: Int, transmission: Transmission, deadline: UInt64)?
+    /// A broken frame (bad check character, impossible length, a gap inside it) came in during the exchange: the
+    /// reply is lost, so the frame goes again as soon as the line is quiet rather than after the reply timeout.
+    private var replyDamaged = false
     /// Round-robin position of the polls, probes and start-ups: the device considered first next time.
     private var cursor = 0
     /// The line must stay idle until then before the next transmission (two characters after the last frame).
@@ -98,8 +101,14 @@ public struct ControlPanel: Sendable {
     /// The bytes to write now, or nil when the bus is waiting for a reply or nothing is due.
     public mutating func nextTransmission(now: UInt64) -> [UInt8]? {
         if let flight = inFlight {
-            guard now >= flight.deadline else { return nil }
-            replyTimedOut(now: now)
+            // A frame whose bytes stopped coming is dead once the inter-character gap has passed.
+            if let abandonedAt = parser.frameAbandonedAt, now >= abandonedAt { receive([UInt8](), now: now) }
+            if replyDamaged, now >= lineQuietAt {
+                resendDamaged(now: now)
+            } else {
+                guard now >= flight.deadline else { return nil }
+                replyTimedOut(now: now)
+            }
         }
         guard now >= lineQuietAt else { return nil }
         expireQueuedCommands(now: now)
@@ -113,7 +122,9 @@ public struct ControlPanel: Sendable {
 
     /// When `nextTransmission` must be called next at the latest (a reply deadline, a poll, a retry, a probe).
     public func nextDeadline() -> UInt64? {
-        if let flight = inFlight { return flight.deadline }
+        if let flight = inFlight {
+            return min(flight.deadline, replyDamaged ? lineQuietAt : .max, parser.frameAbandonedAt ?? .max)
+        }
         var next: UInt64?
         for index in devices.indices {
             if let work = dueWork(index) { next = min(next ?? .max, work.time) }
@@ -124,20 +135,25 @@ public struct ControlPanel: Sendable {
 
     /// While a reply is coming in, how many of its bytes are still to come (nil when none is being received):
     /// a loop on a byte-by-byte line may sleep their wire time instead of waking for each.
-    public var replyBytesStillExpected: Int? { inFlight == nil ? nil : parser.bytesStillExpected }
+    /// None once the reply is known damaged: the loop must then watch for the line to go quiet.
+    public var replyBytesStillExpected: Int? { inFlight == nil || replyDamaged ? nil : parser.bytesStillExpected }
 
     /// Feed everything the port delivered, in any chunking, noise included.
     public mutating func receive(_ bytes: some Collection<UInt8>, now: UInt64) {
         for output in parser.append(bytes, now: now) {
             switch output {
             case .discarded(let defect):
-                if let index = inFlight?.index, defect == .badCheckCharacter { devices[index].counters.checkCharacterErrors += 1 }
+                if let index = inFlight?.index {
+                    if defect == .badCheckCharacter { devices[index].counters.checkCharacterErrors += 1 }
+                    replyDamaged = true
+                }
                 events.append(.lineError(address: inFlight.map { devices[$0.index].address }, defect))
             case .frame(let received):
                 handle(received, now: now)
             }
-            lineQuietAt = now &+ options.interFrameGap
         }
+        // Every byte, even one that completes nothing, keeps the line busy: a resend waits for two idle characters.
+        if !bytes.isEmpty { lineQuietAt = now &+ options.interFrameGap }
     }
 
     // MARK: Scheduling
@@ -277,6 +293,7 @@ public struct ControlPanel: Sendable {
     private mutating func send(_ transmission: Transmission, to index: Int, now: UInt64) -> [UInt8] {
         devices[index].counters.framesSent += 1
         parser.reset()
+        replyDamaged = false
         inFlight = (index, transmission, now &+ options.wireTime(bytes: transmission.bytes.count) &+ options.replyTimeout)
         return transmission.bytes
     }
@@ -287,6 +304,12 @@ public struct ControlPanel: Sendable {
         guard let (index, transmission, _) = inFlight else { return }
         inFlight = nil
         devices[index].replyTimedOut(transmission, now: now, options: options, events: &events)
+    }
+
+    private mutating func resendDamaged(now: UInt64) {
+        guard let (index, transmission, _) = inFlight else { return }
+        inFlight = nil
+        devices[index].replyDamaged(transmission, now: now, options: options, events: &events)
     }
 
     // MARK: Receiving

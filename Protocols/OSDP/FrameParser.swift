@@ -52,6 +52,13 @@ public struct FrameParser: Sendable {
         return max(0, min(length, maximumLength) - buffer.count)
     }
 
+    /// When the frame being received is abandoned unless another byte comes (the inter-character timeout has then
+    /// passed); nil outside a frame. `append` at that time, even of no bytes, reports `.interCharacterTimeout`.
+    public var frameAbandonedAt: UInt64? {
+        guard isInsideFrame, let last = lastByteAt else { return nil }
+        return last &+ interCharacterTimeout &+ 1
+    }
+
     /// Forget any partial frame (e.g. before a new exchange).
     public mutating func reset() {
         buffer.removeAll(keepingCapacity: true)

@@ -126,6 +126,7 @@ extension PeripheralDevice {
     /// and re-run identification and the handshake. The interrupted command is sent again once.
     mutating func resetLink(interrupted: Transmission?, result: CommandResult, now: UInt64, options: BusOptions,
                             events: inout [BusEvent]) {
+        if session != nil { counters.secureChannelRestarts += 1 }
         noteRestart(now: now, options: options)
         dropSession(events: &events)
         nextSequence = 0
@@ -188,6 +189,18 @@ extension PeripheralDevice {
         }
         retry = transmission
         retryAt = now &+ options.retryDelay
+        if now &- lastValidReplyAt >= options.offlineAfter { goOffline(now: now, options: options, events: &events) }
+    }
+
+    /// The reply came back damaged and the line is quiet again: resend the same bytes now (same sequence number,
+    /// same MAC, as a retry must be). A probe keeps its back-off, so a PD answering only noise is not probed flat out.
+    mutating func replyDamaged(_ transmission: Transmission, now: UInt64, options: BusOptions, events: inout [BusEvent]) {
+        if case .probe = transmission.purpose {
+            scheduleProbe(now: now, options: options)
+            return
+        }
+        retry = transmission
+        retryAt = now
         if now &- lastValidReplyAt >= options.offlineAfter { goOffline(now: now, options: options, events: &events) }
     }
 

@@ -45,6 +45,7 @@ public struct APIError: HTTPResponseError, Equatable {
         case .invalid: APIError(.unprocessableContent, "refused", error.description)
         case .conflict: APIError(.conflict, "conflict", error.description)
         case .corrupt: APIError(.internalServerError, "internal_error", "the database holds something this version cannot read")
+        // The service's database file was deleted or replaced: nothing is read or written until it is back.
         case .databaseFile: APIError(.serviceUnavailable, "database_unavailable", error.description)
         }
     }

@@ -17,4 +17,6 @@ public enum APILimits {
     public static let uses = 1...10_000
     /// How long a token or share may run, at most (`DurationLimits.credentialPeriod`).
     public static let credentialPeriod = DurationLimits.credentialPeriod
+    /// A timed unlock from the API, in whole seconds: within `DurationLimits.relayPulse` (the longest OSDP output timer).
+    public static let timedUnlockSeconds: ClosedRange<Int64> = 1...6553
 }

@@ -648,6 +648,166 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/api/v1/doors/{door}/lockdown": {
+   "post": {
+    "operationId": "lockdownDoor",
+    "summary": "Put a door in lockdown (staff, admin), as `keyway door lockdown`: no credential opens it, a timed unlock is refused, until it is set back to normal. Logged with the caller.",
+    "responses": {
+     "200": {
+      "description": "What the door did.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/DoorCommandResult"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "door",
+      "in": "path",
+      "required": true,
+      "description": "The door's name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/doors/{door}/normal": {
+   "post": {
+    "operationId": "normalDoor",
+    "summary": "Set a door back to its configured mode, ending a lockdown (admin only), as `keyway door normal`. Logged with the caller.",
+    "responses": {
+     "200": {
+      "description": "What the door did.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/DoorCommandResult"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "door",
+      "in": "path",
+      "required": true,
+      "description": "The door's name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/doors/{door}/timed-unlock": {
+   "post": {
+    "operationId": "timedUnlockDoor",
+    "summary": "Release a door's strike for a number of seconds (staff, admin), as `keyway door unlock --for`; refused (409) during lockdown.",
+    "responses": {
+     "200": {
+      "description": "What the door did.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/DoorCommandResult"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "door",
+      "in": "path",
+      "required": true,
+      "description": "The door's name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/TimedUnlock"
+       },
+       "example": {
+        "seconds": 5
+       }
+      }
+     }
+    }
+   }
+  },
   "/api/v1/keys": {
    "get": {
     "operationId": "listKeys",
@@ -1929,6 +2089,141 @@ enum OpenAPIDocument {
     ]
    }
   },
+  "/api/v1/activity.csv": {
+   "get": {
+    "operationId": "exportActivity",
+    "summary": "The activity log as CSV (RFC 4180), streamed: the filters and what the caller may see of GET /activity, newest first, every row. Fields a spreadsheet would run as formulas start with '.",
+    "responses": {
+     "200": {
+      "description": "CSV: sequence,at,kind,event,door,reader,credential,person,outcome,reason,detail,actor.",
+      "content": {
+       "text/csv": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "from",
+      "in": "query",
+      "required": false,
+      "description": "Rows at or after this time.",
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      }
+     },
+     {
+      "name": "until",
+      "in": "query",
+      "required": false,
+      "description": "Rows before this time.",
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      }
+     },
+     {
+      "name": "door",
+      "in": "query",
+      "required": false,
+      "description": "A door's name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "person",
+      "in": "query",
+      "required": false,
+      "description": "A person's id or name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "credential",
+      "in": "query",
+      "required": false,
+      "description": "A credential's id (a key's usage history).",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "result",
+      "in": "query",
+      "required": false,
+      "description": "Decisions that granted or denied.",
+      "schema": {
+       "enum": [
+        "grant",
+        "deny"
+       ]
+      }
+     },
+     {
+      "name": "reason",
+      "in": "query",
+      "required": false,
+      "description": "A deny reason.",
+      "schema": {
+       "enum": [
+        "unknown",
+        "revoked",
+        "expired",
+        "not_yet_valid",
+        "outside_schedule",
+        "holiday",
+        "wrong_pin",
+        "use_limit_reached",
+        "suspended",
+        "door_not_allowed",
+        "lockout",
+        "duress",
+        "format_error",
+        "unknown_reader",
+        "invalid_signature",
+        "door_locked_down",
+        "mode_mismatch",
+        "pin_required",
+        "unknown_door",
+        "clock_error",
+        "internal_error",
+        "clock_untrusted"
+       ]
+      }
+     }
+    ]
+   }
+  },
   "/api/v1/activity/stream": {
    "get": {
     "operationId": "streamActivity",
@@ -2071,6 +2366,445 @@ enum OpenAPIDocument {
       }
      }
     ]
+   }
+  },
+  "/api/v1/people": {
+   "get": {
+    "operationId": "listPeople",
+    "summary": "People by name (staff, admin), as `keyway people list`: `search` matches part of a name, case-insensitive; a page at a time, by name.",
+    "responses": {
+     "200": {
+      "description": "People.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/Person"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "search",
+      "in": "query",
+      "required": false,
+      "description": "Part of a name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "after",
+      "in": "query",
+      "required": false,
+      "description": "The last name of the previous page.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "description": "Items per page (default 50), by name.",
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 200
+      }
+     }
+    ]
+   },
+   "post": {
+    "operationId": "addPerson",
+    "summary": "Add a person (staff, admin), as `keyway people add`: a unique name, and a kind. Logged with the caller.",
+    "responses": {
+     "201": {
+      "description": "Added.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Person"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewPerson"
+       },
+       "example": {
+        "name": "Katherine Johnson",
+        "kind": "resident"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/people/{person}/suspend": {
+   "post": {
+    "operationId": "suspendPerson",
+    "summary": "Suspend all of a person's access at once (staff, admin), as `keyway people suspend`. Logged with the caller.",
+    "responses": {
+     "200": {
+      "description": "The person, suspended.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Person"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "person",
+      "in": "path",
+      "required": true,
+      "description": "The person's id or name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/people/{person}/reinstate": {
+   "post": {
+    "operationId": "reinstatePerson",
+    "summary": "Lift a person's suspension (staff, admin), as `keyway people reinstate`. Logged with the caller.",
+    "responses": {
+     "200": {
+      "description": "The person, reinstated.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Person"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "person",
+      "in": "path",
+      "required": true,
+      "description": "The person's id or name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/people/{person}/groups": {
+   "post": {
+    "operationId": "grantGroup",
+    "summary": "Add a person to an access group (staff, admin), as `keyway people grant`: their cards and PINs open its doors on its schedules. Logged with the caller.",
+    "responses": {
+     "200": {
+      "description": "Done.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Grant"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/GrantRequest"
+       },
+       "example": {
+        "group": "Residents"
+       }
+      }
+     }
+    },
+    "parameters": [
+     {
+      "name": "person",
+      "in": "path",
+      "required": true,
+      "description": "The person's id or name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/groups": {
+   "post": {
+    "operationId": "addGroup",
+    "summary": "Add an access group (admin), as `keyway groups add`: doors, each open at any time or on a schedule. Logged with the caller.",
+    "responses": {
+     "201": {
+      "description": "Done.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Named"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewGroup"
+       },
+       "example": {
+        "name": "Night staff",
+        "doors": [
+         {
+          "door": "Front",
+          "schedule": "Office hours"
+         }
+        ]
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/schedules": {
+   "post": {
+    "operationId": "addSchedule",
+    "summary": "Add a weekly schedule in site time (admin), as `keyway schedules add`; `to` at or before `from` runs past midnight. Logged with the caller.",
+    "responses": {
+     "201": {
+      "description": "Done.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Named"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewSchedule"
+       },
+       "example": {
+        "name": "Office hours",
+        "days": "mon-fri",
+        "from": "08:00",
+        "to": "18:00"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/holidays": {
+   "post": {
+    "operationId": "addHoliday",
+    "summary": "Add a holiday (admin), as `keyway holidays add`: schedules close on it unless open on holidays. Logged with the caller.",
+    "responses": {
+     "201": {
+      "description": "Done.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Holiday"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/Holiday"
+       },
+       "example": {
+        "day": "2026-12-25",
+        "name": "Christmas"
+       }
+      }
+     }
+    }
    }
   }
  },
@@ -3359,6 +4093,263 @@ enum OpenAPIDocument {
     "required": [
      "site",
      "entries"
+    ]
+   },
+   "TimedUnlock": {
+    "type": "object",
+    "properties": {
+     "seconds": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 6553,
+      "description": "How long the strike is released: 1 to 6553 s (the longest OSDP output timer)."
+     }
+    },
+    "required": [
+     "seconds"
+    ]
+   },
+   "DoorCommandResult": {
+    "type": "object",
+    "properties": {
+     "door": {
+      "type": "string"
+     },
+     "action": {
+      "enum": [
+       "lockdown",
+       "normal",
+       "unlock"
+      ]
+     },
+     "result": {
+      "type": "string",
+      "description": "What the door did, in words."
+     }
+    },
+    "required": [
+     "door",
+     "action",
+     "result"
+    ]
+   },
+   "Person": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string"
+     },
+     "site": {
+      "type": "string"
+     },
+     "name": {
+      "type": "string"
+     },
+     "kind": {
+      "enum": [
+       "resident",
+       "staff",
+       "visitor",
+       "vendor"
+      ]
+     },
+     "suspended": {
+      "type": "boolean"
+     },
+     "vacation_start": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "vacation_end": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "required": [
+     "id",
+     "site",
+     "name",
+     "kind",
+     "suspended"
+    ]
+   },
+   "NewPerson": {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": "string",
+      "maxLength": 200,
+      "minLength": 1,
+      "description": "Unique at the site."
+     },
+     "kind": {
+      "enum": [
+       "resident",
+       "staff",
+       "visitor",
+       "vendor"
+      ],
+      "description": "resident when left out."
+     }
+    },
+    "required": [
+     "name"
+    ]
+   },
+   "GrantRequest": {
+    "type": "object",
+    "properties": {
+     "group": {
+      "type": "string",
+      "maxLength": 200,
+      "minLength": 1,
+      "description": "The group's id or name."
+     }
+    },
+    "required": [
+     "group"
+    ]
+   },
+   "Grant": {
+    "type": "object",
+    "properties": {
+     "person": {
+      "type": "string"
+     },
+     "group": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "person",
+     "group"
+    ]
+   },
+   "Named": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string"
+     },
+     "site": {
+      "type": "string"
+     },
+     "name": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "id",
+     "site",
+     "name"
+    ]
+   },
+   "NewGroup": {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": "string",
+      "maxLength": 200,
+      "minLength": 1,
+      "description": "Unique at the site."
+     },
+     "doors": {
+      "type": "array",
+      "minItems": 1,
+      "maxItems": 64,
+      "items": {
+       "type": "object",
+       "properties": {
+        "door": {
+         "type": "string",
+         "maxLength": 200,
+         "minLength": 1
+        },
+        "schedule": {
+         "type": [
+          "string",
+          "null"
+         ],
+         "maxLength": 200,
+         "minLength": 1
+        }
+       },
+       "required": [
+        "door"
+       ]
+      }
+     }
+    },
+    "required": [
+     "name",
+     "doors"
+    ]
+   },
+   "NewSchedule": {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": "string",
+      "maxLength": 200,
+      "minLength": 1,
+      "description": "Unique at the site."
+     },
+     "days": {
+      "type": "string",
+      "maxLength": 200,
+      "minLength": 1,
+      "description": "mon-fri, sat,sun, mon,wed-fri or daily."
+     },
+     "from": {
+      "type": "string",
+      "maxLength": 5,
+      "minLength": 1,
+      "description": "HH:MM, site time."
+     },
+     "to": {
+      "type": "string",
+      "maxLength": 5,
+      "minLength": 1,
+      "description": "HH:MM (24:00 for midnight)."
+     },
+     "open_on_holidays": {
+      "type": [
+       "boolean",
+       "null"
+      ]
+     }
+    },
+    "required": [
+     "name",
+     "days",
+     "from",
+     "to"
+    ]
+   },
+   "Holiday": {
+    "type": "object",
+    "properties": {
+     "day": {
+      "type": "string",
+      "maxLength": 10,
+      "minLength": 1,
+      "description": "YYYY-MM-DD, a site day."
+     },
+     "name": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 200,
+      "minLength": 1
+     }
+    },
+    "required": [
+     "day"
     ]
    }
   },

@@ -27,7 +27,7 @@ extension KeywayAPI {
     }
 
     /// The filters of a page or stream, narrowed to what the caller may see.
-    private func activityQuery(_ request: Request, _ caller: Caller) throws -> ActivityQuery {
+    func activityQuery(_ request: Request, _ caller: Caller) throws -> ActivityQuery {
         let parameters = request.uri.queryParameters
         var query = ActivityQuery(limit: try Input.pageSize(parameters["limit"]))
         func text(_ name: String) throws(APIError) -> String? {

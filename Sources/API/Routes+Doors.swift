@@ -1,10 +1,24 @@
 import Access
+import Bridge
 import Foundation
 import Hummingbird
+import Timebase
 
 struct UnlockBody: Decodable {
     /// A digital key's token (a share link's secret); left out, the caller's own key for the door is used.
     let key: String?
+}
+
+struct TimedUnlockBody: Decodable {
+    let seconds: Int64
+}
+
+struct DoorCommandView: Encodable {
+    let door: String
+    /// `lockdown`, `normal` or `unlock`.
+    let action: String
+    /// What the door did, in words (`Front is now lockdown`).
+    let result: String
 }
 
 struct UnlockView: Encodable {
@@ -29,6 +43,41 @@ extension KeywayAPI {
             return JSONBody.response(doors)
         }
         v1.post("doors/:door/unlock") { request, context in try await self.unlock(request, context) }
+        v1.post("doors/:door/lockdown") { request, context in
+            try await self.command(.lockdown, request, context, role: .staff, what: "a lockdown")
+        }
+        // Lifting a lockdown is the manager's call: the desk can start one in an emergency but not end it.
+        v1.post("doors/:door/normal") { request, context in
+            try await self.command(.normal, request, context, role: .admin, what: "ending a lockdown (normal)")
+        }
+        v1.post("doors/:door/timed-unlock") { request, context in
+            try await self.command(.unlock, request, context, role: .staff, what: "a timed unlock")
+        }
+    }
+
+    /// An operator's door command, as `keyway door` gives it: the door's own words back, or 404 (no such door) or
+    /// 409 (the door refuses it now, e.g. a timed unlock during lockdown).
+    private func command(_ action: DoorRequestAction, _ request: Request, _ context: APIContext, role: Role, what: String) async throws -> Response {
+        let door = try Input.path(context, "door")
+        let caller = try await caller(request, context)
+        try caller.require(role, what)
+        guard caller.mayReach(door: door) else { throw APIError.forbidden("this API token is not for door \(door)") }
+        var duration: Duration?
+        if action == .unlock {
+            let body = try await JSONBody.decode(TimedUnlockBody.self, from: request, context: context)
+            guard APILimits.timedUnlockSeconds.contains(body.seconds) else {
+                throw APIError.invalid("seconds is \(APILimits.timedUnlockSeconds.lowerBound) to \(APILimits.timedUnlockSeconds.upperBound) "
+                                       + "(\(DurationLimits.relayPulse.reason))")
+            }
+            duration = .seconds(body.seconds)
+        }
+        guard await site.doorStates().contains(where: { $0.name == door }) else { throw APIError.notFound("no door \(door) at this site") }
+        do {
+            let result = try await site.command(action, door: door, for: duration, actor: caller.actor)
+            return JSONBody.response(DoorCommandView(door: door, action: action.rawValue, result: result))
+        } catch {
+            throw APIError(.conflict, "conflict", error.description)
+        }
     }
 
     /// The caller's own active digital keys: their person's (a person holds a handful; 500 is far beyond).

@@ -7,6 +7,16 @@ public protocol SiteControl: Sendable {
     /// The door's decision on the key, made and acted on exactly as for a card at its reader (rule engine,
     /// schedules, lockdown, the log row before the relay moves); nil when the site has no such door.
     func present(key token: String, at door: String) async -> Decision?
+    /// An operator's command at a door (`keyway door lockdown|normal|unlock --for`), for `actor` (who the log names):
+    /// what happened, in words. Throws the refusal in words (a timed unlock during lockdown, no such door).
+    func command(_ action: DoorRequestAction, door: String, for duration: Duration?, actor: String) async throws(BridgeError) -> String
+}
+
+extension SiteControl {
+    /// A site that takes no operator commands (a test double written before they came) refuses them: nothing moves.
+    public func command(_ action: DoorRequestAction, door: String, for duration: Duration?, actor: String) async throws(BridgeError) -> String {
+        throw .doorCommand("this site takes no door commands")
+    }
 }
 
 /// A door as the API lists it.
@@ -66,5 +76,9 @@ public struct SupervisedSite: SiteControl {
 
     public func present(key token: String, at door: String) async -> Decision? {
         await supervisor.runtime.present(digitalKey: token, at: door)
+    }
+
+    public func command(_ action: DoorRequestAction, door: String, for duration: Duration?, actor: String) async throws(BridgeError) -> String {
+        try await DoorOperator(site: supervisor.runtime).command(action, door: door, for: duration, actor: actor)
     }
 }

@@ -1,4 +1,5 @@
 import Access
+import Bridge
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -21,6 +22,21 @@ struct CoreDecidingSite: SiteControl {
     func present(key token: String, at door: String) async -> Decision? {
         guard doorNames.contains(door) else { return nil }
         return access.decide(.digitalKey(token: token), door: door, reader: "\(door)-reader", at: Date())
+    }
+
+    /// The mode changes of `DoorOperator`, on the access core (the doors here are all card or PIN).
+    func command(_ action: DoorRequestAction, door: String, for duration: Duration?, actor: String) async throws(BridgeError) -> String {
+        guard doorNames.contains(door) else { throw .doorCommand("no door \"\(door)\"") }
+        let mode: DoorMode
+        switch action {
+        case .lockdown: mode = .lockdown
+        case .normal, .lock: mode = .cardOrPin
+        case .unlock:
+            guard access.mode(ofDoor: door, at: Date()) != .lockdown else { throw .doorCommand("\(door) is in lockdown") }
+            return "\(door) unlocked for \(duration.map { "\($0.components.seconds) s" } ?? "good")"
+        }
+        do { try access.store.setMode(door: door, mode, actor: actor) } catch { throw .doorCommand("cannot change the mode of \(door): \(error)") }
+        return "\(door) is now \(mode.rawValue)"
     }
 }
 

@@ -67,6 +67,23 @@ import Testing
                 Row(method: .get, path: "/api/v1/passcodes", body: nil, admin: .ok, staff: .ok, resident: .ok),
                 Row(method: .get, path: "/api/v1/activity", body: nil, admin: .ok, staff: .ok, resident: .ok),
                 Row(method: .post, path: "/api/v1/doors/Roof/unlock", body: nil, admin: .forbidden, staff: .forbidden, resident: .ok),
+                Row(method: .post, path: "/api/v1/doors/Garage/lockdown", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                Row(method: .post, path: "/api/v1/doors/Back%20Door/timed-unlock", body: #"{"seconds": 5}"#, admin: .ok, staff: .ok,
+                    resident: .forbidden),
+                Row(method: .get, path: "/api/v1/people?search=a", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                Row(method: .post, path: "/api/v1/people", body: #"{"name": "Person \#(index)", "kind": "visitor"}"#, admin: .created,
+                    staff: .created, resident: .forbidden),
+                Row(method: .post, path: "/api/v1/people/Bob/suspend", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                Row(method: .post, path: "/api/v1/people/Bob/reinstate", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                Row(method: .post, path: "/api/v1/schedules", body: #"{"name": "S\#(index)", "days": "mon-fri", "from": "08:00", "to": "18:00"}"#,
+                    admin: .created, staff: .forbidden, resident: .forbidden),
+                Row(method: .post, path: "/api/v1/groups", body: #"{"name": "G\#(index)", "doors": [{"door": "Roof"}]}"#, admin: .created,
+                    staff: .forbidden, resident: .forbidden),
+                Row(method: .post, path: "/api/v1/holidays", body: #"{"day": "2030-01-0\#(index + 1)"}"#, admin: .created, staff: .forbidden,
+                    resident: .forbidden),
+                Row(method: .post, path: "/api/v1/people/Bob/groups", body: #"{"group": "G0"}"#, admin: .ok, staff: .ok, resident: .forbidden),
+                Row(method: .get, path: "/api/v1/activity.csv", body: nil, admin: .ok, staff: .ok, resident: .ok),
+                Row(method: .post, path: "/api/v1/doors/Garage/normal", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
             ]
             for row in rows {
                 let expected = [Role.admin: row.admin, .staff: row.staff, .resident: row.resident][role]!

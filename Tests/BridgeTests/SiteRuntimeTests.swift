@@ -144,6 +144,7 @@ private final class DatabaseLockHolder {
         try await Task.sleep(for: .seconds(1))
         lock.release()
         await frontCard.value
+        await runtime.decisionsSettled()
 
         #expect(front.actions == ["locked", "red"])
         #expect(await runtime.doorSnapshots().first?.lastEvent == "grant dropped (stale_read)")

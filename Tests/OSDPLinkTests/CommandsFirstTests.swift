@@ -70,6 +70,8 @@ import Testing
         // Far longer than the answer takes, a POLL before it would be a bug. Generous: this test answers from the
         // cooperative pool, which the whole suite's synchronous tests can hold for many seconds on two cores.
         bus.answerWindow = 50_000_000_000
+        // Polls held that long must not make the PD look offline (8 s without a reply) while the pool is held.
+        bus.offlineAfter = 60_000_000_000
         let link = try OSDPLink(configuration: OSDPLinkConfiguration(
             devicePath: pty.devicePath, port: SerialPortOptions(baudRate: baud == 9600 ? .b9600 : .b115200), pds: [PDConfiguration(address: 1, security: .off)], bus: bus))
         defer { link.stop() }

@@ -7,13 +7,17 @@ import Synchronization
 /// its poll cycle against its wire time, and cards at random PDs against the floor plus one cycle. Prints a
 /// table and writes it to $KEYWAY_BENCH_REPORT (default /tmp/keyway-card-to-relay.md). $KEYWAY_BENCH_CARDS cards
 /// per row (30), $KEYWAY_BENCH_LABEL names the build.
+/// With $KEYWAY_BENCH_NOISE (byte corruption rates, "0.001,0.01") it measures instead Keyway on a noisy line at
+/// 115 200 baud with Secure Channel: how many cards open within `noiseWindow`, and how fast.
 enum WirePacedLatency {
     static let key = "0123456789abcdeffedcba9876543210"
     static let environment = ProcessInfo.processInfo.environment
     static let cards = Int(environment["KEYWAY_BENCH_CARDS"] ?? "") ?? 30
     static let label = environment["KEYWAY_BENCH_LABEL"] ?? "this build"
+    static let noiseRates = (environment["KEYWAY_BENCH_NOISE"] ?? "").split(separator: ",").compactMap { Double($0) }
 
     static func run() {
+        if !noiseRates.isEmpty { return runNoise() }
         var lines = ["| build | line | control panel | floor | p50 | p99 | p50/floor | p99/floor | Keyway idle CPU |", "|---|---|---|---|---|---|---|---|---|"]
         for baud in [9600, 115200, nil] as [Int?] {
             for keyway in [false, true] {
@@ -73,6 +77,58 @@ enum WirePacedLatency {
                 + (lost > 0 ? " a card was never answered (5 s): row ended after \(samples.count) cards |" : "")
         } catch {
             return "| \(label) | \(lineName) | \(panelName) | could not run: \(error) |"
+        }
+    }
+
+    /// A card not answered by then counts as lost; its OUT may still come, so the next card waits `noiseSettle`.
+    static let noiseWindow = 20.0
+    static let noiseSettle = 5.0
+
+    private static func runNoise() {
+        var lines = ["| build | line | byte corruption | cards opened within \(Int(noiseWindow)) s | p50 | p99 | slowest | Secure Channel sessions the PD dropped | bytes damaged |",
+                     "|---|---|---|---|---|---|---|---|---|"]
+        for rate in noiseRates {
+            let row = measureNoise(rate: rate)
+            lines.append(row)
+            FileHandle.standardError.write(Data((row + "\n").utf8))
+        }
+        let table = lines.joined(separator: "\n")
+        print(table)
+        let path = environment["KEYWAY_BENCH_REPORT"] ?? "/tmp/keyway-card-to-relay-noise.md"
+        try? (table + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// Keyway on a 115 200 baud line that damages `rate` of the bytes both ways (a fixed seed per rate).
+    private static func measureNoise(rate: Double) -> String {
+        do {
+            let line = try PacedLine(baud: 115200, wholeFramesTo: "b", corrupt: rate, seed: 7)
+            defer { line.stop() }
+            let peer = try Peer(arguments: ["--address", "1", "--scbk-file", Peer.keyFile(key), "--device", line.pdSide, "--baud", "115200"])
+            let site = try KeywaySite(peer: peer, device: line.panelSide, baud: 115200, key: key)
+            defer { site.stop() }
+            let watcher = PeerWatcher(peer)
+            var samples: [Double] = []
+            for _ in 0..<cards {
+                Thread.sleep(forTimeInterval: 0.1 + Double.random(in: 0..<0.05))
+                let seen = watcher.relays
+                let start = DispatchTime.now().uptimeNanoseconds
+                peer.presentCard()
+                let deadline = start + UInt64(noiseWindow * 1e9)
+                while watcher.relays == seen, DispatchTime.now().uptimeNanoseconds < deadline { Thread.sleep(forTimeInterval: 0.002) }
+                if watcher.relays > seen {
+                    samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                } else {
+                    Thread.sleep(forTimeInterval: noiseSettle)  // a late OUT must not be taken for the next card's
+                }
+            }
+            let damaged = line.frames(from: 0).reduce(0) { $0 + $1.corrupted }
+            let sorted = samples.sorted()
+            func ms(_ index: Int) -> String { sorted.isEmpty ? "—" : String(format: "%.1f ms", sorted[index]) }
+            let p99 = min(sorted.count - 1, Int((Double(sorted.count) * 0.99).rounded(.up)) - 1)
+            return "| \(label) | 115200 baud, Secure Channel | \(String(format: "%g %%", rate * 100)) | \(samples.count) of \(cards) | "
+                + "\(ms(sorted.count / 2)) | \(ms(p99)) | \(ms(sorted.count - 1)) | \(watcher.sessionsLost) | \(damaged) |"
+        } catch {
+            return "| \(label) | 115200 baud, Secure Channel | \(String(format: "%g %%", rate * 100)) | could not run: \(error) |"
         }
     }
 
@@ -163,6 +219,7 @@ final class PacedLine: Sendable {
         let address: Int?
         let code: Int?
         let end: Double
+        let corrupted: Int
     }
 
     let baud: Int
@@ -177,10 +234,12 @@ final class PacedLine: Sendable {
         func withLock<Result>(_ body: (inout [WireFrame]) -> Result) -> Result { frames.withLock { body(&$0) } }
     }
 
-    init(baud: Int, wholeFramesTo whole: String) throws {
+    /// `corrupt`: the share of bytes the line damages (with `seed`, the same bytes every run).
+    init(baud: Int, wholeFramesTo whole: String, corrupt: Double = 0, seed: Int? = nil) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [repository.appendingPathComponent("Benchmarks/paced-line/paced_line.py").path, "--baud", String(baud), "--whole", whole]
+        process.arguments = [repository.appendingPathComponent("Benchmarks/paced-line/paced_line.py").path, "--baud", String(baud), "--whole", whole,
+                             "--corrupt", String(corrupt)] + (seed.map { ["--seed", String($0)] } ?? [])
         let output = Pipe(), input = Pipe()
         process.standardOutput = output
         process.standardInput = input
@@ -209,7 +268,8 @@ final class PacedLine: Sendable {
                     buffer.removeSubrange(buffer.startIndex...newline)
                     guard let event = try? JSONSerialization.jsonObject(with: text) as? [String: Any],
                           let direction = event["dir"] as? String, let bytes = event["n"] as? Int, let end = event["end"] as? Double else { continue }
-                    let frame = WireFrame(direction: direction, bytes: bytes, address: event["address"] as? Int, code: event["code"] as? Int, end: end)
+                    let frame = WireFrame(direction: direction, bytes: bytes, address: event["address"] as? Int, code: event["code"] as? Int, end: end,
+                                          corrupted: event["corrupted"] as? Int ?? 0)
                     seen.withLock { $0.append(frame) }
                 }
             }
@@ -236,4 +296,26 @@ final class PacedLine: Sendable {
         process.terminate()
         process.waitUntilExit()
     }
+}
+
+/// Counts, on its own thread, the strike pulses and the Secure Channel sessions the peer's PD lost (each one
+/// costs a new handshake; the PD starts without one, so the first handshake is not counted).
+final class PeerWatcher: Sendable {
+    private let counts = Mutex((relays: 0, sessionsLost: 0))
+
+    init(_ peer: Peer) {
+        Thread { [self] in
+            while let event = peer.nextEvent() {
+                if event["event"] as? String == "command", event["type"] as? String == "output", event["control_code"] as? Int == 5 {
+                    self.counts.withLock { $0.relays += 1 }
+                }
+                if event["event"] as? String == "sc", event["active"] as? Bool == false {
+                    self.counts.withLock { $0.sessionsLost += 1 }
+                }
+            }
+        }.start()
+    }
+
+    var relays: Int { counts.withLock { $0.relays } }
+    var sessionsLost: Int { counts.withLock { $0.sessionsLost } }
 }

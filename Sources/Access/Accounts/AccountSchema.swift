@@ -27,4 +27,12 @@ enum AccountSchema {
         CREATE INDEX activity_credential_seq ON activity(credential_id, seq);
         CREATE INDEX credential_created_by ON credential(created_by);
         """
+
+    /// Every filter of an activity page walks an index newest first: a deny reason, a result, and an actor (a
+    /// resident's page reads their own actions and their tokens'), so no page reads the whole log.
+    static let activityPages = """
+        CREATE INDEX activity_reason_seq ON activity(reason, seq) WHERE reason IS NOT NULL;
+        CREATE INDEX activity_outcome_seq ON activity(outcome, seq) WHERE outcome IS NOT NULL;
+        CREATE INDEX activity_actor_seq ON activity(actor, seq) WHERE actor IS NOT NULL;
+        """
 }

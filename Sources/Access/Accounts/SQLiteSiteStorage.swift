@@ -290,40 +290,140 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
     public func activity(_ query: ActivityQuery) async throws -> [ActivityEntry] {
         try await blocking { [store] in
             try store.pool.read { db in
-                var conditions: [String] = []
-                var arguments: [any DatabaseValueConvertible & Sendable] = []
-                func add(_ condition: String, _ values: [any DatabaseValueConvertible & Sendable]) {
-                    conditions.append(condition)
-                    arguments += values
-                }
-                if let from = query.from { add("at_ms >= ?", [Self.milliseconds(from)]) }
-                if let until = query.until { add("at_ms < ?", [Self.milliseconds(until)]) }
-                if let door = query.door { add("door = ?", [try store.name(of: store.resolve(door, in: DoorRow.self, db), in: DoorRow.self, db)]) }
-                if let person = query.person { add("person_id = ?", [try store.resolve(person, in: PersonRow.self, db)]) }
-                if let credential = query.credential { add("credential_id = ?", [credential]) }
-                if let outcome = query.outcome { add("outcome = ?", [outcome]) }
-                if let reason = query.reason { add("reason = ?", [reason]) }
-                if let doors = query.doors {
-                    add("door IN (\(doors.map { _ in "?" }.joined(separator: ", ")))", doors)
-                }
-                if let before = query.before { add("seq < ?", [before]) }
-                if let after = query.after { add("seq > ?", [after]) }
-                if let scope = query.scope {
-                    // Rows about their person, their own or issued credentials, or what they did.
-                    let tokens = Self.viaTokens(of: scope.userID)
-                    add("""
-                        (person_id = ? OR actor = ? OR (actor >= ? AND actor < ?) OR credential_id IN (
-                            SELECT id FROM credential WHERE person_id = ? OR created_by = ? OR (created_by >= ? AND created_by < ?)))
-                        """, [scope.personID ?? "", scope.userID, tokens.from, tokens.before, scope.personID ?? "", scope.userID, tokens.from,
-                              tokens.before])
-                }
-                let order = query.after == nil ? "DESC" : "ASC"
-                let sql = "SELECT * FROM activity" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
-                    + " ORDER BY seq \(order) LIMIT \(max(1, query.limit))"
-                return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments.map { $0 as any DatabaseValueConvertible }))
-                    .map(ActivityLog.entry(from:))
+                let (sql, arguments) = try Self.activityStatement(query, store: store, db)
+                return try Row.fetchAll(db, sql: sql, arguments: arguments).map(ActivityLog.entry(from:))
             }
         }
+    }
+
+    /// The SQL of an activity page. Every filter is answered by an index walked newest first (migration `api2`),
+    /// so a page costs about its length, not the log's. A resident's scope is a union of such walks (their person,
+    /// their own actions, their tokens' actions, their credentials'), each limited to the page, then merged: an OR
+    /// of them would read the whole log.
+    static func activityStatement(_ query: ActivityQuery, store: AccessStore, _ db: Database) throws -> (String, StatementArguments) {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        func add(_ condition: String, _ values: [any DatabaseValueConvertible]) {
+            conditions.append(condition)
+            arguments += values
+        }
+        if let from = query.from { add("at_ms >= ?", [Self.milliseconds(from)]) }
+        if let until = query.until { add("at_ms < ?", [Self.milliseconds(until)]) }
+        if let door = query.door { add("door = ?", [try store.name(of: store.resolve(door, in: DoorRow.self, db), in: DoorRow.self, db)]) }
+        if let person = query.person { add("person_id = ?", [try store.resolve(person, in: PersonRow.self, db)]) }
+        if let credential = query.credential { add("credential_id = ?", [credential]) }
+        if let outcome = query.outcome { add("outcome = ?", [outcome]) }
+        if let reason = query.reason { add("reason = ?", [reason]) }
+        if let doors = query.doors {
+            add("door IN (\(doors.map { _ in "?" }.joined(separator: ", ")))", doors)
+        }
+        if let after = query.after { add("seq > ?", [after]) }
+        let order = query.after == nil ? "DESC" : "ASC"
+        let limit = " ORDER BY seq \(order) LIMIT \(max(1, query.limit))"
+        // A time range's page walks the time index newest first (ties by sequence) and stops at the page: ordered by
+        // sequence, it would either sort the whole range or read the log down to the range. The cursor stays the
+        // last row's sequence; the row's time is looked up with it.
+        if query.scope == nil, query.after == nil, query.from != nil || query.until != nil {
+            if let before = query.before { add("(at_ms, seq) < ((SELECT at_ms FROM activity WHERE seq = ?), ?)", [before, before]) }
+            return ("SELECT * FROM activity INDEXED BY activity_at" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+                        + " ORDER BY at_ms DESC, seq DESC LIMIT \(max(1, query.limit))", StatementArguments(arguments))
+        }
+        if let before = query.before { add("seq < ?", [before]) }
+        func whereClause(_ extra: [String]) -> String {
+            let all = extra + conditions
+            return all.isEmpty ? "" : " WHERE " + all.joined(separator: " AND ")
+        }
+        guard let scope = query.scope else {
+            return ("SELECT * FROM activity" + whereClause([]) + limit, StatementArguments(arguments))
+        }
+        let tokens = Self.viaTokens(of: scope.userID)
+        let credentials = "SELECT id FROM credential WHERE person_id = ? UNION SELECT id FROM credential WHERE created_by = ? "
+            + "UNION SELECT id FROM credential WHERE created_by >= ? AND created_by < ?"
+        // Each walk is held to its own index: the planner, left to choose, takes a door's or a result's index
+        // and reads thousands of other people's rows to find a resident's few.
+        let branches: [(index: String, condition: String, values: [any DatabaseValueConvertible])] = [
+            ("activity_person_seq", "person_id = ?", [scope.personID ?? ""]),
+            ("activity_actor_seq", "actor = ?", [scope.userID]),
+            ("activity_actor_seq", "actor >= ? AND actor < ?", [tokens.from, tokens.before]),
+            ("activity_credential_seq", "credential_id IN (\(credentials))", [scope.personID ?? "", scope.userID, tokens.from, tokens.before]),
+        ]
+        var sql = "SELECT * FROM activity WHERE seq IN ("
+        var all: [any DatabaseValueConvertible] = []
+        for (index, branch) in branches.enumerated() {
+            if index > 0 { sql += " UNION " }
+            sql += "SELECT seq FROM (SELECT seq FROM activity INDEXED BY \(branch.index)" + whereClause([branch.condition]) + limit + ")"
+            all += branch.values + arguments
+        }
+        return (sql + ")" + limit, StatementArguments(all))
+    }
+
+    // MARK: People
+
+    public func people(search: String?, afterName: String?, limit: Int) async throws -> [Person] {
+        try await blocking { [store] in
+            try store.pool.read { db in
+                var request = PersonRow.order(PersonRow.Columns.name).limit(max(1, limit))
+                if let search {
+                    // LIKE with its wildcards escaped: the text is matched as written.
+                    let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                        .replacingOccurrences(of: "_", with: "\\_")
+                    request = request.filter(sql: "name LIKE ? ESCAPE '\\'", arguments: ["%" + escaped + "%"])
+                }
+                if let afterName { request = request.filter(PersonRow.Columns.name > afterName) }
+                return try request.fetchAll(db).map(Self.person(from:))
+            }
+        }
+    }
+
+    public func addPerson(name: String, kind: PersonKind, actor: String, at date: Date) async throws -> Person {
+        try await blocking { [store] in try store.addPerson(name: name, kind: kind, actor: actor, at: date) }
+    }
+
+    public func setSuspended(person: String, _ suspended: Bool, actor: String, at date: Date) async throws -> Person {
+        try await blocking { [store] in
+            try store.setSuspended(person, suspended, actor: actor, at: date)
+            return try store.pool.read { db in
+                guard let row = try PersonRow.fetchOne(db, key: try store.resolve(person, in: PersonRow.self, db)) else {
+                    throw AccessError.notFound(what: "person", person)
+                }
+                return Self.person(from: row)
+            }
+        }
+    }
+
+    public func grant(person: String, group: String, actor: String, at date: Date) async throws {
+        try await blocking { [store] in try store.grant(person: person, group: group, actor: actor, at: date) }
+    }
+
+    // MARK: Policy: groups, schedules, holidays
+
+    public func addGroup(name: String, doors: [(door: String, schedule: String?)], actor: String, at date: Date) async throws -> AccessGroup {
+        let doors = doors.map { DoorOnSchedule(door: $0.door, schedule: $0.schedule) }
+        return try await blocking { [store] in
+            try store.addGroup(name: name, doors: doors.map { ($0.door, $0.schedule) }, actor: actor, at: date)
+        }
+    }
+
+    public func addSchedule(name: String, interval: ScheduleInterval, openOnHolidays: Bool, actor: String,
+                            at date: Date) async throws -> ScheduleRecord {
+        try await blocking { [store] in
+            try store.addSchedule(name: name, intervals: [interval], openOnHolidays: openOnHolidays, actor: actor, at: date)
+        }
+    }
+
+    public func addHoliday(day: String, name: String?, actor: String, at date: Date) async throws {
+        try await blocking { [store] in try store.addHoliday(day: day, name: name, actor: actor, at: date) }
+    }
+
+    /// A group's door, Sendable to cross to the storage queue (a tuple of strings is not, to the compiler).
+    private struct DoorOnSchedule: Sendable {
+        let door: String
+        let schedule: String?
+    }
+
+    private static func person(from row: PersonRow) -> Person {
+        Person(id: row.id, name: row.name, kind: PersonKind(rawValue: row.kind) ?? .resident, suspended: row.suspended,
+               vacationStart: row.vacationStart, vacationEnd: row.vacationEnd)
     }
 
     /// The range of actor strings an account's tokens write (`usr_… via tok_…`): an exact prefix as a range the

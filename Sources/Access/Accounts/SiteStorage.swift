@@ -43,4 +43,15 @@ public protocol AccessStorage: UnitStorage, WebhookStorage, Sendable {
     /// A key's presentation token, signed now (the same kind its holder got when it was issued).
     func presentationToken(forKey id: String) async throws -> String
     func activity(_ query: ActivityQuery) async throws -> [ActivityEntry]
+    /// People by name, a page at a time: names containing `search` (case-insensitive), after `afterName`.
+    func people(search: String?, afterName: String?, limit: Int) async throws -> [Person]
+    func addPerson(name: String, kind: PersonKind, actor: String, at date: Date) async throws -> Person
+    /// Suspends or reinstates a person (id or name): every credential of theirs stops or resumes at once.
+    func setSuspended(person: String, _ suspended: Bool, actor: String, at date: Date) async throws -> Person
+    /// Adds a person (id or name) to an access group (id or name).
+    func grant(person: String, group: String, actor: String, at date: Date) async throws
+    func addGroup(name: String, doors: [(door: String, schedule: String?)], actor: String, at date: Date) async throws -> AccessGroup
+    func addSchedule(name: String, interval: ScheduleInterval, openOnHolidays: Bool, actor: String, at date: Date) async throws -> ScheduleRecord
+    /// A holiday: a site day `YYYY-MM-DD`.
+    func addHoliday(day: String, name: String?, actor: String, at date: Date) async throws
 }

@@ -33,6 +33,9 @@ enum Schema {
         migrator.registerMigration("units: residents, who issued each guest pass") { db in try db.execute(sql: unitsSchema) }
         migrator.registerMigration("sharing policy: site, group and door rules") { db in try db.execute(sql: sharingPolicySchema) }
         migrator.registerMigration("webhooks: subscriptions and the outbox") { db in try db.execute(sql: webhooksSchema) }
+        migrator.registerMigration("api2: the activity log's pages by result, reason and actor") { db in
+            try db.execute(sql: AccountSchema.activityPages)
+        }
         return migrator
     }
 

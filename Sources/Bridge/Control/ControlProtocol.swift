@@ -58,6 +58,8 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
         public var name: String
         public var online: Bool
         public var secure: Bool
+        /// Secure Channel sessions lost in use and handshaken again since the bus opened (line noise, a PD reset).
+        public var secureChannelRestarts = 0
     }
 
     public struct Reader: Codable, Sendable, Equatable {

@@ -22,7 +22,8 @@ extension ServiceStatus.Bus {
             pds: bus.configuration.pds.map { pd in
                 let status = bus.pds.first { Int($0.address) == pd.address }
                 return ServiceStatus.PD(
-                    address: pd.address, name: pd.name, online: bus.answering.contains(UInt8(pd.address)), secure: bus.isOpen && status?.secure == true)
+                    address: pd.address, name: pd.name, online: bus.answering.contains(UInt8(pd.address)), secure: bus.isOpen && status?.secure == true,
+                    secureChannelRestarts: status?.counters.secureChannelRestarts ?? 0)
             })
     }
 }

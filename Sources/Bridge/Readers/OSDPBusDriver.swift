@@ -284,6 +284,9 @@ public final class OSDPBusDriver: Sendable {
             let fallback = configuration.pd(at: Int(address))?.secure == .preferred
             let consequence = fallback ? "running in plaintext (secure: preferred)" : "reader refused until Secure Channel is up"
             await sink.report(.alarm(.secureChannel, raised: true, detail: "\(error); \(consequence)"), from: name(of: address))
+        case .secureChannel(let address, active: false):
+            // A session lost in use costs a handshake (and the cards read meanwhile wait): never silent.
+            logger.warning("secure channel session ended", metadata: ["bus": "\(configuration.name)", "pd": "\(name(of: address))"])
         case .secureChannel(let address, active: true):
             await sink.report(.alarm(.secureChannel, raised: false, detail: "secure channel up"), from: name(of: address))
         case .defaultKeyAccepted(let address):
@@ -338,6 +341,8 @@ public final class OSDPBusDriver: Sendable {
                     ("keyway_osdp_polls_total", now.framesSent - before.framesSent),
                     ("keyway_osdp_timeouts_total", now.timeouts - before.timeouts),
                     ("keyway_osdp_crc_errors_total", now.checkCharacterErrors - before.checkCharacterErrors),
+                    ("keyway_osdp_retransmissions_total", now.retransmissions - before.retransmissions),
+                    ("keyway_osdp_secure_channel_restarts_total", now.secureChannelRestarts - before.secureChannelRestarts),
                 ] where delta > 0 {
                     Counter(label: label, dimensions: dimensions).increment(by: delta)
                 }

@@ -318,8 +318,12 @@ extension Assets {
                 el('p', { text: 'Until ' + when(c.valid_until) + (c.uses_left != null ? ' · ' + c.uses_left + ' use(s) left' : '') }),
                 button, answer));
             });
-            if (items.length === 0) say(status, 'Nothing active: no shared link or passcode works now.');
-            else if (!status.classList.contains('ok')) say(status, '');
+            // A revocation's confirmation stays when the list reloads, even when it took the last one away.
+            const confirmed = status.classList.contains('ok');
+            if (items.length === 0) {
+              if (confirmed) say(status, status.textContent.replace(/ Nothing else is active now\.$/, '') + ' Nothing else is active now.', 'ok');
+              else say(status, 'Nothing active: no shared link or passcode works now.');
+            } else if (!confirmed) say(status, '');
           } catch (error) { say(status, 'The list could not be shown: ' + error.message + '.', 'bad'); }
         };
         await load();

@@ -7,7 +7,8 @@ extension ServiceStatus {
         for bus in buses {
             lines.append("bus \(bus.name) on \(bus.port): \(bus.open ? "open" : "NOT OPEN")")
             for pd in bus.pds {
-                lines.append("  PD \(pd.address) \(pd.name): \(pd.online ? "online" : "OFFLINE")\(pd.secure ? ", secure channel" : "")")
+                let restarts = pd.secureChannelRestarts > 0 ? ", \(pd.secureChannelRestarts) secure channel restarts" : ""
+                lines.append("  PD \(pd.address) \(pd.name): \(pd.online ? "online" : "OFFLINE")\(pd.secure ? ", secure channel" : "")\(restarts)")
             }
         }
         for reader in readers {
