@@ -141,6 +141,11 @@ import Testing
         #expect(try await harness.send(.get, "/api/v1/passcodes", headers: ada.headers()).list.contains { $0["id"] as? String == code })
         #expect(try await harness.send(.get, "/api/v1/passcodes", headers: bob.headers()).list.isEmpty)
         #expect(try await harness.send(.delete, "/api/v1/passcodes/\(code)", headers: bob.headers(changing: true)).status == .notFound)
+        // Its rows in the log are Ada's to read too, not Bob's.
+        let adasRows = try await harness.send(.get, "/api/v1/activity?credential=\(code)", headers: ada.headers())["entries"] as? [Any]
+        #expect(adasRows?.isEmpty == false)
+        let bobsRows = try await harness.send(.get, "/api/v1/activity?credential=\(code)", headers: bob.headers())["entries"] as? [Any]
+        #expect(bobsRows?.isEmpty == true)
         let revoked = try await harness.send(.delete, "/api/v1/passcodes/\(code)", headers: ada.headers(changing: true))
         #expect(revoked.status == .ok, "\(revoked.text)")
     }

@@ -127,6 +127,8 @@ public struct ActivityScope: Sendable, Hashable {
     public var personID: String?
     /// The account id whose actions and issued credentials count as theirs.
     public var userID: String
+    /// Their unit (id): the guest passes anyone in it issued count as theirs too.
+    public var unitID: String? = nil
 
     public init(personID: String?, userID: String) {
         self.personID = personID

@@ -338,14 +338,16 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
         }
         let tokens = Self.viaTokens(of: scope.userID)
         let credentials = "SELECT id FROM credential WHERE person_id = ? UNION SELECT id FROM credential WHERE created_by = ? "
-            + "UNION SELECT id FROM credential WHERE created_by >= ? AND created_by < ?"
+            + "UNION SELECT id FROM credential WHERE created_by >= ? AND created_by < ? "
+            + "UNION SELECT credential_id FROM credential_issuer WHERE unit_id = ?"
         // Each walk is held to its own index: the planner, left to choose, takes a door's or a result's index
         // and reads thousands of other people's rows to find a resident's few.
         let branches: [(index: String, condition: String, values: [any DatabaseValueConvertible])] = [
             ("activity_person_seq", "person_id = ?", [scope.personID ?? ""]),
             ("activity_actor_seq", "actor = ?", [scope.userID]),
             ("activity_actor_seq", "actor >= ? AND actor < ?", [tokens.from, tokens.before]),
-            ("activity_credential_seq", "credential_id IN (\(credentials))", [scope.personID ?? "", scope.userID, tokens.from, tokens.before]),
+            ("activity_credential_seq", "credential_id IN (\(credentials))", [scope.personID ?? "", scope.userID, tokens.from, tokens.before,
+                                                                             scope.unitID ?? ""]),
         ]
         var sql = "SELECT * FROM activity WHERE seq IN ("
         var all: [any DatabaseValueConvertible] = []
