@@ -43,6 +43,13 @@ key_id=$(curl -sf "${auth[@]}" -X POST "$base/api/v1/keys" -H 'Content-Type: app
   -d '{"person": "Grace Hopper", "doors": ["Front"], "may_share": true}' | jq -r .key.id) || fail "issuing a key failed"
 share_link=$(curl -sf "${auth[@]}" -X POST "$base/api/v1/keys/$key_id/shares" -H 'Content-Type: application/json' \
   -d '{"recipient": "guest@example.org"}' | jq -r .link) || fail "sharing the key failed"
+# A share link is bound to the device whose page opens it first: with no proof from one, it opens nothing.
+denied=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/api/v1/doors/Front/unlock" -H 'Content-Type: application/json' \
+  -d "{\"key\": \"${share_link##*/k/}\"}")
+[ "$denied" = "403" ] || fail "an unbound share link was not refused (HTTP $denied)"
+# From a terminal there is no such device: the walk turns binding off for the door, as a manager may.
+curl -sf "${auth[@]}" -X PUT "$base/api/v1/doors/Front/device-binding" -H 'Content-Type: application/json' \
+  -d '{"required": false}' -o /dev/null || fail "turning device binding off failed"
 curl -sN --max-time 4 "${auth[@]}" "$base/api/v1/activity/stream" >"$work/stream" 2>/dev/null &
 stream_pid=$!
 sleep 1

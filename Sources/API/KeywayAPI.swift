@@ -88,6 +88,7 @@ public final class KeywayAPI: Sendable {
         addTokenRoutes(v1)
         addDoorRoutes(v1)
         addKeyRoutes(v1)
+        addDeviceBindingRoutes(v1)
         addPasscodeRoutes(v1)
         addActivityRoutes(v1)
         addPeopleRoutes(v1)

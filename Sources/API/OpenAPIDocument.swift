@@ -1154,6 +1154,172 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/api/v1/links/device": {
+   "post": {
+    "operationId": "registerLinkDevice",
+    "summary": "A share link's guest page registers the public key of the device that opened it (no account: the link's token is the credential). The first device wins; another one is refused (409 second_device), recorded, and its sharer warned.",
+    "responses": {
+     "200": {
+      "description": "This device is the one the link is bound to.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/DeviceRegistered"
+        }
+       }
+      }
+     },
+     "201": {
+      "description": "The link is bound to this device now.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/DeviceRegistered"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {}
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/RegisterDevice"
+       },
+       "example": {
+        "key": "kw1.key_example.0.AAAA",
+        "public_key": "BA=="
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/keys/{id}/device/allow": {
+   "post": {
+    "operationId": "allowLinkDevice",
+    "summary": "The sharer's \"allow\": a share link opened on a second device is moved to that device (the first one no longer opens doors). 409 when no second device tried it.",
+    "responses": {
+     "200": {
+      "description": "The share, bound to the new device.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Credential"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "description": "The share.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/doors/{door}/device-binding": {
+   "put": {
+    "operationId": "setDoorDeviceBinding",
+    "summary": "Staff: whether share links must be bound to one device at this door (on by default).",
+    "responses": {
+     "200": {
+      "description": "The door's setting.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/DoorBinding"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "door",
+      "in": "path",
+      "required": true,
+      "description": "The door's name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/DoorBindingChange"
+       },
+       "example": {
+        "required": false
+       }
+      }
+     }
+    }
+   }
+  },
   "/api/v1/passcodes": {
    "get": {
     "operationId": "listPasscodes",
@@ -3194,6 +3360,9 @@ enum OpenAPIDocument {
       ],
       "maxLength": 512,
       "minLength": 1
+     },
+     "device": {
+      "$ref": "#/components/schemas/DeviceProof"
      }
     },
     "required": []
@@ -3315,6 +3484,9 @@ enum OpenAPIDocument {
      "created_at": {
       "type": "string",
       "format": "date-time"
+     },
+     "device": {
+      "$ref": "#/components/schemas/DeviceBinding"
      }
     },
     "required": [
@@ -4025,6 +4197,105 @@ enum OpenAPIDocument {
      "type",
      "sequence",
      "attempts"
+    ]
+   },
+   "RegisterDevice": {
+    "type": "object",
+    "properties": {
+     "key": {
+      "type": "string",
+      "maxLength": 512,
+      "minLength": 1
+     },
+     "public_key": {
+      "type": "string",
+      "maxLength": 200,
+      "minLength": 1,
+      "description": "Base64 of the raw P-256 public key (65 bytes, uncompressed), as WebCrypto exports it."
+     }
+    },
+    "required": [
+     "key",
+     "public_key"
+    ]
+   },
+   "DeviceRegistered": {
+    "type": "object",
+    "properties": {
+     "binding": {
+      "enum": [
+       "bound",
+       "same_device"
+      ]
+     },
+     "server_time": {
+      "type": "integer",
+      "description": "The server's clock in milliseconds since 1970, for the stamps of device proofs."
+     }
+    },
+    "required": [
+     "binding",
+     "server_time"
+    ]
+   },
+   "DeviceProof": {
+    "type": "object",
+    "description": "Signed by the device a share link is bound to: base64 of the raw ECDSA P-256/SHA-256 signature of \"keyway-unlock\\n<share id>\\n<door>\\n<stamp>\"; stamp in milliseconds by the server's clock, within two minutes of it and newer than the last accepted.",
+    "properties": {
+     "stamp": {
+      "type": "integer"
+     },
+     "signature": {
+      "type": "string",
+      "maxLength": 200
+     }
+    },
+    "required": [
+     "stamp",
+     "signature"
+    ]
+   },
+   "DeviceBinding": {
+    "type": "object",
+    "properties": {
+     "bound_at": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "second_device_at": {
+      "type": "string",
+      "format": "date-time",
+      "description": "The link was opened on a second device and refused there."
+     }
+    },
+    "required": [
+     "bound_at"
+    ]
+   },
+   "DoorBindingChange": {
+    "type": "object",
+    "properties": {
+     "required": {
+      "type": "boolean"
+     }
+    },
+    "required": [
+     "required"
+    ]
+   },
+   "DoorBinding": {
+    "type": "object",
+    "properties": {
+     "door": {
+      "type": "string"
+     },
+     "required": {
+      "type": "boolean"
+     }
+    },
+    "required": [
+     "door",
+     "required"
     ]
    },
    "ActivityEntry": {

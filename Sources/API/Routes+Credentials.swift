@@ -23,6 +23,8 @@ struct CredentialView: Encodable {
     let revokedReason: String?
     let issuer: String?
     let createdAt: Date
+    /// A share link's device binding, once a device opened it.
+    var device: DeviceBindingView?
 
     init(_ issued: IssuedCredential, site: String, now: Date = Date()) {
         let credential = issued.credential
@@ -104,7 +106,12 @@ extension KeywayAPI {
             var query = try self.credentialQuery(.key, request, caller, onlyOwn: scope == "mine")
             query.activeAt = request.uri.queryParameters["active"] == "true" ? Date() : nil
             let keys = try await self.access.credentials(query).filter(caller.maySee)
-            return JSONBody.response(keys.map { CredentialView($0, site: self.accounts.siteID) })
+            let devices = try await self.access.deviceBindings(keys.map(\.credential.id))
+            return JSONBody.response(keys.map { issued in
+                var view = CredentialView(issued, site: self.accounts.siteID)
+                view.device = devices[issued.credential.id].map(DeviceBindingView.init)
+                return view
+            })
         }
         v1.post("keys") { request, context in
             let caller = try await self.caller(request, context)
@@ -122,8 +129,9 @@ extension KeywayAPI {
         }
         v1.get("keys/:id") { request, context in
             let caller = try await self.caller(request, context)
-            return JSONBody.response(CredentialView(try await self.visible(.key, try Input.path(context, "id"), caller),
-                                                    site: self.accounts.siteID))
+            var view = CredentialView(try await self.visible(.key, try Input.path(context, "id"), caller), site: self.accounts.siteID)
+            view.device = try await self.access.deviceBinding(share: view.id).map(DeviceBindingView.init)
+            return JSONBody.response(view)
         }
         v1.post("keys/:id/shares") { request, context in
             let caller = try await self.caller(request, context)

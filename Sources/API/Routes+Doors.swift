@@ -7,6 +7,8 @@ import Timebase
 struct UnlockBody: Decodable {
     /// A digital key's token (a share link's secret); left out, the caller's own key for the door is used.
     let key: String?
+    /// With a share link's key: the proof from the device the link is bound to.
+    let device: DeviceProof?
 }
 
 struct TimedUnlockBody: Decodable {
@@ -92,7 +94,7 @@ extension KeywayAPI {
     private func unlock(_ request: Request, _ context: APIContext) async throws -> Response {
         let door = try Input.path(context, "door")
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-        let body = buffer.readableBytes == 0 ? UnlockBody(key: nil) : try JSONBody.decoder.decode(UnlockBody.self, from: Data(buffer.readableBytesView))
+        let body = buffer.readableBytes == 0 ? UnlockBody(key: nil, device: nil) : try JSONBody.decoder.decode(UnlockBody.self, from: Data(buffer.readableBytesView))
         let token: String
         let keyID: String
         if let key = body.key {
@@ -112,6 +114,7 @@ extension KeywayAPI {
             token = try await access.presentationToken(forKey: keyID)
         }
         if let wait = unlocksPerKey.attempt(keyID) { throw Self.tooMany(wait) }
+        if body.key != nil { try await requireDeviceProof(keyID: keyID, door: door, proof: body.device) }
         guard let decision = await site.present(key: token, at: door) else {
             guard await site.doorStates().contains(where: { $0.name == door }) else { throw APIError.notFound("no door \(door) at this site") }
             throw APIError(.serviceUnavailable, "stopping", "the service is stopping: no door opens now", retryAfter: 30)

@@ -185,6 +185,7 @@ enum Templates {
     <ul class="doors">
       {{#doors}}<li class="door"><h2>{{name}}</h2><button type="button" class="unlock primary" data-door="{{name}}">Unlock {{name}}</button><p class="answer status" role="status" aria-live="polite"></p></li>{{/doors}}
     </ul>
+    <p id="device-status" class="status" role="status" aria-live="polite" data-shared-by="{{sharedBy}}"></p>
     {{/active}}
     {{#notice}}<p class="notice">{{notice}}</p>{{/notice}}
     {{> foot}}

@@ -63,7 +63,9 @@ private func offPool<Result: Sendable>(_ work: @escaping @Sendable () throws -> 
             try await harness.send(.get, "/api/v1/doors", headers: staff.headers()).list.first?["reader_online"] as? Bool == true
         })
 
-        let opened = try await harness.send(.post, "/api/v1/doors/Lobby/unlock", json: #"{"key": "\#(token)"}"#)
+        // The guest's browser: the link is bound to it on first open, and each unlock is signed.
+        let guest = GuestDevice()
+        let opened = try await guest.open(harness, door: "Lobby", token: token)
         #expect(opened["granted"] as? Bool == true, "\(opened.text)")
         try await offPool { _ = try peer.awaitEvent("command") { event in
             event.string("type") == "output" && event.int("output_no") == 0 && event.int("control_code") == 5 && event.int("timer_count") == 30
@@ -75,7 +77,7 @@ private func offPool<Result: Sendable>(_ work: @escaping @Sendable () throws -> 
 
         let revoked = try await harness.send(.delete, "/api/v1/keys/\(keyID)", headers: ada.headers(changing: true))
         #expect(Set(revoked.json["revoked"] as? [String] ?? []) == [keyID, shareID])
-        let refused = try await harness.send(.post, "/api/v1/doors/Lobby/unlock", json: #"{"key": "\#(token)"}"#)
+        let refused = try await guest.unlock(harness, door: "Lobby", token: token)
         #expect(refused["granted"] as? Bool == false)
         #expect(refused["reason"] as? String == "revoked")
         // The refusal lit the reader red.

@@ -84,6 +84,10 @@ import Testing
                 Row(method: .post, path: "/api/v1/people/Bob/groups", body: #"{"group": "G0"}"#, admin: .ok, staff: .ok, resident: .forbidden),
                 Row(method: .get, path: "/api/v1/activity.csv", body: nil, admin: .ok, staff: .ok, resident: .ok),
                 Row(method: .post, path: "/api/v1/doors/Garage/normal", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
+                Row(method: .put, path: "/api/v1/doors/Roof/device-binding", body: #"{"required": true}"#, admin: .ok, staff: .ok,
+                    resident: .forbidden),
+                Row(method: .post, path: "/api/v1/keys/\(bobKeys[0])/device/allow", body: nil, admin: .conflict, staff: .conflict,
+                    resident: .notFound),
             ]
             for row in rows {
                 let expected = [Role.admin: row.admin, .staff: row.staff, .resident: row.resident][role]!

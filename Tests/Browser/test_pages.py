@@ -4,7 +4,8 @@
 One story, step by step, each step a check: a manager sets a password from the one-time link, logs in, makes a
 single-use passcode; the code typed at the demo reader's keypad (libosdp PD) opens the door once and the log page
 shows it live, without a reload; the second try is refused with the reason in words. A resident unlocks, shares a
-key; the link in a fresh browser profile unlocks (the relay command reaches the PD); revoked, the guest's next tap
+key; the link in a fresh browser profile unlocks (the relay command reaches the PD) and is bound to it: a second
+profile is refused, the resident sees the warning and allows it (the link moves there); revoked, the guest's next tap
 says so. Another resident reaches neither the manager pages nor the first resident's guests. axe-core runs on
 every page (no serious or critical violation); screenshots at phone and desktop size go to KEYWAY_ARTIFACTS.
 Waits are generous and nothing is timed: the machine may be busy. Every browser is quit at the end.
@@ -203,10 +204,43 @@ def the_guest_link_unlocks_in_a_fresh_profile():
     lead = wait(guest, lambda d: d.find_elements(By.CSS_SELECTOR, "p.lead"), "the guest page")[0].text
     assert "Grace Hopper" in lead and "Front" in lead and "until" in lead, f"the guest page says: {lead}"
     checked_page(guest, "guest-link")
+    wait(guest, lambda d: "kept on this device" in d.find_element(By.ID, "device-status").text, "the link bound to this browser")
     pulses = relay_pulses()
     guest.find_element(By.CSS_SELECTOR, "button.unlock").click()
     wait(guest, lambda d: "Opened" in d.find_element(By.CSS_SELECTOR, ".door .answer").text, "the guest's door to open")
     wait_pulses(pulses, "the relay command at the PD for the guest")
+
+
+def the_same_link_in_a_second_profile_is_refused():
+    state["other"] = other = browser(PHONE)
+    other.get(state["link"])
+    wait(other, lambda d: "another device" in d.find_element(By.ID, "device-status").text, "the second device's refusal")
+    pulses = relay_pulses()
+    other.find_element(By.CSS_SELECTOR, "button.unlock").click()
+    wait(other, lambda d: re.search("Refused: .*another device", d.find_element(By.CSS_SELECTOR, ".door .answer").text),
+         "the refusal at the door")
+    assert relay_pulses() == pulses, "the second device moved the relay"
+    checked_page(other, "guest-link-second-device")
+
+
+def the_resident_allows_the_second_device():
+    grace = state["grace"]
+    grace.get(BASE + "/guests")
+    warning = wait(grace, lambda d: d.find_elements(By.CSS_SELECTOR, "#access-list .second-device"), "the second-device warning")[0].text
+    assert "second device" in warning, f"the warning says: {warning}"
+    checked_page(grace, "guests-second-device")
+    grace.find_element(By.CSS_SELECTOR, "#access-list button.allow").click()
+    wait(grace, lambda d: not d.find_elements(By.CSS_SELECTOR, "#access-list .second-device"), "the warning to go once allowed")
+    other, guest = state["other"], state["guest"]
+    pulses = relay_pulses()
+    other.find_element(By.CSS_SELECTOR, "button.unlock").click()
+    wait(other, lambda d: "Opened" in d.find_element(By.CSS_SELECTOR, ".door .answer").text, "the allowed device's door to open")
+    wait_pulses(pulses, "the relay command at the PD for the allowed device")
+    pulses = relay_pulses()
+    guest.find_element(By.CSS_SELECTOR, "button.unlock").click()
+    wait(guest, lambda d: re.search("Refused: .*another device", d.find_element(By.CSS_SELECTOR, ".door .answer").text),
+         "the first device's refusal once the link moved")
+    assert relay_pulses() == pulses, "the first device still moved the relay"
 
 
 def revoked_the_guests_next_tap_says_so():
@@ -217,7 +251,7 @@ def revoked_the_guests_next_tap_says_so():
     checked_page(grace, "guests")
     button.click()
     wait_text(grace, "access-status", "Revoked", "the revocation")
-    guest = state["guest"]
+    guest = state["other"]  # the device the link was moved to
     pulses = relay_pulses()
     guest.find_element(By.CSS_SELECTOR, "button.unlock").click()
     wait(guest, lambda d: re.search("Refused: .*revoked", d.find_element(By.CSS_SELECTOR, ".door .answer").text), "the refusal")
@@ -253,7 +287,8 @@ def another_resident_sees_nothing_of_it():
 
 
 STEPS = [manager_logs_in, manager_makes_a_single_use_passcode, the_code_opens_once_and_the_log_shows_it_live,
-         resident_unlocks_and_shares, the_guest_link_unlocks_in_a_fresh_profile, revoked_the_guests_next_tap_says_so,
+         resident_unlocks_and_shares, the_guest_link_unlocks_in_a_fresh_profile,
+         the_same_link_in_a_second_profile_is_refused, the_resident_allows_the_second_device, revoked_the_guests_next_tap_says_so,
          another_resident_sees_nothing_of_it]
 
 

@@ -5,7 +5,7 @@ import GRDB
 /// its verification cache before they return). SQLite calls block, so each runs on a thread of its own queue, never
 /// on the few cooperative threads the doors are served from.
 public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
-    private let access: AccessControl
+    let access: AccessControl
     var store: AccessStore { access.store }
     public let siteID: String
     private static let queue = DispatchQueue(label: "keyway.api.storage", attributes: .concurrent)

@@ -54,4 +54,14 @@ public protocol AccessStorage: UnitStorage, WebhookStorage, Sendable {
     func addSchedule(name: String, interval: ScheduleInterval, openOnHolidays: Bool, actor: String, at date: Date) async throws -> ScheduleRecord
     /// A holiday: a site day `YYYY-MM-DD`.
     func addHoliday(day: String, name: String?, actor: String, at date: Date) async throws
+    /// Device-bound share links (see `AccessStore.registerDevice`): first device wins, the sharer may move it.
+    func registerDevice(share id: String, publicKey: Data, at date: Date) async throws -> DeviceRegistration
+    func deviceBinding(share id: String) async throws -> DeviceBinding?
+    func deviceBindings(_ ids: [String]) async throws -> [String: DeviceBinding]
+    /// True once per newer stamp signed by the bound key; false for a replay.
+    func acceptDeviceStamp(share id: String, publicKey: Data, stampMs: Int64) async throws -> Bool
+    func allowSecondDevice(share id: String, actor: String, at date: Date) async throws
+    func refuseUnboundUnlock(share id: String, door: String, reason: String, at date: Date) async throws
+    func setDeviceBinding(door: String, required: Bool, actor: String, at date: Date) async throws
+    func deviceBindingRequired(door: String) async throws -> Bool
 }

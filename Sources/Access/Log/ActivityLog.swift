@@ -16,6 +16,8 @@ public enum ActivityKind: String, Sendable, Hashable, Codable, CaseIterable {
     case policyChanged = "policy_changed"
     /// An HTTP API account, session or token was created, changed or revoked (`event` says which).
     case accountChanged = "account_changed"
+    /// A share link bound to a device, opened on a second one, or moved to it (`event` says which).
+    case deviceBinding = "device_binding"
     /// The first row of the keyed chain in a database that had rows before the chain was keyed.
     case logKeyed = "log_keyed"
 }

@@ -36,6 +36,9 @@ enum Schema {
         migrator.registerMigration("api2: the activity log's pages by result, reason and actor") { db in
             try db.execute(sql: AccountSchema.activityPages)
         }
+        migrator.registerMigration("device binding: a share link's device key, the per-door switch") { db in
+            try db.execute(sql: deviceBindingSchema)
+        }
         return migrator
     }
 

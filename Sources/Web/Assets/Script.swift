@@ -75,6 +75,35 @@ extension Assets {
         return data;
       }
 
+      const base64 = (bytes) => btoa(String.fromCharCode(...bytes));
+
+      /// The share's device key pair: made once, not extractable, kept in this browser's IndexedDB.
+      async function deviceKeys(share) {
+        if (!window.crypto || !crypto.subtle || !window.indexedDB) {
+          throw new Error('this browser offers no safe key storage here (it needs WebCrypto and IndexedDB, on https or this machine)');
+        }
+        const db = await new Promise((resolve, reject) => {
+          const open = indexedDB.open('keyway', 1);
+          open.onupgradeneeded = () => open.result.createObjectStore('devices');
+          open.onsuccess = () => resolve(open.result);
+          open.onerror = () => reject(open.error);
+        });
+        const stored = await new Promise((resolve, reject) => {
+          const get = db.transaction('devices').objectStore('devices').get(share);
+          get.onsuccess = () => resolve(get.result);
+          get.onerror = () => reject(get.error);
+        });
+        if (stored) return stored;
+        const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+        await new Promise((resolve, reject) => {
+          const put = db.transaction('devices', 'readwrite');
+          put.objectStore('devices').put(pair, share);
+          put.oncomplete = resolve;
+          put.onerror = () => reject(put.error);
+        });
+        return pair;
+      }
+
       function unlockAnswer(node, door, answer) {
         if (answer.granted) say(node, 'Opened: ' + door + ' is unlocked now.', 'ok');
         else say(node, 'Refused: ' + words(answer.reason) + '.', 'bad');
@@ -84,7 +113,10 @@ extension Assets {
         button.addEventListener('click', async () => {
           button.disabled = true;
           say(answerNode, 'Asking the door…');
-          try { unlockAnswer(answerNode, door, await api('POST', '/api/v1/doors/' + encodeURIComponent(door) + '/unlock', body)); }
+          try {
+            const sent = typeof body === 'function' ? await body() : body;
+            unlockAnswer(answerNode, door, await api('POST', '/api/v1/doors/' + encodeURIComponent(door) + '/unlock', sent));
+          }
           catch (error) { say(answerNode, 'Refused: ' + error.message + '.', 'bad'); }
           finally { button.disabled = false; }
         });
@@ -282,12 +314,54 @@ extension Assets {
 
         'guest-link'() {
           const token = decodeURIComponent(window.location.pathname.slice('/k/'.length));
+          const status = $('device-status');
+          if (!status) return;
+          // The link is bound to this browser: a key pair it cannot export, kept in IndexedDB, signs every unlock.
+          const share = token.split('.')[1] || '';
+          const keys = deviceKeys(share);
+          let offset = 0;
+          const registered = keys.then(async (pair) => {
+            const raw = new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey));
+            const answer = await api('POST', '/api/v1/links/device', { key: token, public_key: base64(raw) });
+            offset = answer.server_time - Date.now();
+            say(status, 'This link is kept on this device: it opens doors from here only.', 'ok');
+          });
+          registered.catch((error) => {
+            say(status, error.code === 'second_device'
+              ? 'This link is already in use on another device, so it does not open doors from this one. ' +
+                status.getAttribute('data-shared-by') + ' has been told and can allow this device.'
+              : 'This device cannot keep the link: ' + error.message + '.', 'bad');
+          });
           document.querySelectorAll('button.unlock').forEach((button) => {
             const door = button.getAttribute('data-door');
-            unlockButton(button, button.parentElement.querySelector('.answer'), door, { key: token });
+            unlockButton(button, button.parentElement.querySelector('.answer'), door, async () => {
+              const body = { key: token };
+              let pair;
+              try { pair = await keys; } catch (error) { return body; } // the server refuses it and says why
+              await registered.catch(() => undefined); // a second device still signs: the server names the refusal
+              const stamp = Date.now() + offset;
+              const message = new TextEncoder().encode('keyway-unlock\n' + share + '\n' + door + '\n' + stamp);
+              const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, message);
+              body.device = { stamp, signature: base64(new Uint8Array(signature)) };
+              return body;
+            });
           });
         }
       };
+
+      /// A share link opened on a second device (refused there): the warning, and "allow" to move the link to it.
+      function secondDevice(item, answer, reload) {
+        const warning = el('p', { class: 'notice second-device',
+                                  text: 'Opened on a second device on ' + when(item.c.device.second_device_at) +
+                                        ' and refused there. Allow it if ' + item.who + ' changed phone; revoke if not.' });
+        const allow = el('button', { type: 'button', class: 'allow', text: 'Allow the new device for ' + item.who });
+        allow.addEventListener('click', async () => {
+          allow.disabled = true;
+          try { await api('POST', '/api/v1/keys/' + encodeURIComponent(item.id) + '/device/allow'); await reload(); }
+          catch (error) { say(answer, 'Not allowed: ' + error.message + '.', 'bad'); allow.disabled = false; }
+        });
+        return [warning, allow];
+      }
 
       async function accessList(scope) {
         const list = $('access-list');
@@ -312,11 +386,12 @@ extension Assets {
                   await load();
                 } catch (error) { say(answer, 'Not revoked: ' + error.message + '.', 'bad'); button.disabled = false; }
               });
+              const second = c.device && c.device.second_device_at ? secondDevice(item, answer, load) : [];
               list.append(el('li', { 'data-id': item.id },
                 el('h2', { text: item.who }),
                 el('p', { text: item.what + ' · ' + c.doors.join(', ') }),
                 el('p', { text: 'Until ' + when(c.valid_until) + (c.uses_left != null ? ' · ' + c.uses_left + ' use(s) left' : '') }),
-                button, answer));
+                ...second, button, answer));
             });
             // A revocation's confirmation stays when the list reloads, even when it took the last one away.
             const confirmed = status.classList.contains('ok');
