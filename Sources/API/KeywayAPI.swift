@@ -94,6 +94,9 @@ public final class KeywayAPI: Sendable {
         addPeopleRoutes(v1)
         addPolicyRoutes(v1)
         addExportRoutes(v1)
+        addUnitRoutes(v1)
+        addSharingPolicyRoutes(v1)
+        addWebhookRoutes(v1)
         return router
     }
 
@@ -144,6 +147,8 @@ struct Caller: Sendable {
     let user: User
     let token: APIToken?
     let session: (record: SessionRecord, secret: String)?
+    /// A resident's unit (id), where it matters: they see and revoke what anyone in their unit issued.
+    var unitID: String? = nil
 
     var role: Role { min(user.role, token?.role ?? user.role) }
     /// What the activity log and `created_by` name.
@@ -165,6 +170,7 @@ struct Caller: Sendable {
     /// True when a key or passcode is this caller's own: their person's, or issued by them.
     func owns(_ issued: IssuedCredential) -> Bool {
         (user.person != nil && issued.credential.person == user.person) || APIActor.isOwn(issued.issuer, userID: user.id)
+            || (unitID != nil && issued.issuerUnit == unitID)
     }
 
     /// Staff and admins see every key and passcode, a resident only their own; a door-limited token those at its doors.

@@ -1504,6 +1504,601 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/api/v1/units": {
+   "get": {
+    "operationId": "listUnits",
+    "summary": "Units and their residents (staff, admin).",
+    "responses": {
+     "200": {
+      "description": "Units.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/Unit"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ]
+   },
+   "post": {
+    "operationId": "addUnit",
+    "summary": "Add a unit (staff, admin).",
+    "responses": {
+     "201": {
+      "description": "Added.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Unit"
+        }
+       }
+      },
+      "links": {
+       "listUnitPasses": {
+        "operationId": "listUnitPasses",
+        "parameters": {
+         "unit": "$response.body#/id"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewUnit"
+       },
+       "example": {
+        "name": "4B"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/units/{unit}/residents": {
+   "post": {
+    "operationId": "moveIn",
+    "summary": "A person moves into the unit (staff, admin); someone living elsewhere moves out first.",
+    "responses": {
+     "200": {
+      "description": "The unit now.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Unit"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "unit",
+      "in": "path",
+      "required": true,
+      "description": "The unit's id or name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/MoveIn"
+       },
+       "example": {
+        "person": "Grace Hopper"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/units/{unit}/move-out": {
+   "post": {
+    "operationId": "moveOut",
+    "summary": "The unit (or one person of it) moves out, in one transaction: their guest passes revoked, their own credentials as the policy's on_move_out says (staff, admin).",
+    "responses": {
+     "200": {
+      "description": "Who left and every credential revoked.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/MoveOut"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "unit",
+      "in": "path",
+      "required": true,
+      "description": "The unit's id or name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ],
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/MoveOutRequest"
+       },
+       "example": {}
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/units/{unit}/passes": {
+   "get": {
+    "operationId": "listUnitPasses",
+    "summary": "Active visitor access: the guest passes the unit's residents issued, with issuer, uses left and last use (staff, admin; a resident their own unit's).",
+    "responses": {
+     "200": {
+      "description": "Guest passes, newest first.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/GuestPass"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "unit",
+      "in": "path",
+      "required": true,
+      "description": "The unit's id or name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "active",
+      "in": "query",
+      "required": false,
+      "description": "false: every pass ever issued, not only live ones with uses left (default true).",
+      "schema": {
+       "type": "string",
+       "enum": [
+        "true",
+        "false"
+       ]
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/policy": {
+   "get": {
+    "operationId": "getSharingPolicy",
+    "summary": "The managers' sharing policy: the site's rules and each group's and door's overrides.",
+    "responses": {
+     "200": {
+      "description": "The policy.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/SharingPolicy"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ]
+   },
+   "patch": {
+    "operationId": "setSharingPolicy",
+    "summary": "Set rules at one level (admin): the site, or one group or door; clear unsets rules there.",
+    "responses": {
+     "200": {
+      "description": "The policy now.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/SharingPolicy"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/SharingPolicyChange"
+       },
+       "example": {
+        "longest_validity": 604800,
+        "most_uses": 20,
+        "guest_passes_per_unit": 10
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/webhooks": {
+   "get": {
+    "operationId": "listWebhooks",
+    "summary": "Webhook subscriptions with their delivery state, never their secrets (admin).",
+    "responses": {
+     "200": {
+      "description": "Subscriptions.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/Webhook"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ]
+   },
+   "post": {
+    "operationId": "addWebhook",
+    "summary": "Subscribe a URL to events (admin); the signing secret is shown once.",
+    "responses": {
+     "201": {
+      "description": "Subscribed.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/CreatedWebhook"
+        }
+       }
+      },
+      "links": {
+       "listWebhookDeliveries": {
+        "operationId": "listWebhookDeliveries",
+        "parameters": {
+         "id": "$response.body#/webhook/id"
+        }
+       },
+       "removeWebhook": {
+        "operationId": "removeWebhook",
+        "parameters": {
+         "id": "$response.body#/webhook/id"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewWebhook"
+       },
+       "example": {
+        "url": "http://127.0.0.1:9/keyway",
+        "events": [
+         "access.denied",
+         "door.forced"
+        ]
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/webhooks/{id}": {
+   "delete": {
+    "operationId": "removeWebhook",
+    "summary": "Remove a subscription and the events still waiting for it (admin).",
+    "responses": {
+     "200": {
+      "description": "Removed.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/RemovedWebhook"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "description": "The subscription's id.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/webhooks/{id}/deliveries": {
+   "get": {
+    "operationId": "listWebhookDeliveries",
+    "summary": "A subscription's outbox, newest first: pending events and recent deliveries (admin).",
+    "responses": {
+     "200": {
+      "description": "Deliveries.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/WebhookDelivery"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "description": "The subscription's id.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "pending",
+      "in": "query",
+      "required": false,
+      "description": "true: only events not yet delivered.",
+      "schema": {
+       "type": "string",
+       "enum": [
+        "true",
+        "false"
+       ]
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "description": "Items (default 50), newest first.",
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 200
+      }
+     }
+    ]
+   }
+  },
   "/api/v1/activity": {
    "get": {
     "operationId": "listActivity",
@@ -3111,6 +3706,497 @@ enum OpenAPIDocument {
     },
     "required": [
      "revoked"
+    ]
+   },
+   "Unit": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string"
+     },
+     "site": {
+      "type": "string"
+     },
+     "name": {
+      "type": "string"
+     },
+     "residents": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     }
+    },
+    "required": [
+     "id",
+     "site",
+     "name",
+     "residents"
+    ]
+   },
+   "NewUnit": {
+    "type": "object",
+    "properties": {
+     "name": {
+      "type": "string",
+      "maxLength": 200,
+      "minLength": 1,
+      "pattern": "\\S"
+     }
+    },
+    "required": [
+     "name"
+    ]
+   },
+   "MoveIn": {
+    "type": "object",
+    "properties": {
+     "person": {
+      "type": "string",
+      "maxLength": 200,
+      "minLength": 1,
+      "pattern": "\\S"
+     }
+    },
+    "required": [
+     "person"
+    ]
+   },
+   "MoveOutRequest": {
+    "type": "object",
+    "properties": {
+     "person": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 200,
+      "minLength": 1,
+      "pattern": "\\S"
+     }
+    },
+    "required": []
+   },
+   "MoveOut": {
+    "type": "object",
+    "properties": {
+     "unit": {
+      "type": "string"
+     },
+     "residents": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     },
+     "revoked": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     }
+    },
+    "required": [
+     "unit",
+     "residents",
+     "revoked"
+    ]
+   },
+   "GuestPass": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string"
+     },
+     "kind": {
+      "enum": [
+       "key",
+       "passcode"
+      ]
+     },
+     "label": {
+      "type": "string"
+     },
+     "recipient": {
+      "type": "string"
+     },
+     "doors": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     },
+     "valid_from": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "valid_until": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "uses_left": {
+      "type": "integer"
+     },
+     "parent": {
+      "type": "string"
+     },
+     "issuer": {
+      "type": "string"
+     },
+     "last_used": {
+      "type": "string",
+      "format": "date-time"
+     }
+    },
+    "required": [
+     "id",
+     "kind",
+     "doors",
+     "issuer"
+    ]
+   },
+   "SharingRules": {
+    "type": "object",
+    "properties": {
+     "may_share": {
+      "type": "boolean"
+     },
+     "may_make_passcodes": {
+      "type": "boolean"
+     },
+     "longest_validity": {
+      "oneOf": [
+       {
+        "type": "integer"
+       },
+       {
+        "const": "unlimited"
+       }
+      ],
+      "description": "Seconds."
+     },
+     "most_uses": {
+      "oneOf": [
+       {
+        "type": "integer"
+       },
+       {
+        "const": "unlimited"
+       }
+      ]
+     },
+     "may_reshare": {
+      "type": "boolean"
+     },
+     "guest_passes_per_unit": {
+      "oneOf": [
+       {
+        "type": "integer"
+       },
+       {
+        "const": "unlimited"
+       }
+      ]
+     },
+     "on_move_out": {
+      "enum": [
+       "revoke",
+       "suspend",
+       "keep"
+      ]
+     }
+    },
+    "required": []
+   },
+   "SharingPolicy": {
+    "type": "object",
+    "properties": {
+     "site": {
+      "$ref": "#/components/schemas/SharingRules"
+     },
+     "groups": {
+      "type": "object",
+      "additionalProperties": {
+       "$ref": "#/components/schemas/SharingRules"
+      }
+     },
+     "doors": {
+      "type": "object",
+      "additionalProperties": {
+       "$ref": "#/components/schemas/SharingRules"
+      }
+     }
+    },
+    "required": [
+     "site",
+     "groups",
+     "doors"
+    ]
+   },
+   "SharingPolicyChange": {
+    "type": "object",
+    "properties": {
+     "group": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 200,
+      "minLength": 1,
+      "pattern": "\\S"
+     },
+     "door": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 200,
+      "minLength": 1,
+      "pattern": "\\S"
+     },
+     "may_share": {
+      "type": [
+       "boolean",
+       "null"
+      ]
+     },
+     "may_make_passcodes": {
+      "type": [
+       "boolean",
+       "null"
+      ]
+     },
+     "longest_validity": {
+      "oneOf": [
+       {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 315360000
+       },
+       {
+        "const": "unlimited"
+       },
+       {
+        "type": "null"
+       }
+      ],
+      "description": "Seconds (1 s to 3650 d), or unlimited."
+     },
+     "most_uses": {
+      "oneOf": [
+       {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 1000000
+       },
+       {
+        "const": "unlimited"
+       },
+       {
+        "type": "null"
+       }
+      ]
+     },
+     "may_reshare": {
+      "type": [
+       "boolean",
+       "null"
+      ]
+     },
+     "guest_passes_per_unit": {
+      "oneOf": [
+       {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 10000
+       },
+       {
+        "const": "unlimited"
+       },
+       {
+        "type": "null"
+       }
+      ]
+     },
+     "on_move_out": {
+      "enum": [
+       "revoke",
+       "suspend",
+       "keep",
+       null
+      ],
+      "description": "The site's only."
+     },
+     "clear": {
+      "type": [
+       "array",
+       "null"
+      ],
+      "items": {
+       "enum": [
+        "may_share",
+        "may_make_passcodes",
+        "longest_validity",
+        "most_uses",
+        "may_reshare",
+        "guest_passes_per_unit"
+       ]
+      },
+      "description": "Rules unset at this level: they inherit again."
+     }
+    },
+    "required": []
+   },
+   "Webhook": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string"
+     },
+     "site": {
+      "type": "string"
+     },
+     "url": {
+      "type": "string"
+     },
+     "events": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     },
+     "pending": {
+      "type": "integer"
+     },
+     "attempts": {
+      "type": "integer"
+     },
+     "last_status": {
+      "type": "integer"
+     },
+     "last_error": {
+      "type": "string"
+     },
+     "last_delivered": {
+      "type": "string",
+      "format": "date-time"
+     }
+    },
+    "required": [
+     "id",
+     "site",
+     "url",
+     "events",
+     "pending",
+     "attempts"
+    ]
+   },
+   "NewWebhook": {
+    "type": "object",
+    "properties": {
+     "url": {
+      "type": "string",
+      "maxLength": 1000,
+      "minLength": 1,
+      "pattern": "^https?://"
+     },
+     "events": {
+      "type": "array",
+      "minItems": 1,
+      "maxItems": 13,
+      "items": {
+       "enum": [
+        "all",
+        "access.granted",
+        "access.denied",
+        "door.forced",
+        "door.held",
+        "reader.offline",
+        "reader.online",
+        "passcode.used",
+        "passcode.expired",
+        "key.shared",
+        "key.revoked",
+        "lockout",
+        "duress"
+       ]
+      }
+     }
+    },
+    "required": [
+     "url",
+     "events"
+    ]
+   },
+   "CreatedWebhook": {
+    "type": "object",
+    "properties": {
+     "webhook": {
+      "$ref": "#/components/schemas/Webhook"
+     },
+     "secret": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "webhook",
+     "secret"
+    ]
+   },
+   "RemovedWebhook": {
+    "type": "object",
+    "properties": {
+     "removed": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "removed"
+    ]
+   },
+   "WebhookDelivery": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "integer"
+     },
+     "subscription": {
+      "type": "string"
+     },
+     "type": {
+      "type": "string"
+     },
+     "sequence": {
+      "type": "integer"
+     },
+     "attempts": {
+      "type": "integer"
+     },
+     "last_attempt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "last_status": {
+      "type": "integer"
+     },
+     "last_error": {
+      "type": "string"
+     },
+     "next_attempt": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "delivered": {
+      "type": "string",
+      "format": "date-time"
+     }
+    },
+    "required": [
+     "id",
+     "subscription",
+     "type",
+     "sequence",
+     "attempts"
     ]
    },
    "RegisterDevice": {

@@ -13,7 +13,7 @@ struct ActivityPage: Encodable {
 extension KeywayAPI {
     func addActivityRoutes(_ v1: RouterGroup<APIContext>) {
         v1.get("activity") { request, context in
-            let caller = try await self.caller(request, context)
+            let caller = try await self.inUnit(try await self.caller(request, context))
             var query = try self.activityQuery(request, caller)
             if let cursor = request.uri.queryParameters["cursor"] {
                 guard let before = Int64(cursor), before > 0 else { throw APIError.invalid("cursor is a next_cursor from an earlier page") }
@@ -49,13 +49,17 @@ extension KeywayAPI {
         }
         if let door = query.door, !caller.mayReach(door: door) { throw APIError.forbidden("this API token is not for door \(door)") }
         query.doors = caller.token?.doors
-        if caller.role < .staff { query.scope = ActivityScope(personID: caller.user.personID, userID: caller.user.id) }
+        if caller.role < .staff {
+            var scope = ActivityScope(personID: caller.user.personID, userID: caller.user.id)
+            scope.unitID = caller.unitID
+            query.scope = scope
+        }
         return query
     }
 
     /// New entries as Server-Sent Events (`id:` the sequence, `data:` the entry), from `Last-Event-ID` or from now on.
     private func stream(_ request: Request, _ context: APIContext) async throws -> Response {
-        let caller = try await caller(request, context)
+        let caller = try await inUnit(try await caller(request, context))
         var query = try activityQuery(request, caller)
         query.limit = 100
         let start: Int64

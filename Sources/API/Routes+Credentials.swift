@@ -99,7 +99,7 @@ struct RevokedView: Encodable {
 extension KeywayAPI {
     func addKeyRoutes(_ v1: RouterGroup<APIContext>) {
         v1.get("keys") { request, context in
-            let caller = try await self.caller(request, context)
+            let caller = try await self.inUnit(try await self.caller(request, context))
             let scope = request.uri.queryParameters["scope"].map(String.init) ?? (caller.role >= .staff ? "all" : "mine")
             guard scope == "mine" || scope == "all" else { throw APIError.invalid("scope is mine or all") }
             if scope == "all" { try caller.require(.staff, "listing every key") }
@@ -157,7 +157,7 @@ extension KeywayAPI {
 
     func addPasscodeRoutes(_ v1: RouterGroup<APIContext>) {
         v1.get("passcodes") { request, context in
-            let caller = try await self.caller(request, context)
+            let caller = try await self.inUnit(try await self.caller(request, context))
             var query = try self.credentialQuery(.passcode, request, caller, onlyOwn: caller.role < .staff)
             query.activeAt = Date()
             let codes = try await self.access.credentials(query).filter(caller.maySee)
@@ -174,12 +174,24 @@ extension KeywayAPI {
             request.validUntil = try Input.end(body.validUntil, "valid_until", now: now)
             request.uses = try Input.uses(body.uses)
             try caller.requireDoors(request.doors)
-            if caller.role < .staff { try await self.checkResidentPasscode(request, caller) }
+            if caller.role < .staff {
+                try await self.checkResidentPasscode(request, caller)
+                // A resident's passcode is a guest pass: the sharing policy binds it and their unit sees it.
+                request.issuedBy = caller.user.personID
+            }
             let issued = try await self.access.createPasscode(request, actor: caller.actor, at: now)
             return JSONBody.response(IssuedPasscodeView(passcode: CredentialView(try await self.access.credential(issued.credential.id), site: self.accounts.siteID),
                                                         code: issued.code), status: .created)
         }
         v1.delete("passcodes/:id") { request, context in try await self.revoke(.passcode, request, context) }
+    }
+
+    /// The caller with their unit, when they are a resident who lives in one.
+    func inUnit(_ caller: Caller) async throws -> Caller {
+        guard caller.role < .staff, let person = caller.user.personID else { return caller }
+        var widened = caller
+        widened.unitID = try await access.unitID(ofPerson: person)
+        return widened
     }
 
     /// A page of keys or passcodes (`limit`, `after`: the last id of the previous page), narrowed to the caller's own
@@ -192,6 +204,7 @@ extension KeywayAPI {
         if onlyOwn || caller.role < .staff {
             query.personID = caller.user.personID
             query.issuedBy = caller.user.id
+            query.issuedInUnit = caller.unitID
         }
         return query
     }
@@ -216,6 +229,7 @@ extension KeywayAPI {
 
     /// A credential of that kind the caller may see, else 404 (another's credential is not even confirmed to exist).
     func visible(_ kind: CredentialKind, _ id: String, _ caller: Caller) async throws -> IssuedCredential {
+        let caller = try await inUnit(caller)
         let id = try Input.text(id, "id", max: APILimits.nameLength)
         let issued: IssuedCredential
         do {

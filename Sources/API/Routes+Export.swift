@@ -9,7 +9,7 @@ extension KeywayAPI {
     func addExportRoutes(_ v1: RouterGroup<APIContext>) {
         // The activity log with the filters and scope of GET /activity, newest first, RFC 4180.
         v1.get("activity.csv") { request, context in
-            let caller = try await self.caller(request, context)
+            let caller = try await self.inUnit(try await self.caller(request, context))
             var query = try self.activityQuery(request, caller)
             query.limit = APILimits.pageSize.upperBound
             // The first page before the answer starts: a filter naming no door or person is a 4xx, not a broken stream.

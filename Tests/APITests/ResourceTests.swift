@@ -200,6 +200,9 @@ import Testing
             "POST /api/v1/passcodes", "DELETE /api/v1/passcodes/{id}", "GET /api/v1/activity", "GET /api/v1/activity/stream", "GET /api/v1/activity.csv",
             "GET /api/v1/people", "POST /api/v1/people", "POST /api/v1/people/{person}/suspend", "POST /api/v1/people/{person}/reinstate",
             "POST /api/v1/people/{person}/groups", "POST /api/v1/groups", "POST /api/v1/schedules", "POST /api/v1/holidays",
+            "GET /api/v1/units", "POST /api/v1/units", "POST /api/v1/units/{unit}/residents", "POST /api/v1/units/{unit}/move-out",
+            "GET /api/v1/units/{unit}/passes", "GET /api/v1/policy", "PATCH /api/v1/policy", "GET /api/v1/webhooks", "POST /api/v1/webhooks",
+            "DELETE /api/v1/webhooks/{id}", "GET /api/v1/webhooks/{id}/deliveries",
             "POST /api/v1/links/device", "POST /api/v1/keys/{id}/device/allow", "PUT /api/v1/doors/{door}/device-binding",
         ]
         #expect(documented == served)

@@ -117,6 +117,8 @@ public struct IssuedCredential: Sendable, Hashable {
     /// The actor that created it (`usr_…`, `usr_… via tok_…`, `keyway` for the CLI).
     public let issuer: String?
     public let createdAt: Date
+    /// The unit (id) its issuer lived in when it was made, for a guest pass (a resident's share or passcode).
+    public var issuerUnit: String? = nil
 }
 
 /// Whose activity rows a caller may see: a resident sees rows about their person, their own credentials and
@@ -125,6 +127,8 @@ public struct ActivityScope: Sendable, Hashable {
     public var personID: String?
     /// The account id whose actions and issued credentials count as theirs.
     public var userID: String
+    /// Their unit (id): the guest passes anyone in it issued count as theirs too.
+    public var unitID: String? = nil
 
     public init(personID: String?, userID: String) {
         self.personID = personID
@@ -177,6 +181,8 @@ public struct CredentialQuery: Sendable, Hashable {
     public var personID: String?
     /// … or, with `personID`, also those this account issued (`created_by` is it or one of its tokens).
     public var issuedBy: String?
+    /// … or, with `personID`, also the guest passes issued by a resident of this unit (id).
+    public var issuedInUnit: String?
     /// Only those active at this time.
     public var activeAt: Date?
     /// The page after this credential (id); nil: from the first.

@@ -6,7 +6,7 @@ import GRDB
 /// on the few cooperative threads the doors are served from.
 public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
     let access: AccessControl
-    private var store: AccessStore { access.store }
+    var store: AccessStore { access.store }
     public let siteID: String
     private static let queue = DispatchQueue(label: "keyway.api.storage", attributes: .concurrent)
 
@@ -255,6 +255,10 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
                     let tokens = Self.viaTokens(of: issuer)
                     arguments += [issuer, tokens.from, tokens.before]
                 }
+                if let unit = query.issuedInUnit {
+                    owner.append("id IN (SELECT credential_id FROM credential_issuer WHERE unit_id = ?)")
+                    arguments.append(unit)
+                }
                 if !owner.isEmpty { sql += " AND (" + owner.joined(separator: " OR ") + ")" }
                 if let date = query.activeAt {
                     sql += " AND revoked_at IS NULL AND (valid_from IS NULL OR valid_from <= ?) AND (valid_until IS NULL OR valid_until > ?)"
@@ -334,14 +338,16 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
         }
         let tokens = Self.viaTokens(of: scope.userID)
         let credentials = "SELECT id FROM credential WHERE person_id = ? UNION SELECT id FROM credential WHERE created_by = ? "
-            + "UNION SELECT id FROM credential WHERE created_by >= ? AND created_by < ?"
+            + "UNION SELECT id FROM credential WHERE created_by >= ? AND created_by < ? "
+            + "UNION SELECT credential_id FROM credential_issuer WHERE unit_id = ?"
         // Each walk is held to its own index: the planner, left to choose, takes a door's or a result's index
         // and reads thousands of other people's rows to find a resident's few.
         let branches: [(index: String, condition: String, values: [any DatabaseValueConvertible])] = [
             ("activity_person_seq", "person_id = ?", [scope.personID ?? ""]),
             ("activity_actor_seq", "actor = ?", [scope.userID]),
             ("activity_actor_seq", "actor >= ? AND actor < ?", [tokens.from, tokens.before]),
-            ("activity_credential_seq", "credential_id IN (\(credentials))", [scope.personID ?? "", scope.userID, tokens.from, tokens.before]),
+            ("activity_credential_seq", "credential_id IN (\(credentials))", [scope.personID ?? "", scope.userID, tokens.from, tokens.before,
+                                                                             scope.unitID ?? ""]),
         ]
         var sql = "SELECT * FROM activity WHERE seq IN ("
         var all: [any DatabaseValueConvertible] = []
@@ -469,9 +475,12 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
 
     private static func issued(_ id: String, _ store: AccessStore, _ db: Database) throws -> IssuedCredential {
         let credential = try store.credential(id, db)
-        let row = try Row.fetchOne(db, sql: "SELECT created_by, created_at FROM credential WHERE id = ?", arguments: [id])
+        let row = try Row.fetchOne(db, sql: """
+            SELECT created_by, created_at, (SELECT unit_id FROM credential_issuer WHERE credential_id = credential.id) AS issuer_unit
+            FROM credential WHERE id = ?
+            """, arguments: [id])
         return IssuedCredential(credential: credential, issuer: row?["created_by"],
-                                createdAt: Date(timeIntervalSince1970: row?["created_at"] ?? 0))
+                                createdAt: Date(timeIntervalSince1970: row?["created_at"] ?? 0), issuerUnit: row?["issuer_unit"])
     }
 }
 

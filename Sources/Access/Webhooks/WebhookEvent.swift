@@ -48,9 +48,9 @@ struct WebhookEventSource: Sendable {
         .init(type: .accessDenied, kind: .decision, outcome: "deny"),
         .init(type: .doorForced, kind: .door, event: DoorEvent.Kind.forcedOpen.rawValue),
         .init(type: .doorHeld, kind: .door, event: DoorEvent.Kind.heldOpen.rawValue),
-        // Rows the reader supervision writes when a reader stops or resumes answering.
-        .init(type: .readerOffline, kind: .door, event: "reader_offline"),
-        .init(type: .readerOnline, kind: .door, event: "reader_online"),
+        // Rows the reader supervision (SiteRuntime) writes when a reader stops or resumes answering.
+        .init(type: .readerOffline, kind: .door, event: DoorEvent.Kind.readerOffline.rawValue),
+        .init(type: .readerOnline, kind: .door, event: DoorEvent.Kind.readerOnline.rawValue),
         .init(type: .passcodeUsed, kind: .decision, outcome: "grant", credentialKind: .passcode),
         .init(type: .passcodeExpired, kind: .credentialRevoked, event: "expired", credentialKind: .passcode),
         .init(type: .keyShared, kind: .credentialCreated, credentialKind: .key, shared: true),

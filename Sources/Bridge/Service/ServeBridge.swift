@@ -28,7 +28,7 @@ public struct RunningSite: Sendable {
 }
 
 /// Runs the bridge until SIGTERM or SIGINT: configuration, access core, doors and drivers, the control
-/// socket, the metrics endpoint, sd_notify, and the `services` layered on it (they stop with it). On the way
+/// socket, the metrics endpoint, sd_notify, the webhook dispatcher, and the `services` layered on it (they stop with it). On the way
 /// out: in-flight decisions finish (the site actor drains), every door is locked, the drivers stop, the log is flushed.
 public func runBridgeService(_ options: ServeOptions, services layered: (RunningSite) throws -> [any Service] = { _ in [] }) async throws {
     let feed = bootstrapLogging(options)
@@ -76,6 +76,8 @@ public func runBridgeService(_ options: ServeOptions, services layered: (Running
     if let address = configuration.metrics {
         services.append(MetricsEndpoint(address: address, registry: registry, supervisor: supervisor, logger: logger))
     }
+    // The webhook outbox is delivered by the service itself (it is also `keyway webhooks deliver` alone).
+    services.append(WebhookDispatcher(store: access.store))
     services += try layered(RunningSite(configuration: configuration, access: access, supervisor: supervisor))
     let group = ServiceGroup(configuration: .init(
         services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
