@@ -94,8 +94,10 @@ private final class Site: @unchecked Sendable {
         wait { [responder] in
             let request = Request(head: HTTPRequest(method: method, scheme: "http", authority: "keyway.test", path: path, headerFields: headers),
                                   body: RequestBody(buffer: ByteBuffer(bytes: body)))
-            // An in-memory connection: the API reads only its peer address.
-            let context = APIContext(source: ApplicationRequestContextSource(channel: EmbeddedChannel(), logger: logger))
+            // An in-memory connection (the API reads only its peer address), finished after the answer: one left open
+            // per input would keep its pipeline alive for the rest of a long run.
+            let channel = NIOAsyncTestingChannel()
+            let context = APIContext(source: ApplicationRequestContextSource(channel: channel, logger: logger))
             let response: Response
             do {
                 response = try await responder.respond(to: request, context: context)
@@ -107,6 +109,7 @@ private final class Site: @unchecked Sendable {
             }
             let sink = Sink()
             try? await response.body.write(Sink.Writer(sink: sink))
+            _ = try? await channel.finish()
             return Answer(status: response.status, headers: response.headers, body: sink.data)
         }
     }
