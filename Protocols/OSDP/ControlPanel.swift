@@ -331,7 +331,8 @@ public struct ControlPanel: Sendable {
                 devices[index].acceptedReply(now: now)
                 trace(received, clearData: nil, index: index, now: now)
                 events.append(.nak(address: devices[index].address, .sequenceNumber))
-                devices[index].resetLink(interrupted: transmission, result: .nak(.sequenceNumber), now: now, options: options, events: &events)
+                devices[index].resetLink(interrupted: transmission, result: .nak(.sequenceNumber), now: now, options: options,
+                                         mayHaveRestarted: true, events: &events)
             }
             return  // a late reply to an earlier command, or a stray frame: keep waiting for ours
         }
@@ -377,7 +378,8 @@ public struct ControlPanel: Sendable {
             events.append(.nak(address: devices[index].address, code))
             // A NAK in plaintext inside Secure Channel means the PD has dropped the session, whatever its code.
             if code == .sequenceNumber || (transmission.sealed && (code == .securityConditionsNotMet || frame.securityBlock == nil)) {
-                devices[index].resetLink(interrupted: transmission, result: .nak(code), now: now, options: options, events: &events)
+                devices[index].resetLink(interrupted: transmission, result: .nak(code), now: now, options: options,
+                                         mayHaveRestarted: code == .sequenceNumber, events: &events)
                 return
             }
         }

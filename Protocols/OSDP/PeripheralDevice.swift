@@ -124,15 +124,18 @@ extension PeripheralDevice {
 
     /// The PD lost sync (NAK 0x04, a sequence-0 reply, a dropped session): start over at sequence 0
     /// and re-run identification and the handshake. The interrupted command is sent again once.
+    /// `mayHaveRestarted`: the PD lost our sequence (it may have rebooted), so what it reports first is of unknown
+    /// age. After a session that merely broke (a damaged frame, a NAK inside Secure Channel) the PD kept answering:
+    /// its reads still date from after its last empty poll, and keep that bound.
     mutating func resetLink(interrupted: Transmission?, result: CommandResult, now: UInt64, options: BusOptions,
-                            events: inout [BusEvent]) {
+                            mayHaveRestarted: Bool = false, events: inout [BusEvent]) {
         if session != nil { counters.secureChannelRestarts += 1 }
         noteRestart(now: now, options: options)
         dropSession(events: &events)
         nextSequence = 0
         retry = nil
         reportPending = false
-        reportsFreshSince = nil
+        if mayHaveRestarted { reportsFreshSince = nil }
         if let interrupted, case .command(var queued) = interrupted.purpose {
             if queued.restarted {
                 events.append(.commandResult(queued.ticket, result))

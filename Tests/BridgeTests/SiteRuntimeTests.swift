@@ -79,7 +79,8 @@ private final class DatabaseLockHolder {
 
     /// Front and Back, each with its own OSDP reader and relay, both open to Ada's card; Front has an exit button.
     /// `syncs` is told of each sync of the database's log.
-    private static func twoDoors(_ label: String, staleReadLimit: Duration = .seconds(2), durability: Durability = .fast,
+    /// `staleReadLimit`: by default none in practice (a loaded suite can delay an answer's hop back for seconds).
+    private static func twoDoors(_ label: String, staleReadLimit: Duration = .seconds(600), durability: Durability = .fast,
                                   syncs: RecordingHardware? = nil) async throws -> (
         access: AccessControl, database: URL, runtime: SiteRuntime, front: RecordingHardware, back: RecordingHardware
     ) {

@@ -79,7 +79,7 @@ import Testing
         let task = Task { try await dispatcher.run() }
         defer { task.cancel() }
         let expected = ["access.granted", "access.denied", "door.forced", "key.shared", "key.revoked", "key.revoked", "access.denied"]
-        #expect(try await eventually(within: .seconds(60)) { receiver.records().count >= expected.count })
+        #expect(try await eventually(within: .seconds(180)) { receiver.records().count >= expected.count })
         let records = receiver.records()
         #expect(records.map { $0["type"] as? String } == expected)
         #expect(records.allSatisfy { $0["valid"] as? Bool == true })
@@ -96,7 +96,7 @@ import Testing
         try subscribe(receiver)
         swipes(120)
         let first = try Deliverer(database: database)
-        #expect(try await eventually(within: .seconds(60)) { receiver.records().count >= 20 })
+        #expect(try await eventually(within: .seconds(180)) { receiver.records().count >= 20 })
         first.kill()
         let atKill = receiver.records().count
         #expect(atKill < 120, "all delivered before the restart: the test proves nothing")
@@ -122,7 +122,7 @@ import Testing
         #expect(waiting.pending == 5 && waiting.lastStatus == nil && waiting.lastError != nil)
         try receiver.start()
         defer { receiver.stop() }
-        #expect(try await eventually(within: .seconds(60)) { try store.webhooks().first?.pending == 0 })
+        #expect(try await eventually(within: .seconds(180)) { try store.webhooks().first?.pending == 0 })
         expectComplete(receiver.records(), expected: 5)
     }
 
@@ -141,7 +141,7 @@ import Testing
         receiver.stop()
         try receiver.start(secret: String(repeating: "x", count: 64))
         defer { receiver.stop() }
-        #expect(try await eventually(within: .seconds(60)) { try store.webhooks().first?.pending == 0 })
+        #expect(try await eventually(within: .seconds(180)) { try store.webhooks().first?.pending == 0 })
         #expect(receiver.records().last?["valid"] as? Bool == true)
     }
 }

@@ -92,6 +92,9 @@ import Testing
         }
         let codes = pd.codes
         let card = try #require(codes.indices.filter { codes[$0] == CommandCode.poll.rawValue }.dropFirst(19).first)
-        #expect(Array(codes[(card + 1)...].prefix(3)) == [CommandCode.out.rawValue, CommandCode.led.rawValue, CommandCode.buz.rawValue])
+        // A frame resent at once (its reply was late enough mid-frame to count as broken on a loaded machine) is
+        // still the same command: compare the commands, each counted once.
+        let after = codes[(card + 1)...].reduce(into: [UInt8]()) { if $0.last != $1 { $0.append($1) } }
+        #expect(Array(after.prefix(3)) == [CommandCode.out.rawValue, CommandCode.led.rawValue, CommandCode.buz.rawValue])
     }
 }
