@@ -25,23 +25,31 @@ import Testing
             Thread {
                 var parser = FrameParser()
                 var polls = 0
+                // As the spec asks, a command resent with the same sequence number gets the same reply again (the
+                // panel resends when a reply came too slowly, as on a machine too loaded to pace it).
+                var last: (sequence: UInt8, code: UInt8, reply: Reply)?
                 while !shared.stopped.load(ordering: .acquiring) {
                     guard let bytes = try? pty.read(timeoutNanoseconds: 50_000_000) else { return }
                     for case .frame(let received) in parser.append(bytes, now: 0) where !received.frame.isReply {
                         let frame = received.frame
                         shared.codes.withLock { $0.append(frame.code) }
                         let reply: Reply
-                        switch frame.code {
-                        case CommandCode.id.rawValue:
-                            reply = .identification(PDIdentification(vendorCode: [1, 2, 3], model: 1, version: 1, serialNumber: 1, firmware: (1, 0, 0)))
-                        case CommandCode.cap.rawValue:
-                            reply = .capabilities(Capabilities([Capability(function: .checkCharacterSupport, compliance: 1, count: 0)]))
-                        case CommandCode.poll.rawValue:
-                            polls += 1
-                            reply = polls == cardAfterPolls ? .rawCard(RawCard(format: .unspecified, bitCount: 200, data: Array(0..<25))) : .ack
-                        default:
-                            reply = .ack
+                        if let last, last.sequence == frame.sequence, last.code == frame.code, frame.sequence != 0 {
+                            reply = last.reply
+                        } else {
+                            switch frame.code {
+                            case CommandCode.id.rawValue:
+                                reply = .identification(PDIdentification(vendorCode: [1, 2, 3], model: 1, version: 1, serialNumber: 1, firmware: (1, 0, 0)))
+                            case CommandCode.cap.rawValue:
+                                reply = .capabilities(Capabilities([Capability(function: .checkCharacterSupport, compliance: 1, count: 0)]))
+                            case CommandCode.poll.rawValue:
+                                polls += 1
+                                reply = polls == cardAfterPolls ? .rawCard(RawCard(format: .unspecified, bitCount: 200, data: Array(0..<25))) : .ack
+                            default:
+                                reply = .ack
+                            }
                         }
+                        last = (frame.sequence, frame.code, reply)
                         let bytes = Frame(address: frame.address, isReply: true, sequence: frame.sequence, code: reply.code.rawValue, data: reply.payload).encoded()
                         guard let byteTime else {
                             try? pty.write(bytes)
