@@ -6,6 +6,7 @@ import Hummingbird
 import KeywayTestSupport
 import Logging
 import NIOEmbedded
+import Testing
 @testable import API
 
 /// The door side for tests that need no hardware: the access core decides (and logs) a digital key at the door
@@ -157,6 +158,36 @@ final class APIHarness: @unchecked Sendable {
             var fields: HTTPFields = [.cookie: cookie]
             if changing { fields[KeywayAPI.csrfHeader] = csrf }
             return fields
+        }
+    }
+}
+
+/// One request of a role matrix and the status each role gets back.
+struct RoleRow {
+    let method: HTTPRequest.Method
+    let path: String
+    let body: String?
+    let admin: HTTPResponse.Status
+    let staff: HTTPResponse.Status
+    let resident: HTTPResponse.Status
+}
+
+extension APIHarness {
+    /// An admin, a staff member and a resident (Ada), each logged in; and the admin's account.
+    func roleSessions() async throws -> (sessions: [Role: Session], admin: User) {
+        let admin = try await account(.admin, "admin@example.org")
+        _ = try await account(.staff, "desk@example.org")
+        _ = try await account(.resident, "ada@example.org", person: "Ada")
+        return ([.admin: try await login("admin@example.org"), .staff: try await login("desk@example.org"),
+                 .resident: try await login("ada@example.org")], admin)
+    }
+
+    /// Sends every row as `role` and expects the status the row gives that role.
+    func expect(_ rows: [RoleRow], as role: Role, sessions: [Role: Session]) async throws {
+        for row in rows {
+            let expected = [Role.admin: row.admin, .staff: row.staff, .resident: row.resident][role]!
+            let answer = try await send(row.method, row.path, json: row.body, headers: sessions[role]!.headers(changing: true))
+            #expect(answer.status == expected, "\(role.rawValue) \(row.method) \(row.path) → \(answer.status) \(answer.text)")
         }
     }
 }

@@ -8,25 +8,10 @@ import Testing
 /// Every role against units, guest passes, the sharing policy and webhooks: an admin, a staff member and a resident
 /// (Ada, of unit 4B, holding a shareable key to the Lobby).
 @Suite struct UnitRoleMatrixTests {
-    private struct Row {
-        let method: HTTPRequest.Method
-        let path: String
-        let body: String?
-        let admin: HTTPResponse.Status
-        let staff: HTTPResponse.Status
-        let resident: HTTPResponse.Status
-    }
-
     @Test func eachRoleGetsWhatItMayOfUnitsPolicyAndWebhooks() async throws {
         let harness = try APIHarness()
         let store = harness.access.store
-        _ = try await harness.account(.admin, "admin@example.org")
-        _ = try await harness.account(.staff, "desk@example.org")
-        _ = try await harness.account(.resident, "ada@example.org", person: "Ada")
-        let sessions: [Role: APIHarness.Session] = [
-            .admin: try await harness.login("admin@example.org"), .staff: try await harness.login("desk@example.org"),
-            .resident: try await harness.login("ada@example.org"),
-        ]
+        let sessions = try await harness.roleSessions().sessions
         try store.addUnit(name: "4B")
         try store.addUnit(name: "5C")
         try store.moveIn(person: "Ada", unit: "4B")
@@ -38,30 +23,26 @@ import Testing
         for _ in 0..<3 { hooks.append(try store.addWebhook(url: "http://127.0.0.1:9/hook", events: [.accessDenied]).subscription.id) }
 
         for (index, role) in [Role.admin, .staff, .resident].enumerated() {
-            let rows: [Row] = [
-                Row(method: .get, path: "/api/v1/units", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
-                Row(method: .post, path: "/api/v1/units", body: #"{"name": "U\#(index)"}"#, admin: .created, staff: .created,
+            let rows: [RoleRow] = [
+                RoleRow(method: .get, path: "/api/v1/units", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                RoleRow(method: .post, path: "/api/v1/units", body: #"{"name": "U\#(index)"}"#, admin: .created, staff: .created,
                     resident: .forbidden),
-                Row(method: .post, path: "/api/v1/units/5C/residents", body: #"{"person": "Mover \#(index)"}"#, admin: .ok, staff: .ok,
+                RoleRow(method: .post, path: "/api/v1/units/5C/residents", body: #"{"person": "Mover \#(index)"}"#, admin: .ok, staff: .ok,
                     resident: .forbidden),
-                Row(method: .post, path: "/api/v1/units/5C/move-out", body: #"{"person": "Mover \#(index)"}"#, admin: .ok, staff: .ok,
+                RoleRow(method: .post, path: "/api/v1/units/5C/move-out", body: #"{"person": "Mover \#(index)"}"#, admin: .ok, staff: .ok,
                     resident: .forbidden),
-                Row(method: .get, path: "/api/v1/units/4B/passes", body: nil, admin: .ok, staff: .ok, resident: .ok),
-                Row(method: .get, path: "/api/v1/units/5C/passes", body: nil, admin: .ok, staff: .ok, resident: .notFound),
-                Row(method: .get, path: "/api/v1/policy", body: nil, admin: .ok, staff: .ok, resident: .ok),
-                Row(method: .patch, path: "/api/v1/policy", body: #"{"most_uses": 20}"#, admin: .ok, staff: .forbidden, resident: .forbidden),
-                Row(method: .get, path: "/api/v1/webhooks", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
-                Row(method: .post, path: "/api/v1/webhooks", body: #"{"url": "http://127.0.0.1:9/h", "events": ["all"]}"#, admin: .created,
+                RoleRow(method: .get, path: "/api/v1/units/4B/passes", body: nil, admin: .ok, staff: .ok, resident: .ok),
+                RoleRow(method: .get, path: "/api/v1/units/5C/passes", body: nil, admin: .ok, staff: .ok, resident: .notFound),
+                RoleRow(method: .get, path: "/api/v1/policy", body: nil, admin: .ok, staff: .ok, resident: .ok),
+                RoleRow(method: .patch, path: "/api/v1/policy", body: #"{"most_uses": 20}"#, admin: .ok, staff: .forbidden, resident: .forbidden),
+                RoleRow(method: .get, path: "/api/v1/webhooks", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
+                RoleRow(method: .post, path: "/api/v1/webhooks", body: #"{"url": "http://127.0.0.1:9/h", "events": ["all"]}"#, admin: .created,
                     staff: .forbidden, resident: .forbidden),
-                Row(method: .get, path: "/api/v1/webhooks/\(hooks[0])/deliveries", body: nil, admin: .ok, staff: .forbidden,
+                RoleRow(method: .get, path: "/api/v1/webhooks/\(hooks[0])/deliveries", body: nil, admin: .ok, staff: .forbidden,
                     resident: .forbidden),
-                Row(method: .delete, path: "/api/v1/webhooks/\(hooks[index])", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
+                RoleRow(method: .delete, path: "/api/v1/webhooks/\(hooks[index])", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
             ]
-            for row in rows {
-                let expected = [Role.admin: row.admin, .staff: row.staff, .resident: row.resident][role]!
-                let answer = try await harness.send(row.method, row.path, json: row.body, headers: sessions[role]!.headers(changing: true))
-                #expect(answer.status == expected, "\(role.rawValue) \(row.method) \(row.path) → \(answer.status) \(answer.text)")
-            }
+            try await harness.expect(rows, as: role, sessions: sessions)
         }
         // Ada sees her unit's active visitor access: the share she made, with her as its issuer.
         let passes = try await harness.send(.get, "/api/v1/units/4B/passes", headers: sessions[.resident]!.headers()).list

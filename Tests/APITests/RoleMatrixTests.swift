@@ -8,24 +8,9 @@ import Testing
 /// Every role against every resource: what an admin, a staff member and a resident (Ada, holding a key to the
 /// Lobby) get back. Successes use valid bodies, so a refusal is the role's and nothing else's.
 @Suite struct RoleMatrixTests {
-    private struct Row {
-        let method: HTTPRequest.Method
-        let path: String
-        let body: String?
-        let admin: HTTPResponse.Status
-        let staff: HTTPResponse.Status
-        let resident: HTTPResponse.Status
-    }
-
     @Test func eachRoleGetsWhatItMayAndNoMore() async throws {
         let harness = try APIHarness()
-        let admin = try await harness.account(.admin, "admin@example.org")
-        _ = try await harness.account(.staff, "desk@example.org")
-        _ = try await harness.account(.resident, "ada@example.org", person: "Ada")
-        let sessions: [Role: APIHarness.Session] = [
-            .admin: try await harness.login("admin@example.org"), .staff: try await harness.login("desk@example.org"),
-            .resident: try await harness.login("ada@example.org"),
-        ]
+        let (sessions, admin) = try await harness.roleSessions()
         _ = try await harness.storage.issueKey(person: "Ada", doors: ["Lobby"], validUntil: nil, mayShare: true, actor: "test", at: Date())
         // Bob's keys: one per role to share, one per role to revoke.
         var bobKeys: [String] = []
@@ -39,61 +24,57 @@ import Testing
             return #"{"email": "new\#(emails)@example.org", "name": "New", "role": "staff"}"#
         }
         for (index, role) in [Role.admin, .staff, .resident].enumerated() {
-            let rows: [Row] = [
-                Row(method: .get, path: "/api/v1/users", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
-                Row(method: .post, path: "/api/v1/users", body: newUser(), admin: .created, staff: .forbidden, resident: .forbidden),
-                Row(method: .patch, path: "/api/v1/users/\(admin.id)", body: #"{"disabled": true}"#, admin: .badRequest, staff: .forbidden,
+            let rows: [RoleRow] = [
+                RoleRow(method: .get, path: "/api/v1/users", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
+                RoleRow(method: .post, path: "/api/v1/users", body: newUser(), admin: .created, staff: .forbidden, resident: .forbidden),
+                RoleRow(method: .patch, path: "/api/v1/users/\(admin.id)", body: #"{"disabled": true}"#, admin: .badRequest, staff: .forbidden,
                     resident: .forbidden),
-                Row(method: .post, path: "/api/v1/users/\(admin.id)/password-link", body: nil, admin: .created, staff: .forbidden,
+                RoleRow(method: .post, path: "/api/v1/users/\(admin.id)/password-link", body: nil, admin: .created, staff: .forbidden,
                     resident: .forbidden),
-                Row(method: .get, path: "/api/v1/tokens?all=true", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
-                Row(method: .post, path: "/api/v1/tokens", body: #"{"name": "t", "role": "admin"}"#, admin: .created, staff: .forbidden,
+                RoleRow(method: .get, path: "/api/v1/tokens?all=true", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
+                RoleRow(method: .post, path: "/api/v1/tokens", body: #"{"name": "t", "role": "admin"}"#, admin: .created, staff: .forbidden,
                     resident: .forbidden),
-                Row(method: .post, path: "/api/v1/tokens", body: #"{"name": "t", "role": "resident"}"#, admin: .created, staff: .created,
+                RoleRow(method: .post, path: "/api/v1/tokens", body: #"{"name": "t", "role": "resident"}"#, admin: .created, staff: .created,
                     resident: .created),
-                Row(method: .get, path: "/api/v1/doors", body: nil, admin: .ok, staff: .ok, resident: .ok),
-                Row(method: .get, path: "/api/v1/keys?scope=all", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
-                Row(method: .get, path: "/api/v1/keys?scope=mine", body: nil, admin: .ok, staff: .ok, resident: .ok),
-                Row(method: .post, path: "/api/v1/keys", body: #"{"person": "Bob", "doors": ["Roof"]}"#, admin: .created, staff: .created,
+                RoleRow(method: .get, path: "/api/v1/doors", body: nil, admin: .ok, staff: .ok, resident: .ok),
+                RoleRow(method: .get, path: "/api/v1/keys?scope=all", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                RoleRow(method: .get, path: "/api/v1/keys?scope=mine", body: nil, admin: .ok, staff: .ok, resident: .ok),
+                RoleRow(method: .post, path: "/api/v1/keys", body: #"{"person": "Bob", "doors": ["Roof"]}"#, admin: .created, staff: .created,
                     resident: .forbidden),
-                Row(method: .get, path: "/api/v1/keys/\(bobKeys[0])", body: nil, admin: .ok, staff: .ok, resident: .notFound),
-                Row(method: .post, path: "/api/v1/keys/\(bobKeys[index])/shares", body: #"{"recipient": "guest@example.org"}"#,
+                RoleRow(method: .get, path: "/api/v1/keys/\(bobKeys[0])", body: nil, admin: .ok, staff: .ok, resident: .notFound),
+                RoleRow(method: .post, path: "/api/v1/keys/\(bobKeys[index])/shares", body: #"{"recipient": "guest@example.org"}"#,
                     admin: .created, staff: .created, resident: .notFound),
-                Row(method: .delete, path: "/api/v1/keys/\(bobKeys[3 + index])", body: nil, admin: .ok, staff: .ok, resident: .notFound),
-                Row(method: .post, path: "/api/v1/passcodes", body: #"{"label": "walker", "doors": ["Roof"]}"#, admin: .created,
+                RoleRow(method: .delete, path: "/api/v1/keys/\(bobKeys[3 + index])", body: nil, admin: .ok, staff: .ok, resident: .notFound),
+                RoleRow(method: .post, path: "/api/v1/passcodes", body: #"{"label": "walker", "doors": ["Roof"]}"#, admin: .created,
                     staff: .created, resident: .forbidden),
-                Row(method: .post, path: "/api/v1/passcodes", body: #"{"label": "walker", "doors": ["Lobby"], "uses": 1}"#,
+                RoleRow(method: .post, path: "/api/v1/passcodes", body: #"{"label": "walker", "doors": ["Lobby"], "uses": 1}"#,
                     admin: .created, staff: .created, resident: .created),
-                Row(method: .get, path: "/api/v1/passcodes", body: nil, admin: .ok, staff: .ok, resident: .ok),
-                Row(method: .get, path: "/api/v1/activity", body: nil, admin: .ok, staff: .ok, resident: .ok),
-                Row(method: .post, path: "/api/v1/doors/Roof/unlock", body: nil, admin: .forbidden, staff: .forbidden, resident: .ok),
-                Row(method: .post, path: "/api/v1/doors/Garage/lockdown", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
-                Row(method: .post, path: "/api/v1/doors/Back%20Door/timed-unlock", body: #"{"seconds": 5}"#, admin: .ok, staff: .ok,
+                RoleRow(method: .get, path: "/api/v1/passcodes", body: nil, admin: .ok, staff: .ok, resident: .ok),
+                RoleRow(method: .get, path: "/api/v1/activity", body: nil, admin: .ok, staff: .ok, resident: .ok),
+                RoleRow(method: .post, path: "/api/v1/doors/Roof/unlock", body: nil, admin: .forbidden, staff: .forbidden, resident: .ok),
+                RoleRow(method: .post, path: "/api/v1/doors/Garage/lockdown", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                RoleRow(method: .post, path: "/api/v1/doors/Back%20Door/timed-unlock", body: #"{"seconds": 5}"#, admin: .ok, staff: .ok,
                     resident: .forbidden),
-                Row(method: .get, path: "/api/v1/people?search=a", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
-                Row(method: .post, path: "/api/v1/people", body: #"{"name": "Person \#(index)", "kind": "visitor"}"#, admin: .created,
+                RoleRow(method: .get, path: "/api/v1/people?search=a", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                RoleRow(method: .post, path: "/api/v1/people", body: #"{"name": "Person \#(index)", "kind": "visitor"}"#, admin: .created,
                     staff: .created, resident: .forbidden),
-                Row(method: .post, path: "/api/v1/people/Bob/suspend", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
-                Row(method: .post, path: "/api/v1/people/Bob/reinstate", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
-                Row(method: .post, path: "/api/v1/schedules", body: #"{"name": "S\#(index)", "days": "mon-fri", "from": "08:00", "to": "18:00"}"#,
+                RoleRow(method: .post, path: "/api/v1/people/Bob/suspend", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                RoleRow(method: .post, path: "/api/v1/people/Bob/reinstate", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                RoleRow(method: .post, path: "/api/v1/schedules", body: #"{"name": "S\#(index)", "days": "mon-fri", "from": "08:00", "to": "18:00"}"#,
                     admin: .created, staff: .forbidden, resident: .forbidden),
-                Row(method: .post, path: "/api/v1/groups", body: #"{"name": "G\#(index)", "doors": [{"door": "Roof"}]}"#, admin: .created,
+                RoleRow(method: .post, path: "/api/v1/groups", body: #"{"name": "G\#(index)", "doors": [{"door": "Roof"}]}"#, admin: .created,
                     staff: .forbidden, resident: .forbidden),
-                Row(method: .post, path: "/api/v1/holidays", body: #"{"day": "2030-01-0\#(index + 1)"}"#, admin: .created, staff: .forbidden,
+                RoleRow(method: .post, path: "/api/v1/holidays", body: #"{"day": "2030-01-0\#(index + 1)"}"#, admin: .created, staff: .forbidden,
                     resident: .forbidden),
-                Row(method: .post, path: "/api/v1/people/Bob/groups", body: #"{"group": "G0"}"#, admin: .ok, staff: .ok, resident: .forbidden),
-                Row(method: .get, path: "/api/v1/activity.csv", body: nil, admin: .ok, staff: .ok, resident: .ok),
-                Row(method: .post, path: "/api/v1/doors/Garage/normal", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
-                Row(method: .put, path: "/api/v1/doors/Roof/device-binding", body: #"{"required": true}"#, admin: .ok, staff: .ok,
+                RoleRow(method: .post, path: "/api/v1/people/Bob/groups", body: #"{"group": "G0"}"#, admin: .ok, staff: .ok, resident: .forbidden),
+                RoleRow(method: .get, path: "/api/v1/activity.csv", body: nil, admin: .ok, staff: .ok, resident: .ok),
+                RoleRow(method: .post, path: "/api/v1/doors/Garage/normal", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
+                RoleRow(method: .put, path: "/api/v1/doors/Roof/device-binding", body: #"{"required": true}"#, admin: .ok, staff: .ok,
                     resident: .forbidden),
-                Row(method: .post, path: "/api/v1/keys/\(bobKeys[0])/device/allow", body: nil, admin: .conflict, staff: .conflict,
+                RoleRow(method: .post, path: "/api/v1/keys/\(bobKeys[0])/device/allow", body: nil, admin: .conflict, staff: .conflict,
                     resident: .notFound),
             ]
-            for row in rows {
-                let expected = [Role.admin: row.admin, .staff: row.staff, .resident: row.resident][role]!
-                let answer = try await harness.send(row.method, row.path, json: row.body, headers: sessions[role]!.headers(changing: true))
-                #expect(answer.status == expected, "\(role.rawValue) \(row.method) \(row.path) → \(answer.status) \(answer.text)")
-            }
+            try await harness.expect(rows, as: role, sessions: sessions)
         }
         // What a resident may read is their own: their doors, their keys, their passcodes.
         let resident = sessions[.resident]!.headers()
