@@ -5,28 +5,7 @@
 # time; any 5xx or any answer that does not match the document fails. Expects a built keyway (scripts/test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repo=$(pwd)
-keyway="$repo/.build/debug/keyway"
-work=$(mktemp -d /tmp/keyway-api-contract.XXXXXX)
-port=$(( 20000 + RANDOM % 30000 ))
-base="http://127.0.0.1:$port"
-serve_pid=""
-cleanup() {
-  if [ -n "$serve_pid" ] && kill -0 "$serve_pid" 2>/dev/null; then kill -KILL "$serve_pid"; wait "$serve_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "api-contract: $*" >&2; [ -f "$work/serve.log" ] && tail -20 "$work/serve.log" >&2; exit 1; }
-
-(cd "$work" && KEYWAY_PYTHON="$repo/.venv/bin/python" KEYWAY_DEMO_HTTP_PORT="$port" \
-  KEYWAY_DEMO_METRICS="127.0.0.1:$(( 20000 + RANDOM % 30000 ))" exec "$keyway" serve --demo >"$work/serve.log" 2>&1) &
-serve_pid=$!
-for _ in $(seq 1 120); do
-  curl -sf "$base/api/v1/openapi.json" -o /dev/null && break
-  kill -0 "$serve_pid" 2>/dev/null || fail "keyway serve --demo stopped"
-  sleep 0.5
-done
-curl -sf "$base/api/v1/openapi.json" -o /dev/null || fail "the API did not come up on $base"
+source scripts/demo-serve.sh api-contract /api/v1/openapi.json
 
 # The newcomer's walk (docs/api.md): the first admin, from the box.
 link=$("$keyway" users add --db "$work/var/demo/keyway.sqlite" --public-url "$base" --admin "Site admin" --email admin@example.org | tail -1)
