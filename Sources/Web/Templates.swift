@@ -17,6 +17,7 @@ enum Templates {
     <title>{{title}} · Keyway</title>
     <link rel="stylesheet" href="/assets/keyway.css">
     <script src="/assets/keyway.js" defer></script>
+    {{#scripts}}<script src="/assets/{{.}}" defer></script>{{/scripts}}
     </head>
     <body data-page="{{page}}">
     <a class="skip" href="#main">Skip to content</a>

@@ -45,7 +45,7 @@ public struct WebPages: Sendable {
                                   extra: ["text": "This page is for the building's managers. Your account cannot see it.",
                                           "back": "/doors", "backLabel": "Back to my doors"])
                 }
-                return render(page.template, title: page.title, viewer: viewer, current: page.path)
+                return render(page.template, title: page.title, viewer: viewer, current: page.path, scripts: page.scripts)
             }
         }
         router.get("/k/:token") { request, context in
@@ -94,9 +94,9 @@ public struct WebPages: Sendable {
 
     // MARK: Rendering
 
-    func render(_ template: String, title: String, viewer: PageViewer?, current: String? = nil, status: HTTPResponse.Status = .ok,
-                extra: [String: Any] = [:]) -> Response {
-        var object: [String: Any] = ["title": title, "page": template]
+    func render(_ template: String, title: String, viewer: PageViewer?, current: String? = nil, scripts: [String] = [],
+                status: HTTPResponse.Status = .ok, extra: [String: Any] = [:]) -> Response {
+        var object: [String: Any] = ["title": title, "page": template, "scripts": scripts]
         if let viewer {
             object["viewer"] = [
                 "name": viewer.name,
@@ -153,6 +153,8 @@ struct Page: Sendable {
     let title: String
     let template: String
     let staffOnly: Bool
+    /// The page's own script files in `Assets.all`, loaded after the shared `keyway.js`.
+    var scripts: [String] = []
 
     static let all: [Page] = [
         Page(path: "/doors", title: "My doors", template: "doors", staffOnly: false),

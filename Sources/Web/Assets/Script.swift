@@ -1,7 +1,8 @@
 extension Assets {
-    /// The pages' one script: plain JavaScript, no build step, no library. Each page's shell names itself in
+    /// The pages' shared script: plain JavaScript, no build step, no library. Each page's shell names itself in
     /// `<body data-page>`; everything it shows comes from the API's routes, called with the session's cookie and
-    /// its CSRF token (kept by this origin's storage from the login answer).
+    /// its CSRF token (kept by this origin's storage from the login answer). A page with its own file (a `Page`'s
+    /// `scripts`) adds itself to `window.Keyway.pages` and uses the helpers exported there.
     static let script = #"""
     'use strict';
     (function () {
@@ -350,6 +351,8 @@ extension Assets {
       };
 
       /// A share link opened on a second device (refused there): the warning, and "allow" to move the link to it.
+      window.Keyway = { api, $, el, say, when, words, rfc3339, localInput, unlockAnswer, unlockButton, doorBoxes, chosenDoors, pages };
+
       function secondDevice(item, answer, reload) {
         const warning = el('p', { class: 'notice second-device',
                                   text: 'Opened on a second device on ' + when(item.c.device.second_device_at) +
@@ -412,7 +415,7 @@ extension Assets {
           localStorage.removeItem(CSRF);
           window.location.assign('/login');
         });
-        const page = pages[document.body.getAttribute('data-page')];
+        const page = window.Keyway.pages[document.body.getAttribute('data-page')];
         if (page) page();
       });
     })();
