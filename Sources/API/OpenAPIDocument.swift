@@ -1259,6 +1259,53 @@ enum OpenAPIDocument {
    }
   },
   "/api/v1/doors/{door}/device-binding": {
+   "get": {
+    "operationId": "getDoorDeviceBinding",
+    "summary": "Staff: whether share links must be bound to one device at this door.",
+    "responses": {
+     "200": {
+      "description": "The door's setting.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/DoorBinding"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "door",
+      "in": "path",
+      "required": true,
+      "description": "The door's name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ]
+   },
    "put": {
     "operationId": "setDoorDeviceBinding",
     "summary": "Staff: whether share links must be bound to one device at this door (on by default).",
@@ -1972,6 +2019,45 @@ enum OpenAPIDocument {
       }
      }
     }
+   }
+  },
+  "/api/v1/webhook-events": {
+   "get": {
+    "operationId": "listWebhookEvents",
+    "summary": "The event types a subscription may ask for (admin).",
+    "responses": {
+     "200": {
+      "description": "Event type names.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "type": "string"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ]
    }
   },
   "/api/v1/webhooks/{id}": {
@@ -4065,6 +4151,10 @@ enum OpenAPIDocument {
        "type": "string"
       }
      },
+     "created_at": {
+      "type": "string",
+      "format": "date-time"
+     },
      "pending": {
       "type": "integer"
      },
@@ -4087,6 +4177,7 @@ enum OpenAPIDocument {
      "site",
      "url",
      "events",
+     "created_at",
      "pending",
      "attempts"
     ]

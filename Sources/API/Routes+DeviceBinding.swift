@@ -93,6 +93,15 @@ extension KeywayAPI {
             view.device = try await self.access.deviceBinding(share: issued.credential.id).map(DeviceBindingView.init)
             return JSONBody.response(view)
         }
+        v1.get("doors/:door/device-binding") { request, context in
+            let caller = try await self.caller(request, context)
+            try caller.require(.staff, "reading whether a door's share links are bound to a device")
+            let door = try Input.path(context, "door")
+            try caller.requireDoors([door])
+            // The store answers "on" for a name it does not know: only a door of this site gets an answer.
+            guard await self.site.doorStates().contains(where: { $0.name == door }) else { throw APIError.notFound("no door \(door) at this site") }
+            return JSONBody.response(DoorBindingView(door: door, required: try await self.access.deviceBindingRequired(door: door)))
+        }
         v1.put("doors/:door/device-binding") { request, context in
             let caller = try await self.caller(request, context)
             try caller.require(.staff, "setting whether a door's share links are bound to a device")

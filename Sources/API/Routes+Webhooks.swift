@@ -8,6 +8,7 @@ struct WebhookView: Encodable {
     let site: String
     let url: String
     let events: [String]
+    let createdAt: Date
     /// Events waiting for this receiver; the oldest one's attempts and last answer.
     let pending: Int
     let attempts: Int
@@ -20,6 +21,7 @@ struct WebhookView: Encodable {
         self.site = site
         url = hook.url
         events = hook.events
+        createdAt = hook.createdAt
         pending = hook.pending
         attempts = hook.attempts
         lastStatus = hook.lastStatus
@@ -81,6 +83,12 @@ extension KeywayAPI {
             let caller = try await self.caller(request, context)
             try caller.require(.admin, "managing webhooks")
             return JSONBody.response(try await self.access.webhooks().map { WebhookView($0, site: self.accounts.siteID) })
+        }
+        // The names a subscription may ask for, so a client offers exactly these (the dashboard's checkboxes).
+        v1.get("webhook-events") { request, context in
+            let caller = try await self.caller(request, context)
+            try caller.require(.admin, "managing webhooks")
+            return JSONBody.response(WebhookEventType.allCases.map(\.rawValue))
         }
         v1.post("webhooks") { request, context in
             let caller = try await self.caller(request, context)

@@ -144,6 +144,22 @@ final class GuestDevice: @unchecked Sendable {
         #expect(try harness.access.store.activity().contains { $0.kind == .policyChanged && $0.event == "device_binding" })
     }
 
+    /// The dashboard's Policy page reads each door's setting before offering to change it.
+    @Test func staffReadADoorsBindingAsItWasLastSet() async throws {
+        let harness = try APIHarness()
+        let (ada, _, _) = try await sharedLink(harness)
+        _ = try await harness.account(.staff, "desk@example.org")
+        let staff = try await harness.login("desk@example.org")
+        #expect(try await harness.send(.get, "/api/v1/doors/Lobby/device-binding", headers: staff.headers())["required"] as? Bool == true)
+        _ = try await harness.send(.put, "/api/v1/doors/Lobby/device-binding", json: #"{"required": false}"#, headers: staff.headers(changing: true))
+        let read = try await harness.send(.get, "/api/v1/doors/Lobby/device-binding", headers: staff.headers())
+        #expect(read.status == .ok && read["door"] as? String == "Lobby" && read["required"] as? Bool == false, "\(read.text)")
+        #expect(try await harness.send(.get, "/api/v1/doors/Garage/device-binding", headers: staff.headers())["required"] as? Bool == true)
+        // An unknown door is not "on": it is no door of this site.
+        #expect(try await harness.send(.get, "/api/v1/doors/Cellar/device-binding", headers: staff.headers()).status == .notFound)
+        #expect(try await harness.send(.get, "/api/v1/doors/Lobby/device-binding", headers: ada.headers()).status == .forbidden)
+    }
+
     @Test func registeringRefusesBadKeysAndTokensThatAreNoShare() async throws {
         let harness = try APIHarness()
         let (_, _, token) = try await sharedLink(harness)

@@ -41,6 +41,7 @@ import Testing
                 RoleRow(method: .get, path: "/api/v1/webhooks/\(hooks[0])/deliveries", body: nil, admin: .ok, staff: .forbidden,
                     resident: .forbidden),
                 RoleRow(method: .delete, path: "/api/v1/webhooks/\(hooks[index])", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
+                RoleRow(method: .get, path: "/api/v1/webhook-events", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
             ]
             try await harness.expect(rows, as: role, sessions: sessions)
         }
@@ -90,6 +91,23 @@ import Testing
         let unknown = try await harness.send(.post, "/api/v1/webhooks", json: #"{"url": "http://127.0.0.1:9/h", "events": ["door.opened"]}"#,
                                              headers: admin.headers(changing: true))
         #expect(unknown.status == .badRequest)
+    }
+
+    /// The dashboard offers exactly the event types a subscription may ask for, and lists when each was made.
+    @Test func theEventTypesAndEachSubscriptionsCreationAreListed() async throws {
+        let harness = try APIHarness()
+        _ = try await harness.account(.admin, "admin@example.org")
+        let admin = try await harness.login("admin@example.org")
+        let events = try await harness.send(.get, "/api/v1/webhook-events", headers: admin.headers())
+        #expect(events.status == .ok)
+        let names = try #require(try JSONSerialization.jsonObject(with: events.body) as? [String], "\(events.text)")
+        #expect(names == WebhookEventType.allCases.map(\.rawValue))
+        let before = Date().addingTimeInterval(-1)
+        _ = try await harness.send(.post, "/api/v1/webhooks", json: #"{"url": "http://127.0.0.1:9/h", "events": ["duress"]}"#,
+                                   headers: admin.headers(changing: true))
+        let listed = try await harness.send(.get, "/api/v1/webhooks", headers: admin.headers())
+        let created = try #require(listed.list.first?["created_at"] as? String, "\(listed.text)")
+        #expect(try Timestamp.parse(created, field: "created_at") >= before, "\(created)")
     }
 }
 

@@ -71,6 +71,7 @@ import Testing
                 RoleRow(method: .post, path: "/api/v1/doors/Garage/normal", body: nil, admin: .ok, staff: .forbidden, resident: .forbidden),
                 RoleRow(method: .put, path: "/api/v1/doors/Roof/device-binding", body: #"{"required": true}"#, admin: .ok, staff: .ok,
                     resident: .forbidden),
+                RoleRow(method: .get, path: "/api/v1/doors/Roof/device-binding", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
                 RoleRow(method: .post, path: "/api/v1/keys/\(bobKeys[0])/device/allow", body: nil, admin: .conflict, staff: .conflict,
                     resident: .notFound),
             ]

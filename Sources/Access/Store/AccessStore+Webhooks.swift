@@ -51,6 +51,7 @@ public struct WebhookSubscription: Sendable, Hashable, Codable {
     public let id: String
     public let url: String
     public let events: [String]
+    public let createdAt: Date
     /// Events waiting for this receiver, and the oldest one's attempts and last answer.
     public let pending: Int
     public let attempts: Int
@@ -140,7 +141,7 @@ extension AccessStore {
     public func webhooks() throws -> [WebhookSubscription] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT s.id, s.url,
+                SELECT s.id, s.url, s.created_at,
                        (SELECT group_concat(event_type, ',') FROM
                            (SELECT event_type FROM webhook_subscription_event WHERE subscription_id = s.id ORDER BY event_type)) AS events,
                        (SELECT count(*) FROM webhook_outbox WHERE subscription_id = s.id AND delivered_ms IS NULL) AS pending,
@@ -151,7 +152,7 @@ extension AccessStore {
                 ORDER BY s.created_at, s.id
                 """).map { row in
                 WebhookSubscription(id: row["id"], url: row["url"], events: (row["events"] as String? ?? "").split(separator: ",").map(String.init),
-                                    pending: row["pending"], attempts: row["attempts"] ?? 0, lastStatus: row["last_status"],
+                                    createdAt: Date(timeIntervalSince1970: row["created_at"]), pending: row["pending"], attempts: row["attempts"] ?? 0, lastStatus: row["last_status"],
                                     lastError: row["last_error"], lastDelivered: Self.date(milliseconds: row["last_delivered_ms"]))
             }
         }
