@@ -10,6 +10,8 @@ public struct PageViewer: Sendable {
     public let role: String
     /// Staff and admins see the manager pages.
     public let isStaff: Bool
+    /// Only admins see the site's settings (policy, webhooks).
+    public let isAdmin: Bool
 }
 
 /// What a share link's page tells its guest before anyone taps Unlock: never the token or another key.
@@ -33,7 +35,8 @@ extension KeywayAPI {
     public func pageViewer(_ request: Request, _ context: APIContext) async -> PageViewer? {
         guard request.method == .get || request.method == .head,
               let caller = try? await caller(request, context), caller.session != nil else { return nil }
-        return PageViewer(name: caller.user.name, email: caller.user.email, role: caller.role.rawValue, isStaff: caller.role >= .staff)
+        return PageViewer(name: caller.user.name, email: caller.user.email, role: caller.role.rawValue, isStaff: caller.role >= .staff,
+                          isAdmin: caller.role >= .admin)
     }
 
     /// A share link's key, when the token is one the site issued for it; nil for anything else (malformed,

@@ -95,6 +95,31 @@ struct WebPageTests {
         #expect(manage.status == .ok && manage.text.contains(#"id="access-list""#))
     }
 
+    @Test func theSettingsPagesAreTheAdminsAndStaffAndResidentsGetA403() async throws {
+        let web = try WebHarness()
+        let (resident, _) = try await web.resident()
+        _ = try await web.api.account(.staff, "desk@example.org")
+        let staff = try await web.api.login("desk@example.org")
+        let admin = try await web.api.login("admin@example.org")
+        for (path, form, script) in [("/policy", #"id="policy-form""#, "policy.js"), ("/webhooks", #"id="webhook-form""#, "webhooks.js")] {
+            let page = try await web.get(path, cookie: admin.cookie)
+            #expect(page.status == .ok && page.text.contains(form) && page.text.contains(#"<script src="/assets/\#(script)" defer></script>"#),
+                    "\(path)")
+            let asset = try await web.get("/assets/\(script)")
+            #expect(asset.status == .ok && asset.headers[.contentType]?.hasPrefix("text/javascript") == true)
+            #expect(asset.text.contains("window.Keyway.pages"))
+            for viewer in [staff, resident] {
+                let refused = try await web.get(path, cookie: viewer.cookie)
+                #expect(refused.status == .forbidden && refused.text.contains("Not for this account"), "\(path)")
+                #expect(!refused.text.contains(form) && !refused.text.contains(script), "\(path): no form or script behind the 403")
+            }
+        }
+        let desk = try await web.get("/manage", cookie: staff.cookie)
+        #expect(desk.status == .ok && !desk.text.contains(#"href="/policy""#) && !desk.text.contains(#"href="/webhooks""#),
+                "staff are not offered the admins' pages")
+        #expect(try await web.get("/manage", cookie: admin.cookie).text.contains(#"href="/policy""#))
+    }
+
     @Test func aGuestLinkNamesItsDoorsAndHolderThenSaysPlainlyWhenRevoked() async throws {
         let web = try WebHarness()
         let (resident, keyID) = try await web.resident()

@@ -48,6 +48,12 @@ extension Assets {
     .door .unlock { width: 100%; font-size: 1.375rem; padding: 1.1rem; min-height: 64px; }
     .items li { border: 1px solid var(--line); border-radius: .5rem; padding: .75rem 1rem; margin: 0 0 .75rem; }
     .items p { margin: .125rem 0; }
+    .items h3 { font-size: 1.125rem; margin: 0 0 .25rem; overflow-wrap: anywhere; }
+    .items .deliveries { list-style: none; padding: 0; margin: .5rem 0; }
+    .items .deliveries li { border: none; border-left: 4px solid var(--line); border-radius: 0; padding: .25rem .75rem; margin: .25rem 0; overflow-wrap: anywhere; }
+    .items .deliveries li.bad { border-left-color: var(--bad); }
+    label.check input { flex: none; }
+    .status { overflow-wrap: anywhere; }
     .code { font-size: 2.5rem; font-weight: 700; letter-spacing: .3em; font-variant-numeric: tabular-nums; margin: .5rem 0; }
     .filters { display: grid; gap: 0 1rem; grid-template-columns: 1fr; align-items: end; }
     .log li { border-bottom: 1px solid var(--line); padding: .5rem 0; }
