@@ -10,18 +10,23 @@ says so. Another resident reaches neither the manager pages nor the first reside
 every page (no serious or critical violation); screenshots at phone and desktop size go to KEYWAY_ARTIFACTS.
 Waits are generous and nothing is timed: the machine may be busy. Every browser is quit at the end.
 """
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
 
 from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -286,10 +291,128 @@ def another_resident_sees_nothing_of_it():
     checked_page(linus, "forbidden")
 
 
+def admin_limits_share_validity_and_a_longer_share_is_refused():
+    admin, grace = state["admin"], state["grace"]
+    admin.get(BASE + "/policy")
+    wait(admin, lambda d: d.find_elements(By.CSS_SELECTOR, "#binding-doors input[data-door=Front]"), "each door's device binding")
+    Select(admin.find_element(By.ID, "policy-scope")).select_by_value("site")
+    Select(admin.find_element(By.ID, "rule-longest_validity")).select_by_value("limit")
+    amount = admin.find_element(By.ID, "rule-longest_validity-amount")
+    amount.clear()
+    amount.send_keys("1")
+    Select(admin.find_element(By.ID, "rule-longest_validity-unit")).select_by_value("86400")
+    admin.find_element(By.CSS_SELECTOR, "#policy-form button[type=submit]").click()
+    wait_text(admin, "policy-status", "^Saved", "the policy to be saved")
+    binding = admin.find_element(By.CSS_SELECTOR, "#binding-doors input[data-door=Front]")
+    assert binding.is_selected(), "share links are bound to a device by default"
+    front = binding.find_element(By.XPATH, "ancestor::li")
+    binding.click()
+    wait(admin, lambda d: "any device" in front.text, "the binding turned off")
+    checked_page(admin, "policy")
+    answer = fetch(admin, "GET", "/api/v1/doors/Front/device-binding")
+    assert answer["status"] == 200 and '"required":false' in answer["text"], f"the binding as the API holds it: {answer}"
+    admin.find_element(By.CSS_SELECTOR, "#binding-doors input[data-door=Front]").click()
+    wait(admin, lambda d: "only on the device" in front.find_element(By.CSS_SELECTOR, ".status").text, "the binding back on")
+
+    grace.get(BASE + "/share")
+    wait(grace, lambda d: d.find_elements(By.CSS_SELECTOR, "#share-key option"), "the keys that may be shared")
+    Select(grace.find_element(By.ID, "share-key")).select_by_value(state["grace_key"])
+    grace.find_element(By.ID, "recipient").send_keys("week@example.org")
+    grace.find_element(By.CSS_SELECTOR, "input[name=validity][value='1w']").click()
+    grace.find_element(By.CSS_SELECTOR, "#share-form button[type=submit]").click()
+    refusal = wait_text(grace, "share-status", "^No link made", "the policy's refusal")
+    assert "may last at most 1d" in refusal and not grace.find_element(By.ID, "share-result").is_displayed(), f"the refusal: {refusal}"
+
+    # Back to no limit, for the steps after this one.
+    Select(admin.find_element(By.ID, "rule-longest_validity")).select_by_value("unlimited")
+    admin.find_element(By.CSS_SELECTOR, "#policy-form button[type=submit]").click()
+    wait_text(admin, "policy-status", "^Saved", "the policy to be saved again")
+    answer = fetch(admin, "GET", "/api/v1/policy")
+    assert json.loads(answer["text"])["site"]["longest_validity"] == "unlimited", f"the policy after the step: {answer}"
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """A webhook receiver on loopback: keeps every delivery's signature header and body, answers 204."""
+    received = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        Receiver.received.append((self.headers.get("Keyway-Signature", ""), body.decode("utf-8", "replace")))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def admin_adds_a_webhook_and_sees_it_delivered():
+    admin = state["admin"]
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{receiver.server_address[1]}/keyway"
+        admin.get(BASE + "/webhooks")
+        wait(admin, lambda d: d.find_elements(By.CSS_SELECTOR, "#webhook-events input[value='access.granted']"), "the event types")
+        admin.find_element(By.ID, "webhook-url").send_keys(url)
+        admin.find_element(By.CSS_SELECTOR, "#webhook-events input[value='access.granted']").click()
+        admin.find_element(By.CSS_SELECTOR, "#webhook-form button[type=submit]").click()
+        wait(admin, lambda d: d.find_element(By.ID, "webhook-secret-box").is_displayed(), "the secret, shown once")
+        assert re.fullmatch(r"[0-9a-f]{64}", admin.find_element(By.ID, "webhook-secret").get_attribute("value"))
+        wait(admin, lambda d: d.find_elements(By.CSS_SELECTOR, "#webhook-list li h3"), "the new subscription in the list")
+
+        unlocked = fetch(state["grace"], "POST", "/api/v1/doors/Front/unlock")
+        assert unlocked["status"] == 200 and '"granted":true' in unlocked["text"], f"Grace's unlock: {unlocked}"
+        WebDriverWait(None, WAIT, poll_frequency=0.2).until(
+            lambda _: any("access.granted" in body and signature for signature, body in Receiver.received),
+            message=f"waited {WAIT} s for the signed delivery at the receiver")
+
+        # The list is redrawn on each refresh: an element read while it is replaced is read again on the next poll.
+        def delivered(d):
+            d.find_element(By.ID, "webhooks-refresh").click()
+            time.sleep(0.5)
+            return [row.text for row in d.find_elements(By.CSS_SELECTOR, "#webhook-list .deliveries li[data-state=delivered]")]
+        row = WebDriverWait(admin, WAIT, poll_frequency=1, ignored_exceptions=(StaleElementReferenceException,)).until(
+            delivered, message="the delivery shown as delivered")[0]
+        assert "access.granted" in row and "Delivered" in row, f"the delivery row: {row}"
+        WebDriverWait(admin, WAIT, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: "Up to date" in d.find_element(By.CSS_SELECTOR, "#webhook-list .summary").text, message="the subscription up to date")
+        checked_page(admin, "webhooks")
+        WebDriverWait(admin, WAIT, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, "#webhook-list li button").click() or True, message="the remove button")
+        wait_text(admin, "webhooks-status", "^Removed", "the subscription to be removed")
+    finally:
+        receiver.shutdown()
+        receiver.server_close()
+
+
+def staff_get_403_on_the_admins_pages():
+    desk = state["guest"]  # Linus's browser: he logs out, the front desk logs in
+    for path in ("/policy", "/webhooks"):
+        answer = fetch(desk, "GET", path)
+        assert answer["status"] == 403 and "-form" not in answer["text"], f"{path} for a resident: {answer['status']}"
+    fetch(desk, "DELETE", "/api/v1/session")
+    made = fetch(state["admin"], "POST", "/api/v1/users", {"email": "desk@example.org", "name": "Front desk", "role": "staff"})
+    assert made["status"] == 201, f"adding the desk's account: {made}"
+    link = json.loads(made["text"])["password_link"]["url"]
+    set_password_and_log_in(desk, BASE + urlparse(link).path, "desk@example.org", "/manage")
+    assert not desk.find_elements(By.CSS_SELECTOR, "nav a[href='/policy'], nav a[href='/webhooks']"), "staff are offered the admins' pages"
+    for path, form in (("/policy", "policy-form"), ("/webhooks", "webhook-form")):
+        answer = fetch(desk, "GET", path)
+        assert answer["status"] == 403 and form not in answer["text"], f"{path} for staff: {answer['status']}"
+        for api_path in ("/api/v1/webhooks", "/api/v1/webhook-events"):
+            assert fetch(desk, "GET", api_path)["status"] == 403, f"{api_path} for staff"
+    desk.get(BASE + "/policy")
+    assert desk.find_element(By.TAG_NAME, "h1").text == "Not for this account"
+    checked_page(desk, "forbidden-staff")
+
+
 STEPS = [manager_logs_in, manager_makes_a_single_use_passcode, the_code_opens_once_and_the_log_shows_it_live,
          resident_unlocks_and_shares, the_guest_link_unlocks_in_a_fresh_profile,
          the_same_link_in_a_second_profile_is_refused, the_resident_allows_the_second_device, revoked_the_guests_next_tap_says_so,
-         another_resident_sees_nothing_of_it]
+         another_resident_sees_nothing_of_it,
+         admin_limits_share_validity_and_a_longer_share_is_refused,
+         admin_adds_a_webhook_and_sees_it_delivered,
+         staff_get_403_on_the_admins_pages]
 
 
 def main():
