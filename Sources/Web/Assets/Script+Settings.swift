@@ -44,9 +44,8 @@ extension Assets {
       const rulesAt = (where) => where.kind === 'site' ? policy.site
         : ((where.kind === 'door' ? policy.doors : policy.groups)[where.name] || {});
 
-      function fillScopes() {
+      function fillScopes(chosen) {
         const select = $('policy-scope');
-        const chosen = select.value;
         select.replaceChildren(el('option', { value: 'site', text: 'The whole site' }));
         const doorGroup = el('optgroup', { label: 'A door' });
         doors.forEach((d) => doorGroup.append(el('option', { value: 'door:' + d, text: 'Door: ' + d })));
@@ -54,7 +53,8 @@ extension Assets {
         Object.keys(policy.groups).sort().forEach((g) => groups.append(el('option', { value: 'group:' + g, text: 'Group: ' + g })));
         groups.append(el('option', { value: 'group:', text: 'Another group (give its name)' }));
         select.append(doorGroup, groups);
-        if (Array.from(select.options).some((o) => o.value === chosen)) select.value = chosen;
+        // The level shown before (or the group just given a name), else the site.
+        select.value = Array.from(select.options).some((o) => o.value === chosen) ? chosen : 'site';
       }
 
       /// The form shows the rules set at the chosen level; "not set here" inherits (a door: from its groups, then the site).
@@ -170,7 +170,7 @@ extension Assets {
                                                api('GET', '/api/v1/doors').then((list) => list.map((d) => d.name))]);
         } catch (error) { say(status, 'The rules could not be shown: ' + error.message + '.', 'bad'); return; }
         say(status, '');
-        fillScopes();
+        fillScopes('site');
         showRules();
         showOverrides();
         $('policy-scope').addEventListener('change', () => { say(status, ''); showRules(); });
@@ -184,8 +184,7 @@ extension Assets {
           try {
             policy = await api('PATCH', '/api/v1/policy', body);
             const where = body.door ? 'door ' + body.door : body.group ? 'group ' + body.group : 'the whole site';
-            fillScopes();
-            if (body.group) $('policy-scope').value = 'group:' + body.group;
+            fillScopes(body.group ? 'group:' + body.group : $('policy-scope').value);
             showRules();
             showOverrides();
             say(status, 'Saved: the rules for ' + where + ' hold from now on.', 'ok');
