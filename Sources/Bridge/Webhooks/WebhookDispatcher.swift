@@ -73,7 +73,7 @@ public final class WebhookDispatcher: Service, Sendable {
                     try store.pruneDeliveredWebhooks(olderThan: options.keepDelivered.seconds, at: now)
                 }
                 let due = try store.dueWebhooks(at: Date())
-                let messages = delivery == nil ? [] : try store.dueMessages(at: Date())
+                let messages = dueMessages()
                 sent = await withTaskGroup(of: Bool.self) { group in
                     for webhook in due { group.addTask { await self.deliver(webhook, client) } }
                     if let delivery {
@@ -127,6 +127,17 @@ public final class WebhookDispatcher: Service, Sendable {
             logger.error("webhook outcome not recorded; it will be sent again", metadata: ["delivery": "\(webhook.delivery)", "error": "\(error)"])
         }
         return false
+    }
+
+    /// Messages due, when delivery is configured; a message outbox that cannot be read holds back no webhook.
+    private func dueMessages() -> [DueMessage] {
+        guard delivery != nil else { return [] }
+        do {
+            return try store.dueMessages(at: Date())
+        } catch {
+            logger.error("message outbox unreadable; retrying", metadata: ["error": "\(error)"])
+            return []
+        }
     }
 
     /// One attempt at a message; true when the relay or gateway took it. Neither the text nor the full recipient is logged.
