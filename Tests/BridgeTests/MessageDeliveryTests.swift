@@ -261,6 +261,49 @@ import Testing
     }
 }
 
+/// `keyway serve` sends the message outbox itself, as `delivery:` configures it: a share queued while the service was
+/// stopped is sent once it starts again.
+@Suite(.serialized) struct ServeMessageTests {
+    @Test(.timeLimit(.minutes(5))) func aRunningServeSendsAMessageQueuedWhileItWasStopped() async throws {
+        let folder = try TestPaths.temporaryDirectory("serve-messages")
+        let sink = try Sink(directory: folder, script: "smtp_sink.py", [])
+        defer { sink.stop() }
+        let site = folder.appendingPathComponent("site.yaml")
+        // The one reader is on a GPIO chip that does not exist: the service runs, with that fault.
+        try """
+            site: {name: Mail, timezone: UTC}
+            database: keyway.sqlite
+            secrets: secrets
+            wiegand:
+              - {name: side, chip: /nonexistent/gpiochip0, d0: 1, d1: 2}
+            doors:
+              - {name: Front, reader: {wiegand: side}, relay: {gpio: {chip: /nonexistent/gpiochip0, line: 3}}}
+            api: {socket: control.sock}
+            delivery:
+              email: {host: 127.0.0.1, port: \(sink.port), from: "Keyway <keyway@example.org>", starttls: none}
+            """.write(to: site, atomically: true, encoding: .utf8)
+        let socket = folder.appendingPathComponent("control.sock").path
+        let first = try Serve(site: site, socket: socket)
+        #expect(first.stop() == 0, "serve did not stop cleanly")
+
+        // Stopped: the share and its message are made beside it, in the site's database with its secrets.
+        let access = try AccessControl.open(database: folder.appendingPathComponent("keyway.sqlite"), secrets: folder.appendingPathComponent("secrets"),
+                                            timeZone: TimeZone(identifier: "UTC")!, clockPolicy: ClockPolicy(tolerance: nil), checkpointEvery: nil)
+        try access.store.addPerson(name: "Alice")
+        let key = try access.store.issueKey(person: "Alice", doors: ["Front"], mayShare: true)
+        let share = try access.store.shareKey(key.credential.id, to: "guest@example.org", message: MessageRequest(channel: .email, to: "guest@example.org") {
+            MessageText(subject: "A key for Front", text: "Open \(MessageDeliveryTests.link($0))")
+        })
+        let second = try Serve(site: site, socket: socket)
+        #expect(try await eventually(within: .seconds(90)) { sink.records().count == 1 })
+        #expect((sink.records().first?["body"] as? String)?.contains(MessageDeliveryTests.link(share.token)) == true)
+        #expect(try await eventually(within: .seconds(30)) {
+            try access.store.activity(limit: 1000).contains { $0.kind == .message && $0.event == "sent" && $0.credentialID == share.credential.id }
+        })
+        #expect(second.stop() == 0)
+    }
+}
+
 /// A Python peer from Demo/ on loopback that records what it receives as JSON lines.
 final class Sink: @unchecked Sendable {
     let directory: URL
