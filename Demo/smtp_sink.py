@@ -2,10 +2,11 @@
 """An SMTP sink for Keyway's e-mail delivery on loopback (aiosmtpd): records every message it takes.
 
     smtp_sink.py --log FILE --port-file FILE [--port N] [--cert PEM --key PEM] [--login USER --password-file FILE]
-                 [--refuse CODE]
+                 [--refuse CODE] [--only-login] [--silent]
 
 With --cert and --key it offers STARTTLS and refuses mail before it; with --login it requires AUTH (over TLS).
 --refuse CODE answers DATA with that code (451: try later; 554: refused), to see a sender retry.
+--only-login offers AUTH LOGIN alone (not PLAIN). --silent accepts connections and never answers (a hung relay).
 Each message is appended to --log as one JSON line: {"from", "to", "tls", "login", "subject", "body", "headers"}.
 The port it listens on is written to --port-file (--port 0: any free port).
 """
@@ -53,6 +54,8 @@ def main():
     parser.add_argument("--login")
     parser.add_argument("--password-file")
     parser.add_argument("--refuse", type=int, default=0)
+    parser.add_argument("--only-login", action="store_true")
+    parser.add_argument("--silent", action="store_true")
     options = parser.parse_args()
 
     context = None
@@ -69,9 +72,11 @@ def main():
     sink = Sink(options.log, options.refuse)
 
     def factory():
+        if options.silent:
+            return asyncio.Protocol()
         return SMTP(sink, hostname="sink.localhost", tls_context=context, require_starttls=context is not None,
                     authenticator=authenticate if options.login else None, auth_required=bool(options.login),
-                    auth_require_tls=True)
+                    auth_require_tls=True, auth_exclude_mechanism=["PLAIN"] if options.only_login else None)
 
     async def serve():
         server = await asyncio.get_running_loop().create_server(factory, "127.0.0.1", options.port)

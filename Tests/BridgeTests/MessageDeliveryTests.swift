@@ -99,6 +99,38 @@ import Testing
         #expect(try access.store.activity(limit: 1000).allSatisfy { !($0.detail ?? "").contains(token) })
     }
 
+    /// A relay offering AUTH LOGIN alone gets the user name and password that way, over TLS.
+    @Test func authLoginIsUsedWhenPlainIsNotOffered() async throws {
+        let access = try open()
+        let (cert, key) = try selfSignedCertificate()
+        let password = directory.appendingPathComponent("sink-password")
+        try Data("relay pass".utf8).write(to: password)
+        let sink = try Sink(directory: directory, script: "smtp_sink.py",
+                            ["--cert", cert.path, "--key", key.path, "--login", "keyway", "--password-file", password.path, "--only-login"])
+        defer { sink.stop() }
+        let (_, link) = try share(access, to: "guest@example.org")
+        let task = run(WebhookDispatcher(store: access.store, options: Self.fast,
+                                         delivery: email(sink, starttls: .required, ca: cert, login: true)))
+        defer { task.cancel() }
+        #expect(try await eventually(within: .seconds(120)) { sink.records().count == 1 })
+        #expect(sink.records().first?["login"] as? String == "keyway")
+        #expect((sink.records().first?["body"] as? String)?.contains(link) == true)
+    }
+
+    /// A relay that accepts the connection and never answers: the attempt ends at the configured timeout and is retried.
+    @Test func aHungRelayTimesOut() async throws {
+        let access = try open()
+        let sink = try Sink(directory: directory, script: "smtp_sink.py", ["--silent"])
+        defer { sink.stop() }
+        _ = try share(access, to: "guest@example.org")
+        var delivery = email(sink)
+        delivery.email?.timeout = .seconds(1)
+        let task = run(WebhookDispatcher(store: access.store, options: Self.fast, delivery: delivery))
+        defer { task.cancel() }
+        #expect(try await eventually(within: .seconds(60)) { (try access.store.messages().first?.attempts ?? 0) >= 2 })
+        #expect(try access.store.messages().first?.lastError?.contains("did not finish within 1s") == true)
+    }
+
     /// A relay that offers no STARTTLS gets nothing when TLS is required: the attempt fails, is logged, and the message waits.
     @Test func starttlsRequiredButNotOfferedSendsNothing() async throws {
         let access = try open()
