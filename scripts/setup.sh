@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Keyway needs on a Debian 12 machine that has the Swift toolchain:
 # system libraries for the hardware adapters, socat, curl and jq, and a Python venv with libosdp for the test peers
-# and schemathesis for the HTTP API's contract test, Chromium with its WebDriver, selenium and axe-core for the browser suite.
+# and schemathesis for the HTTP API's contract test, aiosmtpd for the e-mail delivery tests, Chromium with its WebDriver, selenium and axe-core for the browser suite.
 # Idempotent: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +30,13 @@ schemathesis_version=4.32.5
 if ! .venv/bin/python -c "import schemathesis, sys; sys.exit(schemathesis.__version__ != '$schemathesis_version')" 2>/dev/null; then
   echo "setup: installing schemathesis $schemathesis_version into .venv" >&2
   .venv/bin/pip install -q --disable-pip-version-check "schemathesis==$schemathesis_version"
+fi
+
+# E-mail delivery's tests run a real SMTP relay on loopback (Demo/smtp_sink.py, aiosmtpd).
+aiosmtpd_version=1.4.6
+if ! .venv/bin/python -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$aiosmtpd_version')" 2>/dev/null; then
+  echo "setup: installing aiosmtpd $aiosmtpd_version into .venv" >&2
+  .venv/bin/pip install -q --disable-pip-version-check "aiosmtpd==$aiosmtpd_version"
 fi
 
 # The browser suite (scripts/web-browser.sh): selenium drives Debian's chromium through chromium-driver (no

@@ -90,8 +90,8 @@ enum Input {
         return size
     }
 
-    static func recipient(_ value: String) throws(APIError) -> String {
-        let recipient = try text(value, "recipient", max: APILimits.emailLength)
+    static func recipient(_ value: String, _ field: String = "recipient") throws(APIError) -> String {
+        let recipient = try text(value, field, max: APILimits.emailLength)
         return recipient
     }
 }

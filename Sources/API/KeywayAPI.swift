@@ -28,6 +28,8 @@ public struct APISettings: Sendable {
     public var streamLifetime: Duration = .seconds(3600)
     /// Live log streams open at once, over all callers.
     public var maximumStreams = 32
+    /// The channels `delivery:` configures: a share or passcode for an address on one is sent there.
+    public var messageChannels: Set<MessageChannel> = []
 
     public init(publicURL: String, secureCookies: Bool) {
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL

@@ -3666,6 +3666,16 @@ enum OpenAPIDocument {
        "boolean",
        "null"
       ]
+     },
+     "send_to": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 254,
+      "minLength": 1,
+      "pattern": "\\S",
+      "description": "Where to send the link (an e-mail address or phone number); left out: the recipient, when it is one and delivery for its channel is configured. Named explicitly, delivery for it must be configured (delivery.email, delivery.sms), else 400. The link is still in the answer."
      }
     },
     "required": [
@@ -3683,6 +3693,9 @@ enum OpenAPIDocument {
      },
      "link": {
       "type": "string"
+     },
+     "delivery": {
+      "$ref": "#/components/schemas/Delivery"
      }
     },
     "required": [
@@ -3744,6 +3757,16 @@ enum OpenAPIDocument {
       ],
       "minimum": 1,
       "maximum": 10000
+     },
+     "send_to": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 254,
+      "minLength": 1,
+      "pattern": "\\S",
+      "description": "An e-mail address or phone number to send it to; the site must configure delivery for that channel (delivery.email, delivery.sms), else 400."
      }
     },
     "required": [
@@ -3758,11 +3781,41 @@ enum OpenAPIDocument {
      },
      "code": {
       "type": "string"
+     },
+     "delivery": {
+      "$ref": "#/components/schemas/Delivery"
      }
     },
     "required": [
      "passcode",
      "code"
+    ]
+   },
+   "Delivery": {
+    "type": "object",
+    "description": "Present when the link or code is being sent: queued in the same transaction and sent by the outbox with retries (the activity log then records it sent, kind message, the recipient masked).",
+    "properties": {
+     "channel": {
+      "type": "string",
+      "enum": [
+       "email",
+       "sms"
+      ]
+     },
+     "to_masked": {
+      "type": "string"
+     },
+     "status": {
+      "type": "string",
+      "enum": [
+       "queued"
+      ]
+     }
+    },
+    "required": [
+     "channel",
+     "to_masked",
+     "status"
     ]
    },
    "Revoke": {

@@ -61,6 +61,9 @@ struct ShareBody: Decodable {
     let validFrom: String?
     let validUntil: String?
     let mayShare: Bool?
+    /// Where to send the link (an e-mail address or phone number); left out: the recipient, when it is one and
+    /// delivery for it is configured.
+    let sendTo: String?
 }
 
 struct IssuedKeyView: Encodable {
@@ -69,6 +72,8 @@ struct IssuedKeyView: Encodable {
     let token: String
     /// Shown once: `<public_url>/k/<token>`.
     let link: String
+    /// Set when the link is being sent to the recipient.
+    var delivery: DeliveryView? = nil
 }
 
 struct NewPasscodeBody: Decodable {
@@ -79,12 +84,16 @@ struct NewPasscodeBody: Decodable {
     let validUntil: String?
     /// Left out: unlimited.
     let uses: Int?
+    /// An e-mail address or phone number to send the code to (delivery for it must be configured).
+    let sendTo: String?
 }
 
 struct IssuedPasscodeView: Encodable {
     let passcode: CredentialView
     /// Shown once.
     let code: String
+    /// Set when the code is being sent.
+    var delivery: DeliveryView? = nil
 }
 
 struct RevokeBody: Decodable {
@@ -144,13 +153,21 @@ extension KeywayAPI {
             let doors = try Input.doors(body.doors, required: false)
             try caller.requireDoors(doors ?? parent.credential.doors)
             let now = Date()
+            let recipient = try Input.recipient(body.recipient)
+            let validUntil = try Input.end(body.validUntil, "valid_until", now: now)
+            let sendTo = try body.sendTo.map { try Input.recipient($0, "send_to") }
+            let message = try self.messageRequest(
+                to: sendTo ?? recipient, explicit: sendTo != nil,
+                what: MessageSubject(kind: .share, doors: doors ?? parent.credential.doors,
+                                     validUntil: [validUntil, parent.credential.validUntil].compactMap { $0 }.min()))
             let issued = try await self.access.shareKey(
-                parent.credential.id, to: try Input.recipient(body.recipient), doors: doors,
+                parent.credential.id, to: recipient, doors: doors,
                 validFrom: try Input.date(body.validFrom, "valid_from"),
-                validUntil: try Input.end(body.validUntil, "valid_until", now: now), mayShare: body.mayShare ?? false,
-                actor: caller.actor, at: now)
+                validUntil: validUntil, mayShare: body.mayShare ?? false,
+                message: message?.0, actor: caller.actor, at: now)
             return JSONBody.response(IssuedKeyView(key: CredentialView(try await self.access.credential(issued.credential.id), site: self.accounts.siteID),
-                                                   token: issued.token, link: self.settings.shareLink(issued.token)), status: .created)
+                                                   token: issued.token, link: self.settings.shareLink(issued.token), delivery: message?.1),
+                                     status: .created)
         }
         v1.delete("keys/:id") { request, context in try await self.revoke(.key, request, context) }
     }
@@ -179,9 +196,13 @@ extension KeywayAPI {
                 // A resident's passcode is a guest pass: the sharing policy binds it and their unit sees it.
                 request.issuedBy = caller.user.personID
             }
+            let message = try self.messageRequest(
+                to: try body.sendTo.map { try Input.recipient($0, "send_to") }, explicit: true,
+                what: MessageSubject(kind: .passcode, doors: request.doors, validUntil: request.validUntil))
+            request.message = message?.0
             let issued = try await self.access.createPasscode(request, actor: caller.actor, at: now)
             return JSONBody.response(IssuedPasscodeView(passcode: CredentialView(try await self.access.credential(issued.credential.id), site: self.accounts.siteID),
-                                                        code: issued.code), status: .created)
+                                                        code: issued.code, delivery: message?.1), status: .created)
         }
         v1.delete("passcodes/:id") { request, context in try await self.revoke(.passcode, request, context) }
     }

@@ -88,7 +88,7 @@ enum Templates {
       <select id="share-key" required></select>
       <label for="recipient">Who is it for?</label>
       <input id="recipient" required maxlength="254" autocomplete="off" inputmode="email" aria-describedby="recipient-hint">
-      <p id="recipient-hint" class="hint">Their e-mail address or phone number, so you know whose link it is.</p>
+      <p id="recipient-hint" class="hint">Their e-mail address or phone number, so you know whose link it is (and where it is sent, if your building sends links).</p>
       <fieldset id="share-doors"><legend>Doors</legend></fieldset>
       <fieldset class="choices">
         <legend>Valid for</legend>

@@ -117,7 +117,7 @@ private let machine = ["BUS": "/nonexistent/ttyUSB0", "LOBBY_KEY": "001122334455
         let issues = check(site.replacingOccurrences(of: "name: Shop", with: "name: \(long)").replacingOccurrences(of: "secrets: secrets", with: "\(longKey): 1"), environment: machine).issues
         #expect(Set(issues.map(\.message)) == [
             "is 5000 bytes long, a value is at most 4096",
-            "unknown key \"\(String(repeating: "x", count: 64))…\" (expected one of: site, database, secrets, buses, wiegand, doors, api, metrics, http)",
+            "unknown key \"\(String(repeating: "x", count: 64))…\" (expected one of: site, database, secrets, buses, wiegand, doors, api, metrics, http, delivery)",
             "missing key \"secrets\"",
         ])
     }

@@ -224,10 +224,10 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
     }
 
     public func shareKey(_ id: String, to recipient: String, doors: [String]?, validFrom: Date?, validUntil: Date?, mayShare: Bool,
-                         actor: String, at date: Date) async throws -> IssuedKey {
+                         message: MessageRequest?, actor: String, at date: Date) async throws -> IssuedKey {
         try await blocking { [store] in
             try store.shareKey(id, to: recipient, doors: doors, validFrom: validFrom, validUntil: validUntil, mayShare: mayShare,
-                               actor: actor, at: date)
+                               message: message, actor: actor, at: date)
         }
     }
 

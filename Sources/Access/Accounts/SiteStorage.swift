@@ -34,7 +34,7 @@ public protocol AccessStorage: UnitStorage, WebhookStorage, Sendable {
     func issueKey(person: String, doors: [String], validUntil: Date?, mayShare: Bool, actor: String, at date: Date) async throws -> IssuedKey
     /// A share of a key: doors a subset of its doors (nil: all), from `validFrom` (nil: now) to no later than it ends.
     func shareKey(_ id: String, to recipient: String, doors: [String]?, validFrom: Date?, validUntil: Date?, mayShare: Bool,
-                  actor: String, at date: Date) async throws -> IssuedKey
+                  message: MessageRequest?, actor: String, at date: Date) async throws -> IssuedKey
     func createPasscode(_ request: PasscodeRequest, actor: String, at date: Date) async throws -> IssuedCode
     func credential(_ id: String) async throws -> IssuedCredential
     /// Keys or passcodes (never cards or PINs), filtered in the database, a page at a time.

@@ -18,6 +18,8 @@ public enum ActivityKind: String, Sendable, Hashable, Codable, CaseIterable {
     case accountChanged = "account_changed"
     /// A share link bound to a device, opened on a second one, or moved to it (`event` says which).
     case deviceBinding = "device_binding"
+    /// A share link or passcode sent to its recipient, or not (`event`: sent, failed, dropped; the recipient masked).
+    case message
     /// The first row of the keyed chain in a database that had rows before the chain was keyed.
     case logKeyed = "log_keyed"
 }

@@ -26,6 +26,7 @@ extension AccessStore {
                                         uses: request.uses, code: request.code, duress: request.duress, rotatedFrom: nil,
                                         actor: actor, at: date, db)
             if let issuer = request.issuedBy { try admitPasscode(issued.credential, issuedBy: issuer, uses: request.uses, at: date, db) }
+            if let message = request.message { try queueMessage(message, credentialID: issued.credential.id, secret: issued.code, at: date, db) }
             return issued
         }
     }

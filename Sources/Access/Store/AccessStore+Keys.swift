@@ -19,14 +19,14 @@ extension AccessStore {
     /// re-sharing) lets the recipient share it on. Revoking the parent revokes it. The sharing policy applies.
     @discardableResult
     public func shareKey(_ id: String, to recipient: String, doors: [String]? = nil, validFrom: Date? = nil, validUntil: Date? = nil,
-                         mayShare: Bool = false, actor: String = "keyway", at date: Date = Date()) throws -> IssuedKey {
+                         mayShare: Bool = false, message: MessageRequest? = nil, actor: String = "keyway", at date: Date = Date()) throws -> IssuedKey {
         guard Self.isRecipient(recipient) else {
             throw AccessError.invalid("'\(recipient)' is neither an email address nor a phone number")
         }
         // The parent is read and checked inside the share's own write transaction: a revocation either commits
         // first (and the share is refused) or after (and its cascade takes the share along).
         return try addKey(person: nil, recipient: recipient, parent: id, doors: doors ?? [], validFrom: validFrom, validUntil: validUntil,
-                          mayShare: mayShare, actor: actor, at: date)
+                          mayShare: mayShare, message: message, actor: actor, at: date)
     }
 
     static func isRecipient(_ text: String) -> Bool {
@@ -38,7 +38,7 @@ extension AccessStore {
 
     /// A share (`parent` set) takes its parent's doors, or the subset named (the sharing policy checks it), and ends no later than it.
     private func addKey(person: String?, recipient: String?, parent: String?, doors: [String], validFrom: Date? = nil, validUntil: Date?,
-                        mayShare: Bool, actor: String, at date: Date) throws -> IssuedKey {
+                        mayShare: Bool, message: MessageRequest? = nil, actor: String, at date: Date) throws -> IssuedKey {
         let id = Identifier.make("key")
         return try change { db in
             var doors = doors, validUntil = validUntil
@@ -65,6 +65,7 @@ extension AccessStore {
             if let parent { try admitShare(id, of: parent, at: date, db) }
             try logCreated(id, personID: personID, detail: [parent.map { "shared from \($0)" }, recipient.map { "to \($0)" }]
                 .compactMap { $0 }.joined(separator: " "), actor: actor, at: date, db)
+            if let message { try queueMessage(message, credentialID: id, secret: token, at: date, db) }
             return IssuedKey(credential: try credential(id, db), token: token)
         }
     }

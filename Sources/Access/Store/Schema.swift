@@ -39,6 +39,7 @@ enum Schema {
         migrator.registerMigration("device binding: a share link's device key, the per-door switch") { db in
             try db.execute(sql: deviceBindingSchema)
         }
+        migrator.registerMigration("messages: share links and passcodes sent by e-mail or SMS") { db in try db.execute(sql: messagesSchema) }
         return migrator
     }
 

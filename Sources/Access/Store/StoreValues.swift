@@ -102,6 +102,8 @@ public struct PasscodeRequest: Sendable {
     /// The resident issuing it as a guest pass (id or name): the sharing policy applies, and their unit's
     /// move-out revokes it. nil: issued by management.
     public var issuedBy: String?
+    /// Sends the code to someone (queued in the passcode's own transaction); nil: it is only shown once.
+    public var message: MessageRequest?
 
     public init(person: String? = nil, label: String? = nil, doors: [String]) {
         self.person = person

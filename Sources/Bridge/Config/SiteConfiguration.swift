@@ -23,6 +23,8 @@ public struct SiteConfiguration: Sendable, Equatable {
     public var metrics: ListenAddress?
     /// The HTTP API (`http:`); nil: not served.
     public var http: HTTPConfiguration? = nil
+    /// Sending share links and passcodes (`delivery:`); nil: they are only shown to whoever made them.
+    public var delivery: DeliveryConfiguration? = nil
 
     public struct Site: Sendable, Equatable {
         public var name: String

@@ -134,7 +134,7 @@ private struct SiteDecoder {
 
     /// The site, cross-checked as far as it decoded; nil when any part is wrong (all of it reported).
     func decode(_ root: YAMLValue) -> SiteConfiguration? {
-        guard let top = root.mapping(keys: ["site", "database", "secrets", "buses", "wiegand", "doors", "api", "metrics", "http"]) else { return nil }
+        guard let top = root.mapping(keys: ["site", "database", "secrets", "buses", "wiegand", "doors", "api", "metrics", "http", "delivery"]) else { return nil }
         let site = top.required("site").flatMap(decodeSite)
         let storage = top.required("database").flatMap(decodeDatabase)
         let secrets = top.required("secrets").flatMap(decodePath)
@@ -144,14 +144,15 @@ private struct SiteDecoder {
         let api = top.value("api", default: ControlSocketConfiguration(socket: ControlSocketConfiguration.defaultSocket, mode: 0o600), decodeAPI)
         let metrics = top.optionalValue("metrics", decodeListenAddress)
         let http = top.optionalValue("http", decodeHTTP)
+        let delivery = top.optionalValue("delivery", decodeDelivery)
         let partial = PartialSite(buses: buses, wiegandReaders: wiegand, doors: doors)
         SiteValidator(site: partial, diagnostics: root.diagnostics).check()
         guard let site, let storage, let secrets, let buses = partial.allBuses, let wiegand = partial.allWiegandReaders,
-              let doors = partial.allDoors, let api, metrics.isValid, http.isValid
+              let doors = partial.allDoors, let api, metrics.isValid, http.isValid, delivery.isValid
         else { return nil }
         return SiteConfiguration(
             site: site, database: storage.path, durability: storage.durability, secrets: secrets, buses: buses, wiegandReaders: wiegand,
-            doors: doors, api: api, metrics: metrics.value, http: http.value)
+            doors: doors, api: api, metrics: metrics.value, http: http.value, delivery: delivery.value)
     }
 
     /// `database: keyway.sqlite`, or `database: {path: keyway.sqlite, durability: strict}`.
@@ -515,5 +516,164 @@ private struct SiteDecoder {
             return nil
         }
         return address
+    }
+}
+
+// MARK: - delivery: e-mail and SMS
+
+extension SiteDecoder {
+    func decodeDelivery(_ value: YAMLValue) -> DeliveryConfiguration? {
+        guard let delivery = value.mapping(keys: ["email", "sms"]) else { return nil }
+        let email = delivery.optionalValue("email", decodeEmail)
+        let sms = delivery.optionalValue("sms", decodeSMS)
+        guard email.isValid, sms.isValid else { return nil }
+        return DeliveryConfiguration(email: email.value, sms: sms.value)
+    }
+
+    private func decodeEmail(_ value: YAMLValue) -> EmailDelivery? {
+        guard let email = value.mapping(keys: ["host", "port", "from", "starttls", "ca_file", "username", "password_file", "timeout"]) else {
+            return nil
+        }
+        let host = email.required("host").flatMap { value -> String? in
+            guard let text = value.string() else { return nil }
+            guard text.utf8.count <= 253, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-.:[]".contains($0)) }) else {
+                value.report("\"\(clipped(text))\" is not a host name or address")
+                return nil
+            }
+            return text
+        }
+        let starttls = email.value("starttls", default: EmailDelivery.StartTLS.required) { $0.choice(EmailDelivery.StartTLS.self) }
+        let port = email.value("port", default: starttls == EmailDelivery.StartTLS.plaintext ? 25 : 587) { $0.int(in: 1...65535) }
+        let from = email.required("from").flatMap(decodeMailbox)
+        let caFile = email.optionalValue("ca_file") { value -> URL? in
+            guard let url = decodePath(value) else { return nil }
+            guard value.diagnostics.scope != .offline else { return url }
+            if case .failure(let problem) = readBoundedFile(url, limit: 1 << 20) {
+                value.reportMachine(problem.message)
+                return nil
+            }
+            return url
+        }
+        let username = email.optionalValue("username") { value -> String? in
+            guard let text = value.string() else { return nil }
+            guard text.utf8.count <= 256, !text.contains(where: { $0.isNewline || $0 == "\0" }) else {
+                value.report("a user name is at most 256 bytes on one line")
+                return nil
+            }
+            return text
+        }
+        let password = email.optionalValue("password_file") { decodeSecretFile($0, what: "password") }
+        let timeout = email.value("timeout", default: DeliveryConfiguration.defaultTimeout) { $0.duration(within: DeliveryConfiguration.timeoutLimits) }
+        if email.has("username") != email.has("password_file") {
+            value.report("give username and password_file together (or neither, for a relay that needs no login)")
+            return nil
+        }
+        if starttls == EmailDelivery.StartTLS.plaintext, let file = email.optional("password_file") {
+            file.report("a password is sent only over TLS: set starttls: required, or use a relay that needs no login")
+            return nil
+        }
+        if starttls == EmailDelivery.StartTLS.plaintext, let file = email.optional("ca_file") {
+            file.report("ca_file checks the relay's certificate, and starttls: none uses none")
+            return nil
+        }
+        guard let host, let port, let from, let starttls, caFile.isValid, username.isValid, password.isValid, let timeout else { return nil }
+        var delivery = EmailDelivery(host: host, port: port, fromAddress: from.address, fromName: from.name, starttls: starttls,
+                                     caFile: caFile.value, username: username.value, password: password.value ?? nil)
+        delivery.timeout = timeout
+        return delivery
+    }
+
+    /// `keyway@example.org` or `Keyway <keyway@example.org>`.
+    private func decodeMailbox(_ value: YAMLValue) -> (name: String?, address: String)? {
+        guard let text = value.string() else { return nil }
+        var name: String?
+        var address = text
+        if text.hasSuffix(">"), let open = text.lastIndex(of: "<") {
+            name = text[..<open].trimmingCharacters(in: .whitespaces)
+            address = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
+            if name?.isEmpty == true { name = nil }
+        }
+        guard MessageChannel.of(address) == .email, !(name ?? "").contains(where: { $0.isNewline || $0 == "\"" || $0 == "<" || $0 == ">" }) else {
+            value.report("\"\(clipped(text))\" is not a sender (an address like keyway@example.org, or Name <keyway@example.org>)")
+            return nil
+        }
+        return (name, address)
+    }
+
+    private func decodeSMS(_ value: YAMLValue) -> SMSDelivery? {
+        guard let sms = value.mapping(keys: ["method", "url", "headers", "body", "encoding", "credentials_file", "timeout"]) else { return nil }
+        let method = sms.value("method", default: SMSDelivery.Method.post) { $0.choice(SMSDelivery.Method.self) }
+        let url = sms.required("url").flatMap { value -> String? in
+            guard let text = value.string() else { return nil }
+            guard text.utf8.count <= HTTPConfiguration.longestURL, let url = URLComponents(string: text),
+                  url.scheme == "http" || url.scheme == "https", url.host?.isEmpty == false, url.user == nil, url.fragment == nil else {
+                value.report("\"\(clipped(text))\" is not a gateway URL (http:// or https:// with a host, no credentials in it)")
+                return nil
+            }
+            return text
+        }
+        let headers = sms.value("headers", default: []) { value -> [(name: String, value: String)]? in
+            guard let items = value.sequence() else { return nil }
+            let headers = items.map { item -> (name: String, value: String)? in
+                guard let text = item.string() else { return nil }
+                guard let colon = text.firstIndex(of: ":"), !text.contains(where: { $0.isNewline || $0 == "\0" }),
+                      case let name = text[..<colon].trimmingCharacters(in: .whitespaces), !name.isEmpty,
+                      name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+                    item.report("\"\(clipped(text))\" is not a header (Name: value, on one line)")
+                    return nil
+                }
+                return (name, text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+            }
+            guard headers.allSatisfy({ $0 != nil }) else { return nil }
+            return headers.compactMap { $0 }
+        }
+        let body = sms.required("body").flatMap { value -> String? in
+            guard let text = value.string() else { return nil }
+            guard text.utf8.count <= SMSDelivery.longestBody else {
+                value.report("a body template is at most \(SMSDelivery.longestBody) bytes")
+                return nil
+            }
+            guard text.contains("{to}"), text.contains("{text}") else {
+                value.report("the body names {to} and {text} (where the recipient and the message go)")
+                return nil
+            }
+            return text
+        }
+        let encoding = sms.value("encoding", default: SMSDelivery.BodyEncoding.json) { $0.choice(SMSDelivery.BodyEncoding.self) }
+        let credentials = sms.optionalValue("credentials_file") { decodeSecretFile($0, what: "credentials") }
+        let timeout = sms.value("timeout", default: DeliveryConfiguration.defaultTimeout) { $0.duration(within: DeliveryConfiguration.timeoutLimits) }
+        guard let method, let url, let headers, let body, let encoding, credentials.isValid, let timeout else { return nil }
+        let usesCredentials = body.contains("{credentials}") || headers.contains { $0.value.contains("{credentials}") }
+        if usesCredentials != sms.has("credentials_file") {
+            value.report(usesCredentials ? "{credentials} is used but no credentials_file is given"
+                                         : "credentials_file is given but no header or the body uses {credentials}")
+            return nil
+        }
+        var delivery = SMSDelivery(method: method, url: url, headers: headers, body: body, encoding: encoding, credentials: credentials.value ?? nil)
+        delivery.timeout = timeout
+        return delivery
+    }
+
+    /// A password or token from a file only the service reads (0600); offline, the file is not read (nil).
+    private func decodeSecretFile(_ value: YAMLValue, what: String) -> SecretText?? {
+        guard let url = decodePath(value) else { return nil }
+        guard value.diagnostics.scope != .offline else { return .some(nil) }
+        let file: (data: Data, mode: Int)
+        switch readBoundedFile(url, limit: 4096) {
+        case .success(let read): file = read
+        case .failure(let problem):
+            value.reportMachine(problem.message)
+            return nil
+        }
+        if file.mode & 0o077 != 0 {
+            value.reportMachine("\(url.path) is too permissive (mode \(String(file.mode, radix: 8))): make it 0600")
+            return nil
+        }
+        let text = String(decoding: file.data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty, !text.contains(where: { $0.isNewline || $0 == "\0" }) else {
+            value.reportMachine("\(url.path) holds no \(what) (one line expected)")
+            return nil
+        }
+        return .some(SecretText(text))
     }
 }

@@ -77,7 +77,7 @@ public func runBridgeService(_ options: ServeOptions, services layered: (Running
         services.append(MetricsEndpoint(address: address, registry: registry, supervisor: supervisor, logger: logger))
     }
     // The webhook outbox is delivered by the service itself (it is also `keyway webhooks deliver` alone).
-    services.append(WebhookDispatcher(store: access.store))
+    services.append(WebhookDispatcher(store: access.store, delivery: configuration.delivery))
     services += try layered(RunningSite(configuration: configuration, access: access, supervisor: supervisor))
     let group = ServiceGroup(configuration: .init(
         services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

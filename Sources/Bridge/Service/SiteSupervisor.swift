@@ -119,8 +119,9 @@ public actor SiteSupervisor {
         var notes: [String] = []
         if fresh.database != configuration.database || fresh.durability != configuration.durability
             || fresh.secrets != configuration.secrets || fresh.site != configuration.site
-            || fresh.api != configuration.api || fresh.metrics != configuration.metrics || fresh.http != configuration.http {
-            notes.append("site, database, secrets, api, metrics and http changes take effect at the next restart")
+            || fresh.api != configuration.api || fresh.metrics != configuration.metrics || fresh.http != configuration.http
+            || fresh.delivery != configuration.delivery {
+            notes.append("site, database, secrets, api, metrics, http and delivery changes take effect at the next restart")
         }
         await apply(fresh)
         logger.info("configuration reloaded", metadata: ["file": "\(source.name)"])

@@ -27,15 +27,19 @@ public struct WebhookDispatchOptions: Sendable {
 /// marks it delivered, anything else (or no answer) leaves it in the outbox and holds that subscription back
 /// with a doubling wait. So delivery is at least once and in order per subscription, and a stop or crash at any
 /// point loses nothing: what was not marked is sent again after the restart.
+/// With `delivery:` configured it also sends the message outbox (share links and passcodes by e-mail or SMS) with
+/// the same retries and back-off.
 public final class WebhookDispatcher: Service, Sendable {
     private let store: AccessStore
     private let options: WebhookDispatchOptions
+    private let delivery: DeliveryConfiguration?
     private let logger: Logger
 
-    public init(store: AccessStore, options: WebhookDispatchOptions = WebhookDispatchOptions(),
+    public init(store: AccessStore, options: WebhookDispatchOptions = WebhookDispatchOptions(), delivery: DeliveryConfiguration? = nil,
                 logger: Logger = Logger(label: "keyway.webhooks")) {
         self.store = store
         self.options = options
+        self.delivery = delivery
         self.logger = logger
     }
 
@@ -69,8 +73,13 @@ public final class WebhookDispatcher: Service, Sendable {
                     try store.pruneDeliveredWebhooks(olderThan: options.keepDelivered.seconds, at: now)
                 }
                 let due = try store.dueWebhooks(at: Date())
+                let messages = dueMessages()
                 sent = await withTaskGroup(of: Bool.self) { group in
                     for webhook in due { group.addTask { await self.deliver(webhook, client) } }
+                    if let delivery {
+                        let sender = MessageSender(configuration: delivery, client: client)
+                        for message in messages { group.addTask { await self.deliver(message, sender) } }
+                    }
                     return await group.reduce(false) { $0 || $1 }
                 }
             } catch {
@@ -116,6 +125,49 @@ public final class WebhookDispatcher: Service, Sendable {
                                         retryAt: Date() + wait.seconds, at: Date())
         } catch {
             logger.error("webhook outcome not recorded; it will be sent again", metadata: ["delivery": "\(webhook.delivery)", "error": "\(error)"])
+        }
+        return false
+    }
+
+    /// Messages due, when delivery is configured; a message outbox that cannot be read holds back no webhook.
+    private func dueMessages() -> [DueMessage] {
+        guard delivery != nil else { return [] }
+        do {
+            return try store.dueMessages(at: Date())
+        } catch {
+            logger.error("message outbox unreadable; retrying", metadata: ["error": "\(error)"])
+            return []
+        }
+    }
+
+    /// One attempt at a message; true when the relay or gateway took it. Neither the text nor the full recipient is logged.
+    private func deliver(_ message: DueMessage, _ sender: MessageSender) async -> Bool {
+        do {
+            if message.stale {
+                try store.dropMessage(message, at: Date())
+                logger.notice("message not sent: its credential ended", metadata: ["message": "\(message.id)", "to": "\(message.toMasked)"])
+                return false
+            }
+            let failure: String
+            do {
+                let via = try await sender.send(message)
+                try store.markMessageSent(message, via: via, at: Date())
+                logger.info("message sent", metadata: ["message": "\(message.id)", "channel": "\(message.channel.rawValue)",
+                                                       "to": "\(message.toMasked)", "via": "\(via)"])
+                return true
+            } catch let error as DeliveryError {
+                failure = error.description
+            } catch {
+                failure = "\(error)"
+            }
+            let wait = retryDelay(afterAttempts: message.attempts + 1)
+            logger.warning("message not sent; will retry", metadata: [
+                "message": "\(message.id)", "channel": "\(message.channel.rawValue)", "to": "\(message.toMasked)",
+                "error": "\(failure)", "retry_in": "\(wait.text)",
+            ])
+            try store.markMessageFailed(message, error: failure, retryAt: Date() + wait.seconds, at: Date())
+        } catch {
+            logger.error("message outcome not recorded; it will be sent again", metadata: ["message": "\(message.id)", "error": "\(error)"])
         }
         return false
     }

@@ -204,7 +204,9 @@ extension Assets {
             try {
               const issued = await api('POST', '/api/v1/keys/' + encodeURIComponent(select.value) + '/shares',
                                        { recipient, doors, valid_until: rfc3339(end), may_share: $('may-share').checked });
-              say(status, 'The link is ready: it works until ' + when(issued.key.valid_until) + '.', 'ok');
+              // With delivery configured the server sends it too (issued.delivery); the link is still shown once.
+              say(status, (issued.delivery ? 'The link is being sent to ' + issued.delivery.to_masked + '; it'
+                                           : 'The link is ready: it') + ' works until ' + when(issued.key.valid_until) + '.', 'ok');
               $('share-link').value = issued.link;
               $('share-result').hidden = false;
               $('share-link').focus();
