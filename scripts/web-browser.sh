@@ -8,11 +8,12 @@ cd "$(dirname "$0")/.."
 source scripts/demo-serve.sh web-browser /login
 artifacts="$repo/.build/browser-artifacts"
 
-# Accounts are made on the box, as an operator does: each prints its one-time set-password link.
-account() { "$keyway" users add --db "$work/var/demo/keyway.sqlite" --public-url "$base" "$@" | tail -1; }
-admin_link=$(account --admin "Site admin" --email admin@example.org)
-grace_link=$(account --resident "Grace Hopper" --person "Grace Hopper" --email grace@example.org)
-linus_link=$(account --resident "Linus Lost" --person "Linus Lost" --email linus@example.org)
+# Accounts are made on the box, as an operator does: each command prints a one-time set-password link. The demo
+# made the admin and Grace at its first start; a new link is made for each here.
+db=(--db "$work/var/demo/keyway.sqlite" --public-url "$base")
+admin_link=$("$keyway" users link "${db[@]}" admin@example.org | tail -1)
+grace_link=$("$keyway" users link "${db[@]}" grace@example.org | tail -1)
+linus_link=$("$keyway" users add "${db[@]}" --resident "Linus Lost" --person "Linus Lost" --email linus@example.org | tail -1)
 
 mkdir -p "$artifacts"
 KEYWAY_BASE="$base" KEYWAY_BIN="$keyway" KEYWAY_WORK="$work" KEYWAY_ARTIFACTS="$artifacts" \
