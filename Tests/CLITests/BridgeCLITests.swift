@@ -68,7 +68,8 @@ import Testing
 
     /// The quick start: the demo serves over Secure Channel, prints commands that work as typed and the dashboard's
     /// logins, a simulated card is decided and `keyway sim` says how, and SIGTERM stops it cleanly and quietly.
-    @Test(.timeLimit(.minutes(3))) func theDemoRunsAndAnswersSimulatedCards() throws {
+    /// Its waits sleep without holding a thread of the test pool, which tests that serve from it need.
+    @Test(.timeLimit(.minutes(3))) func theDemoRunsAndAnswersSimulatedCards() async throws {
         let folder = try TestPaths.temporaryDirectory("bridge-demo")
         let first = try DemoRun(in: folder)
         defer { first.kill() }
@@ -78,7 +79,7 @@ import Testing
         let deadline = Date().addingTimeInterval(60)
         var online = false
         while !online, Date() < deadline, first.serve.isRunning {
-            Thread.sleep(forTimeInterval: 0.2)
+            try await Task.sleep(for: .milliseconds(200))
             let status = try runKeyway(["status", "--json"], environment: demoSocket, currentDirectory: folder)
             online = status.status == 0 && status.stdout.contains("\"online\":true,\"secure\":true")
         }
@@ -128,7 +129,7 @@ import Testing
         #expect(!first.log.contains("/set-password/"))
         for secret in links { #expect(try Self.setPassword(base: base, secret: secret) == 200) }
 
-        first.stop()
+        await first.stop()
         #expect(first.serve.terminationStatus == 0)
         // A deliberate stop is not a fault: the doors are locked, and no reader is reported offline.
         let stopping = first.log.components(separatedBy: "shutting down").last ?? ""
@@ -143,13 +144,13 @@ import Testing
         let secondBase = "http://127.0.0.1:\(second.httpPort)"
         var announced = false
         while !announced, Date() < deadline.addingTimeInterval(60), second.serve.isRunning {
-            Thread.sleep(forTimeInterval: 0.2)
+            try await Task.sleep(for: .milliseconds(200))
             announced = second.output.contains("The dashboard:")
         }
         #expect(second.output.contains("The dashboard: \(secondBase)/login. Logins: admin@example.org, grace@example.org."), "\(second.output)")
         #expect(second.output.contains("users link --db var/demo/keyway.sqlite --public-url \(secondBase) admin@example.org"))
         #expect(!second.output.contains("/set-password/"))
-        second.stop()
+        await second.stop()
         let accounts = try runKeyway(["users", "list", "--db", folder.appendingPathComponent("var/demo/keyway.sqlite").path])
         #expect(accounts.stdout.split(separator: "\n").count == 2, "\(accounts.stdout)")
     }
@@ -189,8 +190,8 @@ private final class DemoRun {
             "KEYWAY_PYTHON": TestPaths.python.path, "KEYWAY_DEMO_METRICS": "127.0.0.1:\(Int.random(in: 20000...60000))",
             "KEYWAY_DEMO_HTTP_PORT": "\(httpPort)",
         ]) { $1 }
-        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         serve.standardOutput = try FileHandle(forWritingTo: outputFile)
         serve.standardError = try FileHandle(forWritingTo: logFile)
         try serve.run()
@@ -200,8 +201,9 @@ private final class DemoRun {
     var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
     /// SIGTERM, and waits for the stop.
-    func stop() {
+    func stop() async {
         if serve.isRunning { Foundation.kill(serve.processIdentifier, SIGTERM) }
+        while serve.isRunning { try? await Task.sleep(for: .milliseconds(100)) }
         serve.waitUntilExit()
     }
 
