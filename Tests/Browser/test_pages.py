@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 from urllib.parse import urlparse
 
@@ -356,6 +357,7 @@ def measure_page_loads():
     """Each page checked loaded LOAD_AGAIN more times in the browser that saw it, unless its address holds a one-time
     secret (a set-password or share link) or now leads elsewhere (the login page once logged in); then the figures and
     the screenshots' manifest are written."""
+    started = time.monotonic()
     for name, page in pages.items():
         if "/set-password/" in page["url"] or "/k/" in page["url"]:
             continue
@@ -365,6 +367,7 @@ def measure_page_loads():
             if driver.current_url != page["url"]:
                 break
             page["loads"].append(load_figures(driver))
+    print(f"page-load: the pages loaded again in {time.monotonic() - started:.1f} s", flush=True)
     machine = {"cpus": os.cpu_count(), "load_average_at_start": LOAD_AT_START, "load_average_at_end": os.getloadavg(),
                "browser": "Chromium " + next(iter(pages.values()))["driver"].capabilities.get("browserVersion", "?") if pages else None}
     with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
