@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/demo-serve.sh api-contract /api/v1/openapi.json
 
-# The newcomer's walk (docs/api.md): the first admin, from the box.
-link=$("$keyway" users add --db "$work/var/demo/keyway.sqlite" --public-url "$base" --admin "Site admin" --email admin@example.org | tail -1)
+# The newcomer's walk (docs/api.md): the admin the demo made at its first start, with a new one-time link from the box.
+link=$("$keyway" users link --db "$work/var/demo/keyway.sqlite" --public-url "$base" admin@example.org | tail -1)
 secret=${link##*/set-password/}
 password="a long demo password"
 curl -sf -X POST "$base/api/v1/password" -H 'Content-Type: application/json' \

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Keyway needs on a Debian 12 machine that has the Swift toolchain:
 # system libraries for the hardware adapters, socat, curl and jq, and a Python venv with libosdp for the test peers
-# and schemathesis for the HTTP API's contract test, aiosmtpd for the e-mail delivery tests, Chromium with its WebDriver, selenium and axe-core for the browser suite.
+# and schemathesis for the HTTP API's contract test, aiosmtpd for the e-mail delivery tests, Chromium with its WebDriver,
+# selenium and axe-core for the browser suite, pngquant to keep the guides' screenshots small (scripts/web-browser.sh --update-docs).
 # Idempotent: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libgpiod-dev libudev-dev libsqlite3-dev socat pkg-config python3-venv curl jq chromium chromium-driver)
+packages=(libgpiod-dev libudev-dev libsqlite3-dev socat pkg-config python3-venv curl jq chromium chromium-driver pngquant)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import Testing
 @testable import Bridge
@@ -97,11 +98,35 @@ import Glibc
         #expect(DemoSite.invocation(argument0: "/home/ada/keyway/.build/debug/keyway", currentDirectory: folder) == ".build/debug/keyway")
         #expect(DemoSite.invocation(argument0: "/home/ada/keyway/../bin/keyway", currentDirectory: folder) == "/home/ada/bin/keyway")
         #expect(DemoSite.invocation(argument0: "/home/ada/keyway-old/keyway", currentDirectory: folder) == "/home/ada/keyway-old/keyway")
-        let guide = DemoSite.guide(keyway: ".build/debug/keyway", reader: "front-reader", wiegandReader: "side", socket: "/home/ada/keyway/var/demo/control.sock",
-                                   http: HTTPConfiguration(listen: ListenAddress("127.0.0.1:8080")!, publicURL: "http://127.0.0.1:8080"))
-        #expect(guide.last?.hasPrefix("  .build/debug/keyway users add --db var/demo/keyway.sqlite --public-url http://127.0.0.1:8080 --admin") == true)
+        let guide = DemoSite.guide(keyway: ".build/debug/keyway", reader: "front-reader", wiegandReader: "side", socket: "/home/ada/keyway/var/demo/control.sock")
         #expect(guide[1] == "  export KEYWAY_SOCKET=/home/ada/keyway/var/demo/control.sock")
         #expect(guide.dropFirst(2).allSatisfy { $0.hasPrefix("  .build/debug/keyway ") })
         #expect(!guide.joined().contains(" keyway "))
+    }
+
+    /// At first start the logins' one-time links; later, how to get a new one (no new login, no password anywhere).
+    @Test func theLoginGuideGivesLinksOnceThenSaysHowToGetANewOne() {
+        let first = DemoSite.loginGuide(keyway: ".build/debug/keyway", publicURL: "http://127.0.0.1:8080",
+                                        made: [(DemoSite.accounts[0], "http://127.0.0.1:8080/set-password/s1")], existing: [])
+        #expect(first == [
+            "The dashboard: http://127.0.0.1:8080/login. Logins made for this demo (no password anywhere: open a link once, choose a password, then log in):",
+            "  Site admin (admin), admin@example.org: http://127.0.0.1:8080/set-password/s1",
+            "A new link later: .build/debug/keyway users link --db var/demo/keyway.sqlite --public-url http://127.0.0.1:8080 EMAIL",
+        ])
+        let later = DemoSite.loginGuide(keyway: "keyway", publicURL: "http://127.0.0.1:8080", made: [],
+                                        existing: ["admin@example.org", "grace@example.org"])
+        #expect(later == [
+            "The dashboard: http://127.0.0.1:8080/login. Logins: admin@example.org, grace@example.org.",
+            "A new one-time set-password link for one: keyway users link --db var/demo/keyway.sqlite --public-url http://127.0.0.1:8080 admin@example.org",
+        ])
+    }
+
+    /// What `keyway sim` prints for each outcome at the door, the refusal before any decision and no answer in time included.
+    @Test func theSimulatorSaysWhatTheDoorDecidedInWords() {
+        let refused = DoorOutcome.refused(RejectedReport(.formatError, "parity"), door: "Front")
+        #expect(Simulator.words(presented: "presented at r", outcome: refused, waited: .seconds(10))
+                == "presented at r: refused at Front before any decision: the reader sent something unreadable (format_error)")
+        #expect(Simulator.words(presented: "presented at r", outcome: nil, waited: .seconds(10)).hasPrefix("presented at r: no decision came within 10s"))
+        #expect(Simulator.words(presented: "presented at r", outcome: nil, waited: nil) == "presented at r: no decision yet (a PIN ends with #)")
     }
 }

@@ -156,6 +156,31 @@ private final class DatabaseLockHolder {
         #expect(try access.store.activity(door: "Front").last?.reason == "stale_read")
     }
 
+    /// `keyway sim` hears what the door behind its reader made of a presentation: a refusal before any decision, the
+    /// decision the door acted on; nothing from another reader's door.
+    @Test(.timeLimit(.minutes(2))) func aWatchHearsItsReadersDoorRefuseOrDecide() async throws {
+        let (_, _, runtime, _, _) = try await Self.twoDoors("watch")
+        let other = await runtime.watchOutcomes(atReader: "back-reader")
+        let refusal = await runtime.watchOutcomes(atReader: "front-reader")
+        await runtime.report(.rejected(RejectedReport(.formatError, "parity")), from: "front-reader")
+        await runtime.stopWatching(refusal.id)
+        var heard: [DoorOutcome] = []
+        for await outcome in refusal.outcomes { heard.append(outcome) }
+        #expect(heard == [.refused(RejectedReport(.formatError, "parity"), door: "Front")])
+
+        let decision = await runtime.watchOutcomes(atReader: "front-reader")
+        await runtime.report(.card(Self.card), from: "front-reader")
+        await runtime.decisionsSettled()
+        await runtime.stopWatching(decision.id)
+        heard = []
+        for await outcome in decision.outcomes { heard.append(outcome) }
+        guard case .decided(let answer, let door)? = heard.first else { Issue.record("no decision heard: \(heard)"); return }
+        #expect(heard.count == 1 && answer.granted && answer.personName == "Ada" && door == "Front")
+
+        await runtime.stopWatching(other.id)
+        for await outcome in other.outcomes { Issue.record("the other door's watch heard \(outcome)") }
+    }
+
     @Test(.timeLimit(.minutes(2))) func anOperatorsModeChangeIsWrittenOffTheActorAndBeforeTheNextDecision() async throws {
         let (access, database, runtime, front, back) = try await Self.twoDoors("mode-write")
 

@@ -7,8 +7,11 @@ shows it live, without a reload; the second try is refused with the reason in wo
 key; the link in a fresh browser profile unlocks (the relay command reaches the PD) and is bound to it: a second
 profile is refused, the resident sees the warning and allows it (the link moves there); revoked, the guest's next tap
 says so. Another resident reaches neither the manager pages nor the first resident's guests. axe-core runs on
-every page (no serious or critical violation); screenshots at phone and desktop size go to KEYWAY_ARTIFACTS.
-Waits are generous and nothing is timed: the machine may be busy. Every browser is quit at the end.
+every page (no serious or critical violation); screenshots at phone and desktop size go to KEYWAY_ARTIFACTS, listed
+in screenshots.json (name, title, path, which guide) for `scripts/web-browser.sh --update-docs`.
+Waits are generous and nothing is timed: the machine may be busy. Each page's load is measured all the same
+(Navigation Timing, and until the API calls it makes on load have answered) and written to page-load.json, never
+asserted. Every browser is quit at the end.
 """
 import json
 import os
@@ -41,6 +44,35 @@ PASSWORD = "a long browser password"
 
 browsers = []
 state = {}
+# Every page checked_page() saw: its screenshots' manifest and its load figures, by screenshot name.
+pages = {}
+LOAD_AGAIN = 4
+LOAD_AT_START = os.getloadavg()
+
+# Injected before any page script (DevTools, so the CSP does not apply): counts the page's fetch() calls in flight
+# and sets window.keywayShown, in ms from the navigation's start, at the first frame after the document has loaded
+# and the last of the API calls made on load has answered (no new call within 100 ms after it).
+LOAD_PROBE = """
+(() => {
+  let pending = 0, lastCall = 0;
+  window.keywayShown = null;
+  const settle = () => {
+    if (window.keywayShown !== null || pending > 0 || document.readyState !== 'complete') return;
+    const mark = performance.now();
+    requestAnimationFrame(() => {
+      const shown = performance.now();
+      setTimeout(() => { if (pending === 0 && lastCall <= mark && window.keywayShown === null) window.keywayShown = shown; else settle(); }, 100);
+    });
+  };
+  const original = window.fetch;
+  window.fetch = function (...args) {
+    pending += 1;
+    lastCall = performance.now();
+    return original.apply(this, args).finally(() => { pending -= 1; settle(); });
+  };
+  window.addEventListener('load', () => setTimeout(settle, 0));
+})();
+"""
 
 
 def browser(size):
@@ -54,6 +86,7 @@ def browser(size):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     browsers.append((driver, profile))
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": LOAD_PROBE})
     driver.set_page_load_timeout(WAIT)
     driver.set_script_timeout(WAIT)
     return driver
@@ -72,8 +105,24 @@ def wait_text(driver, element_id, pattern, what):
     return text(driver, element_id)
 
 
+def load_figures(driver):
+    """The current document's load in ms from its navigation's start: first byte, DOM ready, load event, and `shown`
+    (LOAD_PROBE); None when the page's calls did not settle within 10 s (a page that keeps calling)."""
+    try:
+        WebDriverWait(driver, 10, poll_frequency=0.05).until(lambda d: d.execute_script("return window.keywayShown !== null"))
+    except Exception:
+        return None
+    return driver.execute_script("""
+        const n = performance.getEntriesByType('navigation')[0];
+        const calls = performance.getEntriesByType('resource').filter((r) => r.initiatorType === 'fetch' && r.startTime <= window.keywayShown);
+        const ms = (value) => Math.round(value * 10) / 10;
+        return {first_byte: ms(n.responseStart), dom_ready: ms(n.domContentLoadedEventEnd), loaded: ms(n.loadEventEnd),
+                shown: ms(Math.max(window.keywayShown, n.loadEventEnd)), api_calls: calls.length};""")
+
+
 def checked_page(driver, name):
-    """axe-core on the page as it is now (no serious or critical violation), then a phone and a desktop screenshot."""
+    """axe-core on the page as it is now (no serious or critical violation), then a phone and a desktop screenshot;
+    the page is listed (screenshots.json) and its load figures kept (page-load.json)."""
     axe = Axe(driver)
     axe.inject()
     violations = [v for v in axe.run()["violations"] if v.get("impact") in ("serious", "critical")]
@@ -83,8 +132,18 @@ def checked_page(driver, name):
     size = driver.get_window_size()
     for label, (width, height) in (("phone", PHONE), ("desktop", DESKTOP)):
         driver.set_window_size(width, height)
+        driver.execute_script("window.scrollTo(0, 0)")  # axe scrolls as it checks; a guide shows the page's top
         driver.save_screenshot(os.path.join(ARTIFACTS, f"{name}-{label}.png"))
     driver.set_window_size(size["width"], size["height"])
+    # A manager's pages go in the managers' guide, every other in the residents' (guests' included); the login and
+    # set-password pages in both.
+    audience = driver.execute_script("""
+        if (['login', 'set-password'].includes(document.body.dataset.page)) return 'both';
+        return document.querySelector('header nav a[href="/manage"]') ? 'managers' : 'residents';""")
+    # A one-time link's secret is left out of what is written (page paths in the artifacts and the guides).
+    path = re.sub(r"^/(set-password|k)/.+", r"/\1/…", urlparse(driver.current_url).path)
+    pages[name] = {"title": driver.title.removesuffix(" · Keyway"), "path": path,
+                   "audience": audience, "driver": driver, "url": driver.current_url, "loads": [load_figures(driver)]}
 
 
 def fetch(driver, method, path, body=None):
@@ -415,6 +474,41 @@ STEPS = [manager_logs_in, manager_makes_a_single_use_passcode, the_code_opens_on
          staff_get_403_on_the_admins_pages]
 
 
+def measure_page_loads():
+    """Each page checked loaded LOAD_AGAIN more times in the browser that saw it, unless its address holds a one-time
+    secret (a set-password or share link) or now leads elsewhere (the login page once logged in); then the figures and
+    the screenshots' manifest are written."""
+    started = time.monotonic()
+    for name, page in pages.items():
+        if "/set-password/" in page["url"] or "/k/" in page["url"]:
+            continue
+        driver = page["driver"]
+        for _ in range(LOAD_AGAIN):
+            driver.get(page["url"])
+            if driver.current_url != page["url"]:
+                break
+            page["loads"].append(load_figures(driver))
+    print(f"page-load: the pages loaded again in {time.monotonic() - started:.1f} s", flush=True)
+    machine = {"cpus": os.cpu_count(), "load_average_at_start": LOAD_AT_START, "load_average_at_end": os.getloadavg(),
+               "browser": "Chromium " + next(iter(pages.values()))["driver"].capabilities.get("browserVersion", "?") if pages else None}
+    with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+        machine["cpu"] = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
+    figures = {}
+    for name, page in pages.items():
+        shown = sorted(load["shown"] for load in page["loads"] if load)
+        figures[name] = {"path": page["path"], "samples": len(shown), "unsettled": sum(1 for load in page["loads"] if not load),
+                         "shown_ms_p50": shown[(len(shown) - 1) // 2] if shown else None,
+                         "shown_ms_max": shown[-1] if shown else None, "loads": page["loads"]}
+        print(f"page-load {name} ({page['path']}): shown p50 {figures[name]['shown_ms_p50']} ms, max {figures[name]['shown_ms_max']} ms, "
+              f"{len(shown)} loads", flush=True)
+    with open(os.path.join(ARTIFACTS, "page-load.json"), "w", encoding="utf-8") as out:
+        json.dump({"definition": "ms from navigation start until the first frame after the load event and after the last "
+                                 "API call made on load answered (no call started within 100 ms after it)",
+                   "machine": machine, "pages": figures}, out, indent=2)
+    with open(os.path.join(ARTIFACTS, "screenshots.json"), "w", encoding="utf-8") as out:
+        json.dump({name: {key: page[key] for key in ("title", "path", "audience")} for name, page in pages.items()}, out, indent=2)
+
+
 def main():
     passed = failed = 0
     try:
@@ -432,6 +526,8 @@ def main():
                 for later in STEPS[index + 1:]:
                     print(f"not run - {later.__name__} (it builds on the failed step)", flush=True)
                 break
+        if failed == 0:
+            measure_page_loads()
     finally:
         for driver, profile in browsers:
             try:

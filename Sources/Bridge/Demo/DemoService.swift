@@ -43,8 +43,7 @@ enum DemoService {
     /// What to try, as `keyway` can be typed from the current folder.
     static func logGuide(_ configuration: SiteConfiguration, logger: Logger) {
         guard let osdp = configuration.buses.first?.pds.first?.name, let wiegand = configuration.wiegandReaders.first?.name else { return }
-        let keyway = DemoSite.invocation(argument0: CommandLine.arguments[0], currentDirectory: FileManager.default.currentDirectoryPath)
-        for line in DemoSite.guide(keyway: keyway, reader: osdp, wiegandReader: wiegand, socket: configuration.api.socket, http: configuration.http) {
+        for line in DemoSite.guide(keyway: DemoSite.commandAsTyped, reader: osdp, wiegandReader: wiegand, socket: configuration.api.socket) {
             logger.info("\(line)")
         }
     }

@@ -95,8 +95,7 @@ public enum DemoSite {
     /// What to try, printed when the demo starts; `keyway` is the command that runs this program
     /// from the current folder (`invocation(argument0:currentDirectory:)`). The CLI never looks for a socket
     /// in the current folder, so the guide names the demo's.
-    static func guide(keyway: String, reader osdpReader: String, wiegandReader: String, socket: String,
-                      http: HTTPConfiguration? = nil) -> [String] {
+    static func guide(keyway: String, reader osdpReader: String, wiegandReader: String, socket: String) -> [String] {
         [
             "Demo site ready. In another terminal, from this folder:",
             "  export KEYWAY_SOCKET=\(socket)",
@@ -105,10 +104,35 @@ public enum DemoSite {
             "  \(keyway) sim card --reader \(osdpReader) --format h10301 --facility \(facility) --card \(revokedCard)   # Linus: revoked",
             "  \(keyway) sim keys --reader \(osdpReader) \(passcode)#   # the one-time delivery passcode: opens once",
             "  \(keyway) status        \(keyway) door unlock Front --for 5s        \(keyway) status --follow",
-        ] + (http.map { http in [
-            "  \(keyway) users add --db \(directory)/keyway.sqlite --public-url \(http.publicURL) --admin \"Your Name\" --email you@example.org"
-                + "   # the HTTP API's first admin (docs/api.md)",
-        ] } ?? [])
+        ]
+    }
+
+    /// The demo's logins, made at its first start (on a site with no account) as `keyway users add` makes them:
+    /// each gets a one-time set-password link, never a password. Grace is the seeded resident with a key.
+    public static let accounts = [
+        NewUser(email: "admin@example.org", name: "Site admin", role: .admin),
+        NewUser(email: "grace@example.org", name: "Grace Hopper", role: .resident, person: "Grace Hopper"),
+    ]
+
+    /// What the demo prints about its logins: the dashboard's address and, for logins just made, each one's
+    /// one-time link; on later starts (`made` empty) the logins there are and how to get a new link.
+    public static func loginGuide(keyway: String, publicURL: String, made: [(account: NewUser, link: String)], existing: [String]) -> [String] {
+        let newLink = "\(keyway) users link --db \(directory)/keyway.sqlite --public-url \(publicURL)"
+        guard made.isEmpty else {
+            return ["The dashboard: \(publicURL)/login. Logins made for this demo (no password anywhere: open a link once, "
+                    + "choose a password, then log in):"]
+                + made.map { "  \($0.account.name) (\($0.account.role.rawValue)), \($0.account.email): \($0.link)" }
+                + ["A new link later: \(newLink) EMAIL"]
+        }
+        return [
+            "The dashboard: \(publicURL)/login. Logins: \(existing.isEmpty ? "none" : existing.joined(separator: ", ")).",
+            "A new one-time set-password link for one: \(newLink) \(existing.first ?? "EMAIL")",
+        ]
+    }
+
+    /// This program as it can be typed from the current folder.
+    public static var commandAsTyped: String {
+        invocation(argument0: CommandLine.arguments[0], currentDirectory: FileManager.default.currentDirectoryPath)
     }
 
     /// How to run this same program from `currentDirectory`, as it was started: a bare name (found on

@@ -1,3 +1,5 @@
+import Access
+import Timebase
 import Wiegand
 
 /// The demo's simulated readers, and the way `keyway sim` reaches them: a simulated OSDP reader (a
@@ -33,6 +35,23 @@ public struct Simulator: Sendable {
             simulated.type(keys)
         } wiegand: { driver throws(BridgeError) in
             try driver.simulate(keys: keys)
+        }
+    }
+
+    /// What `keyway sim` prints: the door's answer in words, or plainly that none came within `waited` (nil: keys
+    /// that do not end a PIN, for which no answer is awaited).
+    static func words(presented: String, outcome: DoorOutcome?, waited: Duration?) -> String {
+        switch outcome {
+        case .decided(let decision, let door)?:
+            let who = decision.personName.map { " (\($0))" } ?? ""
+            if decision.granted { return "\(presented): granted at \(door)\(who)" }
+            return "\(presented): denied at \(door)\(who): " + (decision.reason.map { "\($0.words) (\($0.rawValue))" } ?? "no reason given")
+        case .refused(let rejection, let door)?:
+            return "\(presented): refused at \(door) before any decision: \(rejection.reason.words) (\(rejection.reason.rawValue))"
+        case nil:
+            guard let waited else { return "\(presented): no decision yet (a PIN ends with #)" }
+            return "\(presented): no decision came within \(waited.text) (a door may be waiting for more, such as a PIN; "
+                + "`keyway status` shows its last event)"
         }
     }
 

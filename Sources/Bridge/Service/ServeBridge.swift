@@ -25,12 +25,14 @@ public struct RunningSite: Sendable {
     public let configuration: SiteConfiguration
     public let access: AccessControl
     public let supervisor: SiteSupervisor
+    /// `keyway serve --demo`: the demo's logins are announced (`DemoSite.loginGuide`).
+    public let demo: Bool
 }
 
 /// Runs the bridge until SIGTERM or SIGINT: configuration, access core, doors and drivers, the control
 /// socket, the metrics endpoint, sd_notify, the webhook dispatcher, and the `services` layered on it (they stop with it). On the way
 /// out: in-flight decisions finish (the site actor drains), every door is locked, the drivers stop, the log is flushed.
-public func runBridgeService(_ options: ServeOptions, services layered: (RunningSite) throws -> [any Service] = { _ in [] }) async throws {
+public func runBridgeService(_ options: ServeOptions, services layered: (RunningSite) async throws -> [any Service] = { _ in [] }) async throws {
     let feed = bootstrapLogging(options)
     let registry = bootstrapMetrics()
     let logger = Logger(label: "keyway")
@@ -78,10 +80,10 @@ public func runBridgeService(_ options: ServeOptions, services layered: (Running
     }
     // The webhook outbox is delivered by the service itself (it is also `keyway webhooks deliver` alone).
     services.append(WebhookDispatcher(store: access.store, delivery: configuration.delivery))
-    services += try layered(RunningSite(configuration: configuration, access: access, supervisor: supervisor))
+    if demo { DemoService.logGuide(configuration, logger: logger) }
+    services += try await layered(RunningSite(configuration: configuration, access: access, supervisor: supervisor, demo: demo))
     let group = ServiceGroup(configuration: .init(
         services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-    if demo { DemoService.logGuide(configuration, logger: logger) }
     try await group.run()
 }
 

@@ -266,11 +266,17 @@ public actor SiteSupervisor {
                 }
                 return .success(try await DoorOperator(site: runtime).command(action, door: name, for: duration, actor: "keyway door \(action.rawValue) by \(user)"))
             case .simulateCard(let reader, let format, let facility, let card):
-                return .success(try simulator.presentCard(
-                    at: reader, format: format, facility: facility, card: card, wiegandReaders: wiegandReaders.mapValues(\.driver)))
+                let readers = wiegandReaders.mapValues(\.driver)
+                return .success(try await simulated(at: reader) { [simulator] () throws(BridgeError) in
+                    try simulator.presentCard(at: reader, format: format, facility: facility, card: card, wiegandReaders: readers)
+                })
             case .simulateKeys(let reader, let keys):
                 guard keys.count <= Self.keysAtOnce else { throw .simulation("at most \(Self.keysAtOnce) keys at once") }
-                return .success(try simulator.typeKeys(keys, at: reader, wiegandReaders: wiegandReaders.mapValues(\.driver)))
+                let readers = wiegandReaders.mapValues(\.driver)
+                // Keys without # leave a PIN unfinished: the door decides nothing yet.
+                return .success(try await simulated(at: reader, awaitingDecision: keys.contains("#")) { [simulator] () throws(BridgeError) in
+                    try simulator.typeKeys(keys, at: reader, wiegandReaders: readers)
+                })
             case .followLog:
                 return .failure("follow is answered by the socket itself")
             }
@@ -281,6 +287,34 @@ public actor SiteSupervisor {
 
     /// A PIN and its # with room to spare; a simulated keypad types one frame per key.
     static let keysAtOnce = 32
+
+    /// How long `keyway sim` waits for the door's answer before it says that none came.
+    static let simulationPatience = Duration.seconds(10)
+
+    /// Presents at a simulated reader, then waits (at most `simulationPatience`) for what the reader's door made of
+    /// it; returns that in words.
+    private func simulated(at reader: String, awaitingDecision: Bool = true,
+                           _ present: () throws(BridgeError) -> String) async throws(BridgeError) -> String {
+        let watch = await runtime.watchOutcomes(atReader: reader)
+        let presented: String
+        do {
+            presented = try present()
+        } catch {
+            await runtime.stopWatching(watch.id)
+            throw error
+        }
+        guard awaitingDecision else {
+            await runtime.stopWatching(watch.id)
+            return Simulator.words(presented: presented, outcome: nil, waited: nil)
+        }
+        let outcomes = watch.outcomes
+        let outcome = await awaitAtMost(until: .now + Self.simulationPatience) { () async -> DoorOutcome? in
+            for await outcome in outcomes { return outcome }
+            return nil
+        } ?? nil
+        await runtime.stopWatching(watch.id)
+        return Simulator.words(presented: presented, outcome: outcome, waited: Self.simulationPatience)
+    }
 
     public func status() async -> ServiceStatus {
         var buses: [BusSnapshot] = []

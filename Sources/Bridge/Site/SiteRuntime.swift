@@ -51,6 +51,9 @@ public actor SiteRuntime: ReaderReportSink {
     private var doorsSecured = false
     /// Shutdown waiting for the decisions in flight to be answered.
     private var decisionWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Those waiting for what the door behind a reader makes of its next presentation (`keyway sim`), by watch.
+    private var outcomeWatchers: [UInt64: (reader: String, outcomes: AsyncStream<DoorOutcome>.Continuation)] = [:]
+    private var lastWatch: UInt64 = 0
     /// A grant whose decision took longer than this is not acted on: the person may be gone.
     private let staleReadLimit: Duration
 
@@ -184,6 +187,7 @@ public actor SiteRuntime: ReaderReportSink {
         doors[door]?.lastEvent = summary
         record(DoorEvent(.reportRejected, door: door, reader: reader, at: Date(), detail: rejection.detail, reason: rejection.reason))
         await drive(binding, .feedback(.denied), door: door)
+        tellWatchers(.refused(rejection, door: door), reader: reader)
     }
 
     /// A reader alarm is a fault while it lasts: logged and counted (by the fault board) when it is raised or its
@@ -352,6 +356,25 @@ public actor SiteRuntime: ReaderReportSink {
         await withCheckedContinuation { decisionWaiters.append($0) }
     }
 
+    // MARK: Watching a reader (`keyway sim`)
+
+    /// What the door `reader` serves makes of presentations from now on (the first is kept), until
+    /// `stopWatching(_:)`: a watch begins before the presentation, so its outcome cannot be missed.
+    public func watchOutcomes(atReader reader: String) -> (id: UInt64, outcomes: AsyncStream<DoorOutcome>) {
+        let (outcomes, continuation) = AsyncStream.makeStream(of: DoorOutcome.self, bufferingPolicy: .bufferingOldest(1))
+        lastWatch += 1
+        outcomeWatchers[lastWatch] = (reader, continuation)
+        return (lastWatch, outcomes)
+    }
+
+    public func stopWatching(_ id: UInt64) {
+        outcomeWatchers.removeValue(forKey: id)?.outcomes.finish()
+    }
+
+    private func tellWatchers(_ outcome: DoorOutcome, reader: String) {
+        for watcher in outcomeWatchers.values where watcher.reader == reader { watcher.outcomes.yield(outcome) }
+    }
+
     // MARK: Status
 
     /// The doors as `keyway status` shows them, in configuration order.
@@ -427,6 +450,7 @@ public actor SiteRuntime: ReaderReportSink {
         let acted = logDecision(decision, to: presentation, binding: binding, askedAt: started)
         await handle(.decided(id, acted.granted ? .granted(extendedStrike: false) : .denied), at: door)
         answered?(acted)
+        tellWatchers(.decided(acted, door: door), reader: binding.reader)
     }
 
     /// Logs, counts and shows a decision; the decision the door acts on (a grant that came too late is dropped).
@@ -513,6 +537,13 @@ public actor SiteRuntime: ReaderReportSink {
             }
         }
     }
+}
+
+/// What a door made of a presentation at its reader: the decision it acted on (a grant that came too late is a
+/// denial), or a refusal before any decision (an unreadable card).
+public enum DoorOutcome: Sendable, Equatable {
+    case decided(Decision, door: String)
+    case refused(RejectedReport, door: String)
 }
 
 /// A door as `keyway status` shows it.

@@ -31,7 +31,10 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         try await runBridgeService(ServeOptions(configurationPath: config, logFormat: logFormat, logLevel: logLevel,
                                                 createDatabase: createDatabase),
-                                   services: { site in try APIService.services(for: site, pages: WebPages.add) })
+                                   services: { site in
+                                       try await DemoAccounts.announce(for: site)
+                                       return try APIService.services(for: site, pages: WebPages.add)
+                                   })
     }
 }
 
