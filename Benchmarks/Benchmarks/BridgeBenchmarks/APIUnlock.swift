@@ -192,6 +192,7 @@ enum SustainedUnlocks {
         let before = Dictionary(counters.flatMap { $0.pulses }, uniquingKeysWith: +)
         let lastSequence = try site.access.maxDecisionSequence()
         let loadBefore = loadAverage()
+        let cpuBefore = processCPUSeconds()
 
         let clients = try (0..<connections).map { _ in try LoopbackHTTP(port: api.port) }
         let total = rate * seconds
@@ -219,6 +220,7 @@ enum SustainedUnlocks {
         }
         done.wait()
         let loadAfter = loadAverage()
+        let cpu = (processCPUSeconds() - cpuBefore) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) * 100
         // The last OUTs are on their way: wait until the counts stop moving.
         var settled = counters.reduce(0) { $0 + $1.total }
         for _ in 0..<40 {
@@ -237,13 +239,15 @@ enum SustainedUnlocks {
             statuses[key, default: 0] += 1
         }
         let after = Dictionary(counters.flatMap { $0.pulses }, uniquingKeysWith: +)
-        var missed = 0, extra = 0
+        var missed = 0, extra = 0, uneven: [String] = []
         for door in site.doorNames {
             let grants = granted.filter { $0.door == door }.count
             let pulses = (after[door] ?? 0) - (before[door] ?? 0)
             missed += max(0, grants - pulses)
             extra += max(0, pulses - grants)
+            if grants != pulses { uneven.append("\(door) \(pulses - grants > 0 ? "+" : "")\(pulses - grants)") }
         }
+        let sessionsLost = counters.map(\.sessionsLost)
         let answeredSequences = Set(answered.compactMap { $0.response!.logSequence })
         let unnumbered = answered.filter { $0.response!.status == 200 && $0.response!.logSequence == nil }.count
         let logged = try site.access.decisionSequences(after: lastSequence)
@@ -260,7 +264,7 @@ enum SustainedUnlocks {
             |---|---|---|---|---|---|---|---|---|---|---|
             | \(APIUnlockLatency.label) | \(total) at \(rate)/s for \(seconds) s, \(keyCount) keys, \(site.doorNames.count) doors on \(busCount) buses × \(pdsPerBus) PDs | \(answered.count) | \(String(format: "%.1f", achieved))/s | \(ms(percentile(fromSchedule, 0.5))) / \(ms(percentile(fromSchedule, 0.99))) / \(ms(fromSchedule.max() ?? 0)) | \(ms(percentile(fromSend, 0.5))) / \(ms(percentile(fromSend, 0.99))) | \(late) | \(granted.count) | \(missed) / \(extra) | \(lostRows) / \(unanswered) | \(loadBefore) → \(loadAfter) |
 
-            answers: \(statuses.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")); Secure Channel sessions the PDs dropped: \(counters.reduce(0) { $0 + $1.sessionsLost })
+            answers: \(statuses.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")); Secure Channel sessions the PDs dropped, by bus: \(sessionsLost.map(String.init).joined(separator: " ")); pulses − grants where they differ: \(uneven.isEmpty ? "none" : uneven.joined(separator: ", ")); this process (site, API and the 32 client threads) used \(String(format: "%.0f", cpu)) % of a core
             """
     }
 }
@@ -474,6 +478,13 @@ func percentile(_ values: [Double], _ share: Double) -> Double {
 
 func ms(_ value: Double) -> String { String(format: "%.1f ms", value) }
 func signed(_ value: Double) -> String { String(format: "%+.1f ms", value) }
+
+/// User and system CPU time of this process so far, in seconds.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
 
 /// The 1, 5 and 15 minute load averages, as /proc/loadavg gives them.
 func loadAverage() -> String {
