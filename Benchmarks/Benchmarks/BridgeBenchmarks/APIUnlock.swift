@@ -177,7 +177,7 @@ enum SustainedUnlocks {
         // Every door opens once before the clock starts: all PDs online, their Secure Channels up.
         let warmUp = try LoopbackHTTP(port: api.port)
         for door in site.doorNames {
-            let key = keys.tokens.first { $0.door == door }!
+            guard let key = keys.tokens.first(where: { $0.door == door }) else { throw BenchError("no key for \(door): more doors than keys") }
             _ = warmUp.send(post: "/api/v1/doors/\(door)/unlock", json: "{\"key\":\"\(key.token)\"}")
             _ = warmUp.response()
         }
@@ -231,8 +231,8 @@ enum SustainedUnlocks {
         }
 
         let all = outcomes.withLock { $0 }
-        let answered = all.filter { $0.response != nil }
-        let granted = answered.filter { $0.response!.status == 200 && $0.response!.granted }
+        let answered = all.compactMap { outcome in outcome.response.map { (outcome: outcome, response: $0) } }
+        let granted = answered.filter { $0.response.status == 200 && $0.response.granted }
         var statuses: [String: Int] = [:]
         for outcome in all {
             let key = outcome.response.map { $0.status == 200 ? ($0.granted ? "200 grant" : "200 deny \($0.reason ?? "")") : "\($0.status)" } ?? "no answer"
@@ -241,22 +241,22 @@ enum SustainedUnlocks {
         let after = Dictionary(counters.flatMap { $0.pulses }, uniquingKeysWith: +)
         var missed = 0, extra = 0, uneven: [String] = []
         for door in site.doorNames {
-            let grants = granted.filter { $0.door == door }.count
+            let grants = granted.filter { $0.outcome.door == door }.count
             let pulses = (after[door] ?? 0) - (before[door] ?? 0)
             missed += max(0, grants - pulses)
             extra += max(0, pulses - grants)
             if grants != pulses { uneven.append("\(door) \(pulses - grants > 0 ? "+" : "")\(pulses - grants)") }
         }
         let sessionsLost = counters.map(\.sessionsLost)
-        let answeredSequences = Set(answered.compactMap { $0.response!.logSequence })
-        let unnumbered = answered.filter { $0.response!.status == 200 && $0.response!.logSequence == nil }.count
+        let answeredSequences = Set(answered.compactMap(\.response.logSequence))
+        let unnumbered = answered.filter { $0.response.status == 200 && $0.response.logSequence == nil }.count
         let logged = try site.access.decisionSequences(after: lastSequence)
         let lostRows = answeredSequences.subtracting(logged).count + unnumbered
         let unanswered = logged.subtracting(answeredSequences).count
 
         let first = all.map(\.sent).min() ?? start, last = all.map(\.finished).max() ?? start
-        let fromSchedule = answered.map { Double($0.finished - $0.scheduled) / 1e6 }
-        let fromSend = answered.map { Double($0.finished - $0.sent) / 1e6 }
+        let fromSchedule = answered.map { Double($0.outcome.finished - $0.outcome.scheduled) / 1e6 }
+        let fromSend = answered.map { Double($0.outcome.finished - $0.outcome.sent) / 1e6 }
         let late = all.filter { $0.sent > $0.scheduled + 10_000_000 }.count
         let achieved = Double(answered.count) / (Double(last - first) / 1e9)
         return """
