@@ -193,6 +193,7 @@ enum SustainedUnlocks {
         let lastSequence = try site.access.maxDecisionSequence()
         let loadBefore = loadAverage()
         let cpuBefore = processCPUSeconds()
+        let commandsBefore = counters.map(\.commands)
 
         let clients = try (0..<connections).map { _ in try LoopbackHTTP(port: api.port) }
         let total = rate * seconds
@@ -220,7 +221,10 @@ enum SustainedUnlocks {
         }
         done.wait()
         let loadAfter = loadAverage()
-        let cpu = (processCPUSeconds() - cpuBefore) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) * 100
+        let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let cpu = (processCPUSeconds() - cpuBefore) / loadSeconds * 100
+        // What each bus carried while the requests came, against the three commands a grant asks of it.
+        let carried = zip(counters, commandsBefore).map { Double($0.commands - $1) / loadSeconds }
         // The last OUTs are on their way: wait until the counts stop moving.
         var settled = counters.reduce(0) { $0 + $1.total }
         for _ in 0..<40 {
@@ -248,6 +252,11 @@ enum SustainedUnlocks {
             if grants != pulses { uneven.append("\(door) \(pulses - grants > 0 ? "+" : "")\(pulses - grants)") }
         }
         let sessionsLost = counters.map(\.sessionsLost)
+        // Pulses in each 5 s of the run: a bus that falls behind for a while shows where.
+        var windows = [Int](repeating: 0, count: (seconds + 9) / 5)
+        for stamp in counters.flatMap(\.stamps) where stamp >= start {
+            windows[min(windows.count - 1, Int((stamp - start) / 5_000_000_000))] += 1
+        }
         let answeredSequences = Set(answered.compactMap(\.response.logSequence))
         let unnumbered = answered.filter { $0.response.status == 200 && $0.response.logSequence == nil }.count
         let logged = try site.access.decisionSequences(after: lastSequence)
@@ -264,7 +273,7 @@ enum SustainedUnlocks {
             |---|---|---|---|---|---|---|---|---|---|---|
             | \(APIUnlockLatency.label) | \(total) at \(rate)/s for \(seconds) s, \(keyCount) keys, \(site.doorNames.count) doors on \(busCount) buses × \(pdsPerBus) PDs | \(answered.count) | \(String(format: "%.1f", achieved))/s | \(ms(percentile(fromSchedule, 0.5))) / \(ms(percentile(fromSchedule, 0.99))) / \(ms(fromSchedule.max() ?? 0)) | \(ms(percentile(fromSend, 0.5))) / \(ms(percentile(fromSend, 0.99))) | \(late) | \(granted.count) | \(missed) / \(extra) | \(lostRows) / \(unanswered) | \(loadBefore) → \(loadAfter) |
 
-            answers: \(statuses.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")); Secure Channel sessions the PDs dropped, by bus: \(sessionsLost.map(String.init).joined(separator: " ")); pulses − grants where they differ: \(uneven.isEmpty ? "none" : uneven.joined(separator: ", ")); this process (site, API and the 32 client threads) used \(String(format: "%.0f", cpu)) % of a core
+            answers: \(statuses.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")); Secure Channel sessions the PDs dropped, by bus: \(sessionsLost.map(String.init).joined(separator: " ")); pulses − grants where they differ: \(uneven.isEmpty ? "none" : uneven.joined(separator: ", ")); this process (site, API and the 32 client threads) used \(String(format: "%.0f", cpu)) % of a core; pulses in each 5 s (\(rate * 5) asked): \(windows.map(String.init).joined(separator: " ")); commands each bus carried a second while the requests came (3 a grant: \(3 * rate / busCount) asked): \(carried.map { String(format: "%.0f", $0) }.joined(separator: " "))
             """
     }
 }
@@ -350,7 +359,7 @@ extension AccessControl {
 /// Counts, on its own thread, the strike pulses (OUT, control code 5) each PD of a peer reports, by door, the
 /// moment each was read, and the Secure Channel sessions the PDs dropped.
 final class RelayWatcher: Sendable {
-    private let counts = Mutex((pulses: [String: Int](), stamps: [UInt64](), sessionsLost: 0))
+    private let counts = Mutex((pulses: [String: Int](), stamps: [UInt64](), sessionsLost: 0, commands: 0))
     private let arrived = DispatchSemaphore(value: 0)
 
     /// `doors`: the door of the PD at address 1, 2, ….
@@ -359,6 +368,7 @@ final class RelayWatcher: Sendable {
         Thread { [self] in
             var secure: Set<Int> = []
             while let event = peer.nextEvent() {
+                if event["event"] as? String == "command" { self.counts.withLock { $0.commands += 1 } }
                 if event["event"] as? String == "command", event["type"] as? String == "output", event["control_code"] as? Int == 5,
                    let address = event["address"] as? Int, doors.indices.contains(address - 1) {
                     let now = DispatchTime.now().uptimeNanoseconds
@@ -378,7 +388,10 @@ final class RelayWatcher: Sendable {
 
     var pulses: [String: Int] { counts.withLock { $0.pulses } }
     var total: Int { counts.withLock { $0.stamps.count } }
+    var stamps: [UInt64] { counts.withLock { $0.stamps } }
     var sessionsLost: Int { counts.withLock { $0.sessionsLost } }
+    /// Every command the PDs took (OUT, LED, buzzer, …; not POLL).
+    var commands: Int { counts.withLock { $0.commands } }
 
     /// When the pulse after the first `seen` arrived, waiting up to `seconds` for it; nil if it did not.
     func pulse(after seen: Int, within seconds: Double) -> UInt64? {
