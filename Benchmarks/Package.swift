@@ -39,7 +39,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "BridgeBenchmarks",
-            dependencies: [benchmark, .product(name: "Bridge", package: "keyway"), .product(name: "OSDP", package: "keyway")],
+            dependencies: [
+                benchmark, .product(name: "Bridge", package: "keyway"), .product(name: "OSDP", package: "keyway"),
+                .product(name: "API", package: "keyway"),
+            ],
             path: "Benchmarks/BridgeBenchmarks", plugins: [plugin]
         ),
     ]

@@ -14,6 +14,7 @@ scripts/setup.sh puts both in the repository's .venv.
 """
 
 import argparse
+import ctypes
 import json
 import os
 import select
@@ -53,6 +54,12 @@ COMMAND_NAMES = {
     osdp_sys.CMD_COMSET_DONE: "comset_done", osdp_sys.CMD_MFG: "mfg", osdp_sys.CMD_FILE_TX: "file_tx",
     osdp_sys.CMD_STATUS: "status",
 }
+# libosdp 3.2.9's binding (pd_command_cb) releases the second item of the tuple a command callback returns, a
+# reference it never took: every command costs None one reference, and after some thousand commands Python aborts
+# ("none_dealloc: deallocating None"). Each callback gives that reference back.
+_give_none_its_reference_back = ctypes.pythonapi.Py_IncRef
+_give_none_its_reference_back.argtypes = [ctypes.py_object]
+_give_none_its_reference_back.restype = None
 # How OSDP codes the two non-digit keys of a keypad.
 KEY_CODES = {"*": 0x7F, "#": 0x0D}
 
@@ -212,6 +219,7 @@ class Reader:
 
     def on_command(self, command):
         """The CP told this PD to do something: report it, then obey or refuse (NAK) as the test asked."""
+        _give_none_its_reference_back(None)
         try:
             fields = {key: (value.hex() if isinstance(value, (bytes, bytearray)) else value)
                       for key, value in command.items()}

@@ -48,6 +48,16 @@ let benchmarks: @Sendable () -> Void = {
         WirePacedLatency.run()
     }
 
+    // An API unlock to OUT against a card's read to OUT on the same lines (`APIUnlockLatency`), and 500 unlocks a
+    // second through the API with 100 keys, pulses and log rows counted (`SustainedUnlocks`).
+    let once = Benchmark.Configuration(metrics: [.wallClock], timeUnits: .milliseconds, warmupIterations: 0, maxDuration: .seconds(1), maxIterations: 1)
+    Benchmark("API unlock to relay against a card, wire-paced line (table)", configuration: once) { _ in
+        APIUnlockLatency.run()
+    }
+    Benchmark("Sustained unlocks through the API (table)", configuration: once) { _ in
+        SustainedUnlocks.run()
+    }
+
     Benchmark("Card read to relay, libosdp control panel", configuration: configuration) { benchmark in
         guard let peer = try? Peer(), let panel = try? LibOSDPPanel(device: peer.device) else {
             fatalError("cannot start libosdp's control panel (is .venv with libosdp there?)")
@@ -153,23 +163,45 @@ final class Peer: @unchecked Sendable {
 /// Keyway's site: the bridge's supervisor, control panel and access core, one door on each of the peer's PDs.
 final class KeywaySite: @unchecked Sendable {
     let peer: Peer
-    private let supervisor: SiteSupervisor
+    /// The peers of every bus, the first one `peer`.
+    let peers: [Peer]
+    let supervisor: SiteSupervisor
+    let access: AccessControl
+    /// The doors in the order of the buses and their PDs' addresses.
+    let doorNames: [String]
+    let configuration: SiteConfiguration
 
     /// `device` and `baud`: the control panel's end of a line to `peer`; by default the peer's own pty, in plaintext.
     /// `durability` as in the site file; `syncDelay` before each sync of the database simulates a slow disk.
-    init(peer given: Peer? = nil, device: String? = nil, baud: Int = 115200, key: String? = nil, pdCount: Int = 1,
+    convenience init(peer given: Peer? = nil, device: String? = nil, baud: Int = 115200, key: String? = nil, pdCount: Int = 1,
+                     durability: Durability = .fast, syncDelay: Duration = .zero) throws {
+        let peer = try given ?? Peer()
+        try self.init(buses: [(peer, device ?? peer.device, pdCount)], baud: baud, key: key, durability: durability, syncDelay: syncDelay)
+    }
+
+    /// One bus for each peer (`device`: the control panel's end of its line, `pdCount` PDs at addresses 1…); the
+    /// first bus's doors are Door, Door2, …, bus b's (from 1) Bus<b>Door<address>.
+    init(buses: [(peer: Peer, device: String, pdCount: Int)], baud: Int = 115200, key: String? = nil,
          durability: Durability = .fast, syncDelay: Duration = .zero) throws {
-        peer = try given ?? Peer()
+        peers = buses.map(\.peer)
+        peer = peers[0]
         let keyFile = try key.map(Peer.keyFile)
-        let pd = (1...pdCount).map { address -> String in
-            let name = address == 1 ? "reader" : "reader\(address)"
-            return keyFile.map { path -> String in "{address: \(address), name: \(name), key_file: \(path)}" } ?? "{address: \(address), name: \(name), secure: off}"
-        }.joined(separator: ", ")
-        // One door on each PD: its reader and its first output.
-        let doorNames = (1...pdCount).map { $0 == 1 ? "Door" : "Door\($0)" }
-        let doors = zip(1..., doorNames).map { address, name in
-            "  - {name: \(name), reader: {bus: bench, address: \(address)}, relay: {bus: bench, address: \(address), output: 0}, mode: card}"
-        }.joined(separator: "\n")
+        var busLines: [String] = [], doorLines: [String] = [], doorNames: [String] = []
+        for (index, bus) in buses.enumerated() {
+            let pd = (1...bus.pdCount).map { address -> String in
+                let name = index == 0 ? (address == 1 ? "reader" : "reader\(address)") : "bus\(index)reader\(address)"
+                return keyFile.map { path -> String in "{address: \(address), name: \(name), key_file: \(path)}" } ?? "{address: \(address), name: \(name), secure: off}"
+            }.joined(separator: ", ")
+            let busName = index == 0 ? "bench" : "bench\(index)"
+            busLines.append("  - {name: \(busName), device: \(bus.device), baud: \(baud), pds: [\(pd)]}")
+            // One door on each PD: its reader and its first output.
+            for address in 1...bus.pdCount {
+                let name = index == 0 ? (address == 1 ? "Door" : "Door\(address)") : "Bus\(index)Door\(address)"
+                doorNames.append(name)
+                doorLines.append("  - {name: \(name), reader: {bus: \(busName), address: \(address)}, relay: {bus: \(busName), address: \(address), output: 0}, mode: card}")
+            }
+        }
+        self.doorNames = doorNames
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("keyway-bench-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let file = folder.appendingPathComponent("site.yaml")
@@ -178,14 +210,14 @@ final class KeywaySite: @unchecked Sendable {
             database: {path: keyway.sqlite, durability: \(durability.rawValue)}
             secrets: secrets
             buses:
-              - {name: bench, device: \(device ?? peer.device), baud: \(baud), pds: [\(pd)]}
+            \(busLines.joined(separator: "\n"))
             doors:
-            \(doors)
+            \(doorLines.joined(separator: "\n"))
             api: {socket: control.sock}
             """.write(to: file, atomically: true, encoding: .utf8)
-        let configuration = try loadSiteConfiguration(path: file.path)
-        let access = try AccessControl.open(database: configuration.database, secrets: configuration.secrets, timeZone: .gmt,
-                                            durability: configuration.durability, syncHooks: SyncHooks(delay: syncDelay))
+        configuration = try loadSiteConfiguration(path: file.path)
+        access = try AccessControl.open(database: configuration.database, secrets: configuration.secrets, timeZone: .gmt,
+                                        durability: configuration.durability, syncHooks: SyncHooks(delay: syncDelay))
         for door in doorNames { try access.store.addDoor(name: door, mode: .card) }
         try access.store.addGroup(name: "All", doors: doorNames.map { (door: $0, schedule: nil) })
         try access.store.addPerson(name: "Ada")
@@ -200,7 +232,7 @@ final class KeywaySite: @unchecked Sendable {
             started.signal()
         }
         started.wait()
-        peer.awaitOnline()
+        for peer in peers { peer.awaitOnline() }
     }
 
     func stop() {
@@ -210,7 +242,7 @@ final class KeywaySite: @unchecked Sendable {
             stopped.signal()
         }
         stopped.wait()
-        peer.stop()
+        for peer in peers { peer.stop() }
     }
 }
 
