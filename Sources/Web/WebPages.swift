@@ -40,10 +40,13 @@ public struct WebPages: Sendable {
         for page in Page.all {
             router.get(RouterPath(stringLiteral: page.path)) { request, context in
                 guard let viewer = await api.pageViewer(request, context) else { return Self.redirect("/login") }
-                guard !page.staffOnly || viewer.isStaff else {
-                    return render("message", title: "Not for this account", viewer: viewer, status: .forbidden,
-                                  extra: ["text": "This page is for the building's managers. Your account cannot see it.",
-                                          "back": "/doors", "backLabel": "Back to my doors"])
+                guard page.isShown(to: viewer) else {
+                    let extra = viewer.isStaff
+                        ? ["text": "This page is for the building's administrators. Your account cannot see it.", "back": "/manage",
+                           "backLabel": "Back to visitor access"]
+                        : ["text": "This page is for the building's managers. Your account cannot see it.", "back": "/doors",
+                           "backLabel": "Back to my doors"]
+                    return render("message", title: "Not for this account", viewer: viewer, status: .forbidden, extra: extra)
                 }
                 return render(page.template, title: page.title, viewer: viewer, current: page.path, scripts: page.scripts)
             }
@@ -100,7 +103,7 @@ public struct WebPages: Sendable {
         if let viewer {
             object["viewer"] = [
                 "name": viewer.name,
-                "nav": Page.all.filter { !$0.staffOnly || viewer.isStaff }.map { page -> [String: Any] in
+                "nav": Page.all.filter { $0.isShown(to: viewer) }.map { page -> [String: Any] in
                     ["href": page.path, "label": page.title, "current": page.path == current]
                 },
             ] as [String: Any]
@@ -155,6 +158,10 @@ struct Page: Sendable {
     let staffOnly: Bool
     /// The page's own script files in `Assets.all`, loaded after the shared `keyway.js`.
     var scripts: [String] = []
+    /// Admins only (staff get the 403 page, as residents do on staff pages).
+    var adminOnly = false
+
+    func isShown(to viewer: PageViewer) -> Bool { (!staffOnly || viewer.isStaff) && (!adminOnly || viewer.role == "admin") }
 
     static let all: [Page] = [
         Page(path: "/doors", title: "My doors", template: "doors", staffOnly: false),
@@ -163,5 +170,8 @@ struct Page: Sendable {
         Page(path: "/guests", title: "My guests", template: "guests", staffOnly: false),
         Page(path: "/manage", title: "Visitor access", template: "manage", staffOnly: true),
         Page(path: "/activity", title: "Activity log", template: "activity", staffOnly: true),
+        Page(path: "/people", title: "People", template: "people", staffOnly: true, scripts: ["people.js"]),
+        Page(path: "/units", title: "Units", template: "units", staffOnly: true, scripts: ["people.js"]),
+        Page(path: "/users", title: "Users & API tokens", template: "users", staffOnly: true, scripts: ["users.js"], adminOnly: true),
     ]
 }
