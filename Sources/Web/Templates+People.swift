@@ -4,7 +4,7 @@ extension Templates {
     {{> head}}
     <form id="people-search-form" class="card" role="search">
       <label for="people-search">Find a person</label>
-      <input id="people-search" type="search" maxlength="200" autocomplete="off" aria-describedby="people-search-hint">
+      <input id="people-search" type="search" maxlength="200" aria-describedby="people-search-hint">
       <p id="people-search-hint" class="hint">Part of a name. The first 50 matches are shown, by name.</p>
       <button type="submit">Search</button>
     </form>
@@ -62,7 +62,7 @@ extension Templates {
     <form id="invite-form" class="card" novalidate>
       <h2>Invite someone</h2>
       <label for="invite-email">E-mail</label>
-      <input id="invite-email" type="email" required maxlength="254" autocomplete="off">
+      <input id="invite-email" type="email" required maxlength="254">
       <label for="invite-name">Name</label>
       <input id="invite-name" required maxlength="200" autocomplete="off">
       <label for="invite-role">Role</label>

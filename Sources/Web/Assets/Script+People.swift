@@ -144,11 +144,12 @@ extension Assets {
         const list = $('units-list');
         const confirm = $('move-out-confirm');
         let pending = null;
-        const load = async () => {
+        const load = async (message) => {
           try {
             const units = await api('GET', '/api/v1/units');
             list.replaceChildren(...units.map((unit, index) => unitItem(unit, index)));
-            say(status, units.length === 0 ? 'No unit yet: add the building’s units below.' : '');
+            if (message) say(status, message, 'ok');
+            else say(status, units.length === 0 ? 'No unit yet: add the building’s units below.' : '');
           } catch (error) { say(status, 'The units could not be shown: ' + error.message + '.', 'bad'); }
         };
         const askMoveOut = (unit, person, button) => {
@@ -180,8 +181,7 @@ extension Assets {
             if (!name) { say(answer, 'Give the person’s name (add them on the People page first).', 'bad'); person.focus(); return; }
             try {
               await api('POST', '/api/v1/units/' + path(unit.id) + '/residents', { person: name });
-              say(status, name + ' moved in to ' + unit.name + '.', 'ok');
-              await load();
+              await load(name + ' moved in to ' + unit.name + '.');
             } catch (error) { say(answer, 'Not moved in: ' + error.message + '.', 'bad'); }
           });
           const children = [el('h2', { text: unit.name }),
@@ -193,6 +193,18 @@ extension Assets {
           }
           return el('li', { 'data-unit': unit.name }, ...children, answer);
         };
+        $('unit-form').addEventListener('submit', async (event) => {
+          event.preventDefault();
+          const name = $('unit-name').value.trim();
+          const answer = $('unit-status');
+          if (!name) { say(answer, 'Give the unit’s name.', 'bad'); $('unit-name').focus(); return; }
+          try {
+            const unit = await api('POST', '/api/v1/units', { name });
+            say(answer, unit.name + ' is added. Move its residents in above.', 'ok');
+            $('unit-name').value = '';
+            await load();
+          } catch (error) { say(answer, 'Not added: ' + error.message + '.', 'bad'); }
+        });
         $('move-out-no').addEventListener('click', () => {
           confirm.hidden = true;
           if (pending && pending.button.isConnected) pending.button.focus();
