@@ -155,8 +155,9 @@ extension Assets {
         const askMoveOut = (unit, person, button) => {
           pending = { unit, person, button };
           $('move-out-text').textContent = (person ? 'Move ' + person + ' out of ' + unit.name : 'Move everyone out of ' + unit.name +
-            ' (' + unit.residents.join(', ') + ')') + '? Every key, passcode and share ' + (person ? 'they' : 'its residents') +
-            ' made is revoked at once. This cannot be undone.';
+            ' (' + unit.residents.join(', ') + ')') + '? Every passcode and share ' + (person ? 'they' : 'its residents') +
+            ' made is revoked at once, and their own keys and cards as the building’s move-out rule says' +
+            ' (revoked, unless it was changed). This cannot be undone.';
           $('move-out-yes').textContent = person ? 'Yes, move ' + person + ' out' : 'Yes, move ' + unit.name + ' out';
           $('move-out-result').hidden = true;
           confirm.hidden = false;
