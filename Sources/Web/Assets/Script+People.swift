@@ -165,7 +165,7 @@ extension Assets {
         };
         const unitItem = (unit, index) => {
           const answer = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
-          const residents = el('ul', { class: 'residents' });
+          const residents = el('ul', { class: 'residents items' });
           unit.residents.forEach((name) => {
             const out = el('button', { type: 'button', class: 'move-out-person', text: 'Move ' + name + ' out' });
             out.addEventListener('click', () => askMoveOut(unit, name, out));
