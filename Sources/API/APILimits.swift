@@ -15,6 +15,8 @@ public enum APILimits {
     public static let doorsPerRequest = 64
     public static let pageSize = 1...200
     public static let uses = 1...10_000
+    /// A card's raw bits (`bits`), as `0` and `1` characters.
+    public static let cardBits = 1...1024
     /// How long a token or share may run, at most (`DurationLimits.credentialPeriod`).
     public static let credentialPeriod = DurationLimits.credentialPeriod
     /// A timed unlock from the API, in whole seconds: within `DurationLimits.relayPulse` (the longest OSDP output timer).

@@ -94,6 +94,7 @@ public final class KeywayAPI: Sendable {
         addPasscodeRoutes(v1)
         addActivityRoutes(v1)
         addPeopleRoutes(v1)
+        addPersonCredentialRoutes(v1)
         addPolicyRoutes(v1)
         addExportRoutes(v1)
         addUnitRoutes(v1)

@@ -329,7 +329,7 @@ enum OpenAPIDocument {
   "/api/v1/users/{id}": {
    "patch": {
     "operationId": "changeUser",
-    "summary": "Disable or enable an account (admin); disabling ends its sessions.",
+    "summary": "Disable or enable an account, or change its role or person (admin); disabling ends its sessions, a new role applies to its sessions and tokens at once. An admin cannot disable or re-role their own account.",
     "responses": {
      "200": {
       "description": "The account.",
@@ -2902,6 +2902,206 @@ enum OpenAPIDocument {
     ]
    }
   },
+  "/api/v1/people/{person}/credentials": {
+   "get": {
+    "operationId": "listPersonCredentials",
+    "summary": "A person's credentials of every kind (staff, admin): cards, PINs, keys and passcodes they hold, newest first, revoked ones included (active false). Never a code's digits or a key's token: `shown` is a card's fields or a code's mask.",
+    "responses": {
+     "200": {
+      "description": "The person's credentials.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/Credential"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "person",
+      "in": "path",
+      "required": true,
+      "description": "The person's id or name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "description": "At most this many (1 to 200, 50 when left out).",
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 200
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/people/{person}/cards": {
+   "post": {
+    "operationId": "addCard",
+    "summary": "Enrol a card for a person (staff, admin; not a token limited to doors), as `keyway cards add`: format and card (and facility), or bits. 409 while the same card is active for anyone. Logged with the caller.",
+    "responses": {
+     "201": {
+      "description": "The card.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Credential"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "person",
+      "in": "path",
+      "required": true,
+      "description": "The person's id or name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/NewCard"
+       },
+       "example": {
+        "format": "h10301",
+        "facility": 12,
+        "card": 345
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/people/{person}/credentials/{id}": {
+   "delete": {
+    "operationId": "revokePersonCredential",
+    "summary": "Revoke one of a person's credentials of any kind (staff, admin; not a token limited to doors), and every share below it; 404 when it is not that person's, 409 when already revoked. Logged with the caller.",
+    "responses": {
+     "200": {
+      "description": "What was revoked.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Revoked"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "person",
+      "in": "path",
+      "required": true,
+      "description": "The person's id or name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "description": "The credential's id.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     }
+    ],
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/Revoke"
+       },
+       "example": {
+        "reason": "lost"
+       }
+      }
+     }
+    }
+   }
+  },
   "/api/v1/groups": {
    "post": {
     "operationId": "addGroup",
@@ -3172,14 +3372,34 @@ enum OpenAPIDocument {
    },
    "UserChange": {
     "type": "object",
+    "description": "At least one of disabled, role and person.",
     "properties": {
      "disabled": {
-      "type": "boolean"
+      "type": [
+       "boolean",
+       "null"
+      ]
+     },
+     "role": {
+      "enum": [
+       "admin",
+       "staff",
+       "resident",
+       null
+      ]
+     },
+     "person": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 200,
+      "minLength": 1,
+      "pattern": "\\S",
+      "description": "The person (id or name) whose keys are the account's own; a resident's unit is their person's. Left out: unchanged."
      }
     },
-    "required": [
-     "disabled"
-    ]
+    "required": []
    },
    "PasswordLink": {
     "type": "object",
@@ -3519,8 +3739,14 @@ enum OpenAPIDocument {
      "kind": {
       "enum": [
        "key",
-       "passcode"
+       "passcode",
+       "card",
+       "pin"
       ]
+     },
+     "shown": {
+      "type": "string",
+      "description": "In a person's credential list: a card's fields or a code's mask."
      },
      "person": {
       "type": "string"
@@ -4614,6 +4840,64 @@ enum OpenAPIDocument {
     "required": [
      "name"
     ]
+   },
+   "NewCard": {
+    "type": "object",
+    "description": "format and card (and facility when the format has one), or bits alone.",
+    "properties": {
+     "format": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "minLength": 1,
+      "maxLength": 200,
+      "pattern": "^[A-Za-z0-9_-]+$",
+      "description": "The card format's name, e.g. h10301."
+     },
+     "facility": {
+      "type": [
+       "integer",
+       "null"
+      ],
+      "minimum": 0,
+      "maximum": 4294967295
+     },
+     "card": {
+      "type": [
+       "integer",
+       "null"
+      ],
+      "minimum": 0,
+      "maximum": 9223372036854775807,
+      "description": "The card number."
+     },
+     "bits": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "minLength": 1,
+      "maxLength": 1024,
+      "pattern": "^[01]+$",
+      "description": "Raw bits for a card no format decodes."
+     },
+     "valid_from": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     },
+     "valid_until": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "format": "date-time"
+     }
+    },
+    "required": []
    },
    "GrantRequest": {
     "type": "object",

@@ -25,6 +25,8 @@ struct CredentialView: Encodable {
     let createdAt: Date
     /// A share link's device binding, once a device opened it.
     var device: DeviceBindingView?
+    /// How a card or code is shown (`card h10301 12:345`, a code's mask), in a person's credential list.
+    var shown: String?
 
     init(_ issued: IssuedCredential, site: String, now: Date = Date()) {
         let credential = issued.credential

@@ -9,8 +9,11 @@ struct NewUserBody: Decodable {
     let person: String?
 }
 
+/// Any of: disable or enable; a new role; a new person (left out: the account keeps its person).
 struct UserChangeBody: Decodable {
-    let disabled: Bool
+    let disabled: Bool?
+    let role: String?
+    let person: String?
 }
 
 /// A one-time set-password link, shown once.
@@ -95,8 +98,26 @@ extension KeywayAPI {
             try caller.require(.admin, "changing accounts")
             let id = try Input.path(context, "id")
             let body = try await JSONBody.decode(UserChangeBody.self, from: request, context: context)
-            guard id != caller.user.id || !body.disabled else { throw APIError.invalid("an admin cannot disable their own account") }
-            return JSONBody.response(UserView(try await self.accounts.setDisabled(user: id, body.disabled, actor: caller.actor, at: Date())))
+            guard body.disabled != nil || body.role != nil || body.person != nil else {
+                throw APIError.invalid("give disabled, role or person")
+            }
+            guard id != caller.user.id || body.disabled != true else { throw APIError.invalid("an admin cannot disable their own account") }
+            let role = try body.role.map { text throws(APIError) -> Role in
+                guard let role = Role(rawValue: text) else { throw APIError.invalid("role is admin, staff or resident") }
+                return role
+            }
+            let person = try Input.optionalText(body.person, "person", max: APILimits.nameLength)
+            guard let user = try await self.accounts.user(id: id) else { throw APIError.notFound("no account \(id)") }
+            if role != nil || person != nil {
+                let newRole = role ?? user.role
+                guard id != caller.user.id || newRole == user.role else { throw APIError.invalid("an admin cannot change their own role") }
+                guard newRole != .resident || person != nil || user.personID != nil else {
+                    throw APIError.invalid("a resident's account names their person")
+                }
+                _ = try await self.accounts.setRole(user: id, newRole, person: person ?? user.personID, actor: caller.actor, at: Date())
+            }
+            guard let disabled = body.disabled else { return JSONBody.response(UserView(try await self.accounts.user(id: id) ?? user)) }
+            return JSONBody.response(UserView(try await self.accounts.setDisabled(user: id, disabled, actor: caller.actor, at: Date())))
         }
     }
 

@@ -156,10 +156,10 @@ struct Page: Sendable {
     let title: String
     let template: String
     let staffOnly: Bool
-    /// The site's settings: staff get the 403 page too.
-    var adminOnly = false
     /// The page's own script files in `Assets.all`, loaded after the shared `keyway.js`.
     var scripts: [String] = []
+    /// Admins only (staff get the 403 page, as residents do on staff pages).
+    var adminOnly = false
 
     static let all: [Page] = [
         Page(path: "/doors", title: "My doors", template: "doors", staffOnly: false),
@@ -168,8 +168,11 @@ struct Page: Sendable {
         Page(path: "/guests", title: "My guests", template: "guests", staffOnly: false),
         Page(path: "/manage", title: "Visitor access", template: "manage", staffOnly: true),
         Page(path: "/activity", title: "Activity log", template: "activity", staffOnly: true),
-        Page(path: "/policy", title: "Policy", template: "policy", staffOnly: true, adminOnly: true, scripts: ["policy.js"]),
-        Page(path: "/webhooks", title: "Webhooks", template: "webhooks", staffOnly: true, adminOnly: true, scripts: ["webhooks.js"]),
+        Page(path: "/people", title: "People", template: "people", staffOnly: true, scripts: ["people.js"]),
+        Page(path: "/units", title: "Units", template: "units", staffOnly: true, scripts: ["people.js"]),
+        Page(path: "/users", title: "Users & API tokens", template: "users", staffOnly: true, scripts: ["users.js"], adminOnly: true),
+        Page(path: "/policy", title: "Policy", template: "policy", staffOnly: true, scripts: ["policy.js"], adminOnly: true),
+        Page(path: "/webhooks", title: "Webhooks", template: "webhooks", staffOnly: true, scripts: ["webhooks.js"], adminOnly: true),
     ]
 
     func isShown(to viewer: PageViewer) -> Bool {

@@ -199,6 +199,7 @@ import Testing
             "GET /api/v1/keys/{id}", "DELETE /api/v1/keys/{id}", "POST /api/v1/keys/{id}/shares", "GET /api/v1/passcodes",
             "POST /api/v1/passcodes", "DELETE /api/v1/passcodes/{id}", "GET /api/v1/activity", "GET /api/v1/activity/stream", "GET /api/v1/activity.csv",
             "GET /api/v1/people", "POST /api/v1/people", "POST /api/v1/people/{person}/suspend", "POST /api/v1/people/{person}/reinstate",
+            "GET /api/v1/people/{person}/credentials", "POST /api/v1/people/{person}/cards", "DELETE /api/v1/people/{person}/credentials/{id}",
             "POST /api/v1/people/{person}/groups", "POST /api/v1/groups", "POST /api/v1/schedules", "POST /api/v1/holidays",
             "GET /api/v1/units", "POST /api/v1/units", "POST /api/v1/units/{unit}/residents", "POST /api/v1/units/{unit}/move-out",
             "GET /api/v1/units/{unit}/passes", "GET /api/v1/policy", "PATCH /api/v1/policy", "GET /api/v1/webhooks", "POST /api/v1/webhooks",

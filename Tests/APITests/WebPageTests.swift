@@ -120,6 +120,35 @@ struct WebPageTests {
         #expect(try await web.get("/manage", cookie: admin.cookie).text.contains(#"href="/policy""#))
     }
 
+    /// People and Units are for staff and admins, Users & API tokens for admins only: anyone else gets the 403 page,
+    /// with no form of the page in it and no link to it in their navigation.
+    @Test func thePeopleUnitsAndUsersPagesGoOnlyToTheirRoles() async throws {
+        let web = try WebHarness()
+        let (resident, _) = try await web.resident()
+        _ = try await web.api.account(.staff, "desk@example.org")
+        let staff = try await web.api.login("desk@example.org")
+        let admin = try await web.api.login("admin@example.org")
+        let marks = ["/people": #"id="people-list""#, "/units": #"id="units-list""#, "/users": #"id="token-form""#]
+        for (path, mark) in marks {
+            let answer = try await web.get(path, cookie: resident.cookie)
+            #expect(answer.status == .forbidden && answer.text.contains("Not for this account") && !answer.text.contains(mark), "\(path)")
+            let page = try await web.get(path, cookie: admin.cookie)
+            #expect(page.status == .ok && page.text.contains(mark), "\(path)")
+        }
+        for path in ["/people", "/units"] {
+            let page = try await web.get(path, cookie: staff.cookie)
+            #expect(page.status == .ok && page.text.contains(#"<script src="/assets/people.js" defer></script>"#), "\(path)")
+        }
+        let users = try await web.get("/users", cookie: staff.cookie)
+        #expect(users.status == .forbidden && users.text.contains("administrators") && !users.text.contains("token-form"))
+        #expect(!(try await web.get("/people", cookie: staff.cookie)).text.contains(#"href="/users""#), "staff are offered no Users page")
+        #expect(try await web.get("/people", cookie: admin.cookie).text.contains(#"href="/users""#))
+        for name in ["people.js", "users.js"] {
+            let script = try await web.get("/assets/\(name)")
+            #expect(script.status == .ok && script.headers[.contentType]?.hasPrefix("text/javascript") == true, "\(name)")
+        }
+    }
+
     @Test func aGuestLinkNamesItsDoorsAndHolderThenSaysPlainlyWhenRevoked() async throws {
         let web = try WebHarness()
         let (resident, keyID) = try await web.resident()

@@ -28,6 +28,7 @@ from urllib.parse import urlparse
 
 from axe_selenium_python import Axe
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
@@ -465,10 +466,102 @@ def staff_get_403_on_the_admins_pages():
     checked_page(desk, "forbidden-staff")
 
 
+def steady(driver, condition, what):
+    """wait() on a list the page redraws as it loads: an element replaced under the check is looked up again."""
+    return WebDriverWait(driver, WAIT, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: condition(d), message=f"waited {WAIT} s for {what}")
+
+
+def manager_finds_a_person_and_adds_a_card():
+    admin = state["admin"]
+    admin.get(BASE + "/people")
+    wait_text(admin, "people-status", "shown|first 50", "the people list")
+    admin.find_element(By.ID, "people-search").send_keys("lovel")
+    admin.find_element(By.CSS_SELECTOR, "#people-search-form button[type=submit]").click()
+    steady(admin, lambda d: [li.get_attribute("data-person") for li in d.find_elements(By.CSS_SELECTOR, "#people-list > li")] == ["Ada Lovelace"],
+         "the search to find Ada Lovelace alone")
+    admin.find_element(By.CSS_SELECTOR, "#people-list button.show-credentials").click()
+    details = admin.find_element(By.CSS_SELECTOR, "#people-list section.details")
+    steady(admin, lambda d: details.find_elements(By.CSS_SELECTOR, ".credentials li[data-kind=card]"), "Ada's cards")
+    steady(admin, lambda d: d.switch_to.active_element == details, "the focus on Ada's credentials once opened")
+    details.find_element(By.CSS_SELECTOR, "input[id^=card-facility]").send_keys("1")
+    details.find_element(By.CSS_SELECTOR, "input[id^=card-number]").send_keys("2002")
+    details.find_element(By.CSS_SELECTOR, ".card-form button[type=submit]").click()
+    steady(admin, lambda d: "Added card h10301 1:2002" in details.find_element(By.CSS_SELECTOR, ".details-status").text, "the card's confirmation")
+    steady(admin, lambda d: any("card h10301 1:2002" in li.text for li in details.find_elements(By.CSS_SELECTOR, ".credentials li[data-kind=card]")),
+         "the new card in Ada's list")
+    checked_page(admin, "people")
+
+
+def manager_moves_a_resident_in_and_out():
+    admin = state["admin"]
+    added = fetch(admin, "POST", "/api/v1/people", {"name": "Mo Mover"})
+    assert added["status"] == 201, f"adding Mo Mover: {added}"
+    admin.get(BASE + "/units")
+    wait_text(admin, "units-status", "No unit yet|^$", "the units list")
+    admin.find_element(By.ID, "unit-name").send_keys("7A")
+    admin.find_element(By.CSS_SELECTOR, "#unit-form button[type=submit]").click()
+    unit = steady(admin, lambda d: d.find_elements(By.CSS_SELECTOR, "#units-list li[data-unit='7A']"), "unit 7A in the list")[0]
+    unit.find_element(By.CSS_SELECTOR, "form.move-in input").send_keys("Mo Mover")
+    unit.find_element(By.CSS_SELECTOR, "form.move-in button").click()
+    wait_text(admin, "units-status", "Mo Mover moved in to 7A", "the move-in")
+    issued = fetch(admin, "POST", "/api/v1/keys", {"person": "Mo Mover", "doors": ["Front"]})
+    assert issued["status"] == 201, f"a key for Mo Mover: {issued}"
+    key = re.search(r'"id":"(key_[^"]+)"', issued["text"]).group(1)
+    button = steady(admin, lambda d: d.find_elements(By.CSS_SELECTOR, "#units-list li[data-unit='7A'] button.move-out-person"), "Move Mo Mover out")[0]
+    button.click()
+    steady(admin, lambda d: d.find_element(By.ID, "move-out-confirm").is_displayed(), "the confirmation")
+    assert "Mo Mover" in text(admin, "move-out-text") and "revoked" in text(admin, "move-out-text")
+    checked_page(admin, "units-move-out")
+    admin.find_element(By.ID, "move-out-yes").click()
+    steady(admin, lambda d: d.find_element(By.ID, "move-out-result").is_displayed(), "the move-out's result")
+    assert key in text(admin, "move-out-revoked"), f"the result lists the revoked key: {text(admin, 'move-out-revoked')}"
+    steady(admin, lambda d: "Nobody lives here now" in d.find_element(By.CSS_SELECTOR, "#units-list li[data-unit='7A']").text, "7A empty")
+    checked_page(admin, "units")
+
+
+def admin_makes_a_token_and_sees_its_secret_once():
+    admin = state["admin"]
+    admin.get(BASE + "/users")
+    steady(admin, lambda d: d.find_elements(By.CSS_SELECTOR, "#users-list li[data-user='admin@example.org']"), "the accounts")
+    steady(admin, lambda d: d.find_elements(By.CSS_SELECTOR, "#token-doors input[value=Front]"), "the door choices")
+    admin.find_element(By.ID, "token-name").send_keys("front desk tablet")
+    Select(admin.find_element(By.ID, "token-role")).select_by_value("staff")
+    admin.find_element(By.CSS_SELECTOR, "#token-doors input[value=Front]").click()
+    admin.find_element(By.CSS_SELECTOR, "#token-form button[type=submit]").click()
+    steady(admin, lambda d: d.find_element(By.ID, "token-result").is_displayed(), "the token's secret")
+    secret = admin.find_element(By.ID, "token-secret").get_attribute("value")
+    assert secret.startswith("kwt_"), f"the secret: {secret[:4]}…"
+    item = steady(admin, lambda d: [li for li in d.find_elements(By.CSS_SELECTOR, "#tokens-list li") if "front desk tablet" in li.text], "the token listed")[0]
+    assert "never used" in item.text and "doors: Front" in item.text, f"the token's row: {item.text}"
+    checked_page(admin, "users")
+    admin.get(BASE + "/users")
+    item = steady(admin, lambda d: [li for li in d.find_elements(By.CSS_SELECTOR, "#tokens-list li") if "front desk tablet" in li.text], "the token listed again")[0]
+    assert secret not in admin.page_source and not admin.find_element(By.ID, "token-secret").get_attribute("value"), "the secret is shown again"
+    item.find_element(By.CSS_SELECTOR, "button.revoke").click()
+    wait_text(admin, "tokens-status", "Revoked front desk tablet", "the token's revocation")
+
+
+def a_resident_gets_the_403_page_on_the_manager_people_pages():
+    linus = state["guest"]
+    for path, mark in (("/people", "people-list"), ("/units", "units-list"), ("/users", "token-form")):
+        answer = fetch(linus, "GET", path)
+        assert answer["status"] == 403 and mark not in answer["text"], f"{path}: {answer['status']}"
+        linus.get(BASE + path)
+        assert linus.find_element(By.TAG_NAME, "h1").text == "Not for this account", f"{path} shows a resident the page"
+    for path in ("/api/v1/people/Grace%20Hopper/credentials", "/api/v1/users", "/api/v1/tokens?all=true"):
+        answer = fetch(linus, "GET", path)
+        assert answer["status"] == 403 and "card h10301" not in answer["text"], f"{path}: {answer}"
+
+
 STEPS = [manager_logs_in, manager_makes_a_single_use_passcode, the_code_opens_once_and_the_log_shows_it_live,
          resident_unlocks_and_shares, the_guest_link_unlocks_in_a_fresh_profile,
          the_same_link_in_a_second_profile_is_refused, the_resident_allows_the_second_device, revoked_the_guests_next_tap_says_so,
          another_resident_sees_nothing_of_it,
+         manager_finds_a_person_and_adds_a_card,
+         manager_moves_a_resident_in_and_out,
+         admin_makes_a_token_and_sees_its_secret_once,
+         a_resident_gets_the_403_page_on_the_manager_people_pages,
          admin_limits_share_validity_and_a_longer_share_is_refused,
          admin_adds_a_webhook_and_sees_it_delivered,
          staff_get_403_on_the_admins_pages]

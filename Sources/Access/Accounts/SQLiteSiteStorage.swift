@@ -78,6 +78,19 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
         }
     }
 
+    public func setRole(user id: String, _ role: Role, person: String?, actor: String, at date: Date) async throws -> User {
+        try await blocking { [store] in
+            try store.change { db in
+                let personID = try person.map { try store.resolve($0, in: PersonRow.self, db) }
+                try db.execute(sql: "UPDATE api_user SET role = ?, person_id = ? WHERE id = ?", arguments: [role.rawValue, personID, id])
+                guard db.changesCount == 1, let user = try Self.user(id: id, db) else { throw AccessError.notFound(what: "user", id) }
+                try store.log.append(ActivityDraft(at: date, kind: .accountChanged, event: "user_role_changed", personID: personID,
+                                                   detail: "\(id) \(role.rawValue)\(user.person.map { " \($0)" } ?? "")", actor: actor), in: db)
+                return user
+            }
+        }
+    }
+
     public func passwordHash(user id: String) async throws -> String? {
         try await blocking { [store] in
             try store.pool.read { db in try String.fetchOne(db, sql: "SELECT password_hash FROM api_user WHERE id = ?", arguments: [id]) }
@@ -473,7 +486,7 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
                         lastUsedAt: date(row["last_used_at"]), revokedAt: date(row["revoked_at"]))
     }
 
-    private static func issued(_ id: String, _ store: AccessStore, _ db: Database) throws -> IssuedCredential {
+    static func issued(_ id: String, _ store: AccessStore, _ db: Database) throws -> IssuedCredential {
         let credential = try store.credential(id, db)
         let row = try Row.fetchOne(db, sql: """
             SELECT created_by, created_at, (SELECT unit_id FROM credential_issuer WHERE credential_id = credential.id) AS issuer_unit

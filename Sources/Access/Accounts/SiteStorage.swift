@@ -11,6 +11,8 @@ public protocol AccountStorage: Sendable {
     func user(id: String) async throws -> User?
     func user(email: String) async throws -> User?
     func setDisabled(user id: String, _ disabled: Bool, actor: String, at date: Date) async throws -> User
+    /// Sets an account's role and person (id or name; nil: none); its sessions and tokens act with the new role at once.
+    func setRole(user id: String, _ role: Role, person: String?, actor: String, at date: Date) async throws -> User
     func passwordHash(user id: String) async throws -> String?
     /// A one-time link to set the password; earlier unused links of the account stop working.
     func addPasswordLink(user id: String, digest: Data, expiresAt: Date, actor: String, at date: Date) async throws
@@ -29,7 +31,7 @@ public protocol AccountStorage: Sendable {
 }
 
 /// The access core's keys, passcodes, doors and log, as the HTTP API needs them.
-public protocol AccessStorage: UnitStorage, WebhookStorage, Sendable {
+public protocol AccessStorage: UnitStorage, WebhookStorage, PersonCredentialStorage, Sendable {
     func doors() async throws -> [Door]
     func issueKey(person: String, doors: [String], validUntil: Date?, mayShare: Bool, actor: String, at date: Date) async throws -> IssuedKey
     /// A share of a key: doors a subset of its doors (nil: all), from `validFrom` (nil: now) to no later than it ends.

@@ -10,5 +10,7 @@ enum Assets {
         "keyway.js": File(contentType: "text/javascript; charset=utf-8", text: script),
         "policy.js": File(contentType: "text/javascript; charset=utf-8", text: policyScript),
         "webhooks.js": File(contentType: "text/javascript; charset=utf-8", text: webhooksScript),
+        "people.js": File(contentType: "text/javascript; charset=utf-8", text: peopleScript),
+        "users.js": File(contentType: "text/javascript; charset=utf-8", text: usersScript),
     ]
 }
