@@ -39,6 +39,9 @@ enum Schema {
         migrator.registerMigration("device binding: a share link's device key, the per-door switch") { db in
             try db.execute(sql: deviceBindingSchema)
         }
+        migrator.registerMigration("alerts: the index of alert rows, who acknowledged each") { db in
+            try db.execute(sql: AlertSource.schema)
+        }
         return migrator
     }
 
