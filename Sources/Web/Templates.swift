@@ -5,6 +5,7 @@ enum Templates {
         "head": head, "foot": foot, "login": login, "set-password": setPassword, "doors": doors, "share": share,
         "passcode": passcode, "guests": guests, "manage": manage, "activity": activity, "guest-link": guestLink,
         "message": message,
+        "site-doors": siteDoors, "alerts": alerts,
     ]
 
     static let head = #"""

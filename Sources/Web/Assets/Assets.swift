@@ -8,5 +8,7 @@ enum Assets {
     static let all: [String: File] = [
         "keyway.css": File(contentType: "text/css; charset=utf-8", text: stylesheet),
         "keyway.js": File(contentType: "text/javascript; charset=utf-8", text: script),
+        "site-doors.js": File(contentType: "text/javascript; charset=utf-8", text: siteDoorsScript),
+        "alerts.js": File(contentType: "text/javascript; charset=utf-8", text: alertsScript),
     ]
 }
