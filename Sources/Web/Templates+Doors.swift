@@ -4,6 +4,7 @@ extension Templates {
     {{> head}}
     <p class="hint">Every door as it is now; the states refresh by themselves. Unlock a door for a while, lock it down, or return it to normal: the answer shows under the door.</p>
     <p id="site-doors-status" class="status" role="status" aria-live="polite">Loading the doors…</p>
+    <p id="site-doors-updated" class="hint"></p>
     <ul id="site-doors" class="items site-doors"></ul>
     {{> foot}}
     """#

@@ -93,7 +93,9 @@ extension Assets {
               if (!cards.has(door.name)) { cards.set(door.name, card(door, index)); list.append(cards.get(door.name)); }
               show(door, cards.get(door.name));
             });
-            say(status, 'Updated ' + new Date().toLocaleTimeString() + '.');
+            // Outside the live region: a time that changes every few seconds is not read out each time.
+            if (status.textContent) say(status, '');
+            $('site-doors-updated').textContent = 'Updated ' + new Date().toLocaleTimeString() + '.';
           } catch (error) { say(status, 'The doors could not be shown: ' + error.message + '.', 'bad'); }
         }
 
