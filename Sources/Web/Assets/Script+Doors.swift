@@ -28,8 +28,8 @@ extension Assets {
         const status = $('site-doors-status');
         const cards = new Map();
 
-        function card(door, index) {
-          const id = 'door-' + index;
+        function card(door) {
+          const id = 'door-' + cards.size; // unique for the page's life, whatever order the list comes in
           const answer = el('p', { class: 'status answer', role: 'status', 'aria-live': 'polite' });
           const seconds = el('input', { type: 'number', id: id + '-seconds', min: String(SECONDS.min), max: String(SECONDS.max),
                                         step: '1', value: '5', required: true, inputMode: 'numeric' });
@@ -89,8 +89,8 @@ extension Assets {
           try {
             const doors = await api('GET', '/api/v1/doors');
             if (doors.length === 0) { say(status, 'This site has no doors yet.'); return; }
-            doors.forEach((door, index) => {
-              if (!cards.has(door.name)) { cards.set(door.name, card(door, index)); list.append(cards.get(door.name)); }
+            doors.forEach((door) => {
+              if (!cards.has(door.name)) { cards.set(door.name, card(door)); list.append(cards.get(door.name)); }
               show(door, cards.get(door.name));
             });
             // Outside the live region: a time that changes every few seconds is not read out each time.
