@@ -100,6 +100,7 @@ public final class KeywayAPI: Sendable {
         addUnitRoutes(v1)
         addSharingPolicyRoutes(v1)
         addWebhookRoutes(v1)
+        addAlertRoutes(v1)
         return router
     }
 

@@ -2476,6 +2476,233 @@ enum OpenAPIDocument {
     ]
    }
   },
+  "/api/v1/alerts": {
+   "get": {
+    "operationId": "listAlerts",
+    "summary": "A page of alerts, newest first (staff and admin): doors forced or held open, readers offline, keypad lockouts, duress codes, codes tried outside their hours; each with who acknowledged it.",
+    "responses": {
+     "200": {
+      "description": "A page.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/AlertPage"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "kind",
+      "in": "query",
+      "required": false,
+      "description": "Alert kinds, comma-separated: forced, held_open, reader_offline, keypad_lockout, duress, out_of_hours (out_of_hours: a passcode or PIN tried outside the window or weekly schedule its issuer set).",
+      "schema": {
+       "type": "string",
+       "pattern": "^(forced|held_open|reader_offline|keypad_lockout|duress|out_of_hours)(,(forced|held_open|reader_offline|keypad_lockout|duress|out_of_hours))*$",
+       "maxLength": 200
+      }
+     },
+     {
+      "name": "from",
+      "in": "query",
+      "required": false,
+      "description": "Alerts at or after this time.",
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      }
+     },
+     {
+      "name": "until",
+      "in": "query",
+      "required": false,
+      "description": "Alerts before this time (after from).",
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      }
+     },
+     {
+      "name": "door",
+      "in": "query",
+      "required": false,
+      "description": "A door's name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "acknowledged",
+      "in": "query",
+      "required": false,
+      "description": "true: only acknowledged alerts; false: only those not acknowledged yet.",
+      "schema": {
+       "type": "boolean"
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "description": "Alerts per page (default 50).",
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 200
+      }
+     },
+     {
+      "name": "cursor",
+      "in": "query",
+      "required": false,
+      "description": "next_cursor of the previous page.",
+      "schema": {
+       "type": "string",
+       "pattern": "^[1-9][0-9]{0,17}$"
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/alerts/stream": {
+   "get": {
+    "operationId": "streamAlerts",
+    "summary": "New alerts as Server-Sent Events (event: alert, id: the sequence, data: the alert); resumes after Last-Event-ID. Staff and admin.",
+    "responses": {
+     "200": {
+      "description": "The stream.",
+      "content": {
+       "text/event-stream": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "kind",
+      "in": "query",
+      "required": false,
+      "description": "Alert kinds, comma-separated: forced, held_open, reader_offline, keypad_lockout, duress, out_of_hours (out_of_hours: a passcode or PIN tried outside the window or weekly schedule its issuer set).",
+      "schema": {
+       "type": "string",
+       "pattern": "^(forced|held_open|reader_offline|keypad_lockout|duress|out_of_hours)(,(forced|held_open|reader_offline|keypad_lockout|duress|out_of_hours))*$",
+       "maxLength": 200
+      }
+     },
+     {
+      "name": "door",
+      "in": "query",
+      "required": false,
+      "description": "A door's name.",
+      "schema": {
+       "type": "string",
+       "maxLength": 200,
+       "minLength": 1
+      }
+     },
+     {
+      "name": "acknowledged",
+      "in": "query",
+      "required": false,
+      "description": "true: only acknowledged alerts; false: only those not acknowledged yet.",
+      "schema": {
+       "type": "boolean"
+      }
+     }
+    ]
+   }
+  },
+  "/api/v1/alerts/{sequence}/acknowledge": {
+   "post": {
+    "operationId": "acknowledgeAlert",
+    "summary": "Marks an alert acknowledged by the caller (logged as alert_acknowledged); one already acknowledged stays as it was. Staff and admin.",
+    "responses": {
+     "200": {
+      "description": "The alert, acknowledged.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Alert"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "sequence",
+      "in": "path",
+      "required": true,
+      "description": "The alert's sequence.",
+      "schema": {
+       "type": "string",
+       "pattern": "^[1-9][0-9]{0,17}$"
+      }
+     }
+    ]
+   }
+  },
   "/api/v1/activity/stream": {
    "get": {
     "operationId": "streamActivity",
@@ -4713,6 +4940,90 @@ enum OpenAPIDocument {
      "sequence",
      "at",
      "kind"
+    ]
+   },
+   "Alert": {
+    "type": "object",
+    "properties": {
+     "sequence": {
+      "type": "integer",
+      "description": "The activity row's sequence: the alert's id."
+     },
+     "kind": {
+      "enum": [
+       "forced",
+       "held_open",
+       "reader_offline",
+       "keypad_lockout",
+       "duress",
+       "out_of_hours"
+      ]
+     },
+     "at": {
+      "type": "string",
+      "format": "date-time"
+     },
+     "event": {
+      "type": "string"
+     },
+     "door": {
+      "type": "string"
+     },
+     "reader": {
+      "type": "string"
+     },
+     "credential_id": {
+      "type": "string"
+     },
+     "person_id": {
+      "type": "string"
+     },
+     "reason": {
+      "type": "string"
+     },
+     "detail": {
+      "type": "string"
+     },
+     "acknowledged": {
+      "type": "boolean"
+     },
+     "acknowledged_by": {
+      "type": "string"
+     },
+     "acknowledged_by_name": {
+      "type": "string"
+     },
+     "acknowledged_at": {
+      "type": "string",
+      "format": "date-time"
+     }
+    },
+    "required": [
+     "sequence",
+     "kind",
+     "at",
+     "acknowledged"
+    ]
+   },
+   "AlertPage": {
+    "type": "object",
+    "properties": {
+     "site": {
+      "type": "string"
+     },
+     "alerts": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/Alert"
+      }
+     },
+     "next_cursor": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "site",
+     "alerts"
     ]
    },
    "ActivityPage": {

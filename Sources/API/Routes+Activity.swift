@@ -69,29 +69,40 @@ extension KeywayAPI {
         } else {
             start = try await access.activity(ActivityQuery(limit: 1)).first?.sequence ?? 0
         }
+        let filter = query
+        return try eventStream(event: "activity", from: start, batch: query.limit) { api, after in
+            var query = filter
+            query.after = after
+            return try await api.access.activity(query).map { ($0.sequence, $0) }
+        }
+    }
+
+    /// A live stream of Server-Sent Events (`id:` a log sequence, `event:` the name, `data:` the item as JSON): `next`
+    /// gives the items after a sequence, oldest first, at most `batch` at a time; polled until the stream's life ends.
+    func eventStream<Item: Encodable & Sendable>(event: String, from start: Int64, batch: Int,
+                                                 next: @escaping @Sendable (KeywayAPI, Int64) async throws -> [(Int64, Item)]) throws -> Response {
         // Each stream polls the database: their number is bounded (counted down when the body ends).
         guard openStreams.add(1, ordering: .relaxed).newValue <= settings.maximumStreams else {
             openStreams.subtract(1, ordering: .relaxed)
             throw APIError(.tooManyRequests, "too_many_streams", "at most \(settings.maximumStreams) log streams are open at once; try again later",
                            retryAfter: 30)
         }
-        let filter = query, from = start, api = self
+        let from = start, api = self
         let body = ResponseBody { writer in
             defer { api.openStreams.subtract(1, ordering: .relaxed) }
-            var query = filter, start = from
+            var start = from
             let deadline = ContinuousClock.now + api.settings.streamLifetime
             var lastWrite = ContinuousClock.now
-            try await writer.write(ByteBuffer(string: ": keyway activity\n\n"))
+            try await writer.write(ByteBuffer(string: ": keyway \(event)\n\n"))
             while !api.stopping.load(ordering: .acquiring), ContinuousClock.now < deadline, !Task.isCancelled {
-                query.after = start
-                let entries = try await api.access.activity(query)
-                for entry in entries {
-                    let data = String(decoding: try JSONBody.encoder.encode(entry), as: UTF8.self)
-                    try await writer.write(ByteBuffer(string: "id: \(entry.sequence)\nevent: activity\ndata: \(data)\n\n"))
-                    start = entry.sequence
+                let items = try await next(api, start)
+                for (sequence, item) in items {
+                    let data = String(decoding: try JSONBody.encoder.encode(item), as: UTF8.self)
+                    try await writer.write(ByteBuffer(string: "id: \(sequence)\nevent: \(event)\ndata: \(data)\n\n"))
+                    start = sequence
                     lastWrite = ContinuousClock.now
                 }
-                guard entries.count < query.limit else { continue }
+                guard items.count < batch else { continue }
                 if ContinuousClock.now - lastWrite > .seconds(15) {
                     try await writer.write(ByteBuffer(string: ": still here\n\n"))
                     lastWrite = ContinuousClock.now

@@ -4,7 +4,8 @@ enum Templates {
     static let all: [String: String] = [
         "head": head, "foot": foot, "login": login, "set-password": setPassword, "doors": doors, "share": share,
         "passcode": passcode, "guests": guests, "manage": manage, "activity": activity, "guest-link": guestLink,
-        "message": message, "policy": policy, "webhooks": webhooks, "people": people, "units": units, "users": users,
+        "message": message, "site-doors": siteDoors, "alerts": alerts, "policy": policy, "webhooks": webhooks, "people": people,
+        "units": units, "users": users,
     ]
 
     static let head = #"""

@@ -168,6 +168,8 @@ struct Page: Sendable {
         Page(path: "/guests", title: "My guests", template: "guests", staffOnly: false),
         Page(path: "/manage", title: "Visitor access", template: "manage", staffOnly: true),
         Page(path: "/activity", title: "Activity log", template: "activity", staffOnly: true),
+        Page(path: "/site-doors", title: "Doors", template: "site-doors", staffOnly: true, scripts: ["site-doors.js"]),
+        Page(path: "/alerts", title: "Alerts", template: "alerts", staffOnly: true, scripts: ["alerts.js"]),
         Page(path: "/people", title: "People", template: "people", staffOnly: true, scripts: ["people.js"]),
         Page(path: "/units", title: "Units", template: "units", staffOnly: true, scripts: ["people.js"]),
         Page(path: "/users", title: "Users & API tokens", template: "users", staffOnly: true, scripts: ["users.js"], adminOnly: true),

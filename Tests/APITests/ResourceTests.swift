@@ -206,6 +206,7 @@ import Testing
             "DELETE /api/v1/webhooks/{id}", "GET /api/v1/webhooks/{id}/deliveries",
             "POST /api/v1/links/device", "POST /api/v1/keys/{id}/device/allow", "PUT /api/v1/doors/{door}/device-binding",
             "GET /api/v1/doors/{door}/device-binding", "GET /api/v1/webhook-events",
+            "GET /api/v1/alerts", "GET /api/v1/alerts/stream", "POST /api/v1/alerts/{sequence}/acknowledge",
         ]
         #expect(documented == served)
     }

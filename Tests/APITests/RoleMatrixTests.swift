@@ -74,6 +74,8 @@ import Testing
                 RoleRow(method: .get, path: "/api/v1/doors/Roof/device-binding", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
                 RoleRow(method: .post, path: "/api/v1/keys/\(bobKeys[0])/device/allow", body: nil, admin: .conflict, staff: .conflict,
                     resident: .notFound),
+                RoleRow(method: .get, path: "/api/v1/alerts", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                RoleRow(method: .post, path: "/api/v1/alerts/1/acknowledge", body: nil, admin: .notFound, staff: .notFound, resident: .forbidden),
             ]
             try await harness.expect(rows, as: role, sessions: sessions)
         }

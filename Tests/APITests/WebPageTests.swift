@@ -9,7 +9,7 @@ import Web
 @testable import API
 
 /// The API's router with the web pages on it, as `keyway serve` builds it.
-private struct WebHarness {
+struct WebHarness {
     let api: APIHarness
     let responder: RouterResponder<APIContext>
 

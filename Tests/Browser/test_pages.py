@@ -168,9 +168,9 @@ def wait_pulses(more_than, what):
     WebDriverWait(None, WAIT, poll_frequency=0.2).until(lambda _: relay_pulses() > more_than, message=f"waited {WAIT} s for {what}")
 
 
-def keypad(keys):
+def keypad(keys, reader="front-reader"):
     env = dict(os.environ, KEYWAY_SOCKET=os.path.join(WORK, "var/demo/control.sock"))
-    subprocess.run([KEYWAY, "sim", "keys", "--reader", "front-reader", keys], env=env, check=True, capture_output=True, timeout=WAIT)
+    subprocess.run([KEYWAY, "sim", "keys", "--reader", reader, keys], env=env, check=True, capture_output=True, timeout=WAIT)
 
 
 def set_password_and_log_in(driver, link, email, lands_on):
@@ -554,10 +554,79 @@ def a_resident_gets_the_403_page_on_the_manager_people_pages():
         assert answer["status"] == 403 and "card h10301" not in answer["text"], f"{path}: {answer}"
 
 
+def card_at_front(number):
+    """Ada's (1001) or another demo card swiped at the Front door's reader; the decision is read from the log."""
+    env = dict(os.environ, KEYWAY_SOCKET=os.path.join(WORK, "var/demo/control.sock"))
+    subprocess.run([KEYWAY, "sim", "card", "--reader", "front-reader", "--format", "h10301", "--facility", "1", "--card", str(number)],
+                   env=env, check=False, capture_output=True, timeout=WAIT)
+
+
+def front_state(driver):
+    cards = driver.find_elements(By.CSS_SELECTOR, "#site-doors li[data-door=Front]")
+    return cards[0].get_attribute("data-state") if cards else None
+
+
+def front_answer(driver, pattern, what):
+    return wait(driver, lambda d: re.search(pattern, d.find_element(By.CSS_SELECTOR, "#site-doors li[data-door=Front] .answer").text), what)
+
+
+def manager_locks_the_front_door_down_and_back():
+    admin = state["admin"]
+    admin.get(BASE + "/site-doors")
+    wait(admin, lambda d: front_state(d) == "locked", "the Front door, locked, on the Doors page")
+    front = admin.find_element(By.CSS_SELECTOR, "#site-doors li[data-door=Front]")
+    assert "online" in front.text and "secure channel on" in front.text, f"the Front door's reader: {front.text}"
+    seconds = front.find_element(By.CSS_SELECTOR, "input[type=number]")
+    seconds.clear()
+    seconds.send_keys("0")
+    front.find_element(By.CSS_SELECTOR, ".door-unlock button").click()
+    front_answer(admin, "Not done: .*1 to 6553", "the bound on a timed unlock, in words")
+    front.find_element(By.CSS_SELECTOR, "button.lockdown").click()
+    front_answer(admin, "Done: Front is now lockdown", "the lockdown's answer")
+    wait(admin, lambda d: front_state(d) == "locked_down", "the Doors page to show the lockdown")
+    checked_page(admin, "site-doors")
+    pulses = relay_pulses()
+    card_at_front(1001)
+    refused = wait(admin, lambda d: re.search(r'"reason":"door_locked_down"', fetch(d, "GET", "/api/v1/activity?door=Front&limit=1")["text"]),
+                   "Ada's card refused as locked down")
+    assert refused and relay_pulses() == pulses, "a card moved the relay of a locked-down door"
+    seconds.clear()
+    seconds.send_keys("2")
+    front.find_element(By.CSS_SELECTOR, ".door-unlock button").click()
+    front_answer(admin, "Not done: .*lockdown", "a timed unlock refused during the lockdown")
+    front.find_element(By.CSS_SELECTOR, "button.normal").click()
+    front_answer(admin, "Done: Front is now card_or_pin", "the answer to back to normal")
+    wait(admin, lambda d: front_state(d) == "locked", "the Doors page to show the door back to normal")
+    front.find_element(By.CSS_SELECTOR, ".door-unlock button").click()
+    front_answer(admin, "Done: Front unlocked for 2", "the timed unlock's answer")
+    wait_pulses(pulses, "the relay command at the PD for the timed unlock")
+
+
+def wrong_codes_lock_a_keypad_and_the_alert_appears_live():
+    admin = state["admin"]
+    admin.get(BASE + "/alerts")
+    wait_text(admin, "alerts-live", "^Live", "the live alerts to connect")
+    for _ in range(5):
+        keypad("13579#", reader="side")  # the Side door's Wiegand keypad: the Front keypad stays usable
+    alert = wait(admin, lambda d: d.find_elements(By.CSS_SELECTOR, "#alerts li[data-kind=keypad_lockout]"), "the lockout alert, live")[0]
+    assert "Keypad locked after wrong codes" in alert.text and "Side" in alert.text, f"the alert says: {alert.text}"
+    checked_page(admin, "alerts")
+    alert.find_element(By.CSS_SELECTOR, "button.acknowledge").click()
+    wait(admin, lambda d: "Acknowledged by Site admin" in d.find_element(By.CSS_SELECTOR, "#alerts li[data-kind=keypad_lockout]").text,
+         "the acknowledgement, with who made it")
+    linus = state["guest"]  # a resident, logged in
+    for path in ("/site-doors", "/alerts"):
+        answer = fetch(linus, "GET", path)
+        assert answer["status"] == 403 and "site-doors.js" not in answer["text"] and "alerts.js" not in answer["text"], f"{path}: {answer['status']}"
+    assert fetch(linus, "GET", "/api/v1/alerts")["status"] == 403
+
+
 STEPS = [manager_logs_in, manager_makes_a_single_use_passcode, the_code_opens_once_and_the_log_shows_it_live,
          resident_unlocks_and_shares, the_guest_link_unlocks_in_a_fresh_profile,
          the_same_link_in_a_second_profile_is_refused, the_resident_allows_the_second_device, revoked_the_guests_next_tap_says_so,
          another_resident_sees_nothing_of_it,
+         manager_locks_the_front_door_down_and_back,
+         wrong_codes_lock_a_keypad_and_the_alert_appears_live,
          manager_finds_a_person_and_adds_a_card,
          manager_moves_a_resident_in_and_out,
          admin_makes_a_token_and_sees_its_secret_once,

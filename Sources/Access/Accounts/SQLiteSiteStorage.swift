@@ -450,7 +450,7 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
 
     // MARK: Rows
 
-    private static func milliseconds(_ date: Date) -> Int64 {
+    static func milliseconds(_ date: Date) -> Int64 {
         let value = (date.timeIntervalSince1970 * 1000).rounded()
         // Dates come checked from the edge; anything beyond Int64 is clamped rather than trapping.
         guard value.isFinite else { return 0 }

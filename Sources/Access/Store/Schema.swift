@@ -40,6 +40,9 @@ enum Schema {
             try db.execute(sql: deviceBindingSchema)
         }
         migrator.registerMigration("messages: share links and passcodes sent by e-mail or SMS") { db in try db.execute(sql: messagesSchema) }
+        migrator.registerMigration("alerts: the index of alert rows, who acknowledged each") { db in
+            try db.execute(sql: AlertSource.schema)
+        }
         return migrator
     }
 

@@ -12,5 +12,7 @@ enum Assets {
         "webhooks.js": File(contentType: "text/javascript; charset=utf-8", text: webhooksScript),
         "people.js": File(contentType: "text/javascript; charset=utf-8", text: peopleScript),
         "users.js": File(contentType: "text/javascript; charset=utf-8", text: usersScript),
+        "site-doors.js": File(contentType: "text/javascript; charset=utf-8", text: siteDoorsScript),
+        "alerts.js": File(contentType: "text/javascript; charset=utf-8", text: alertsScript),
     ]
 }

@@ -60,6 +60,10 @@ extension Assets {
     .log .when { color: var(--muted); font-variant-numeric: tabular-nums; margin-right: .5rem; }
     .log .granted { color: var(--ok); font-weight: 700; }
     .log .denied { color: var(--bad); font-weight: 700; }
+    .site-doors .state.alert, .alerts h2 { color: var(--bad); }
+    .site-doors .state.calm { color: var(--ok); }
+    .door-actions { display: flex; flex-wrap: wrap; gap: 0 .75rem; }
+    .alerts .when, .alerts .acknowledged { color: var(--muted); }
     [hidden] { display: none !important; }
     @media (min-width: 48rem) {
       main { padding: 1.5rem 2rem; }
