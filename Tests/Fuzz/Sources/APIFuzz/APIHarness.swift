@@ -63,8 +63,6 @@ private final class Application: @unchecked Sendable {
     let access: AccessControl
     let storage: SQLiteSiteStorage
     let responder: RouterResponder<APIContext>
-    /// The one in-memory connection every request names (the API reads only its peer address).
-    private let channel = NIOAsyncTestingChannel()
 
     init(folder: URL) throws {
         self.folder = folder
@@ -82,7 +80,7 @@ private final class Application: @unchecked Sendable {
     }
 
     func send(_ method: HTTPRequest.Method, _ path: String, headers: HTTPFields = [:], body: [UInt8] = []) -> Answer {
-        wait { [responder, channel] in
+        wait { [responder] in
             let request = Request(head: HTTPRequest(method: method, scheme: "http", authority: "keyway.test", path: path, headerFields: headers),
                                   body: RequestBody(buffer: ByteBuffer(bytes: body)))
             let context = APIContext(source: ApplicationRequestContextSource(channel: channel, logger: logger))
@@ -108,6 +106,10 @@ private final class Application: @unchecked Sendable {
         return [status.st_mtim.tv_sec, status.st_mtim.tv_nsec, Int(status.st_size)]
     }
 }
+
+/// The one in-memory connection every request of the process names (the API reads only its peer address): one left
+/// open per site would keep its pipeline for the rest of the run.
+private let channel = NIOAsyncTestingChannel()
 
 /// The pristine site, made once: three doors, a resident with a key to them, an admin, the resident's and a staff
 /// member's accounts, a session and two API tokens (rows in its database, so they hold in every copy).
@@ -216,6 +218,19 @@ nonisolated(unsafe) private var template: Template?
 nonisolated(unsafe) private var site: Application?
 /// The live database's last write when the input began.
 nonisolated(unsafe) private var writtenBefore: [Int] = []
+/// Folders of replaced sites not removed yet: a site's last database connection may close on another thread a moment
+/// after the site is let go, deleting its -wal and -shm files under a removal of the folder, which would then give up.
+nonisolated(unsafe) private var replaced: [URL] = []
+
+private func removeReplaced() {
+    replaced.removeAll { folder in
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {
+            unlink(folder.appendingPathComponent(name).path)
+        }
+        return rmdir(folder.path) == 0 || errno == ENOENT
+    }
+}
+
 private let methods: [HTTPRequest.Method] = [.get, .post, .patch, .delete, .put, .head, .options]
 
 /// Text for a path segment or a query: printable bytes as they are, others percent-encoded.
@@ -231,14 +246,15 @@ func fuzzAPI(_ bytes: UnsafeBufferPointer<UInt8>) {
         template = try! Template()
         // The folders go when the run ends (a crash leaves them for the reproducer's author to look at).
         atexit {
-            for folder in [site?.folder, template?.folder].compactMap({ $0 }) { try? FileManager.default.removeItem(at: folder) }
+            replaced += [site?.folder, template?.folder].compactMap { $0 }
+            removeReplaced()
         }
     }
     guard let template else { return }
     if site == nil || site?.lastWrite() != writtenBefore {
-        let old = site?.folder
+        if let old = site?.folder { replaced.append(old) }
         site = nil
-        if let old { try? FileManager.default.removeItem(at: old) }
+        removeReplaced()
         site = try! template.copy()
         writtenBefore = site?.lastWrite() ?? []
     }
