@@ -150,7 +150,16 @@ private final class Template: @unchecked Sendable {
     func copy() throws -> Application {
         let live = try makeFolder()
         for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where !name.hasSuffix("-shm") {
-            try FileManager.default.copyItem(at: folder.appendingPathComponent(name), to: live.appendingPathComponent(name))
+            let destination = live.appendingPathComponent(name)
+            // libFuzzer's timer signal interrupts the copy now and then (EINTR), which Foundation does not retry.
+            for attempt in 1... {
+                do {
+                    try FileManager.default.copyItem(at: folder.appendingPathComponent(name), to: destination)
+                    break
+                } catch where attempt < 5 {
+                    unlink(destination.path)
+                }
+            }
         }
         return try Application(folder: live)
     }
