@@ -187,9 +187,11 @@ public final class AccessControl: Sendable {
     }
 
     /// The mode a door is in at a time (its scheduled mode while the schedule is open); nil for an unknown door.
-    public func mode(ofDoor name: String, at date: Date) -> DoorMode? {
+    /// `settingTo`: the mode it will be in once an operator's change not yet written is.
+    public func mode(ofDoor name: String, at date: Date, settingTo base: DoorMode? = nil) -> DoorMode? {
         let policy = cache.currentPolicy
-        guard let door = policy.doorsByName[name] else { return nil }
+        guard var door = policy.doorsByName[name] else { return nil }
+        if let base { door.mode = base }
         let clockSeen = clock.observe(date)
         if clockSeen.faultBegan, let fault = clock.fault { logger.error("clock fault", metadata: ["fault": "\(fault.description)"]) }
         return policy.mode(of: door, at: store.clock.moment(date, holidays: policy.holidays), clockTrusted: clockSeen.trusted)

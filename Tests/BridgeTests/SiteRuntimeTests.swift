@@ -201,6 +201,46 @@ private final class DatabaseLockHolder {
         #expect(try access.store.activity(door: "Back").filter { $0.kind == .decision }.map(\.outcome) == ["deny"])
     }
 
+    /// A lockdown during a timed release acts on the relay at once, though the database is stalled: the mode's write
+    /// (queued behind the decisions asked before it) used to come first, so the strike stayed released while it waited.
+    /// The row follows once the database is back, and the operator's answer with it.
+    @Test(.timeLimit(.minutes(2))) func aLockdownLocksTheDoorBeforeItsRowIsWritten() async throws {
+        let (access, database, runtime, _, back) = try await Self.twoDoors("mode-first")
+        #expect(try await DoorOperator(site: runtime).command(.unlock, door: "Back", for: .seconds(60)) == "Back unlocked for 60s")
+        let lock = try DatabaseLockHolder(database: database)
+        let lockdown = Task { try await DoorOperator(site: runtime).command(.lockdown, door: "Back", for: nil) }
+        let locked = try await eventually { back.actions.count > 2 }
+        let modeMeanwhile = await runtime.modes(ofDoor: "Back")?.current
+        lock.release()
+        #expect(locked, "the relay waited for the database: \(back.actions)")
+        #expect(back.actions == ["locked", "pulse", "locked"])
+        #expect(modeMeanwhile == .lockdown)
+        #expect(try await lockdown.value == "Back is now lockdown")
+        #expect(try access.store.doors().first { $0.name == "Back" }?.mode == .lockdown)
+        #expect(try access.store.activity(door: "Back").contains { $0.event == "door_mode" && $0.detail == "lockdown" })
+    }
+
+    /// A lockdown whose row cannot be written (the database stayed locked past its busy timeout) stays in force, with a
+    /// fault saying it is not recorded; an unlocked mode that cannot be written is taken back. The operator hears the error.
+    @Test(.timeLimit(.minutes(2))) func aLockdownThatCannotBeWrittenStaysAndAnUnlockIsTakenBack() async throws {
+        let (access, database, runtime, front, back) = try await Self.twoDoors("mode-unwritten")
+        let lock = try DatabaseLockHolder(database: database)
+        await #expect(throws: (any Error).self) { try await runtime.setMode(.lockdown, door: "Back", actor: "test") }
+        await #expect(throws: (any Error).self) { try await runtime.setMode(.unlocked, door: "Front", actor: "test") }
+        await runtime.followModes()
+        #expect(await runtime.modes(ofDoor: "Back")?.current == .lockdown)
+        #expect(await runtime.modes(ofDoor: "Front")?.current == .card)
+        #expect(back.actions == ["locked", "locked"])
+        #expect(front.actions == ["locked", "held unlocked", "locked"])
+        #expect(runtime.faults.list().contains { $0.hasPrefix("door mode Back: lockdown in force but not recorded") }, "\(runtime.faults.list())")
+
+        // Once the database is back, the operator's next change is written and the fault ends.
+        lock.release()
+        #expect(try await runtime.setMode(.card, door: "Back", actor: "test") == .card)
+        #expect(!runtime.faults.list().contains { $0.hasPrefix("door mode Back") })
+        #expect(try access.store.doors().first { $0.name == "Back" }?.mode == .card)
+    }
+
     /// A bus reports in order, and used to wait for each report's decision: a card waiting for a stalled
     /// database held up the exit button on the same PD's input (3.1 s seen) until the card was answered.
     @Test(.timeLimit(.minutes(2))) func anExitButtonIsNotHeldUpByACardWaitingForTheDatabase() async throws {

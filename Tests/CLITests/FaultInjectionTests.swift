@@ -137,6 +137,37 @@ import Testing
             #expect(openings == 0, "\(openings) openings after the database was removed: none could have a durable row")
         }
     }
+
+    /// A read-only database: the service is started on it (its file bind-mounted read-only in the service's own mount
+    /// namespace: as root a chmod would not bite, and no mount turns read-only under a process holding the file open for
+    /// writing, EBUSY). It cannot log a decision, so it refuses to start and says which file is read-only; no card
+    /// opens the door. Once the file is writable again the service starts, and every opening has its durable row.
+    @Test(.timeLimit(.minutes(5))) func aReadOnlyDatabaseOpensNothingSaysSoAndRecovers() async throws {
+        try await offPool {
+            let line = try PacedLineProcess(corrupt: 0)
+            defer { line.stop() }
+            let site = try FaultSite(device: line.panelSide, cards: 2)
+            let peer = try site.startPeer(device: line.pdSide)
+            let readOnly = try site.serve(readOnlyDatabase: true)
+            defer { readOnly.stop() }
+            site.presentWithoutWaiting(0, at: peer)
+            #expect(site.waitFor("the service on a read-only database to stop") { readOnly.exitStatus != -1 })
+            #expect(readOnly.exitStatus != 0)
+            #expect(readOnly.log.contains("\(site.database.path): the database file is on a read-only file system"), "\(readOnly.log.suffix(2000))")
+            var openings = site.openings(at: peer, patience: 2)
+            #expect(openings == 0, "a door opened with the database read-only")
+
+            let serve = try site.serve()
+            defer { serve.stop() }
+            #expect(site.waitFor("the reader online once the database is writable") { site.pdStatus()?.online == true })
+            openings += site.present(1, at: peer)
+            #expect(openings == 1, "the card after recovery should open")
+            serve.stop()
+            openings += site.openings(at: peer, patience: 1)
+            #expect(serve.log.contains("all confirmed locked"), "doors not confirmed locked at stop:\n\(serve.log.suffix(2000))")
+            site.expectEveryOpeningLogged(openings)
+        }
+    }
 }
 
 // MARK: The site under test
@@ -207,8 +238,10 @@ private final class FaultSite: @unchecked Sendable {
 
     var database: URL { folder.appendingPathComponent("keyway.sqlite") }
 
-    func serve(ignoringFileSizeSignal: Bool = false) throws -> ServeProcess {
-        try ServeProcess(config: config, folder: folder, ignoringFileSizeSignal: ignoringFileSizeSignal)
+    /// `readOnlyDatabase`: the database file is read-only to the service (see `ServeProcess`).
+    func serve(ignoringFileSizeSignal: Bool = false, readOnlyDatabase: Bool = false) throws -> ServeProcess {
+        try ServeProcess(config: config, folder: folder, ignoringFileSizeSignal: ignoringFileSizeSignal,
+                         readOnly: readOnlyDatabase ? database : nil)
     }
 
     /// The faults `keyway status` lists now (empty while the service does not answer).
@@ -303,11 +336,16 @@ private final class ServeProcess: @unchecked Sendable {
     private let logFile: URL
 
     /// `ignoringFileSizeSignal`: SIGXFSZ ignored (it stays so across exec), so a file size limit set later makes
-    /// writes fail with EFBIG rather than kill the process.
-    init(config: URL, folder: URL, ignoringFileSizeSignal: Bool = false) throws {
+    /// writes fail with EFBIG rather than kill the process. `readOnly`: a file bind-mounted read-only over itself in
+    /// a mount namespace of the service's own (`unshare -m`), so the read-only mount goes with the process.
+    init(config: URL, folder: URL, ignoringFileSizeSignal: Bool = false, readOnly: URL? = nil) throws {
         logFile = folder.appendingPathComponent("serve-\(UUID().uuidString.prefix(6)).log")
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        if ignoringFileSizeSignal {
+        if let readOnly {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+            process.arguments = ["-m", "/bin/sh", "-c", "mount --bind -o ro \"$0\" \"$0\" && exec \"$1\" serve --config \"$2\"",
+                                 readOnly.path, TestPaths.keyway.path, config.path]
+        } else if ignoringFileSizeSignal {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", "trap '' XFSZ; exec \"$0\" serve --config \"$1\"", TestPaths.keyway.path, config.path]
         } else {

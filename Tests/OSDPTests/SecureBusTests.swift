@@ -58,6 +58,24 @@ import Testing
         expectRestart(&bus)
     }
 
+    /// A session that merely broke (a plaintext NAK inside Secure Channel: the PD kept answering all along) keeps the
+    /// bound on its reads' age, so the reads after the re-handshake are not refused as stale; a PD that lost our
+    /// sequence (NAK 0x04: it may have restarted) reports reads of unknown age until an empty poll bounds them again.
+    @Test func aBrokenSessionKeepsTheBoundOnReadAgesAndALostSequenceDoesNot() throws {
+        for (code, bounded) in [(NAKCode.securityConditionsNotMet, true), (.sequenceNumber, false)] {
+            var bus = try secureOnline()
+            bus.expect(Self.securePoll, reply: "53810e000d02164043812ab18539")  // an empty poll: reads are fresh since it
+            #expect(bus.panel.status(of: 1)?.reportsAgeBounded == true)
+            guard bus.nextSent() != nil else {
+                Issue.record("no second poll")
+                continue
+            }
+            bus.reply(FakePD.reply(.nak(code, detail: []), address: 1, sequence: 2))
+            #expect(bus.takeEvents().contains(.secureChannel(address: 1, active: false)), "\(code): the session ends")
+            #expect(bus.panel.status(of: 1)?.reportsAgeBounded == bounded, "\(code)")
+        }
+    }
+
     @Test func wrongKeyIsRefusedAndCommandsFail() throws {
         let wrong = SecureChannelKey(hex: "00000000000000000000000000000001")!
         var bus = try Harness([PDConfiguration(address: 1, scbk: wrong, security: .required)], random: [Self.randomA])

@@ -79,7 +79,7 @@ extension PersonEntry {
 struct DoorEntry: Sendable, Hashable {
     let id: String
     let name: String
-    let mode: DoorMode
+    var mode: DoorMode
     /// The mode during `modeScheduleID`, when the door has one.
     let scheduledMode: DoorMode?
     let modeScheduleID: String?

@@ -56,8 +56,16 @@ public final class AccessStore: Sendable {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        pool = try DatabasePool(path: database.path, configuration: configuration)
-        try Schema.migrator.migrate(pool)
+        do {
+            pool = try DatabasePool(path: database.path, configuration: configuration)
+            try Schema.migrator.migrate(pool)
+        } catch {
+            // SQLite says "unable to open database file" or "attempt to write a readonly database": say which file
+            // cannot be written, and why.
+            guard let readOnly = DatabaseFile.readOnly(database.path) else { throw error }
+            throw AccessDatabaseFileError(path: database.path, doing: "open", reason: "\(readOnly): every decision is logged before a door opens, so "
+                                          + "keyway needs to write it (\(error))")
+        }
         file = try DatabaseFile(opened: database.path)
         Self.warnIfOthersCanRead(database, logger: logger)
         self.secrets = try Self.secrets(at: secretFile, for: pool, database: database)

@@ -14,6 +14,18 @@ public struct DatabaseFile: Sendable {
     private let device: UInt64
     private let inode: UInt64
 
+    /// Why the database at `path` (or its folder, where SQLite makes its -wal and -shm files) cannot be written, if it
+    /// cannot: a read-only mount (which binds root too), or permissions.
+    static func readOnly(_ path: String) -> String? {
+        let folder = (path as NSString).deletingLastPathComponent
+        for (what, place) in [("the database file", path), ("the database's folder", folder.isEmpty ? "." : folder)] {
+            var system = statvfs()
+            if statvfs(place, &system) == 0, system.f_flag & UInt(ST_RDONLY) != 0 { return "\(what) is on a read-only file system" }
+            if access(place, W_OK) != 0, errno == EACCES || errno == EROFS { return "\(what) is not writable by this user" }
+        }
+        return nil
+    }
+
     /// Whether the path still leads to the file that is open.
     public enum State: String, Sendable, Equatable {
         case intact

@@ -56,6 +56,10 @@ public actor SiteRuntime: ReaderReportSink {
     private var lastWatch: UInt64 = 0
     /// A grant whose decision took longer than this is not acted on: the person may be gone.
     private let staleReadLimit: Duration
+    /// Operators' mode changes in force and not written yet (the write waits its turn behind the decisions
+    /// queued before it), by door, each with its turn: `followModes` keeps them rather than the recorded mode.
+    private var modesBeingWritten: [String: (mode: DoorMode, turn: Int)] = [:]
+    private var modeTurns = 0
 
     public init(access: AccessControl, logger: Logger, staleReadLimit: Duration = SiteConfiguration.Site.defaultStaleReadLimit) {
         self.access = access
@@ -251,12 +255,35 @@ public actor SiteRuntime: ReaderReportSink {
         await handle(.unlock(for: duration), at: name)
     }
 
-    /// Writes a door's mode to the access core, which keeps (and logs) it, through the database queue
-    /// behind the decisions already asked; then brings the doors to the modes in force. Returns the
-    /// door's mode after that.
+    /// Puts a door in a mode at once (the relay acts now: a lockdown must not wait for a stalled database), then
+    /// writes the mode to the access core, which keeps (and logs) it, through the database queue behind the
+    /// decisions already asked. Returns the door's mode once it is written. A write that fails takes the change
+    /// back, except a lockdown: it stays in force (a fault says it is not recorded) until the door's mode is
+    /// changed again or the service restarts. Either way the error is thrown.
     public func setMode(_ mode: DoorMode, door name: String, actor: String) async throws -> DoorMode {
-        try await database.perform { access in Result { try access.store.setMode(door: name, mode, actor: actor) } }.get()
+        modeTurns += 1
+        let turn = modeTurns
+        let previous = modesBeingWritten[name]
+        if doors[name] != nil {
+            modesBeingWritten[name] = (mode, turn)
+            await followMode(of: name, at: Date())
+        }
+        let written = await database.perform { access in Result { try access.store.setMode(door: name, mode, actor: actor) } }
+        let source = "door mode \(name)"
+        switch written {
+        case .success:
+            faults.clear(source)
+            if modesBeingWritten[name]?.turn == turn { modesBeingWritten[name] = nil }
+        case .failure(let error):
+            if mode == .lockdown, modesBeingWritten[name]?.turn == turn {
+                faults.report(source, "lockdown in force but not recorded (it ends at a restart): \(error)")
+            } else if modesBeingWritten[name]?.turn == turn {
+                // Back to the mode before: the recorded one, or a lockdown kept unrecorded.
+                modesBeingWritten[name] = previous?.mode == .lockdown ? previous : nil
+            }
+        }
         await followModes()
+        try written.get()
         return doors[name]?.controller.mode ?? mode
     }
 
@@ -276,11 +303,15 @@ public actor SiteRuntime: ReaderReportSink {
         }
         let date = Date()
         defer { showClockFault() }
-        for name in doorOrder {
-            guard let mode = access.mode(ofDoor: name, at: date), mode != doors[name]?.controller.mode else { continue }
-            logger.info("door mode", metadata: ["door": "\(name)", "mode": "\(mode.rawValue)"])
-            await handle(.mode(mode), at: name)
-        }
+        for name in doorOrder { await followMode(of: name, at: date) }
+    }
+
+    /// Brings a door to the mode in force: the recorded one, or an operator's change being written.
+    private func followMode(of name: String, at date: Date) async {
+        guard let mode = access.mode(ofDoor: name, at: date, settingTo: modesBeingWritten[name]?.mode),
+              mode != doors[name]?.controller.mode else { return }
+        logger.info("door mode", metadata: ["door": "\(name)", "mode": "\(mode.rawValue)"])
+        await handle(.mode(mode), at: name)
     }
 
     /// Whether the database's path still leads to the file the service opened: a file deleted or replaced under the
