@@ -122,6 +122,17 @@ private let monday = Site.time("2026-03-02 10:00")
         #expect(site.access.check(.card(Site.card(999)), door: "Lobby", at: Site.time("2026-03-02 19:00")).reason == .unknown)
     }
 
+    /// A lockdown is an operator's emergency stop: a mode schedule (the lobby unlocked on weekdays) must not open the
+    /// door under it, nor the schedule's end change it.
+    @Test func aLockdownHoldsThroughTheDoorsModeSchedule() throws {
+        let site = try office()
+        try site.store.addDoor(name: "Lobby", mode: .card, scheduledMode: .unlocked, modeSchedule: "Weekdays")
+        try site.store.setMode(door: "Lobby", .lockdown)
+        #expect(site.access.mode(ofDoor: "Lobby", at: monday) == .lockdown)
+        #expect(site.access.mode(ofDoor: "Lobby", at: Site.time("2026-03-02 19:00")) == .lockdown)
+        #expect(site.access.check(.card(Site.card(999)), door: "Lobby", at: monday).reason == .doorLockedDown)
+    }
+
     @Test func duressCodesGrantWithAnAlarmOrDenyPerDoor() throws {
         let site = try office()
         let duress = try site.store.addPIN(person: "Alice", code: "580214", duress: true)

@@ -118,11 +118,11 @@ struct SitePolicy: Sendable {
         return SitePolicy(doorsByName: doors, schedules: schedules, holidays: Set(days.compactMap(SiteClock.day)), groupDoors: groupDoors)
     }
 
-    /// The mode a door is in at a moment: its scheduled mode while its mode schedule is open. On a clock that went
-    /// back (`clockTrusted` false) the schedule cannot unlock the door: of its two modes, the one that is not
-    /// `unlocked` holds.
+    /// The mode a door is in at a moment: its scheduled mode while its mode schedule is open. A lockdown outranks
+    /// the schedule (an emergency stop no timetable may lift). On a clock that went back (`clockTrusted` false) the
+    /// schedule cannot unlock the door: of its two modes, the one that is not `unlocked` holds.
     func mode(of door: DoorEntry, at moment: SiteMoment, clockTrusted: Bool = true) -> DoorMode {
-        guard let scheduledMode = door.scheduledMode, let id = door.modeScheduleID else { return door.mode }
+        guard door.mode != .lockdown, let scheduledMode = door.scheduledMode, let id = door.modeScheduleID else { return door.mode }
         if !clockTrusted && (scheduledMode == .unlocked || door.mode == .unlocked) {
             return scheduledMode == .unlocked ? door.mode : scheduledMode
         }
