@@ -97,6 +97,8 @@ public final class KeywayAPI: Sendable {
         addUnitRoutes(v1)
         addSharingPolicyRoutes(v1)
         addWebhookRoutes(v1)
+        addImportRoutes(v1)
+        addPolicyListRoutes(v1)
         return router
     }
 

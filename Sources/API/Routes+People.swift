@@ -60,7 +60,7 @@ extension KeywayAPI {
     }
 
     /// Staff or admin, and not through a token limited to doors: a person reaches every door of their groups.
-    private func changingPeople(_ request: Request, _ context: APIContext, _ what: String) async throws -> Caller {
+    func changingPeople(_ request: Request, _ context: APIContext, _ what: String) async throws -> Caller {
         let caller = try await caller(request, context)
         try caller.require(.staff, what)
         guard caller.token?.doors == nil else { throw APIError.forbidden("\(what) needs a token not limited to doors") }

@@ -204,6 +204,7 @@ import Testing
             "GET /api/v1/units/{unit}/passes", "GET /api/v1/policy", "PATCH /api/v1/policy", "GET /api/v1/webhooks", "POST /api/v1/webhooks",
             "DELETE /api/v1/webhooks/{id}", "GET /api/v1/webhooks/{id}/deliveries",
             "POST /api/v1/links/device", "POST /api/v1/keys/{id}/device/allow", "PUT /api/v1/doors/{door}/device-binding",
+            "GET /api/v1/groups", "GET /api/v1/schedules", "GET /api/v1/holidays", "POST /api/v1/import", "GET /api/v1/export.csv",
         ]
         #expect(documented == served)
     }

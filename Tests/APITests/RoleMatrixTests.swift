@@ -73,6 +73,13 @@ import Testing
                     resident: .forbidden),
                 RoleRow(method: .post, path: "/api/v1/keys/\(bobKeys[0])/device/allow", body: nil, admin: .conflict, staff: .conflict,
                     resident: .notFound),
+                RoleRow(method: .get, path: "/api/v1/groups", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                RoleRow(method: .get, path: "/api/v1/schedules", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                RoleRow(method: .get, path: "/api/v1/holidays", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                RoleRow(method: .post, path: "/api/v1/import?dry_run=true", body: "record,name\nunit,U\(index)\n", admin: .ok, staff: .ok,
+                    resident: .forbidden),
+                RoleRow(method: .post, path: "/api/v1/import", body: "record,name\nunit,U\(index)\n", admin: .ok, staff: .ok, resident: .forbidden),
+                RoleRow(method: .get, path: "/api/v1/export.csv", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
             ]
             try await harness.expect(rows, as: role, sessions: sessions)
         }
