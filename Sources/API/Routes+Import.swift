@@ -200,6 +200,7 @@ extension KeywayAPI {
                 throw APIError(.contentTooLarge, "body_too_large",
                                "an import is at most \(APILimits.importBytes) bytes (\(APILimits.importBytes / 1_048_576) MiB): split the file")
             }
+            guard buffer.readableBytes > 0 else { throw APIError.invalid("the request needs the CSV file as its body") }
             guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
                 throw APIError.invalid("the file is not UTF-8 text: save it as CSV UTF-8")
             }

@@ -182,6 +182,8 @@ import Testing
         #expect((error["message"] as? String)?.contains("at most \(APILimits.importRecords) records") == true)
         let badFlag = try await harness.send(.post, "/api/v1/import?dry_run=yes", json: "record\n", headers: desk)
         #expect(badFlag.status == .badRequest)
+        let noBody = try await harness.send(.post, "/api/v1/import?dry_run=true", headers: desk)
+        #expect(noBody.status == .badRequest && noBody.text.contains("needs the CSV file"))
     }
 
     // MARK: Export

@@ -39,6 +39,9 @@ enum Schema {
         migrator.registerMigration("device binding: a share link's device key, the per-door switch") { db in
             try db.execute(sql: deviceBindingSchema)
         }
+        migrator.registerMigration("webhook state: when an outbox row first failed (its receiver failing since)") { db in
+            try db.execute(sql: webhookStateSchema)
+        }
         return migrator
     }
 
