@@ -2845,7 +2845,7 @@ enum OpenAPIDocument {
     },
     "responses": {
      "200": {
-      "description": "Imported (or, with dry_run, checked): the changes, and any errors.",
+      "description": "Imported (or, with dry_run, checked and sound): the changes.",
       "content": {
        "application/json": {
         "schema": {
@@ -2855,7 +2855,7 @@ enum OpenAPIDocument {
       }
      },
      "422": {
-      "description": "Not imported, nothing changed: the errors, by line.",
+      "description": "Errors (dry run or not): nothing was changed; the errors, by line.",
       "content": {
        "application/json": {
         "schema": {

@@ -215,7 +215,8 @@ extension KeywayAPI {
             let report = ImportReportView(dryRun: dryRun, applied: result.applied, records: parsed.records,
                                           changes: result.changes, unchanged: result.unchanged,
                                           errors: Array(errors.prefix(APILimits.importProblemsListed)), errorsTotal: errors.count)
-            return JSONBody.response(report, status: dryRun || errors.isEmpty ? .ok : .unprocessableContent)
+            // 200: sound (imported, or a dry run that would import); 422: errors, nothing changed, dry run or not.
+            return JSONBody.response(report, status: errors.isEmpty ? .ok : .unprocessableContent)
         }
         // Streamed a page of people at a time; never a PIN, passcode or key, only cards (whose numbers are no secret).
         v1.get("export.csv") { request, context in

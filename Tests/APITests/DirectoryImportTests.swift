@@ -143,7 +143,7 @@ import Testing
             + "person,Bob,staff,,,,,,,,,\r\n"                // 12: contradicts the database
             + "door,Lobby,,,,,,,,,,\r\n"                     // 13: not a record kind
         let answer = try await harness.send(.post, "/api/v1/import?dry_run=true", json: csv, headers: desk)
-        #expect(answer.status == .ok)
+        #expect(answer.status == .unprocessableContent && answer["dry_run"] as? Bool == true)
         let errors = (answer["errors"] as? [[String: Any]] ?? []).map { "\($0["line"]!):\($0["column"] as? Int ?? 0) \($0["field"] as? String ?? "-")" }
         #expect(errors == ["2:4 unit", "3:3 kind", "5:0 -", "6:0 -", "7:10 bits", "8:6 person", "9:7 format", "10:12 valid_until",
                            "11:11 valid_from", "12:3 kind", "13:1 record"])
@@ -160,7 +160,7 @@ import Testing
                                 ("\u{FEFF}\r\n\r\n", ["1:0 -"]), ("record,name\nunit,\"4B\n", ["2:2 -"])] {
             let answer = try await harness.send(.post, "/api/v1/import?dry_run=true", json: csv, headers: desk)
             let errors = (answer["errors"] as? [[String: Any]] ?? []).map { "\($0["line"]!):\($0["column"] as? Int ?? 0) \($0["field"] as? String ?? "-")" }
-            #expect(answer.status == .ok && errors == expected, "\(csv) → \(answer.text)")
+            #expect(answer.status == .unprocessableContent && errors == expected, "\(csv) → \(answer.text)")
         }
         // Only the columns a file needs, in its own order.
         let answer = try await harness.send(.post, "/api/v1/import", json: "name,record\n4B,unit\nCy,person\n", headers: desk)
@@ -177,6 +177,7 @@ import Testing
         var many = "record,name\n"
         for index in 0..<APILimits.importRecords { many += "unit,U\(index)\n" }
         let tooMany = try await harness.send(.post, "/api/v1/import?dry_run=true", json: many, headers: desk)
+        #expect(tooMany.status == .unprocessableContent)
         let error = try #require((tooMany["errors"] as? [[String: Any]])?.first)
         #expect(error["line"] as? Int == APILimits.importRecords + 1)
         #expect((error["message"] as? String)?.contains("at most \(APILimits.importRecords) records") == true)
