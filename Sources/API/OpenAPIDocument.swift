@@ -4897,6 +4897,22 @@ enum OpenAPIDocument {
      },
      "errors_total": {
       "type": "integer"
+     },
+     "error": {
+      "type": "object",
+      "description": "With errors only: code import_refused.",
+      "properties": {
+       "code": {
+        "type": "string"
+       },
+       "message": {
+        "type": "string"
+       }
+      },
+      "required": [
+       "code",
+       "message"
+      ]
      }
     },
     "required": [

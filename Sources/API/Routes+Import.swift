@@ -179,6 +179,8 @@ struct ImportReportView: Encodable {
     /// The first `APILimits.importProblemsListed` problems, by line.
     let errors: [ImportProblemView]
     let errorsTotal: Int
+    /// With errors, the refusal every 4xx carries (`import_refused`).
+    let error: APIError.ErrorBody.Detail?
 }
 
 extension KeywayAPI {
@@ -214,7 +216,9 @@ extension KeywayAPI {
             let errors = (parsed.problems + stored).sorted { ($0.line, $0.column ?? 0) < ($1.line, $1.column ?? 0) }
             let report = ImportReportView(dryRun: dryRun, applied: result.applied, records: parsed.records,
                                           changes: result.changes, unchanged: result.unchanged,
-                                          errors: Array(errors.prefix(APILimits.importProblemsListed)), errorsTotal: errors.count)
+                                          errors: Array(errors.prefix(APILimits.importProblemsListed)), errorsTotal: errors.count,
+                                          error: errors.isEmpty ? nil : .init(code: "import_refused",
+                                                                              message: "\(errors.count) errors (see errors); nothing was changed"))
             // 200: sound (imported, or a dry run that would import); 422: errors, nothing changed, dry run or not.
             return JSONBody.response(report, status: errors.isEmpty ? .ok : .unprocessableContent)
         }
