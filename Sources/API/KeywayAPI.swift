@@ -101,6 +101,8 @@ public final class KeywayAPI: Sendable {
         addSharingPolicyRoutes(v1)
         addWebhookRoutes(v1)
         addAlertRoutes(v1)
+        addImportRoutes(v1)
+        addPolicyListRoutes(v1)
         return router
     }
 

@@ -3382,6 +3382,43 @@ enum OpenAPIDocument {
       }
      }
     }
+   },
+   "get": {
+    "operationId": "listGroups",
+    "summary": "Access groups by name (staff, admin), with their doors, each open at any time or on a schedule (as POST /groups takes them). A token limited to doors sees only those doors, and no group without one.",
+    "responses": {
+     "200": {
+      "description": "Groups.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/GroupListing"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ]
    }
   },
   "/api/v1/schedules": {
@@ -3434,6 +3471,43 @@ enum OpenAPIDocument {
       }
      }
     }
+   },
+   "get": {
+    "operationId": "listSchedules",
+    "summary": "Weekly schedules by name (staff, admin), in site time, in the words POST /schedules takes (days like mon,tue or daily; HH:MM).",
+    "responses": {
+     "200": {
+      "description": "Schedules.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/ScheduleListing"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ]
    }
   },
   "/api/v1/holidays": {
@@ -3484,6 +3558,148 @@ enum OpenAPIDocument {
       }
      }
     }
+   },
+   "get": {
+    "operationId": "listHolidays",
+    "summary": "Holidays by day (staff, admin).",
+    "responses": {
+     "200": {
+      "description": "Holidays.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "array",
+         "items": {
+          "$ref": "#/components/schemas/Holiday"
+         }
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ]
+   }
+  },
+  "/api/v1/import": {
+   "post": {
+    "operationId": "importDirectory",
+    "summary": "Import units, people and their cards from CSV (staff, admin; not with a token limited to doors). Units first, then people (moved into their units), then cards, whatever the file's order; ONE transaction: every change or none. An import adds what is missing and changes nothing that exists: a record that contradicts the database is an error. With dry_run=true nothing is changed and the answer says what would be. Every error has its line (and column). At most 2 MiB and 10000 records. Each change is logged with the caller.",
+    "parameters": [
+     {
+      "name": "dry_run",
+      "in": "query",
+      "required": false,
+      "description": "true: check only, change nothing.",
+      "schema": {
+       "type": "boolean"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "text/csv": {
+       "schema": {
+        "type": "string",
+        "maxLength": 2097152
+       },
+       "example": "record,name,kind,unit,person,format,facility,number\r\nunit,4B,,,,,,\r\nperson,Ada Lovelace,resident,4B,,,,\r\ncard,,,,Ada Lovelace,h10301,12,345\r\n"
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "Imported (or, with dry_run, checked and sound): the changes.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/ImportReport"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "Errors (dry run or not): nothing was changed; the errors, by line.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/ImportReport"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ]
+   }
+  },
+  "/api/v1/export.csv": {
+   "get": {
+    "operationId": "exportDirectory",
+    "summary": "Units, people and their cards (neither revoked nor expired) as CSV, streamed, in the columns POST /import reads: an import of it changes nothing (staff, admin; not with a token limited to doors). Never a PIN, passcode or key. Fields a spreadsheet would run as formulas start with ', which the import removes.",
+    "responses": {
+     "200": {
+      "description": "CSV (RFC 4180): record,name,kind,unit,suspended,person,format,facility,number,bits,valid_from,valid_until. `record` is unit, person or card; a unit fills name; a person name, kind (resident, staff, visitor, vendor; empty: resident), unit, suspended (true or false); a card person, and format with number (and facility) or bits, and valid_from and valid_until (RFC 3339) if it has a window.",
+      "content": {
+       "text/csv": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "A refusal: the status says which, the body why.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "security": [
+     {
+      "bearer": []
+     },
+     {
+      "session": []
+     }
+    ]
    }
   }
  },
@@ -5360,6 +5576,196 @@ enum OpenAPIDocument {
     },
     "required": [
      "day"
+    ]
+   },
+   "GroupListing": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string"
+     },
+     "site": {
+      "type": "string"
+     },
+     "name": {
+      "type": "string"
+     },
+     "doors": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "properties": {
+        "door": {
+         "type": "string"
+        },
+        "schedule": {
+         "type": "string",
+         "description": "Left out: open at any time."
+        }
+       },
+       "required": [
+        "door"
+       ]
+      }
+     }
+    },
+    "required": [
+     "id",
+     "site",
+     "name",
+     "doors"
+    ]
+   },
+   "ScheduleListing": {
+    "type": "object",
+    "properties": {
+     "id": {
+      "type": "string"
+     },
+     "site": {
+      "type": "string"
+     },
+     "name": {
+      "type": "string"
+     },
+     "open_on_holidays": {
+      "type": "boolean"
+     },
+     "intervals": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "properties": {
+        "days": {
+         "type": "string",
+         "description": "mon,tue,… or daily."
+        },
+        "from": {
+         "type": "string",
+         "description": "HH:MM"
+        },
+        "to": {
+         "type": "string",
+         "description": "HH:MM; at or before from, past midnight."
+        }
+       },
+       "required": [
+        "days",
+        "from",
+        "to"
+       ]
+      }
+     }
+    },
+    "required": [
+     "id",
+     "site",
+     "name",
+     "open_on_holidays",
+     "intervals"
+    ]
+   },
+   "ImportReport": {
+    "type": "object",
+    "properties": {
+     "dry_run": {
+      "type": "boolean"
+     },
+     "applied": {
+      "type": "boolean",
+      "description": "True when every change was committed; false: nothing was changed."
+     },
+     "records": {
+      "type": "integer",
+      "description": "Records read, the header not counted."
+     },
+     "changes": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "properties": {
+        "line": {
+         "type": "integer"
+        },
+        "action": {
+         "type": "string",
+         "enum": [
+          "add_unit",
+          "add_person",
+          "move_in",
+          "suspend",
+          "add_card"
+         ]
+        },
+        "subject": {
+         "type": "string"
+        }
+       },
+       "required": [
+        "line",
+        "action",
+        "subject"
+       ]
+      }
+     },
+     "unchanged": {
+      "type": "integer",
+      "description": "Records the database holds already."
+     },
+     "errors": {
+      "type": "array",
+      "description": "The first 1000 errors, by line.",
+      "items": {
+       "type": "object",
+       "properties": {
+        "line": {
+         "type": "integer"
+        },
+        "column": {
+         "type": "integer",
+         "description": "1-based; left out when the whole record is at fault."
+        },
+        "field": {
+         "type": "string"
+        },
+        "message": {
+         "type": "string"
+        }
+       },
+       "required": [
+        "line",
+        "message"
+       ]
+      }
+     },
+     "errors_total": {
+      "type": "integer"
+     },
+     "error": {
+      "type": "object",
+      "description": "With errors only: code import_refused.",
+      "properties": {
+       "code": {
+        "type": "string"
+       },
+       "message": {
+        "type": "string"
+       }
+      },
+      "required": [
+       "code",
+       "message"
+      ]
+     }
+    },
+    "required": [
+     "dry_run",
+     "applied",
+     "records",
+     "changes",
+     "unchanged",
+     "errors",
+     "errors_total"
     ]
    }
   },

@@ -207,6 +207,7 @@ import Testing
             "POST /api/v1/links/device", "POST /api/v1/keys/{id}/device/allow", "PUT /api/v1/doors/{door}/device-binding",
             "GET /api/v1/doors/{door}/device-binding", "GET /api/v1/webhook-events",
             "GET /api/v1/alerts", "GET /api/v1/alerts/stream", "POST /api/v1/alerts/{sequence}/acknowledge",
+            "GET /api/v1/groups", "GET /api/v1/schedules", "GET /api/v1/holidays", "POST /api/v1/import", "GET /api/v1/export.csv",
         ]
         #expect(documented == served)
     }

@@ -76,6 +76,13 @@ import Testing
                     resident: .notFound),
                 RoleRow(method: .get, path: "/api/v1/alerts", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
                 RoleRow(method: .post, path: "/api/v1/alerts/1/acknowledge", body: nil, admin: .notFound, staff: .notFound, resident: .forbidden),
+                RoleRow(method: .get, path: "/api/v1/groups", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                RoleRow(method: .get, path: "/api/v1/schedules", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                RoleRow(method: .get, path: "/api/v1/holidays", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
+                RoleRow(method: .post, path: "/api/v1/import?dry_run=true", body: "record,name\nunit,U\(index)\n", admin: .ok, staff: .ok,
+                    resident: .forbidden),
+                RoleRow(method: .post, path: "/api/v1/import", body: "record,name\nunit,U\(index)\n", admin: .ok, staff: .ok, resident: .forbidden),
+                RoleRow(method: .get, path: "/api/v1/export.csv", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
             ]
             try await harness.expect(rows, as: role, sessions: sessions)
         }

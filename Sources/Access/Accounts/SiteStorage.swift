@@ -31,7 +31,7 @@ public protocol AccountStorage: Sendable {
 }
 
 /// The access core's keys, passcodes, doors and log, as the HTTP API needs them.
-public protocol AccessStorage: UnitStorage, WebhookStorage, PersonCredentialStorage, AlertStorage, Sendable {
+public protocol AccessStorage: UnitStorage, WebhookStorage, PersonCredentialStorage, AlertStorage, DirectoryStorage, Sendable {
     func doors() async throws -> [Door]
     func issueKey(person: String, doors: [String], validUntil: Date?, mayShare: Bool, actor: String, at date: Date) async throws -> IssuedKey
     /// A share of a key: doors a subset of its doors (nil: all), from `validFrom` (nil: now) to no later than it ends.

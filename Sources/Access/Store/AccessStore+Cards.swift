@@ -30,7 +30,7 @@ extension AccessStore {
         }
     }
 
-    private func insertCard(_ enrollment: CardEnrollment, personID: String, actor: String, at date: Date, _ db: Database) throws -> String {
+    func insertCard(_ enrollment: CardEnrollment, personID: String, actor: String, at date: Date, _ db: Database) throws -> String {
         let card = enrollment.card
         if let holder = try AllowlistQueries.credentials(for: .card(card), in: db)
             .first(where: { !$0.revoked && ($0.validUntil.map { $0 > date.timeIntervalSince1970 } ?? true) }) {

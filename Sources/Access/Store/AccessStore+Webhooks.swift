@@ -213,9 +213,11 @@ extension AccessStore {
     public func markWebhookFailed(_ delivery: Int64, status: Int?, error: String?, retryAt: Date, at date: Date) throws {
         try pool.write { db in
             try db.execute(sql: """
-                UPDATE webhook_outbox SET attempts = attempts + 1, last_attempt_ms = ?, last_status = ?, last_error = ?, next_attempt_ms = ?
+                UPDATE webhook_outbox SET attempts = attempts + 1, last_attempt_ms = ?, last_status = ?, last_error = ?, next_attempt_ms = ?,
+                                          first_failed_ms = coalesce(first_failed_ms, ?)
                 WHERE id = ?
-                """, arguments: [Self.milliseconds(date), status, error.map { String($0.prefix(300)) }, Self.milliseconds(retryAt), delivery])
+                """, arguments: [Self.milliseconds(date), status, error.map { String($0.prefix(300)) }, Self.milliseconds(retryAt),
+                                 Self.milliseconds(date), delivery])
         }
     }
 

@@ -43,6 +43,9 @@ enum Schema {
         migrator.registerMigration("alerts: the index of alert rows, who acknowledged each") { db in
             try db.execute(sql: AlertSource.schema)
         }
+        migrator.registerMigration("webhook state: when an outbox row first failed (its receiver failing since)") { db in
+            try db.execute(sql: webhookStateSchema)
+        }
         return migrator
     }
 

@@ -43,6 +43,8 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
     public var doors: [Door]
     /// Faults in force now (an adapter missing, a database error), newest last.
     public var faults: [String]
+    /// Each webhook subscription's delivery state.
+    public var webhooks: [Webhook] = []
 
     public struct Bus: Codable, Sendable, Equatable {
         public var name: String

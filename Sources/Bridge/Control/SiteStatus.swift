@@ -1,17 +1,18 @@
+import Access
 import Foundation
 
 /// `keyway status` built from what the site's parts know: the buses, the readers, the doors, the faults.
 extension ServiceStatus {
     init(
         site: String, configuration: String, startedAt: Date, buses: [BusSnapshot],
-        readers: [(name: String, reader: ReaderRegistry.Reader)], doors: [DoorSnapshot], faults: [String]
+        readers: [(name: String, reader: ReaderRegistry.Reader)], doors: [DoorSnapshot], faults: [String], webhooks: [WebhookState] = []
     ) {
         self.init(
             site: site, configuration: configuration, startedAt: startedAt,
             buses: buses.map(Bus.init),
             readers: readers.map { Reader(name: $0.name, kind: $0.reader.kind.rawValue, online: $0.reader.online, lastEvent: $0.reader.lastEvent) },
             doors: doors.map(Door.init),
-            faults: faults)
+            faults: faults, webhooks: webhooks.map(Webhook.init))
     }
 }
 

@@ -321,8 +321,12 @@ public actor SiteSupervisor {
         for bus in configuration.buses {
             if let driver = self.buses[bus.name]?.driver { buses.append(await driver.snapshot()) }
         }
+        // The outbox is read from the database: an unreadable one is a fault of its own, the rest of the status stands.
+        var faults = runtime.faults.list()
+        var webhooks: [WebhookState] = []
+        do { webhooks = try access.store.webhookStates() } catch { faults.append("webhook state unreadable: \(error)") }
         return ServiceStatus(
             site: configuration.site.name, configuration: source.name, startedAt: startedAt, buses: buses,
-            readers: await runtime.readerSnapshots(), doors: await runtime.doorSnapshots(), faults: runtime.faults.list())
+            readers: await runtime.readerSnapshots(), doors: await runtime.doorSnapshots(), faults: faults, webhooks: webhooks)
     }
 }

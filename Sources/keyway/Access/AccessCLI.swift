@@ -56,9 +56,7 @@ extension AccessCLI {
         return .fields(format: parts[0], facility: facility, number: number)
     }
 
-    static func isFormatName(_ text: String) -> Bool {
-        !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
-    }
+    static func isFormatName(_ text: String) -> Bool { CardData.isFormatName(text) }
 }
 
 extension PersonKind: ExpressibleByArgument {}

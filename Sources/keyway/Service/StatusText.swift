@@ -1,4 +1,5 @@
 import Bridge
+import Foundation
 
 /// `keyway status` for a person: the site, then a line per bus, PD, reader and door, then the faults.
 extension ServiceStatus {
@@ -20,6 +21,8 @@ extension ServiceStatus {
             let alarms = door.alarms.isEmpty ? "" : ", ALARM \(door.alarms.joined(separator: ", "))"
             lines.append("door \(door.name): \(mode)\(position)\(alarms)\(door.lastEvent.map { ", last: \($0)" } ?? "")")
         }
+        let now = Date()
+        lines += webhooks.map { $0.summary(now: now) }
         lines += faults.map { "FAULT \($0)" }
         return lines.joined(separator: "\n")
     }
