@@ -9,6 +9,14 @@ enum OpenAPIDocument {
   "version": "1.0.0",
   "description": "The authenticated HTTP API of one Keyway site, served by `keyway serve` (docs/api.md). Errors are {\"error\": {\"code\", \"message\"}}. Request bodies are at most 16 KiB."
  },
+ "security": [
+  {
+   "bearer": []
+  },
+  {
+   "session": []
+  }
+ ],
  "paths": {
   "/api/v1/openapi.json": {
    "get": {
@@ -52,14 +60,7 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
     "security": [],
@@ -89,24 +90,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
-    },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ]
+    }
    },
    "delete": {
     "operationId": "logout",
@@ -116,24 +102,9 @@ enum OpenAPIDocument {
       "description": "Logged out."
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
-    },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ]
+    }
    }
   },
   "/api/v1/password": {
@@ -152,14 +123,7 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
     "security": [],
@@ -194,24 +158,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
-    },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ]
+    }
    },
    "post": {
     "operationId": "addUser",
@@ -242,24 +191,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "requestBody": {
      "required": true,
      "content": {
@@ -293,35 +227,12 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "id",
-      "in": "path",
-      "required": true,
-      "description": "The account's id.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/IdPath"
      }
     ]
    }
@@ -342,35 +253,12 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "id",
-      "in": "path",
-      "required": true,
-      "description": "The account's id.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/IdPath"
      }
     ],
     "requestBody": {
@@ -407,24 +295,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
       "name": "all",
@@ -463,24 +336,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "requestBody": {
      "required": true,
      "content": {
@@ -516,24 +374,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
       "name": "id",
@@ -568,24 +411,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
-    },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ]
+    }
    }
   },
   "/api/v1/doors/{door}/unlock": {
@@ -604,14 +432,7 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
     "security": [
@@ -625,15 +446,7 @@ enum OpenAPIDocument {
     ],
     "parameters": [
      {
-      "name": "door",
-      "in": "path",
-      "required": true,
-      "description": "The door's name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/DoorPath"
      }
     ],
     "requestBody": {
@@ -664,35 +477,12 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "door",
-      "in": "path",
-      "required": true,
-      "description": "The door's name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/DoorPath"
      }
     ]
    }
@@ -713,35 +503,12 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "door",
-      "in": "path",
-      "required": true,
-      "description": "The door's name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/DoorPath"
      }
     ]
    }
@@ -762,35 +529,12 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "door",
-      "in": "path",
-      "required": true,
-      "description": "The door's name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/DoorPath"
      }
     ],
     "requestBody": {
@@ -827,24 +571,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
       "name": "scope",
@@ -871,26 +600,10 @@ enum OpenAPIDocument {
       }
      },
      {
-      "name": "limit",
-      "in": "query",
-      "required": false,
-      "description": "Items per page (default 50), oldest first.",
-      "schema": {
-       "type": "integer",
-       "minimum": 1,
-       "maximum": 200
-      }
+      "$ref": "#/components/parameters/Limit"
      },
      {
-      "name": "after",
-      "in": "query",
-      "required": false,
-      "description": "The last id of the previous page.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/After"
      }
     ]
    },
@@ -929,24 +642,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "requestBody": {
      "required": true,
      "content": {
@@ -982,35 +680,12 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "id",
-      "in": "path",
-      "required": true,
-      "description": "The key's id.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/IdPath2"
      }
     ]
    },
@@ -1029,35 +704,12 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "id",
-      "in": "path",
-      "required": true,
-      "description": "The key's id.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/IdPath2"
      }
     ],
     "requestBody": {
@@ -1105,24 +757,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
       "name": "id",
@@ -1180,14 +817,7 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
     "security": [
@@ -1225,24 +855,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
       "name": "id",
@@ -1274,35 +889,12 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "door",
-      "in": "path",
-      "required": true,
-      "description": "The door's name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/DoorPath"
      }
     ]
    },
@@ -1321,35 +913,12 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "door",
-      "in": "path",
-      "required": true,
-      "description": "The door's name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/DoorPath"
      }
     ],
     "requestBody": {
@@ -1386,46 +955,15 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "limit",
-      "in": "query",
-      "required": false,
-      "description": "Items per page (default 50), oldest first.",
-      "schema": {
-       "type": "integer",
-       "minimum": 1,
-       "maximum": 200
-      }
+      "$ref": "#/components/parameters/Limit"
      },
      {
-      "name": "after",
-      "in": "query",
-      "required": false,
-      "description": "The last id of the previous page.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/After"
      }
     ]
    },
@@ -1452,24 +990,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "requestBody": {
      "required": true,
      "content": {
@@ -1505,24 +1028,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
       "name": "id",
@@ -1570,24 +1078,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
-    },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ]
+    }
    },
    "post": {
     "operationId": "addUnit",
@@ -1612,24 +1105,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "requestBody": {
      "required": true,
      "content": {
@@ -1661,35 +1139,12 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "unit",
-      "in": "path",
-      "required": true,
-      "description": "The unit's id or name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/UnitPath"
      }
     ],
     "requestBody": {
@@ -1723,35 +1178,12 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "unit",
-      "in": "path",
-      "required": true,
-      "description": "The unit's id or name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/UnitPath"
      }
     ],
     "requestBody": {
@@ -1786,35 +1218,12 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "unit",
-      "in": "path",
-      "required": true,
-      "description": "The unit's id or name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/UnitPath"
      },
      {
       "name": "active",
@@ -1848,24 +1257,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
-    },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ]
+    }
    },
    "patch": {
     "operationId": "setSharingPolicy",
@@ -1882,24 +1276,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "requestBody": {
      "required": true,
      "content": {
@@ -1936,24 +1315,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
-    },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ]
+    }
    },
    "post": {
     "operationId": "addWebhook",
@@ -1984,24 +1348,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "requestBody": {
      "required": true,
      "content": {
@@ -2040,24 +1389,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
-    },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ]
+    }
    }
   },
   "/api/v1/webhooks/{id}": {
@@ -2076,35 +1410,12 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "id",
-      "in": "path",
-      "required": true,
-      "description": "The subscription's id.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/IdPath3"
      }
     ]
    }
@@ -2128,35 +1439,12 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "id",
-      "in": "path",
-      "required": true,
-      "description": "The subscription's id.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/IdPath3"
      },
      {
       "name": "pending",
@@ -2201,121 +1489,30 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "from",
-      "in": "query",
-      "required": false,
-      "description": "Rows at or after this time.",
-      "schema": {
-       "type": "string",
-       "format": "date-time"
-      }
+      "$ref": "#/components/parameters/From"
      },
      {
-      "name": "until",
-      "in": "query",
-      "required": false,
-      "description": "Rows before this time.",
-      "schema": {
-       "type": "string",
-       "format": "date-time"
-      }
+      "$ref": "#/components/parameters/Until"
      },
      {
-      "name": "door",
-      "in": "query",
-      "required": false,
-      "description": "A door's name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/Door"
      },
      {
-      "name": "person",
-      "in": "query",
-      "required": false,
-      "description": "A person's id or name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/Person"
      },
      {
-      "name": "credential",
-      "in": "query",
-      "required": false,
-      "description": "A credential's id (a key's usage history).",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/Credential"
      },
      {
-      "name": "result",
-      "in": "query",
-      "required": false,
-      "description": "Decisions that granted or denied.",
-      "schema": {
-       "enum": [
-        "grant",
-        "deny"
-       ]
-      }
+      "$ref": "#/components/parameters/Result"
      },
      {
-      "name": "reason",
-      "in": "query",
-      "required": false,
-      "description": "A deny reason.",
-      "schema": {
-       "enum": [
-        "unknown",
-        "revoked",
-        "expired",
-        "not_yet_valid",
-        "outside_schedule",
-        "holiday",
-        "wrong_pin",
-        "use_limit_reached",
-        "suspended",
-        "door_not_allowed",
-        "lockout",
-        "duress",
-        "format_error",
-        "unknown_reader",
-        "invalid_signature",
-        "door_locked_down",
-        "mode_mismatch",
-        "pin_required",
-        "unknown_door",
-        "clock_error",
-        "internal_error",
-        "clock_untrusted"
-       ]
-      }
+      "$ref": "#/components/parameters/Reason"
      },
      {
       "name": "limit",
@@ -2329,14 +1526,7 @@ enum OpenAPIDocument {
       }
      },
      {
-      "name": "cursor",
-      "in": "query",
-      "required": false,
-      "description": "next_cursor of the previous page.",
-      "schema": {
-       "type": "string",
-       "pattern": "^[1-9][0-9]{0,17}$"
-      }
+      "$ref": "#/components/parameters/Cursor"
      }
     ]
    }
@@ -2357,121 +1547,30 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "from",
-      "in": "query",
-      "required": false,
-      "description": "Rows at or after this time.",
-      "schema": {
-       "type": "string",
-       "format": "date-time"
-      }
+      "$ref": "#/components/parameters/From"
      },
      {
-      "name": "until",
-      "in": "query",
-      "required": false,
-      "description": "Rows before this time.",
-      "schema": {
-       "type": "string",
-       "format": "date-time"
-      }
+      "$ref": "#/components/parameters/Until"
      },
      {
-      "name": "door",
-      "in": "query",
-      "required": false,
-      "description": "A door's name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/Door"
      },
      {
-      "name": "person",
-      "in": "query",
-      "required": false,
-      "description": "A person's id or name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/Person"
      },
      {
-      "name": "credential",
-      "in": "query",
-      "required": false,
-      "description": "A credential's id (a key's usage history).",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/Credential"
      },
      {
-      "name": "result",
-      "in": "query",
-      "required": false,
-      "description": "Decisions that granted or denied.",
-      "schema": {
-       "enum": [
-        "grant",
-        "deny"
-       ]
-      }
+      "$ref": "#/components/parameters/Result"
      },
      {
-      "name": "reason",
-      "in": "query",
-      "required": false,
-      "description": "A deny reason.",
-      "schema": {
-       "enum": [
-        "unknown",
-        "revoked",
-        "expired",
-        "not_yet_valid",
-        "outside_schedule",
-        "holiday",
-        "wrong_pin",
-        "use_limit_reached",
-        "suspended",
-        "door_not_allowed",
-        "lockout",
-        "duress",
-        "format_error",
-        "unknown_reader",
-        "invalid_signature",
-        "door_locked_down",
-        "mode_mismatch",
-        "pin_required",
-        "unknown_door",
-        "clock_error",
-        "internal_error",
-        "clock_untrusted"
-       ]
-      }
+      "$ref": "#/components/parameters/Reason"
      }
     ]
    }
@@ -2492,35 +1591,12 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "kind",
-      "in": "query",
-      "required": false,
-      "description": "Alert kinds, comma-separated: forced, held_open, reader_offline, keypad_lockout, duress, out_of_hours (out_of_hours: a passcode or PIN tried outside the window or weekly schedule its issuer set).",
-      "schema": {
-       "type": "string",
-       "pattern": "^(forced|held_open|reader_offline|keypad_lockout|duress|out_of_hours)(,(forced|held_open|reader_offline|keypad_lockout|duress|out_of_hours))*$",
-       "maxLength": 200
-      }
+      "$ref": "#/components/parameters/Kind"
      },
      {
       "name": "from",
@@ -2543,24 +1619,10 @@ enum OpenAPIDocument {
       }
      },
      {
-      "name": "door",
-      "in": "query",
-      "required": false,
-      "description": "A door's name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/Door"
      },
      {
-      "name": "acknowledged",
-      "in": "query",
-      "required": false,
-      "description": "true: only acknowledged alerts; false: only those not acknowledged yet.",
-      "schema": {
-       "type": "boolean"
-      }
+      "$ref": "#/components/parameters/Acknowledged"
      },
      {
       "name": "limit",
@@ -2574,14 +1636,7 @@ enum OpenAPIDocument {
       }
      },
      {
-      "name": "cursor",
-      "in": "query",
-      "required": false,
-      "description": "next_cursor of the previous page.",
-      "schema": {
-       "type": "string",
-       "pattern": "^[1-9][0-9]{0,17}$"
-      }
+      "$ref": "#/components/parameters/Cursor"
      }
     ]
    }
@@ -2602,55 +1657,18 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "kind",
-      "in": "query",
-      "required": false,
-      "description": "Alert kinds, comma-separated: forced, held_open, reader_offline, keypad_lockout, duress, out_of_hours (out_of_hours: a passcode or PIN tried outside the window or weekly schedule its issuer set).",
-      "schema": {
-       "type": "string",
-       "pattern": "^(forced|held_open|reader_offline|keypad_lockout|duress|out_of_hours)(,(forced|held_open|reader_offline|keypad_lockout|duress|out_of_hours))*$",
-       "maxLength": 200
-      }
+      "$ref": "#/components/parameters/Kind"
      },
      {
-      "name": "door",
-      "in": "query",
-      "required": false,
-      "description": "A door's name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/Door"
      },
      {
-      "name": "acknowledged",
-      "in": "query",
-      "required": false,
-      "description": "true: only acknowledged alerts; false: only those not acknowledged yet.",
-      "schema": {
-       "type": "boolean"
-      }
+      "$ref": "#/components/parameters/Acknowledged"
      }
     ]
    }
@@ -2671,24 +1689,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
       "name": "sequence",
@@ -2719,121 +1722,30 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "from",
-      "in": "query",
-      "required": false,
-      "description": "Rows at or after this time.",
-      "schema": {
-       "type": "string",
-       "format": "date-time"
-      }
+      "$ref": "#/components/parameters/From"
      },
      {
-      "name": "until",
-      "in": "query",
-      "required": false,
-      "description": "Rows before this time.",
-      "schema": {
-       "type": "string",
-       "format": "date-time"
-      }
+      "$ref": "#/components/parameters/Until"
      },
      {
-      "name": "door",
-      "in": "query",
-      "required": false,
-      "description": "A door's name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/Door"
      },
      {
-      "name": "person",
-      "in": "query",
-      "required": false,
-      "description": "A person's id or name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/Person"
      },
      {
-      "name": "credential",
-      "in": "query",
-      "required": false,
-      "description": "A credential's id (a key's usage history).",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/Credential"
      },
      {
-      "name": "result",
-      "in": "query",
-      "required": false,
-      "description": "Decisions that granted or denied.",
-      "schema": {
-       "enum": [
-        "grant",
-        "deny"
-       ]
-      }
+      "$ref": "#/components/parameters/Result"
      },
      {
-      "name": "reason",
-      "in": "query",
-      "required": false,
-      "description": "A deny reason.",
-      "schema": {
-       "enum": [
-        "unknown",
-        "revoked",
-        "expired",
-        "not_yet_valid",
-        "outside_schedule",
-        "holiday",
-        "wrong_pin",
-        "use_limit_reached",
-        "suspended",
-        "door_not_allowed",
-        "lockout",
-        "duress",
-        "format_error",
-        "unknown_reader",
-        "invalid_signature",
-        "door_locked_down",
-        "mode_mismatch",
-        "pin_required",
-        "unknown_door",
-        "clock_error",
-        "internal_error",
-        "clock_untrusted"
-       ]
-      }
+      "$ref": "#/components/parameters/Reason"
      },
      {
       "name": "Last-Event-ID",
@@ -2866,24 +1778,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
       "name": "search",
@@ -2935,24 +1832,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "requestBody": {
      "required": true,
      "content": {
@@ -2985,35 +1867,12 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "person",
-      "in": "path",
-      "required": true,
-      "description": "The person's id or name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/PersonPath"
      }
     ]
    }
@@ -3034,35 +1893,12 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "person",
-      "in": "path",
-      "required": true,
-      "description": "The person's id or name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/PersonPath"
      }
     ]
    }
@@ -3083,24 +1919,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "requestBody": {
      "required": true,
      "content": {
@@ -3116,15 +1937,7 @@ enum OpenAPIDocument {
     },
     "parameters": [
      {
-      "name": "person",
-      "in": "path",
-      "required": true,
-      "description": "The person's id or name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/PersonPath"
      }
     ]
    }
@@ -3148,35 +1961,12 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "person",
-      "in": "path",
-      "required": true,
-      "description": "The person's id or name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/PersonPath"
      },
      {
       "name": "limit",
@@ -3208,35 +1998,12 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "person",
-      "in": "path",
-      "required": true,
-      "description": "The person's id or name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/PersonPath"
      }
     ],
     "requestBody": {
@@ -3272,35 +2039,12 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "parameters": [
      {
-      "name": "person",
-      "in": "path",
-      "required": true,
-      "description": "The person's id or name.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/PersonPath"
      },
      {
       "name": "id",
@@ -3345,24 +2089,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "requestBody": {
      "required": true,
      "content": {
@@ -3401,24 +2130,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
-    },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ]
+    }
    }
   },
   "/api/v1/schedules": {
@@ -3437,24 +2151,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "requestBody": {
      "required": true,
      "content": {
@@ -3490,24 +2189,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
-    },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ]
+    }
    }
   },
   "/api/v1/holidays": {
@@ -3526,24 +2210,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
     },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ],
     "requestBody": {
      "required": true,
      "content": {
@@ -3577,24 +2246,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
-    },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ]
+    }
    }
   },
   "/api/v1/import": {
@@ -3646,24 +2300,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
-    },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ]
+    }
    }
   },
   "/api/v1/export.csv": {
@@ -3682,24 +2321,9 @@ enum OpenAPIDocument {
       }
      },
      "default": {
-      "description": "A refusal: the status says which, the body why.",
-      "content": {
-       "application/json": {
-        "schema": {
-         "$ref": "#/components/schemas/Error"
-        }
-       }
-      }
+      "$ref": "#/components/responses/Refusal"
      }
-    },
-    "security": [
-     {
-      "bearer": []
-     },
-     {
-      "session": []
-     }
-    ]
+    }
    }
   }
  },
@@ -5780,6 +4404,235 @@ enum OpenAPIDocument {
     "in": "cookie",
     "name": "keyway_session",
     "description": "The cookie POST /api/v1/session sets; changes also need the X-CSRF-Token header."
+   }
+  },
+  "responses": {
+   "Refusal": {
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    },
+    "description": "A refusal: the status says which, the body why."
+   }
+  },
+  "parameters": {
+   "IdPath": {
+    "description": "The account's id.",
+    "in": "path",
+    "name": "id",
+    "required": true,
+    "schema": {
+     "maxLength": 200,
+     "minLength": 1,
+     "type": "string"
+    }
+   },
+   "DoorPath": {
+    "description": "The door's name.",
+    "in": "path",
+    "name": "door",
+    "required": true,
+    "schema": {
+     "maxLength": 200,
+     "minLength": 1,
+     "type": "string"
+    }
+   },
+   "Limit": {
+    "description": "Items per page (default 50), oldest first.",
+    "in": "query",
+    "name": "limit",
+    "required": false,
+    "schema": {
+     "maximum": 200,
+     "minimum": 1,
+     "type": "integer"
+    }
+   },
+   "After": {
+    "description": "The last id of the previous page.",
+    "in": "query",
+    "name": "after",
+    "required": false,
+    "schema": {
+     "maxLength": 200,
+     "minLength": 1,
+     "type": "string"
+    }
+   },
+   "IdPath2": {
+    "description": "The key's id.",
+    "in": "path",
+    "name": "id",
+    "required": true,
+    "schema": {
+     "maxLength": 200,
+     "minLength": 1,
+     "type": "string"
+    }
+   },
+   "UnitPath": {
+    "description": "The unit's id or name.",
+    "in": "path",
+    "name": "unit",
+    "required": true,
+    "schema": {
+     "maxLength": 200,
+     "minLength": 1,
+     "type": "string"
+    }
+   },
+   "IdPath3": {
+    "description": "The subscription's id.",
+    "in": "path",
+    "name": "id",
+    "required": true,
+    "schema": {
+     "maxLength": 200,
+     "minLength": 1,
+     "type": "string"
+    }
+   },
+   "From": {
+    "description": "Rows at or after this time.",
+    "in": "query",
+    "name": "from",
+    "required": false,
+    "schema": {
+     "format": "date-time",
+     "type": "string"
+    }
+   },
+   "Until": {
+    "description": "Rows before this time.",
+    "in": "query",
+    "name": "until",
+    "required": false,
+    "schema": {
+     "format": "date-time",
+     "type": "string"
+    }
+   },
+   "Door": {
+    "description": "A door's name.",
+    "in": "query",
+    "name": "door",
+    "required": false,
+    "schema": {
+     "maxLength": 200,
+     "minLength": 1,
+     "type": "string"
+    }
+   },
+   "Person": {
+    "description": "A person's id or name.",
+    "in": "query",
+    "name": "person",
+    "required": false,
+    "schema": {
+     "maxLength": 200,
+     "minLength": 1,
+     "type": "string"
+    }
+   },
+   "Credential": {
+    "description": "A credential's id (a key's usage history).",
+    "in": "query",
+    "name": "credential",
+    "required": false,
+    "schema": {
+     "maxLength": 200,
+     "minLength": 1,
+     "type": "string"
+    }
+   },
+   "Result": {
+    "description": "Decisions that granted or denied.",
+    "in": "query",
+    "name": "result",
+    "required": false,
+    "schema": {
+     "enum": [
+      "grant",
+      "deny"
+     ]
+    }
+   },
+   "Reason": {
+    "description": "A deny reason.",
+    "in": "query",
+    "name": "reason",
+    "required": false,
+    "schema": {
+     "enum": [
+      "unknown",
+      "revoked",
+      "expired",
+      "not_yet_valid",
+      "outside_schedule",
+      "holiday",
+      "wrong_pin",
+      "use_limit_reached",
+      "suspended",
+      "door_not_allowed",
+      "lockout",
+      "duress",
+      "format_error",
+      "unknown_reader",
+      "invalid_signature",
+      "door_locked_down",
+      "mode_mismatch",
+      "pin_required",
+      "unknown_door",
+      "clock_error",
+      "internal_error",
+      "clock_untrusted"
+     ]
+    }
+   },
+   "Cursor": {
+    "description": "next_cursor of the previous page.",
+    "in": "query",
+    "name": "cursor",
+    "required": false,
+    "schema": {
+     "pattern": "^[1-9][0-9]{0,17}$",
+     "type": "string"
+    }
+   },
+   "Kind": {
+    "description": "Alert kinds, comma-separated: forced, held_open, reader_offline, keypad_lockout, duress, out_of_hours (out_of_hours: a passcode or PIN tried outside the window or weekly schedule its issuer set).",
+    "in": "query",
+    "name": "kind",
+    "required": false,
+    "schema": {
+     "maxLength": 200,
+     "pattern": "^(forced|held_open|reader_offline|keypad_lockout|duress|out_of_hours)(,(forced|held_open|reader_offline|keypad_lockout|duress|out_of_hours))*$",
+     "type": "string"
+    }
+   },
+   "Acknowledged": {
+    "description": "true: only acknowledged alerts; false: only those not acknowledged yet.",
+    "in": "query",
+    "name": "acknowledged",
+    "required": false,
+    "schema": {
+     "type": "boolean"
+    }
+   },
+   "PersonPath": {
+    "description": "The person's id or name.",
+    "in": "path",
+    "name": "person",
+    "required": true,
+    "schema": {
+     "maxLength": 200,
+     "minLength": 1,
+     "type": "string"
+    }
    }
   }
  }

@@ -135,7 +135,8 @@ public final class AccessControl: Sendable {
     public func record(_ event: DoorEvent) throws -> Int64 {
         try store.write({ db in
             try store.log.append(ActivityDraft(at: event.at, kind: .door, event: event.kind.rawValue, door: event.door,
-                                                 reader: event.reader, reason: event.reason?.rawValue, detail: event.detail), in: db)
+                                                 reader: event.reader, reason: event.reason?.rawValue, detail: event.detail,
+                                                 actor: event.actor), in: db)
         }, durableFirst: { _ in false })
     }
 

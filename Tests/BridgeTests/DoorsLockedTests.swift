@@ -111,6 +111,15 @@ private struct TwoDoors {
         #expect(site.front.actions == ["locked", "pulse", "locked"])
     }
 
+    /// Every change an operator makes is in the log with who made it, a timed unlock too (it is the door's own event).
+    @Test(.timeLimit(.minutes(2))) func aTimedUnlockIsLoggedWithTheOperatorWhoAskedForIt() async throws {
+        let site = try await TwoDoors("timed-actor")
+        _ = try await site.doors.command(.unlock, door: "Back", for: .seconds(5), actor: "api:user_desk")
+        #expect(try await eventually(within: .seconds(30)) {
+            try site.access.store.activity().contains { $0.event == "unlocked" && $0.door == "Back" && $0.actor == "api:user_desk" }
+        })
+    }
+
     @Test(.timeLimit(.minutes(2))) func aLockdownWrittenByAnotherProcessRelocksAHeldDoorWithoutWaitingForACard() async throws {
         let site = try await TwoDoors("lockdown-cli")
         #expect(try await site.doors.command(.unlock, door: "Back", for: nil) == "Back is now unlocked")

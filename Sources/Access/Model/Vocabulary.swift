@@ -203,13 +203,17 @@ public struct DoorEvent: Sendable, Hashable {
     public let detail: String?
     /// Why a report was rejected (`reportRejected`).
     public let reason: DenyReason?
+    /// The operator who caused it (an operator's timed unlock), as the activity log names them.
+    public let actor: String?
 
-    public init(_ kind: Kind, door: String, reader: String? = nil, at: Date, detail: String? = nil, reason: DenyReason? = nil) {
+    public init(_ kind: Kind, door: String, reader: String? = nil, at: Date, detail: String? = nil, reason: DenyReason? = nil,
+                actor: String? = nil) {
         self.kind = kind
         self.door = door
         self.reader = reader
         self.at = at
         self.detail = detail
         self.reason = reason
+        self.actor = actor
     }
 }

@@ -28,7 +28,7 @@ public struct DoorOperator: Sendable {
                 newMode = .unlocked
                 break
             }
-            await site.unlock(name, for: duration)
+            await site.unlock(name, for: duration, actor: actor)
             return "\(name) unlocked for \(duration.text)"
         // Locking a door configured unlocked still lets credentials in.
         case .lock: newMode = modes.configured == .unlocked ? .card : modes.configured

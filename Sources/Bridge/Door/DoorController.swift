@@ -69,7 +69,7 @@ public struct DoorController: Sendable {
         case .mode(let newMode): actions += change(to: newMode)
         case .doorPosition(let open): actions += doorPositionChanged(open: open, now: now)
         case .exitButtonPressed: actions += release(for: strike, now: now, recording: .requestToExit)
-        case .unlock(let duration): actions += release(for: duration, now: now, recording: .unlocked)
+        case .unlock(let duration, let actor): actions += release(for: duration, now: now, recording: .unlocked, by: actor)
         case .relock: actions += relock()
         case .readerOffline: cardAwaitingPIN = nil
         case .tick: break
@@ -103,10 +103,11 @@ public struct DoorController: Sendable {
     // MARK: Strike, mode and door position
 
     /// Releases the strike for a while; never in lockdown, whoever asks.
-    private mutating func release(for duration: Duration, now: UInt64, recording event: DoorEvent.Kind? = nil) -> [DoorAction] {
+    private mutating func release(for duration: Duration, now: UInt64, recording event: DoorEvent.Kind? = nil,
+                                  by actor: String? = nil) -> [DoorAction] {
         guard mode != .lockdown else { return [] }
         releasedUntil = max(releasedUntil, now.advanced(by: duration))
-        return (event.map { [.record($0)] } ?? []) + [.pulseRelay(duration)]
+        return (event.map { [.record($0, actor: actor)] } ?? []) + [.pulseRelay(duration)]
     }
 
     /// A new mode acts on the relay at once, whatever it was doing: held, locked, or released by a pulse (an

@@ -26,8 +26,8 @@ public enum DoorInput: Sendable, Equatable {
     /// The door position switch, already translated from the contact's wiring.
     case doorPosition(open: Bool)
     case exitButtonPressed
-    /// An operator releases the strike for a while.
-    case unlock(for: Duration)
+    /// An operator (`actor`, whom the log names) releases the strike for a while.
+    case unlock(for: Duration, actor: String? = nil)
     /// An operator locks the door now: a timed release ends, the mode stays.
     case relock
     /// The reader stopped answering: a card waiting for its PIN is forgotten.
@@ -67,6 +67,7 @@ public enum DoorAction: Sendable, Equatable {
     case setRelay(unlocked: Bool)
     case feedback(ReaderFeedback)
     case alarm(DoorAlarm, raised: Bool)
-    /// A door event for the activity log (decisions are logged by the access core itself).
-    case record(DoorEvent.Kind)
+    /// A door event for the activity log (decisions are logged by the access core itself), with the operator who
+    /// caused it, if one did.
+    case record(DoorEvent.Kind, actor: String? = nil)
 }

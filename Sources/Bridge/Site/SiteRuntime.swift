@@ -250,9 +250,9 @@ public actor SiteRuntime: ReaderReportSink {
         return nil
     }
 
-    /// Releases a door's strike for a while; the door refuses in lockdown.
-    public func unlock(_ name: String, for duration: Duration) async {
-        await handle(.unlock(for: duration), at: name)
+    /// Releases a door's strike for a while, for `actor` (whom the log names); the door refuses in lockdown.
+    public func unlock(_ name: String, for duration: Duration, actor: String? = nil) async {
+        await handle(.unlock(for: duration, actor: actor), at: name)
     }
 
     /// Puts a door in a mode at once (the relay acts now: a lockdown must not wait for a stalled database), then
@@ -549,10 +549,10 @@ public actor SiteRuntime: ReaderReportSink {
                        metadata: metadata.merging(["alarm": "\(alarm.rawValue)"]) { $1 })
             doors[door]?.lastEvent = "\(alarm.rawValue)\(raised ? "" : " cleared")"
             if raised { record(DoorEvent(alarm.event, door: door, reader: binding.reader, at: Date())) }
-        case .record(let event):
+        case .record(let event, let actor):
             logger.info("door event", metadata: metadata.merging(["event": "\(event.rawValue)"]) { $1 })
             doors[door]?.lastEvent = event.rawValue
-            record(DoorEvent(event, door: door, reader: binding.reader, at: Date()))
+            record(DoorEvent(event, door: door, reader: binding.reader, at: Date(), actor: actor))
         }
     }
 
