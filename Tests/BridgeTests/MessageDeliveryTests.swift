@@ -336,20 +336,22 @@ import Testing
     }
 }
 
-/// A Python peer from Demo/ on loopback that records what it receives as JSON lines.
+/// A Python peer from Demo/ on loopback (an SMTP, SMS or webhook sink) that records what it receives as JSON lines.
 final class Sink: @unchecked Sendable {
     let directory: URL
     private(set) var port = 0
     private var process: Process?
     private let log: URL
 
-    init(directory: URL, script: String, _ arguments: [String]) throws {
+    /// Starts `script` with `--log` and `--port-file` and waits for the port it bound; `log` (a new file unless given)
+    /// is where it writes what it receives.
+    init(directory: URL, script: String, log: URL? = nil, _ arguments: [String]) throws {
         self.directory = directory
-        log = directory.appendingPathComponent("sink-\(UUID().uuidString.prefix(6)).jsonl")
+        self.log = log ?? directory.appendingPathComponent("sink-\(UUID().uuidString.prefix(6)).jsonl")
         let portFile = directory.appendingPathComponent("sink-port-\(UUID().uuidString.prefix(6))")
         let process = Process()
         process.executableURL = TestPaths.python
-        process.arguments = [TestPaths.repository.appendingPathComponent("Demo/\(script)").path, "--log", log.path,
+        process.arguments = [TestPaths.repository.appendingPathComponent("Demo/\(script)").path, "--log", self.log.path,
                              "--port-file", portFile.path] + arguments
         try process.run()
         self.process = process
@@ -372,7 +374,9 @@ final class Sink: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    func records() -> [[String: Any]] {
+    func records() -> [[String: Any]] { Self.records(in: log) }
+
+    static func records(in log: URL) -> [[String: Any]] {
         guard let text = try? String(contentsOf: log, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
     }

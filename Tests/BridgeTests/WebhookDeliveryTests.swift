@@ -166,12 +166,12 @@ final class Deliverer {
     }
 }
 
-/// Demo/webhook_receiver.py on a loopback port of its own (kept across a stop and start).
+/// Demo/webhook_receiver.py on a loopback port of its own (kept across a stop and start), its log kept too.
 final class WebhookReceiver: @unchecked Sendable {
     let directory: URL
     private(set) var secret: String
     private var port = 0
-    private var process: Process?
+    private var sink: Sink?
     private let delay: Double
     private let log: URL
 
@@ -188,40 +188,14 @@ final class WebhookReceiver: @unchecked Sendable {
     func start(secret newSecret: String? = nil) throws {
         if let newSecret { secret = newSecret }
         let secretFile = directory.appendingPathComponent("receiver-secret")
-        let portFile = directory.appendingPathComponent("receiver-port-\(UUID().uuidString.prefix(6))")
         try Data(secret.utf8).write(to: secretFile)
-        let process = Process()
-        process.executableURL = TestPaths.python
-        process.arguments = [TestPaths.repository.appendingPathComponent("Demo/webhook_receiver.py").path,
-                             "--secret-file", secretFile.path, "--log", log.path, "--port", String(port),
-                             "--port-file", portFile.path, "--delay", String(delay)]
-        try process.run()
-        self.process = process
-        let deadline = Date() + 30
-        while Date() < deadline {
-            if let text = try? String(contentsOf: portFile, encoding: .utf8), let value = Int(text) {
-                port = value
-                return
-            }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        stop()
-        throw ReceiverError()
+        let sink = try Sink(directory: directory, script: "webhook_receiver.py", log: log,
+                            ["--secret-file", secretFile.path, "--port", String(port), "--delay", String(delay)])
+        self.sink = sink
+        port = sink.port
     }
 
-    /// SIGKILL: a child of the test process may inherit a mask that blocks SIGTERM.
-    func stop() {
-        guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
+    func stop() { sink?.stop() }
 
-    func records() -> [[String: Any]] {
-        guard let text = try? String(contentsOf: log, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { line in
-            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
-        }
-    }
-
-    struct ReceiverError: Error {}
+    func records() -> [[String: Any]] { Sink.records(in: log) }
 }
