@@ -290,11 +290,16 @@ private final class FaultSite: @unchecked Sendable {
         return openings
     }
 
-    /// Polls `condition` every 200 ms for up to `within` seconds.
+    /// Polls `condition` every 200 ms for up to `within` seconds. How long it took is printed, never asserted (a
+    /// measure of how soon status tells the truth; each poll runs `keyway status`, so it includes that start-up).
     func waitFor(_ what: String, within: TimeInterval = 90, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(within)
+        let start = Date()
+        let deadline = start.addingTimeInterval(within)
         while Date() < deadline {
-            if condition() { return true }
+            if condition() {
+                print("fault-suite: \(what) after \(Int(Date().timeIntervalSince(start) * 1000)) ms")
+                return true
+            }
             Thread.sleep(forTimeInterval: 0.2)
         }
         Issue.record("not within \(Int(within)) s: \(what)")

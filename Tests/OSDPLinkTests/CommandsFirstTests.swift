@@ -6,7 +6,7 @@ import Synchronization
 import Testing
 
 /// A PD played by hand on the far end of a pseudo-terminal: the commands a card's decision sends wake the
-/// link's thread and are the PD's very next frames, in the order they were sent, with no POLL in between.
+/// link's thread; the first is the PD's very next frame, and the rest follow in the order they were sent.
 @Suite struct CommandsFirstTests {
     /// Reads frames from the PD's end and answers each: ID, CAP, then ACK, except that the POLLs are answered
     /// with a card once `cardAfterPolls` of them have been seen. Returns the command codes as they came.
@@ -103,6 +103,11 @@ import Testing
         // A frame resent at once (its reply was late enough mid-frame to count as broken on a loaded machine) is
         // still the same command: compare the commands, each counted once.
         let after = codes[(card + 1)...].reduce(into: [UInt8]()) { if $0.last != $1 { $0.append($1) } }
-        #expect(Array(after.prefix(3)) == [CommandCode.out.rawValue, CommandCode.led.rawValue, CommandCode.buz.rawValue])
+        // The strike's command is the very next frame. The LED and the beep follow it in order; a POLL may come
+        // between them only when this test's thread lost the CPU between two sends for longer than the OUT's whole
+        // exchange (seen on two loaded cores in CI), which says nothing of the link.
+        #expect(after.first == CommandCode.out.rawValue)
+        #expect(Array(after.filter { $0 != CommandCode.poll.rawValue }.prefix(3))
+                == [CommandCode.out.rawValue, CommandCode.led.rawValue, CommandCode.buz.rawValue])
     }
 }
