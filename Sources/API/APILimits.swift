@@ -15,6 +15,8 @@ public enum APILimits {
     public static let doorsPerRequest = 64
     public static let pageSize = 1...200
     public static let uses = 1...10_000
+    /// How long a rotated code's old code may keep working beside the new one: up to a week.
+    public static let rotationOverlapSeconds = 0...604_800
     /// A card's raw bits (`bits`), as `0` and `1` characters.
     public static let cardBits = 1...1024
     /// How long a token or share may run, at most (`DurationLimits.credentialPeriod`).

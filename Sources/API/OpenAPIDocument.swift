@@ -986,6 +986,12 @@ enum OpenAPIDocument {
         "parameters": {
          "id": "$response.body#/passcode/id"
         }
+       },
+       "rotatePasscode": {
+        "operationId": "rotatePasscode",
+        "parameters": {
+         "id": "$response.body#/passcode/id"
+        }
        }
       }
      },
@@ -1033,15 +1039,7 @@ enum OpenAPIDocument {
     },
     "parameters": [
      {
-      "name": "id",
-      "in": "path",
-      "required": true,
-      "description": "The passcode's id.",
-      "schema": {
-       "type": "string",
-       "maxLength": 200,
-       "minLength": 1
-      }
+      "$ref": "#/components/parameters/IdPath4"
      }
     ],
     "requestBody": {
@@ -1053,6 +1051,45 @@ enum OpenAPIDocument {
        },
        "example": {
         "reason": "moved out"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/v1/passcodes/{id}/rotate": {
+   "post": {
+    "operationId": "rotatePasscode",
+    "summary": "Rotate a passcode (staff, admin; a per-staff code, say): a new code that inherits everything else, shown once; the old one stops now or after overlap_seconds. The old code's id is refused after that.",
+    "responses": {
+     "201": {
+      "description": "The new passcode and its code, shown once.",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/IssuedPasscode"
+        }
+       }
+      }
+     },
+     "default": {
+      "$ref": "#/components/responses/Refusal"
+     }
+    },
+    "parameters": [
+     {
+      "$ref": "#/components/parameters/IdPath4"
+     }
+    ],
+    "requestBody": {
+     "required": false,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/RotateCode"
+       },
+       "example": {
+        "overlap_seconds": 3600
        }
       }
      }
@@ -3051,6 +3088,23 @@ enum OpenAPIDocument {
       "minimum": 1,
       "maximum": 10000
      },
+     "schedule": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 200,
+      "minLength": 1,
+      "pattern": "\\S",
+      "description": "A weekly schedule by name (GET /schedules): the code opens only inside it."
+     },
+     "duress": {
+      "type": [
+       "boolean",
+       "null"
+      ],
+      "description": "A duress code (staff, admin): it opens as the door allows and raises a silent alarm."
+     },
      "send_to": {
       "type": [
        "string",
@@ -4391,6 +4445,20 @@ enum OpenAPIDocument {
      "errors",
      "errors_total"
     ]
+   },
+   "RotateCode": {
+    "type": "object",
+    "properties": {
+     "overlap_seconds": {
+      "type": [
+       "integer",
+       "null"
+      ],
+      "minimum": 0,
+      "maximum": 604800,
+      "description": "How long the old code keeps working beside the new one; left out: it stops now."
+     }
+    }
    }
   },
   "securitySchemes": {
@@ -4627,6 +4695,17 @@ enum OpenAPIDocument {
     "description": "The person's id or name.",
     "in": "path",
     "name": "person",
+    "required": true,
+    "schema": {
+     "maxLength": 200,
+     "minLength": 1,
+     "type": "string"
+    }
+   },
+   "IdPath4": {
+    "description": "The passcode's id.",
+    "in": "path",
+    "name": "id",
     "required": true,
     "schema": {
      "maxLength": 200,

@@ -86,8 +86,17 @@ struct NewPasscodeBody: Decodable {
     let validUntil: String?
     /// Left out: unlimited.
     let uses: Int?
+    /// A weekly schedule by name (`GET /schedules`): the code opens only inside it.
+    let schedule: String?
+    /// A duress code (staff and admin): it raises a silent alarm when used.
+    let duress: Bool?
     /// An e-mail address or phone number to send the code to (delivery for it must be configured).
     let sendTo: String?
+}
+
+struct RotateCodeBody: Decodable {
+    /// How long the old code keeps working beside the new one (0, the default: it stops now).
+    let overlapSeconds: Int?
 }
 
 struct IssuedPasscodeView: Encodable {
@@ -192,6 +201,11 @@ extension KeywayAPI {
             request.validFrom = try Input.date(body.validFrom, "valid_from")
             request.validUntil = try Input.end(body.validUntil, "valid_until", now: now)
             request.uses = try Input.uses(body.uses)
+            request.schedule = try Input.optionalText(body.schedule, "schedule", max: APILimits.nameLength)
+            if body.duress == true {
+                try caller.require(.staff, "a duress passcode")
+                request.duress = true
+            }
             try caller.requireDoors(request.doors)
             if caller.role < .staff {
                 try await self.checkResidentPasscode(request, caller)
@@ -207,6 +221,26 @@ extension KeywayAPI {
                                                         code: issued.code, delivery: message?.1), status: .created)
         }
         v1.delete("passcodes/:id") { request, context in try await self.revoke(.passcode, request, context) }
+        // Per-staff codes are rotated by the desk: the new code inherits everything, the old one ends after the overlap.
+        v1.post("passcodes/:id/rotate") { request, context in
+            let caller = try await self.caller(request, context)
+            try caller.require(.staff, "rotating a code")
+            let issued = try await self.visible(.passcode, try Input.path(context, "id"), caller)
+            try caller.requireDoors(issued.credential.doors)
+            let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            let overlap = buffer.readableBytes == 0 ? nil
+                : try JSONBody.decoder.decode(RotateCodeBody.self, from: Data(buffer.readableBytesView)).overlapSeconds
+            guard APILimits.rotationOverlapSeconds.contains(overlap ?? 0) else {
+                throw APIError.invalid("overlap_seconds is \(APILimits.rotationOverlapSeconds.lowerBound) to "
+                                       + "\(APILimits.rotationOverlapSeconds.upperBound) (a week), or left out for none")
+            }
+            guard issued.credential.revokedAt == nil else { throw APIError(.conflict, "conflict", "\(issued.credential.id) is revoked") }
+            let now = Date()
+            let rotated = try await self.access.rotateCode(issued.credential.id, overlap: TimeInterval(overlap ?? 0), actor: caller.actor, at: now)
+            return JSONBody.response(IssuedPasscodeView(passcode: CredentialView(try await self.access.credential(rotated.credential.id),
+                                                                                 site: self.accounts.siteID),
+                                                        code: rotated.code), status: .created)
+        }
     }
 
     /// The caller with their unit, when they are a resident who lives in one.

@@ -139,6 +139,10 @@ enum Templates {
       </fieldset>
       <label for="passcode-uses">Number of uses (for “A number of times”)</label>
       <input type="number" id="passcode-uses" min="2" max="10000" value="5">
+      <div id="passcode-schedule-box" hidden>
+        <label for="passcode-schedule">Hours it opens</label>
+        <select id="passcode-schedule"><option value="">Any time between From and Until</option></select>
+      </div>
       <button type="submit" class="primary">Make the code</button>
       <p id="passcode-status" class="status" role="status" aria-live="polite"></p>
     </form>

@@ -132,6 +132,39 @@ import Testing
         #expect(try await harness.send(.delete, "/api/v1/passcodes/\(id)", headers: staff.headers(changing: true)).status == .conflict)
     }
 
+    /// The manager's passcode flow: a weekly schedule, a duress code (not a resident's to make), and a per-staff code
+    /// rotated by the desk: the new code is shown once, the old one stops (or works for the overlap asked).
+    @Test func passcodesTakeASchedulesAndDuressAndRotate() async throws {
+        let harness = try APIHarness()
+        let (sessions, _) = try await harness.roleSessions()
+        let admin = sessions[.admin]!, staff = sessions[.staff]!, resident = sessions[.resident]!
+        #expect(try await harness.send(.post, "/api/v1/schedules", json: #"{"name": "Weekdays", "days": "mon-fri", "from": "08:00", "to": "18:00"}"#,
+                                       headers: admin.headers(changing: true)).status == .created)
+        let scheduled = try await harness.send(.post, "/api/v1/passcodes", json: #"{"label": "Cleaner", "doors": ["Lobby"], "schedule": "Weekdays"}"#,
+                                               headers: staff.headers(changing: true))
+        #expect(scheduled.status == .created, "\(scheduled.text)")
+        let unknown = try await harness.send(.post, "/api/v1/passcodes", json: #"{"label": "Cleaner", "doors": ["Lobby"], "schedule": "Sundays"}"#,
+                                             headers: staff.headers(changing: true))
+        #expect([.badRequest, .notFound, .unprocessableContent].contains(unknown.status) && unknown.errorCode != nil, "\(unknown.text)")
+        let duress = #"{"person": "Ada", "doors": ["Lobby"], "duress": true}"#
+        #expect(try await harness.send(.post, "/api/v1/passcodes", json: duress, headers: resident.headers(changing: true)).status == .forbidden)
+        #expect(try await harness.send(.post, "/api/v1/passcodes", json: duress, headers: staff.headers(changing: true)).status == .created)
+
+        let own = try await harness.send(.post, "/api/v1/passcodes", json: #"{"person": "Ada", "doors": ["Lobby"]}"#, headers: staff.headers(changing: true))
+        let id = try #require(own["passcode.id"] as? String), old = try #require(own["code"] as? String)
+        let path = "/api/v1/passcodes/\(id)/rotate"
+        #expect(try await harness.send(.post, path, json: #"{"overlap_seconds": 999999999}"#, headers: staff.headers(changing: true)).status == .badRequest)
+        #expect(try await harness.send(.post, path, headers: resident.headers(changing: true)).status == .forbidden)
+        let rotated = try await harness.send(.post, path, headers: staff.headers(changing: true))
+        #expect(rotated.status == .created, "\(rotated.text)")
+        let new = try #require(rotated["code"] as? String)
+        #expect(new != old && rotated["passcode.id"] as? String != id)
+        let listed = try await harness.send(.get, "/api/v1/passcodes?limit=200", headers: staff.headers())
+        #expect(!listed.text.contains(new) && !listed.text.contains(old), "codes are never listed")
+        let again = try await harness.send(.post, path, headers: staff.headers(changing: true))
+        #expect(again.status.code / 100 == 4 && again.errorCode != nil, "the old code is replaced: \(again.status) \(again.text)")
+    }
+
     @Test func theActivityLogIsPagedWithACursorAndFiltered() async throws {
         let (harness, staff, keyID) = try await staffWithKey()
         let token = try await harness.storage.presentationToken(forKey: keyID)
@@ -197,7 +230,7 @@ import Testing
             "DELETE /api/v1/tokens/{id}", "GET /api/v1/doors", "POST /api/v1/doors/{door}/unlock",
             "POST /api/v1/doors/{door}/lockdown", "POST /api/v1/doors/{door}/normal", "POST /api/v1/doors/{door}/timed-unlock", "GET /api/v1/keys", "POST /api/v1/keys",
             "GET /api/v1/keys/{id}", "DELETE /api/v1/keys/{id}", "POST /api/v1/keys/{id}/shares", "GET /api/v1/passcodes",
-            "POST /api/v1/passcodes", "DELETE /api/v1/passcodes/{id}", "GET /api/v1/activity", "GET /api/v1/activity/stream", "GET /api/v1/activity.csv",
+            "POST /api/v1/passcodes", "DELETE /api/v1/passcodes/{id}", "POST /api/v1/passcodes/{id}/rotate", "GET /api/v1/activity", "GET /api/v1/activity/stream", "GET /api/v1/activity.csv",
             "GET /api/v1/people", "POST /api/v1/people", "POST /api/v1/people/{person}/suspend", "POST /api/v1/people/{person}/reinstate",
             "GET /api/v1/people/{person}/credentials", "POST /api/v1/people/{person}/cards", "DELETE /api/v1/people/{person}/credentials/{id}",
             "POST /api/v1/people/{person}/groups", "POST /api/v1/groups", "POST /api/v1/schedules", "POST /api/v1/holidays",

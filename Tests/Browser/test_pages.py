@@ -493,6 +493,31 @@ def manager_finds_a_person_and_adds_a_card():
     checked_page(admin, "people")
 
 
+def manager_gives_a_person_a_new_code():
+    """A per-person code rotated from the People page: the new code is shown once and opens the Front door."""
+    admin = state["admin"]
+    made = fetch(admin, "POST", "/api/v1/passcodes", {"person": "Ada Lovelace", "doors": ["Front"]})
+    assert made["status"] == 201, f"Ada's code: {made}"
+    old = json.loads(made["text"])["code"]
+    admin.get(BASE + "/people")
+    wait_text(admin, "people-status", "shown|first 50", "the people list")
+    admin.find_element(By.ID, "people-search").send_keys("lovel")
+    admin.find_element(By.CSS_SELECTOR, "#people-search-form button[type=submit]").click()
+    steady(admin, lambda d: [li.get_attribute("data-person") for li in d.find_elements(By.CSS_SELECTOR, "#people-list > li")] == ["Ada Lovelace"],
+           "the search to find Ada Lovelace alone")
+    admin.find_element(By.CSS_SELECTOR, "#people-list button.show-credentials").click()
+    details = admin.find_element(By.CSS_SELECTOR, "#people-list section.details")
+    steady(admin, lambda d: details.find_elements(By.CSS_SELECTOR, ".credentials li[data-kind=passcode] button.rotate"),
+           "the new-code button on Ada's passcode")[0].click()
+    shown = steady(admin, lambda d: re.search(r"New code for Ada Lovelace: (\d+)", details.find_element(By.CSS_SELECTOR, ".details-status").text),
+                   "the new code, shown once")
+    new = shown.group(1)
+    assert new != old, "the rotation kept the code"
+    pulses = relay_pulses()
+    keypad(new + "#")
+    wait_pulses(pulses, "the new code to open the Front door")
+
+
 def manager_moves_a_resident_in_and_out():
     admin = state["admin"]
     added = fetch(admin, "POST", "/api/v1/people", {"name": "Mo Mover"})
@@ -628,6 +653,7 @@ STEPS = [manager_logs_in, manager_makes_a_single_use_passcode, the_code_opens_on
          manager_locks_the_front_door_down_and_back,
          wrong_codes_lock_a_keypad_and_the_alert_appears_live,
          manager_finds_a_person_and_adds_a_card,
+         manager_gives_a_person_a_new_code,
          manager_moves_a_resident_in_and_out,
          admin_makes_a_token_and_sees_its_secret_once,
          a_resident_gets_the_403_page_on_the_manager_people_pages,

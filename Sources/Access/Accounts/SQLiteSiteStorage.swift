@@ -248,6 +248,10 @@ public final class SQLiteSiteStorage: AccountStorage, AccessStorage, Sendable {
         try await blocking { [store] in try store.createPasscode(request, actor: actor, at: date) }
     }
 
+    public func rotateCode(_ id: String, overlap: TimeInterval, actor: String, at date: Date) async throws -> IssuedCode {
+        try await blocking { [store] in try store.rotateCode(id, effective: date, overlap: overlap, actor: actor, at: date) }
+    }
+
     public func credential(_ id: String) async throws -> IssuedCredential {
         try await blocking { [store] in try store.pool.read { db in try Self.issued(id, store, db) } }
     }

@@ -38,6 +38,8 @@ public protocol AccessStorage: UnitStorage, WebhookStorage, PersonCredentialStor
     func shareKey(_ id: String, to recipient: String, doors: [String]?, validFrom: Date?, validUntil: Date?, mayShare: Bool,
                   message: MessageRequest?, actor: String, at date: Date) async throws -> IssuedKey
     func createPasscode(_ request: PasscodeRequest, actor: String, at date: Date) async throws -> IssuedCode
+    /// A new code in place of a PIN or passcode from `date`; the old one works `overlap` longer.
+    func rotateCode(_ id: String, overlap: TimeInterval, actor: String, at date: Date) async throws -> IssuedCode
     func credential(_ id: String) async throws -> IssuedCredential
     /// Keys or passcodes (never cards or PINs), filtered in the database, a page at a time.
     func credentials(_ query: CredentialQuery) async throws -> [IssuedCredential]

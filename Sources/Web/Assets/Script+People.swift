@@ -1,5 +1,5 @@
 extension Assets {
-    /// The People and Units pages: find and add people, their credentials (enrol a card, revoke one), units with
+    /// The People and Units pages: find and add people, their credentials (enrol a card, revoke one, a new code for a passcode), units with
     /// their residents, move-in, and move-out after a confirmation that says what it will do and then what it revoked.
     static let peopleScript = #"""
     'use strict';
@@ -40,6 +40,19 @@ extension Assets {
                 } catch (error) { say(answer, 'Not revoked: ' + error.message + '.', 'bad'); revoke.disabled = false; }
               });
               item.append(revoke);
+              if (c.kind === 'passcode') {
+                // A per-staff code rotated by the desk: the new code is shown once, here; the old one stops now.
+                const rotate = el('button', { type: 'button', class: 'rotate', text: 'New code for ' + label });
+                rotate.addEventListener('click', async () => {
+                  rotate.disabled = true;
+                  try {
+                    const made = await api('POST', '/api/v1/passcodes/' + path(c.id) + '/rotate');
+                    await showCredentials(person, section, index);
+                    say(status, 'New code for ' + person.name + ': ' + made.code + ' (shown only now). The old code no longer opens.', 'ok');
+                  } catch (error) { say(answer, 'No new code: ' + error.message + '.', 'bad'); rotate.disabled = false; }
+                });
+                item.append(rotate);
+              }
             }
             item.append(answer);
             list.append(item);

@@ -242,6 +242,13 @@ extension Assets {
           try {
             doorBoxes($('passcode-doors'), (await api('GET', '/api/v1/doors')).map((d) => d.name), false);
           } catch (error) { say(status, 'The doors could not be shown: ' + error.message + '.', 'bad'); }
+          // Managers may tie a code to a weekly schedule (a cleaner on weekdays); residents are not offered the site's
+          // schedules (the API refuses them the list), so the choice stays hidden for them.
+          try {
+            const schedules = await api('GET', '/api/v1/schedules');
+            schedules.forEach((s) => $('passcode-schedule').append(el('option', { value: s.name, text: s.name })));
+            $('passcode-schedule-box').hidden = schedules.length === 0;
+          } catch (error) { $('passcode-schedule-box').hidden = true; }
           $('passcode-form').addEventListener('submit', async (event) => {
             event.preventDefault();
             const doors = chosenDoors($('passcode-doors'));
@@ -253,8 +260,9 @@ extension Assets {
             const uses = many ? Number($('passcode-uses').value) : 1;
             if (!Number.isInteger(uses) || uses < 1 || uses > 10000) { say(status, 'Uses are a whole number from 1 to 10000.', 'bad'); return; }
             try {
+              const schedule = $('passcode-schedule').value || undefined;
               const issued = await api('POST', '/api/v1/passcodes', { label: $('passcode-label').value.trim(), doors,
-                                                                     valid_from: rfc3339(from), valid_until: rfc3339(until), uses });
+                                                                     valid_from: rfc3339(from), valid_until: rfc3339(until), uses, schedule });
               say(status, 'The code for ' + issued.passcode.label + ' is ready.', 'ok');
               $('passcode-code').textContent = issued.code;
               $('passcode-result').hidden = false;
