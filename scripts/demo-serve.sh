@@ -8,7 +8,7 @@ ready_path=$2
 repo=$(pwd)
 keyway="$repo/.build/debug/keyway"
 work=$(mktemp -d "/tmp/keyway-$demo_name.XXXXXX")
-port=$(( 20000 + RANDOM % 30000 ))
+port=$(( 20000 + RANDOM % 12000 ))  # below the ephemeral ports (32768–60999) outgoing connections take
 base="http://127.0.0.1:$port"
 serve_pid=""
 cleanup() {

@@ -178,6 +178,7 @@ enum Templates {
         <select id="filter-result"><option value="">All</option><option value="grant">Opened</option><option value="deny">Refused</option></select></div>
       <div><label for="filter-person">Person</label><input id="filter-person" maxlength="200"></div>
       <button type="submit">Show</button>
+      <a id="log-csv" href="/api/v1/activity.csv" download="activity.csv">Export these entries as CSV</a>
     </form>
     <p id="live-status" class="status" role="status">Connecting…</p>
     <ol id="log" class="log"></ol>

@@ -232,6 +232,14 @@ def the_code_opens_once_and_the_log_shows_it_live():
     assert relay_pulses() == state["pulses"], "the second try moved the relay"
     assert admin.execute_script("return window.keywayMarker") == "the same page", "the log page reloaded"
     checked_page(admin, "activity")
+    # The export follows the filters shown: the refusals alone, as CSV.
+    Select(admin.find_element(By.ID, "filter-result")).select_by_value("deny")
+    admin.find_element(By.CSS_SELECTOR, "#log-filters button[type=submit]").click()
+    wait(admin, lambda d: d.find_element(By.ID, "log-csv").get_attribute("href").endswith("/api/v1/activity.csv?result=deny"),
+         "the export link to follow the filters")
+    exported = fetch(admin, "GET", "/api/v1/activity.csv?result=deny")
+    assert exported["status"] == 200 and exported["text"].startswith("sequence,") and "use_limit_reached" in exported["text"], \
+        f"the refusals as CSV: {exported['status']} {exported['text'][:200]}"
 
 
 def resident_unlocks_and_shares():

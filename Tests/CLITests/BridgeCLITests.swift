@@ -115,7 +115,13 @@ import Testing
 
         // The HTTP API is served on loopback, with its contract.
         let base = "http://127.0.0.1:\(first.httpPort)"
-        let openAPI = try? Data(contentsOf: URL(string: "\(base)/api/v1/openapi.json")!)
+        // Its listener comes up beside the buses, not before them: on a loaded machine the PD can be online first.
+        var openAPI: Data?
+        let listening = Date().addingTimeInterval(60)
+        while openAPI == nil, Date() < listening, first.serve.isRunning {
+            openAPI = try? Data(contentsOf: URL(string: "\(base)/api/v1/openapi.json")!)
+            if openAPI == nil { try await Task.sleep(for: .milliseconds(200)) }
+        }
         #expect(openAPI.map { String(decoding: $0, as: UTF8.self).contains("\"openapi\": \"3.1.0\"") } == true)
 
         // The dashboard's logins, made at first start: a one-time link each on standard output (never in the log),
@@ -177,7 +183,7 @@ import Testing
 /// `keyway serve --demo` in a folder, its standard output and its log (standard error) in files there.
 private final class DemoRun {
     let serve = Process()
-    let httpPort = Int.random(in: 20000...60000)
+    let httpPort = freeLoopbackPort()
     private let outputFile: URL
     private let logFile: URL
 
@@ -189,7 +195,7 @@ private final class DemoRun {
         serve.arguments = ["serve", "--demo"]
         serve.currentDirectoryURL = folder
         serve.environment = ProcessInfo.processInfo.environment.merging([
-            "KEYWAY_PYTHON": TestPaths.python.path, "KEYWAY_DEMO_METRICS": "127.0.0.1:\(Int.random(in: 20000...60000))",
+            "KEYWAY_PYTHON": TestPaths.python.path, "KEYWAY_DEMO_METRICS": "127.0.0.1:\(freeLoopbackPort())",
             "KEYWAY_DEMO_HTTP_PORT": "\(httpPort)",
         ]) { $1 }
         _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)

@@ -302,6 +302,8 @@ extension Assets {
             list.replaceChildren();
             seen.clear();
             const q = query();
+            // The export streams every entry the filters shown select (the session's cookie is enough for a GET).
+            $('log-csv').href = '/api/v1/activity.csv' + (q ? '?' + q : '');
             // The stream first, then the page: nothing falls between the two (rows already shown are skipped).
             source = new EventSource('/api/v1/activity/stream' + (q ? '?' + q : ''));
             source.addEventListener('open', () => say(live, 'Live: new entries appear at the top.'));
