@@ -8,6 +8,7 @@
 #   FUZZ_SANITIZE: fuzzer,address (default, in .build) or fuzzer (no AddressSanitizer, about 3 times
 #     faster, in .build-fuzzer: the long runs), FUZZ_CONFIG: release (default) or debug,
 #   FUZZ_SEED (default 1), FUZZ_KEEP_CORPUS=1, FUZZ_NICE=19 (low priority), FUZZ_SKIP_BUILD=1 (smoke.sh built it),
+#   libFuzzer's -fork=N after RUNS: N worker processes on one shared corpus, RUNS counted over all of them,
 # Crashes land in artifacts/TARGET/ (not in git); copy a reproducer worth keeping to crashers/TARGET/.
 # Reproduce one: BINARY FILE, e.g. .build/release/ConfigFuzz crashers/ConfigFuzz/known-strike-1e308.yaml
 # Prints the command, then: runs, exec/s, wall time, cov/ft and the number of crash files.
@@ -52,8 +53,12 @@ status=${PIPESTATUS[0]}
 set -e
 wall=$(( $(date +%s) - start ))
 
-runs=$(grep -oE "stat::number_of_executed_units: [0-9]+" "$log" | grep -oE "[0-9]+$" || echo "?")
-speed=$(grep -oE "stat::average_exec_per_sec: +[0-9]+" "$log" | grep -oE "[0-9]+$" || echo "?")
+# With -fork=N the workers' runs are summed on the parent's progress lines ("#RUNS: cov: … exec/s: N …"), which
+# prints no final stats of its own.
+runs=$(grep -oE "stat::number_of_executed_units: [0-9]+" "$log" | grep -oE "[0-9]+$" \
+       || grep -oE "^#[0-9]+: cov" "$log" | tail -1 | grep -oE "[0-9]+" || echo "?")
+speed=$(grep -oE "stat::average_exec_per_sec: +[0-9]+" "$log" | grep -oE "[0-9]+$" \
+        || grep -oE "^#[0-9]+: cov.* exec/s: [0-9]+" "$log" | tail -1 | grep -oE "[0-9]+$" || echo "?")
 coverage=$(grep -oE "cov: [0-9]+ ft: [0-9]+" "$log" | tail -1 || echo "?")
 crashes=$(find "artifacts/$target" -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' | wc -l)
 echo "== $target ($sanitize, ${FUZZ_CONFIG:-release}): runs $runs, exec/s $speed, wall ${wall}s, $coverage, crash files in artifacts/$target: $crashes, exit $status"

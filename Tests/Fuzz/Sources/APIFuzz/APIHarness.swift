@@ -122,31 +122,40 @@ private final class Template: @unchecked Sendable {
 
     init() throws {
         folder = try makeFolder()
-        let building = try Application(folder: folder)
-        let store = building.access.store
-        for door in doors { try store.ensureDoor(name: door, mode: .cardOrPin) }
-        try store.addPerson(name: "Ada")
-        try store.addGroup(name: "Everywhere", doors: doors.map { (door: $0, schedule: nil) })
-        try store.grant(person: "Ada", group: "Everywhere")
-        keyID = try store.issueKey(person: "Ada", doors: doors, mayShare: true).credential.id
-        let document = try JSONSerialization.jsonObject(with: building.send(.get, "/api/v1/openapi.json").body) as? [String: Any]
-        routes = ((document?["paths"] as? [String: Any])?.keys.sorted() ?? []).filter { !$0.hasSuffix("/stream") }
-        invariant(!routes.isEmpty, "the served OpenAPI document names no route")
-        try Self.account(.admin, "admin@keyway.test", person: nil, on: building)
-        try Self.account(.resident, "ada@keyway.test", person: "Ada", on: building)
-        try Self.account(.staff, "desk@keyway.test", person: nil, on: building)
-        let session = try Self.login("admin@keyway.test", on: building)
-        credentials = [
-            [:],
-            session,
-            [.cookie: session[.cookie] ?? ""],
-            try Self.token(email: "ada@keyway.test", on: building),
-            try Self.token(email: "desk@keyway.test", on: building),
-            [.authorization: "Bearer not-a-token"],
-        ]
+        do {
+            let building = try Application(folder: folder)
+            let store = building.access.store
+            for door in doors { try store.ensureDoor(name: door, mode: .cardOrPin) }
+            try store.addPerson(name: "Ada")
+            try store.addGroup(name: "Everywhere", doors: doors.map { (door: $0, schedule: nil) })
+            try store.grant(person: "Ada", group: "Everywhere")
+            keyID = try store.issueKey(person: "Ada", doors: doors, mayShare: true).credential.id
+            let document = try JSONSerialization.jsonObject(with: building.send(.get, "/api/v1/openapi.json").body) as? [String: Any]
+            routes = ((document?["paths"] as? [String: Any])?.keys.sorted() ?? []).filter { !$0.hasSuffix("/stream") }
+            invariant(!routes.isEmpty, "the served OpenAPI document names no route")
+            try Self.account(.admin, "admin@keyway.test", person: nil, on: building)
+            try Self.account(.resident, "ada@keyway.test", person: "Ada", on: building)
+            try Self.account(.staff, "desk@keyway.test", person: nil, on: building)
+            let session = try Self.login("admin@keyway.test", on: building)
+            credentials = [
+                [:],
+                session,
+                [.cookie: session[.cookie] ?? ""],
+                try Self.token(email: "ada@keyway.test", on: building),
+                try Self.token(email: "desk@keyway.test", on: building),
+                [.authorization: "Bearer not-a-token"],
+            ]
+        }
+        // The building site's last database connection closes when its last reference goes, possibly a moment later on
+        // another thread, and then folds the write-ahead log into the database and deletes it: copies are made from the
+        // closed files only, never from a database being checkpointed under the copy (a run once died on a vanished log).
+        let log = folder.appendingPathComponent("keyway.sqlite-wal").path
+        let deadline = Date().addingTimeInterval(60)
+        while FileManager.default.fileExists(atPath: log), Date() < deadline { usleep(10_000) }
+        invariant(!FileManager.default.fileExists(atPath: log), "the template's database was still open after 60 s")
     }
 
-    /// A live site: a copy of the template's files (the database with its write-ahead log, the secrets and the log key).
+    /// A live site: a copy of the template's files (the database, the secrets and the log key).
     func copy() throws -> Application {
         let live = try makeFolder()
         for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where !name.hasSuffix("-shm") {
