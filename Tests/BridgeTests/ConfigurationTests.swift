@@ -222,7 +222,7 @@ private func site(replacing line: String, with replacement: String) -> String {
             environment: ["KEYWAY_LOBBY_KEY_FILE": keyFile.path, "KEYWAY_GARAGE_KEY": "ffeeddccbbaa99887766554433221100"])
         _ = try loadSiteConfiguration(
             path: examples.appendingPathComponent("demo.yaml").path,
-            environment: ["KEYWAY_DEMO_BUS": "/dev/null", "KEYWAY_DEMO_KEY_FILE": keyFile.path])
+            environment: ["KEYWAY_DEMO_BUS": "/dev/null", "KEYWAY_DEMO_KEY_FILE": keyFile.path, "KEYWAY_DEMO_SMTP_PORT": "2525", "KEYWAY_DEMO_SMS_PORT": "2526"])
     }
 }
 

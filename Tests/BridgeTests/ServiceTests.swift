@@ -112,12 +112,14 @@ import Glibc
             "The dashboard: http://127.0.0.1:8080/login. Logins made for this demo (no password anywhere: open a link once, choose a password, then log in):",
             "  Site admin (admin), admin@example.org: http://127.0.0.1:8080/set-password/s1",
             "A new link later: .build/debug/keyway users link --db var/demo/keyway.sqlite --public-url http://127.0.0.1:8080 EMAIL",
+            "Links and codes the pages send by e-mail or SMS are kept in var/demo/outbox/mail.jsonl and var/demo/outbox/sms.jsonl, not sent.",
         ])
         let later = DemoSite.loginGuide(keyway: "keyway", publicURL: "http://127.0.0.1:8080", made: [],
                                         existing: ["admin@example.org", "grace@example.org"])
         #expect(later == [
             "The dashboard: http://127.0.0.1:8080/login. Logins: admin@example.org, grace@example.org.",
             "A new one-time set-password link for one: keyway users link --db var/demo/keyway.sqlite --public-url http://127.0.0.1:8080 admin@example.org",
+            "Links and codes the pages send by e-mail or SMS are kept in var/demo/outbox/mail.jsonl and var/demo/outbox/sms.jsonl, not sent.",
         ])
     }
 

@@ -3,16 +3,22 @@ import Foundation
 import Logging
 
 /// What `keyway serve --demo` does beside serving: it makes the demo's folder and key, starts the
-/// simulated OSDP reader from this checkout, seeds a new database, and says what to try.
+/// simulated OSDP reader and the outbox from this checkout, seeds a new database, and says what to try.
 enum DemoService {
-    /// The demo's configuration, pointing at its simulated OSDP reader, and that reader by PD name.
-    static func prepare(logger: Logger) throws -> (source: SiteSupervisor.ConfigurationSource, readers: [String: SimulatedOSDPReader]) {
+    /// The demo's configuration, pointing at its simulated OSDP reader and its outbox, that reader by PD name, and the outbox.
+    static func prepare(logger: Logger) throws -> (source: SiteSupervisor.ConfigurationSource, readers: [String: SimulatedOSDPReader],
+                                                    outbox: DemoOutbox) {
         try FileManager.default.createDirectory(atPath: DemoSite.directory, withIntermediateDirectories: true)
         let environment = ProcessInfo.processInfo.environment
         let repository = repository()
         let python = environment["KEYWAY_PYTHON"].map { URL(fileURLWithPath: $0) } ?? repository.appendingPathComponent(".venv/bin/python")
         let keyFile = try DemoSite.ensureKeyFile()
-        let demoEnvironment = environment.merging(["KEYWAY_DEMO_KEY_FILE": keyFile.path]) { $1 }
+        let outbox = try DemoOutbox(python: python, repository: repository)
+        var prepared = false
+        defer { if !prepared { outbox.stop() } }
+        let demoEnvironment = environment.merging([
+            "KEYWAY_DEMO_KEY_FILE": keyFile.path, "KEYWAY_DEMO_SMTP_PORT": String(outbox.smtpPort), "KEYWAY_DEMO_SMS_PORT": String(outbox.smsPort),
+        ]) { $1 }
         // Parse once without the bus to learn the PD to simulate; the device comes from the simulator.
         let draft = try SiteSupervisor.ConfigurationSource.text(
             DemoSite.configuration, name: "demo.yaml", environment: demoEnvironment.merging(["KEYWAY_DEMO_BUS": "/dev/null"]) { $1 }).load()
@@ -27,7 +33,8 @@ enum DemoService {
         }
         let source = SiteSupervisor.ConfigurationSource.text(
             DemoSite.configuration, name: "demo.yaml", environment: demoEnvironment.merging(["KEYWAY_DEMO_BUS": busDevice]) { $1 })
-        return (source, readers)
+        prepared = true
+        return (source, readers, outbox)
     }
 
     /// People, cards, PINs and keys for a new demo database.

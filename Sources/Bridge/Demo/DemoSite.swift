@@ -62,6 +62,19 @@ public enum DemoSite {
     http:
       listen: 127.0.0.1:${KEYWAY_DEMO_HTTP_PORT:-8080}
       public_url: http://127.0.0.1:${KEYWAY_DEMO_HTTP_PORT:-8080}
+    # Share links and passcodes sent from the pages go to the demo's outbox: an SMTP relay and an SMS gateway
+    # on loopback that the service starts (KEYWAY_DEMO_SMTP_PORT, KEYWAY_DEMO_SMS_PORT) and that keep each
+    # message in var/demo/outbox/ (mail.jsonl, sms.jsonl) instead of sending it. A real site names its relay
+    # (STARTTLS, a password_file) and its gateway's request here: docs/bridge.md, "Delivery of share links and passcodes".
+    delivery:
+      email:
+        host: 127.0.0.1
+        port: ${KEYWAY_DEMO_SMTP_PORT}
+        starttls: none
+        from: "Keyway demo <keyway@example.org>"
+      sms:
+        url: http://127.0.0.1:${KEYWAY_DEMO_SMS_PORT}/send
+        body: '{"to": "{to}", "text": "{text}"}'
     """
 
     /// People, cards, a temporary passcode and a digital key to try the demo with.
@@ -119,15 +132,17 @@ public enum DemoSite {
     /// one-time link; on later starts (`made` empty) the logins there are and how to get a new link.
     public static func loginGuide(keyway: String, publicURL: String, made: [(account: NewUser, link: String)], existing: [String]) -> [String] {
         let newLink = "\(keyway) users link --db \(directory)/keyway.sqlite --public-url \(publicURL)"
+        let outbox = "Links and codes the pages send by e-mail or SMS are kept in \(DemoOutbox.mailFile) and \(DemoOutbox.smsFile), not sent."
         guard made.isEmpty else {
             return ["The dashboard: \(publicURL)/login. Logins made for this demo (no password anywhere: open a link once, "
                     + "choose a password, then log in):"]
                 + made.map { "  \($0.account.name) (\($0.account.role.rawValue)), \($0.account.email): \($0.link)" }
-                + ["A new link later: \(newLink) EMAIL"]
+                + ["A new link later: \(newLink) EMAIL", outbox]
         }
         return [
             "The dashboard: \(publicURL)/login. Logins: \(existing.isEmpty ? "none" : existing.joined(separator: ", ")).",
             "A new one-time set-password link for one: \(newLink) \(existing.first ?? "EMAIL")",
+            outbox,
         ]
     }
 

@@ -39,15 +39,20 @@ public func runBridgeService(_ options: ServeOptions, services layered: (Running
 
     let demo = options.configurationPath == nil
     var simulatedReaders: [String: SimulatedOSDPReader] = [:]
+    var outbox: DemoOutbox?
     let source: SiteSupervisor.ConfigurationSource
     if let path = options.configurationPath {
         source = .file(path)
     } else {
         let prepared = try DemoService.prepare(logger: logger)
         simulatedReaders = prepared.readers
+        outbox = prepared.outbox
         source = prepared.source
     }
-    defer { simulatedReaders.values.forEach { $0.stop() } }
+    defer {
+        simulatedReaders.values.forEach { $0.stop() }
+        outbox?.stop()
+    }
 
     let configuration: SiteConfiguration
     do {

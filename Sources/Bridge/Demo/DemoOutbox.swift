@@ -1,0 +1,80 @@
+import Foundation
+
+/// Where the demo's messages go: an SMTP relay and an SMS gateway on loopback (`Demo/smtp_sink.py`,
+/// `Demo/sms_sink.py`), which keep each message in `var/demo/outbox/` instead of sending it, so a share link or a
+/// passcode sent from the demo's pages goes through the real delivery (the outbox, SMTP, the HTTP template) and
+/// can be read there.
+final class DemoOutbox {
+    static let directory = "\(DemoSite.directory)/outbox"
+    /// One JSON line per message (from, to, subject, body, …), mode 0600: a message holds a link or a code.
+    static let mailFile = "\(directory)/mail.jsonl"
+    static let smsFile = "\(directory)/sms.jsonl"
+
+    let smtpPort: Int
+    let smsPort: Int
+    private let sinks: [Process]
+
+    init(python: URL, repository: URL) throws(BridgeError) {
+        do {
+            try FileManager.default.createDirectory(atPath: Self.directory, withIntermediateDirectories: true)
+            for file in [Self.mailFile, Self.smsFile] where !FileManager.default.fileExists(atPath: file) {
+                guard FileManager.default.createFile(atPath: file, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                    throw BridgeError.startup("cannot make \(file)")
+                }
+            }
+        } catch let error as BridgeError {
+            throw error
+        } catch {
+            throw .startup("cannot make \(Self.directory): \(error)")
+        }
+        var started: [Process] = []
+        do {
+            let smtp = try Self.start(python: python, script: repository.appendingPathComponent("Demo/smtp_sink.py"), log: Self.mailFile)
+            started.append(smtp.process)
+            let sms = try Self.start(python: python, script: repository.appendingPathComponent("Demo/sms_sink.py"), log: Self.smsFile)
+            started.append(sms.process)
+            smtpPort = smtp.port
+            smsPort = sms.port
+            sinks = started
+        } catch {
+            started.forEach(Self.stop)
+            throw error
+        }
+    }
+
+    /// Ends both sinks (SIGTERM, then SIGKILL if one lingers) and reaps them.
+    func stop() { sinks.forEach(Self.stop) }
+
+    private static func start(python: URL, script: URL, log: String) throws(BridgeError) -> (process: Process, port: Int) {
+        let portFile = "\(directory)/.\(script.deletingPathExtension().lastPathComponent).port"
+        try? FileManager.default.removeItem(atPath: portFile)
+        let process = Process()
+        process.executableURL = python
+        process.arguments = [script.path, "--log", log, "--port-file", portFile]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw .startup("cannot start \(script.lastPathComponent) (\(python.path)): \(error)")
+        }
+        // The sink writes its port once it listens; a missing Python module (aiosmtpd) ends it instead.
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, process.isRunning {
+            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text), (1...65535).contains(port) {
+                return (process, port)
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        stop(process)
+        throw .startup("the demo's \(script.lastPathComponent) did not start (is aiosmtpd installed? run scripts/setup.sh)")
+    }
+
+    private static func stop(_ process: Process) {
+        if process.isRunning { process.terminate() }
+        let deadline = Date().addingTimeInterval(3)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+}
