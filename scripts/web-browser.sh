@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The web pages in a real browser (headless Chromium through selenium) against a running `keyway serve --demo`
 # with its libosdp reader: a manager's single-use passcode typed at the reader's keypad, the live log, a resident's
-# share opened in a fresh browser profile, revoked, and what a resident may not see; axe-core on every page;
+# share opened in a fresh browser profile, revoked, and what a resident may not see; a link sent by e-mail and by
+# SMS and a code by e-mail, read back from the demo's outbox (its SMTP relay and SMS gateway); axe-core on every page;
 # screenshots at phone and desktop size and each page's load figures (page-load.json) in .build/browser-artifacts.
 # Expects a built keyway (scripts/test.sh).
 #   scripts/web-browser.sh --update-docs   also refreshes docs/screenshots/ and the guides' lists of them

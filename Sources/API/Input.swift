@@ -91,7 +91,6 @@ enum Input {
     }
 
     static func recipient(_ value: String, _ field: String = "recipient") throws(APIError) -> String {
-        let recipient = try text(value, field, max: APILimits.emailLength)
-        return recipient
+        MessageRecipient.normalized(try text(value, field, max: APILimits.emailLength))
     }
 }

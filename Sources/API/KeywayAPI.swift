@@ -59,6 +59,8 @@ public final class KeywayAPI: Sendable {
     let openStreams = Atomic<Int>(0)
     /// Set when the service stops: live streams end.
     let stopping = Atomic<Bool>(false)
+    /// The channels this site sends share links and passcodes by (`delivery:`): the pages offer sending only then.
+    public var messageChannels: Set<MessageChannel> { settings.messageChannels }
     static let sessionCookie = "keyway_session"
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
 

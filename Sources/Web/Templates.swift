@@ -143,6 +143,11 @@ enum Templates {
         <label for="passcode-schedule">Hours it opens</label>
         <select id="passcode-schedule"><option value="">Any time between From and Until</option></select>
       </div>
+      {{#sends}}
+      <label for="passcode-send-to">Send it to (optional)</label>
+      <input id="passcode-send-to" maxlength="254" autocomplete="off" inputmode="email" aria-describedby="passcode-send-to-hint">
+      <p id="passcode-send-to-hint" class="hint">{{to}}: the building sends the code there. Leave it empty to pass it on yourself.</p>
+      {{/sends}}
       <button type="submit" class="primary">Make the code</button>
       <p id="passcode-status" class="status" role="status" aria-live="polite"></p>
     </form>
@@ -150,6 +155,8 @@ enum Templates {
       <h2 id="passcode-result-title">The code</h2>
       <p class="code" id="passcode-code"></p>
       <p>Type it on the door's keypad, then <kbd>#</kbd>. It is shown only now: note it or send it.</p>
+      <button type="button" id="share-code">Copy the code</button>
+      <p id="share-code-status" class="status" role="status" aria-live="polite"></p>
     </section>
     {{> foot}}
     """#

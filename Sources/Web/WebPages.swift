@@ -108,6 +108,12 @@ public struct WebPages: Sendable {
                 },
             ] as [String: Any]
         }
+        let channels = api.messageChannels
+        if !channels.isEmpty {
+            // Where a code may be sent, in words for the hint: "e-mail address or phone number".
+            object["sends"] = ["to": [channels.contains(.email) ? "an e-mail address" : nil, channels.contains(.sms) ? "a phone number (+ and digits)" : nil]
+                .compactMap { $0 }.joined(separator: " or ")]
+        }
         object.merge(extra) { _, new in new }
         let html = library.render(object, withTemplate: template) ?? ""
         var headers = Self.headers(contentType: "text/html; charset=utf-8")

@@ -289,6 +289,10 @@ import Testing
         #expect(MessageRecipient.masked("+447700900189") == "+44********89" && MessageRecipient.masked("+33612345678") == "+33*******78")
         #expect(MessageChannel.of("guest@example.org") == .email && MessageChannel.of("+447700900189") == .sms)
         #expect(MessageChannel.of("Guest") == nil && MessageChannel.of("a@b") == nil)
+        // A phone number as people type it is sent as digits; names and addresses stay as written.
+        #expect(MessageRecipient.normalized("+44 7700 900-123") == "+447700900123" && MessageRecipient.normalized("(030) 1234.5678") == "03012345678")
+        #expect(MessageRecipient.normalized("Sam (cleaner)") == "Sam (cleaner)" && MessageRecipient.normalized("s.m@example.org") == "s.m@example.org")
+        #expect(MessageRecipient.normalized("12 34") == "12 34")
         #expect(SMTPClient.dotStuffed(".a\r\nb\r\n.") == "..a\r\nb\r\n..\r\n.\r\n")
     }
 }

@@ -6,7 +6,9 @@ single-use passcode; the code typed at the demo reader's keypad (libosdp PD) ope
 shows it live, without a reload; the second try is refused with the reason in words. A resident unlocks, shares a
 key; the link in a fresh browser profile unlocks (the relay command reaches the PD) and is bound to it: a second
 profile is refused, the resident sees the warning and allows it (the link moves there); revoked, the guest's next tap
-says so. Another resident reaches neither the manager pages nor the first resident's guests. axe-core runs on
+says so. The links and codes the resident sends by e-mail and SMS reach the demo's outbox (an aiosmtpd relay and a
+loopback SMS gateway, which keep each message) with the link or code the page showed. Another resident reaches
+neither the manager pages nor the first resident's guests. axe-core runs on
 every page (no serious or critical violation); screenshots at phone and desktop size go to KEYWAY_ARTIFACTS, listed
 in screenshots.json (name, title, path, which guide) for `scripts/web-browser.sh --update-docs`.
 Waits are generous and nothing is timed: the machine may be busy. Each page's load is measured all the same
@@ -266,9 +268,52 @@ def resident_unlocks_and_shares():
     state["link"] = link = grace.find_element(By.ID, "share-link").get_attribute("value")
     assert link.startswith(BASE + "/k/kw1."), f"the share link: {link}"
     state["share_id"] = link.split("/k/")[1].split(".")[1]
+    wait_text(grace, "share-status", r"being sent to s\*+@example\.org", "the link said to be on its way")
     grace.find_element(By.ID, "copy-link").click()
     wait_text(grace, "copy-status", ".", "the copy button's answer")
     checked_page(grace, "share")
+    mail = outbox_message("mail.jsonl", lambda m: m["to"] == ["sam@example.org"], "the e-mail to sam@example.org")
+    assert link in mail["body"].split() and mail["subject"] == "A key for Front", f"the e-mail: {mail}"
+
+
+def outbox_message(name, matches, what):
+    """The first message in the demo's outbox file `name` (the SMTP relay's or the SMS gateway's, one JSON line each)
+    that `matches`, waiting for the service's outbox to send it."""
+    path = os.path.join(WORK, "var/demo/outbox", name)
+
+    def found(_):
+        with open(path, encoding="utf-8") as log:
+            return next((m for m in map(json.loads, log) if matches(m)), None)
+    return WebDriverWait(None, WAIT, poll_frequency=0.2).until(found, message=f"waited {WAIT} s for {what} in {path}")
+
+
+def a_link_by_sms_and_a_code_by_email_reach_the_outbox():
+    grace = state["grace"]
+    grace.get(BASE + "/share")
+    wait(grace, lambda d: d.find_elements(By.CSS_SELECTOR, "#share-key option"), "the keys that may be shared")
+    Select(grace.find_element(By.ID, "share-key")).select_by_value(state["grace_key"])
+    grace.find_element(By.ID, "recipient").send_keys("+44 7700 900123")
+    grace.find_element(By.CSS_SELECTOR, "#share-form button[type=submit]").click()
+    wait_text(grace, "share-status", r"being sent to \+", "the link said to be on its way by SMS")
+    link = grace.find_element(By.ID, "share-link").get_attribute("value")
+    sms = outbox_message("sms.jsonl", lambda m: json.loads(m["body"])["to"] == "+447700900123", "the SMS to +447700900123")
+    assert sms["method"] == "POST" and sms["path"] == "/send" and json.loads(sms["body"])["text"] == f"Your key for Front: {link}", \
+        f"the SMS: {sms}"
+
+    grace.get(BASE + "/passcode")
+    wait(grace, lambda d: d.find_elements(By.CSS_SELECTOR, "#passcode-doors input[value=Front]"), "the door choices")
+    Select(grace.find_element(By.ID, "preset")).select_by_value("dog-walker")
+    grace.find_element(By.CSS_SELECTOR, "#passcode-doors input[value=Front]").click()
+    grace.find_element(By.ID, "passcode-send-to").send_keys("walker@example.org")
+    grace.find_element(By.CSS_SELECTOR, "#passcode-form button[type=submit]").click()
+    wait_text(grace, "passcode-status", r"being sent to w\*+@example\.org", "the code said to be on its way")
+    code = grace.find_element(By.ID, "passcode-code").text
+    assert re.fullmatch(r"[0-9]{4,}", code), f"the code shown: {code!r}"
+    grace.find_element(By.ID, "share-code").click()
+    wait_text(grace, "share-code-status", ".", "the share button's answer")
+    checked_page(grace, "guest-passcode")
+    mail = outbox_message("mail.jsonl", lambda m: m["to"] == ["walker@example.org"], "the e-mail to walker@example.org")
+    assert f"Your passcode for Front is {code}." in mail["body"] and mail["subject"] == "A passcode for Front", f"the e-mail: {mail}"
 
 
 def the_guest_link_unlocks_in_a_fresh_profile():
@@ -655,7 +700,7 @@ def wrong_codes_lock_a_keypad_and_the_alert_appears_live():
 
 
 STEPS = [manager_logs_in, manager_makes_a_single_use_passcode, the_code_opens_once_and_the_log_shows_it_live,
-         resident_unlocks_and_shares, the_guest_link_unlocks_in_a_fresh_profile,
+         resident_unlocks_and_shares, a_link_by_sms_and_a_code_by_email_reach_the_outbox, the_guest_link_unlocks_in_a_fresh_profile,
          the_same_link_in_a_second_profile_is_refused, the_resident_allows_the_second_device, revoked_the_guests_next_tap_says_so,
          another_resident_sees_nothing_of_it,
          manager_locks_the_front_door_down_and_back,

@@ -44,6 +44,13 @@ public enum MessageRecipient {
         return (6...15).contains(digits.count) && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
+    /// A recipient as typed, with a phone number's spaces, dashes, dots and brackets taken out (people type
+    /// `+44 7700 900123`; a gateway wants `+447700900123`); anything else is kept as it is.
+    public static func normalized(_ text: String) -> String {
+        let compact = text.filter { !" -.()\u{A0}".contains($0) }
+        return compact != text && isPhone(compact) ? compact : text
+    }
+
     /// `g***@example.org`, `+44*******89`.
     public static func masked(_ text: String) -> String {
         if isEmail(text), let at = text.firstIndex(of: "@") {

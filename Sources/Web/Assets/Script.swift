@@ -55,6 +55,24 @@ extension Assets {
         node.classList.remove('ok', 'bad');
         if (kind) node.classList.add(kind);
       };
+      // A button that hands a secret on: the phone's share sheet where there is one, else the clipboard, else the
+      // secret selected for the person to copy. text() is read at the click: the secret exists only by then.
+      const shareButton = (button, status, what, text, selectable) => {
+        const sheet = typeof navigator.share === 'function';
+        button.textContent = (sheet ? 'Share ' : 'Copy ') + what;
+        button.addEventListener('click', async () => {
+          try {
+            if (sheet) { await navigator.share({ text: text() }); say(status, 'Shared.', 'ok'); return; }
+            await navigator.clipboard.writeText(text());
+            say(status, 'Copied.', 'ok');
+          } catch (error) {
+            if (error && error.name === 'AbortError') { say(status, ''); return; }
+            selectable.focus();
+            if (selectable.select) selectable.select(); else window.getSelection().selectAllChildren(selectable);
+            say(status, 'Select ' + what + ' and copy it (Ctrl+C, or long press).');
+          }
+        });
+      };
 
       async function api(method, path, body) {
         const headers = { Accept: 'application/json' };
@@ -213,11 +231,7 @@ extension Assets {
               $('share-link').select();
             } catch (error) { say(status, 'No link made: ' + error.message + '.', 'bad'); }
           });
-          $('copy-link').addEventListener('click', async () => {
-            const field = $('share-link');
-            try { await navigator.clipboard.writeText(field.value); say($('copy-status'), 'Copied.', 'ok'); }
-            catch (error) { field.focus(); field.select(); say($('copy-status'), 'Select the link and copy it (Ctrl+C, or long press).'); }
-          });
+          shareButton($('copy-link'), $('copy-status'), 'the link', () => $('share-link').value, $('share-link'));
         },
 
         async passcode() {
@@ -239,6 +253,8 @@ extension Assets {
           };
           $('preset').addEventListener('change', apply);
           apply();
+          shareButton($('share-code'), $('share-code-status'), 'the code',
+                      () => 'Your passcode: ' + $('passcode-code').textContent + ', then # on the keypad.', $('passcode-code'));
           try {
             doorBoxes($('passcode-doors'), (await api('GET', '/api/v1/doors')).map((d) => d.name), false);
           } catch (error) { say(status, 'The doors could not be shown: ' + error.message + '.', 'bad'); }
@@ -261,9 +277,12 @@ extension Assets {
             if (!Number.isInteger(uses) || uses < 1 || uses > 10000) { say(status, 'Uses are a whole number from 1 to 10000.', 'bad'); return; }
             try {
               const schedule = $('passcode-schedule').value || undefined;
+              const sendTo = $('passcode-send-to') ? $('passcode-send-to').value.trim() || undefined : undefined;
               const issued = await api('POST', '/api/v1/passcodes', { label: $('passcode-label').value.trim(), doors,
-                                                                     valid_from: rfc3339(from), valid_until: rfc3339(until), uses, schedule });
-              say(status, 'The code for ' + issued.passcode.label + ' is ready.', 'ok');
+                                                                     valid_from: rfc3339(from), valid_until: rfc3339(until), uses, schedule,
+                                                                     send_to: sendTo });
+              say(status, 'The code for ' + issued.passcode.label + ' is ready' +
+                          (issued.delivery ? ' and is being sent to ' + issued.delivery.to_masked : '') + '.', 'ok');
               $('passcode-code').textContent = issued.code;
               $('passcode-result').hidden = false;
             } catch (error) { say(status, 'No code made: ' + error.message + '.', 'bad'); }
