@@ -2815,7 +2815,10 @@ enum OpenAPIDocument {
        "unknown_door",
        "clock_error",
        "internal_error",
-       "clock_untrusted"
+       "database_missing",
+       "clock_untrusted",
+       "stale_read",
+       "opening_unconfirmed"
       ]
      },
      "credential": {
@@ -4657,7 +4660,10 @@ enum OpenAPIDocument {
       "unknown_door",
       "clock_error",
       "internal_error",
-      "clock_untrusted"
+      "database_missing",
+      "clock_untrusted",
+      "stale_read",
+      "opening_unconfirmed"
      ]
     }
    },

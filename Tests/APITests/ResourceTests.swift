@@ -243,5 +243,12 @@ import Testing
             "GET /api/v1/groups", "GET /api/v1/schedules", "GET /api/v1/holidays", "POST /api/v1/import", "GET /api/v1/export.csv",
         ]
         #expect(documented == served)
+        // Every reason a decision can carry is documented, in the answer to an unlock and in the activity filter.
+        let components = try #require(answer.json["components"] as? [String: [String: Any]])
+        let unlockResult = (components["schemas"]?["UnlockResult"] as? [String: Any])?["properties"] as? [String: Any]
+        let answerReasons = (unlockResult?["reason"] as? [String: Any])?["enum"] as? [String]
+        let filterReasons = ((components["parameters"]?["Reason"] as? [String: Any])?["schema"] as? [String: Any])?["enum"] as? [String]
+        let reasons = Set(DenyReason.allCases.map(\.rawValue))
+        #expect(answerReasons.map(Set.init) == reasons && filterReasons.map(Set.init) == reasons)
     }
 }

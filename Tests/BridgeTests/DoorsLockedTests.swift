@@ -20,7 +20,10 @@ private final class RecordingRelay: RelayDriver, ReaderIndicator {
 
     private func note(_ action: String) { log.withLock { $0.append(action) } }
 
-    func pulse(for duration: Duration) { note("pulse") }
+    func pulse(for duration: Duration, confirmed: @escaping @Sendable (Bool) -> Void) {
+        note("pulse")
+        confirmed(true)
+    }
     func hold(unlocked: Bool) { note(unlocked ? "held unlocked" : "locked") }
     func show(_ pattern: FeedbackPattern) { note("\(pattern.color)") }
     func lockConfirmed() async -> Bool {

@@ -97,7 +97,10 @@ private func decodePD(_ pd: String) throws -> PDEntry? {
 private final class Recorder: RelayDriver, ReaderIndicator {
     private let log = Mutex<[String]>([])
     var actions: [String] { log.withLock { $0 } }
-    func pulse(for duration: Duration) { log.withLock { $0.append("pulse") } }
+    func pulse(for duration: Duration, confirmed: @escaping @Sendable (Bool) -> Void) {
+        log.withLock { $0.append("pulse") }
+        confirmed(true)
+    }
     func hold(unlocked: Bool) { log.withLock { $0.append(unlocked ? "held unlocked" : "locked") } }
     func lockConfirmed() async -> Bool {
         hold(unlocked: false)

@@ -1,4 +1,4 @@
-import Access
+@testable import Access
 import Foundation
 import Testing
 @testable import Bridge
@@ -130,5 +130,8 @@ import Glibc
                 == "presented at r: refused at Front before any decision: the reader sent something unreadable (format_error)")
         #expect(Simulator.words(presented: "presented at r", outcome: nil, waited: .seconds(10)).hasPrefix("presented at r: no decision came within 10s"))
         #expect(Simulator.words(presented: "presented at r", outcome: nil, waited: nil) == "presented at r: no decision yet (a PIN ends with #)")
+        let unconfirmed = DoorOutcome.decided(Decision.grant(Decision.Subject(personName: "Ada")).dropped(.openingUnconfirmed), door: "Front")
+        #expect(Simulator.words(presented: "presented at r", outcome: unconfirmed, waited: .seconds(10))
+                == "presented at r: granted at Front (Ada), but the door did not confirm it opened: try again (opening_unconfirmed)")
     }
 }

@@ -13,7 +13,10 @@ private final class RecordingHardware: RelayDriver, ReaderIndicator, SwitchedOut
 
     func note(_ action: String) { log.withLock { $0.append(action) } }
 
-    func pulse(for duration: Duration) { note("pulse") }
+    func pulse(for duration: Duration, confirmed: @escaping @Sendable (Bool) -> Void) {
+        note("pulse")
+        confirmed(true)
+    }
     func hold(unlocked: Bool) { note(unlocked ? "held unlocked" : "locked") }
     func lockConfirmed() async -> Bool {
         note("locked")

@@ -27,6 +27,7 @@ extension DenyReason {
         case .databaseMissing: "the database is missing (fail secure)"
         case .clockUntrusted: "the door's clock cannot be trusted"
         case .staleRead: "the read came too late to act on"
+        case .openingUnconfirmed: "the door did not confirm it opened: try again"
         }
     }
 }

@@ -108,6 +108,10 @@ public enum DenyReason: String, Sendable, Hashable, Codable, CaseIterable {
     /// The read may be older than the site allows (a reader's buffered report, a line that held it up): the
     /// person may have gone long ago. Or a grant came too late to act on.
     case staleRead = "stale_read"
+    /// Granted and logged, but the strike's release was not confirmed (the reader refused the command, did not
+    /// answer, or it was not sent in time): the door may not have opened. Only a caller who waits for the door
+    /// (a digital key's unlock) hears it; the grant's row stays, an `opening_unconfirmed` row follows it.
+    case openingUnconfirmed = "opening_unconfirmed"
 }
 
 /// Something a decision raises beyond grant or deny, for the bridge to signal.
@@ -193,6 +197,9 @@ public struct DoorEvent: Sendable, Hashable {
         case readerOnline = "reader_online"
         /// A granted decision came too late to open the door (`reason` stale_read).
         case grantDropped = "grant_dropped"
+        /// The strike's release (a grant, an exit, an operator's unlock) was not confirmed by the relay's hardware:
+        /// the door may not have opened.
+        case openingUnconfirmed = "opening_unconfirmed"
     }
 
     public let kind: Kind

@@ -45,6 +45,9 @@ public struct Simulator: Sendable {
         case .decided(let decision, let door)?:
             let who = decision.personName.map { " (\($0))" } ?? ""
             if decision.granted { return "\(presented): granted at \(door)\(who)" }
+            if decision.reason == .openingUnconfirmed {
+                return "\(presented): granted at \(door)\(who), but \(DenyReason.openingUnconfirmed.words) (\(DenyReason.openingUnconfirmed.rawValue))"
+            }
             return "\(presented): denied at \(door)\(who): " + (decision.reason.map { "\($0.words) (\($0.rawValue))" } ?? "no reason given")
         case .refused(let rejection, let door)?:
             return "\(presented): refused at \(door) before any decision: \(rejection.reason.words) (\(rejection.reason.rawValue))"

@@ -17,7 +17,10 @@ struct FaultyRelay: RelayDriver {
     let problem: String
     let faults: FaultBoard
 
-    func pulse(for duration: Duration) { report() }
+    func pulse(for duration: Duration, confirmed: @escaping @Sendable (Bool) -> Void) {
+        report()
+        confirmed(false)
+    }
     func hold(unlocked: Bool) { if unlocked { report() } }
     /// Nothing can confirm a relay that cannot be driven.
     func lockConfirmed() async -> Bool { false }

@@ -7,10 +7,11 @@ struct OSDPRelay: RelayDriver {
     let address: UInt8
     let output: UInt8
 
-    func pulse(for duration: Duration) {
+    /// Confirmed when the PD ACKs the OUT; a NAK, no answer, or an OUT dropped unsent is not.
+    func pulse(for duration: Duration, confirmed: @escaping @Sendable (Bool) -> Void) {
         bus.send(
             .output([OutputControl(output: output, action: .temporaryOn, timer: UInt16(clamping: duration.tenthsOfSecond))]), to: address,
-            opensDoor: true)
+            opensDoor: true) { confirmed($0.isSuccess) }
     }
 
     func hold(unlocked: Bool) {

@@ -9,11 +9,18 @@ protocol SwitchedOutput: Sendable {
     func hold(active: Bool)
     /// `hold`, and whether the hardware took it.
     func holdConfirmed(active: Bool) -> Bool
+    /// On for `duration` once (`play`), and whether the hardware took the switch on.
+    func pulseConfirmed(for duration: Duration) -> Bool
 }
 
 extension SwitchedOutput {
     func holdConfirmed(active: Bool) -> Bool {
         hold(active: active)
+        return true
+    }
+
+    func pulseConfirmed(for duration: Duration) -> Bool {
+        play(on: duration, off: .zero, times: 1)
         return true
     }
 }
@@ -47,9 +54,22 @@ final class GPIOSwitchedOutput: SwitchedOutput {
     }
 
     func play(on: Duration, off: Duration, times: Int) {
-        guard times > 0 else { return hold(active: false) }
+        start(on: on, off: off, times: times)
+    }
+
+    func pulseConfirmed(for duration: Duration) -> Bool {
+        start(on: duration, off: .zero, times: 1)
+    }
+
+    /// Plays the pattern; whether its first switch on was taken.
+    @discardableResult
+    private func start(on: Duration, off: Duration, times: Int) -> Bool {
+        guard times > 0 else {
+            hold(active: false)
+            return false
+        }
         let pattern = generation.add(1, ordering: .acquiringAndReleasing).newValue
-        set(active: true)
+        let switchedOn = set(active: true)
         Task { [self] in
             for time in 1...times {
                 if time > 1 {
@@ -62,6 +82,7 @@ final class GPIOSwitchedOutput: SwitchedOutput {
                 set(active: false)
             }
         }
+        return switchedOn
     }
 
     func hold(active: Bool) { holdConfirmed(active: active) }
@@ -77,7 +98,10 @@ final class GPIOSwitchedOutput: SwitchedOutput {
 struct GPIORelay: RelayDriver {
     let output: any SwitchedOutput
 
-    func pulse(for duration: Duration) { output.play(on: duration, off: .zero, times: 1) }
+    /// A GPIO line is set when the call returns, unless the kernel refused it.
+    func pulse(for duration: Duration, confirmed: @escaping @Sendable (Bool) -> Void) {
+        confirmed(output.pulseConfirmed(for: duration))
+    }
     func hold(unlocked: Bool) { output.hold(active: unlocked) }
     /// A GPIO line is set when the call returns, unless the kernel refused it.
     func lockConfirmed() async -> Bool {

@@ -3,8 +3,9 @@ import Access
 /// A strike relay, wherever it is wired. Calls queue the command and return at once, so a slow or
 /// offline bus never holds up a door; the driver reports failures itself.
 public protocol RelayDriver: Sendable {
-    /// Releases the strike for `duration`; the hardware relocks on its own where it can time it.
-    func pulse(for duration: Duration)
+    /// Releases the strike for `duration`; the hardware relocks on its own where it can time it. `confirmed` is
+    /// told, once, whether the hardware took the release (false: refused, lost, or not sent in time).
+    func pulse(for duration: Duration, confirmed: @escaping @Sendable (Bool) -> Void)
     func hold(unlocked: Bool)
     /// Locks the strike (ending any pulse) and returns once the hardware confirmed it: false when it
     /// could not (a command refused or lost, no bus). Shutdown waits for it, within its own bound.

@@ -54,6 +54,9 @@ public actor SiteRuntime: ReaderReportSink {
     /// Those waiting for what the door behind a reader makes of its next presentation (`keyway sim`), by watch.
     private var outcomeWatchers: [UInt64: (reader: String, outcomes: AsyncStream<DoorOutcome>.Continuation)] = [:]
     private var lastWatch: UInt64 = 0
+    /// A grant whose caller waits for the door (a digital key's unlock), by door: the door's next strike release
+    /// takes it and settles it with the relay's confirmation.
+    private var openingWatches: [String: OpeningWatch] = [:]
     /// A grant whose decision took longer than this is not acted on: the person may be gone.
     private let staleReadLimit: Duration
     /// Operators' mode changes in force and not written yet (the write waits its turn behind the decisions
@@ -479,9 +482,38 @@ public actor SiteRuntime: ReaderReportSink {
             if decisionsInFlight == 0 { resumeDecisionWaiters() }
         }
         let acted = logDecision(decision, to: presentation, binding: binding, askedAt: started)
+        // Whoever hears this decision (a digital key's caller, `keyway sim` watching the reader) hears whether the
+        // door took the release; a card at a reader answers nobody, and nothing waits for its relay.
+        let heardBySomeone = answered != nil || outcomeWatchers.values.contains { $0.reader == binding.reader }
+        let watch = heardBySomeone && acted.granted ? OpeningWatch() : nil
+        if let watch { openingWatches[door] = watch }
         await handle(.decided(id, acted.granted ? .granted(extendedStrike: false) : .denied), at: door)
-        answered?(acted)
-        tellWatchers(.decided(acted, door: door), reader: binding.reader)
+        var heard = acted
+        if let watch {
+            if openingWatches[door] === watch {
+                // No release to confirm (the door is held unlocked by its mode): the grant stands as it is.
+                openingWatches[door] = nil
+            } else if await awaitAtMost(until: .now + staleReadLimit + Self.confirmationGrace, { await watch.confirmed() }) != true {
+                // The caller hears that the door may be shut, rather than "opened" in front of a locked door.
+                heard = acted.dropped(.openingUnconfirmed)
+            }
+        }
+        answered?(heard)
+        tellWatchers(.decided(heard, door: door), reader: binding.reader)
+    }
+
+    /// How long past the stale-read limit (within which a release is sent or dropped) its hardware may take to
+    /// answer; a relay that says nothing by then has not confirmed the opening.
+    static let confirmationGrace = Duration.seconds(1)
+
+    /// A release the relay's hardware did not confirm: logged, counted and written to the activity log; the
+    /// person at the door may have to try again.
+    private func openingUnconfirmed(door: String, reader: String) {
+        let detail = "the strike's release was not confirmed (refused, not answered or not sent in time): the door may not have opened"
+        Counter(label: "keyway_openings_unconfirmed_total", dimensions: [("door", door)]).increment()
+        logger.warning("opening not confirmed", metadata: ["door": "\(door)", "reader": "\(reader)", "detail": "\(detail)"])
+        doors[door]?.lastEvent = "opening not confirmed"
+        record(DoorEvent(.openingUnconfirmed, door: door, reader: reader, at: Date(), detail: detail))
     }
 
     /// Logs, counts and shows a decision; the decision the door acts on (a grant that came too late is dropped).
@@ -536,7 +568,11 @@ public actor SiteRuntime: ReaderReportSink {
         switch action {
         case .decide: break
         case .pulseRelay(let duration):
-            binding.relay.pulse(for: duration)
+            let watch = openingWatches.removeValue(forKey: door)
+            binding.relay.pulse(for: duration) { [weak self, reader = binding.reader] confirmed in
+                watch?.settle(confirmed)
+                if !confirmed { Task { await self?.openingUnconfirmed(door: door, reader: reader) } }
+            }
             logger.info("relay pulse", metadata: metadata.merging(["seconds": "\(duration.seconds)"]) { $1 })
         case .setRelay(let unlocked):
             binding.relay.hold(unlocked: unlocked)
@@ -603,4 +639,25 @@ func awaitAtMost<Value: Sendable>(
     continuation.finish()
     timer.cancel()
     return first
+}
+
+/// Whether a strike release was confirmed, told once by the relay (from any thread) and awaited by one caller.
+final class OpeningWatch: Sendable {
+    private let answers: AsyncStream<Bool>
+    private let answer: AsyncStream<Bool>.Continuation
+
+    init() {
+        (answers, answer) = AsyncStream.makeStream(of: Bool.self, bufferingPolicy: .bufferingOldest(1))
+    }
+
+    func settle(_ confirmed: Bool) {
+        answer.yield(confirmed)
+        answer.finish()
+    }
+
+    /// The relay's answer; false if it ended without one.
+    func confirmed() async -> Bool {
+        for await confirmed in answers { return confirmed }
+        return false
+    }
 }

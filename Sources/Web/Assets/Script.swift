@@ -30,6 +30,9 @@ extension Assets {
         clock_error: "the door's clock is wrong",
         clock_untrusted: "the door's clock cannot be trusted",
         internal_error: 'the system had a fault (fail secure)',
+        database_missing: 'the database is missing (fail secure)',
+        stale_read: 'the read came too late to act on',
+        opening_unconfirmed: 'the door did not confirm it opened: try again',
         keypad_lockout: 'the keypad is locked after wrong codes'
       };
       const words = (reason) => REASONS[reason] || (reason ? String(reason).replace(/_/g, ' ') : 'refused');
@@ -125,6 +128,8 @@ extension Assets {
 
       function unlockAnswer(node, door, answer) {
         if (answer.granted) say(node, 'Opened: ' + door + ' is unlocked now.', 'ok');
+        // Allowed, but the door's relay did not confirm the release: not a refusal, and not "opened" either.
+        else if (answer.reason === 'opening_unconfirmed') say(node, 'Allowed, but ' + words(answer.reason) + '.', 'bad');
         else say(node, 'Refused: ' + words(answer.reason) + '.', 'bad');
       }
 
