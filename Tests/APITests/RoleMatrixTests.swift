@@ -18,6 +18,8 @@ import Testing
             bobKeys.append(try await harness.storage.issueKey(person: "Bob", doors: ["Roof"], validUntil: nil, mayShare: true, actor: "test",
                                                               at: Date()).credential.id)
         }
+        // A staff member's code per role to rotate (rotation ends the old code, so each role gets its own).
+        let staffCodes = try (0..<3).map { _ in try harness.access.store.createPasscode(PasscodeRequest(label: "desk", doors: ["Roof"])).credential.id }
         var emails = 0
         func newUser() -> String {
             emails += 1
@@ -50,6 +52,8 @@ import Testing
                 RoleRow(method: .post, path: "/api/v1/passcodes", body: #"{"label": "walker", "doors": ["Lobby"], "uses": 1}"#,
                     admin: .created, staff: .created, resident: .created),
                 RoleRow(method: .get, path: "/api/v1/passcodes", body: nil, admin: .ok, staff: .ok, resident: .ok),
+                RoleRow(method: .post, path: "/api/v1/passcodes/\(staffCodes[index])/rotate", body: #"{"overlap_seconds": 60}"#,
+                    admin: .created, staff: .created, resident: .forbidden),
                 RoleRow(method: .get, path: "/api/v1/activity", body: nil, admin: .ok, staff: .ok, resident: .ok),
                 RoleRow(method: .post, path: "/api/v1/doors/Roof/unlock", body: nil, admin: .forbidden, staff: .forbidden, resident: .ok),
                 RoleRow(method: .post, path: "/api/v1/doors/Garage/lockdown", body: nil, admin: .ok, staff: .ok, resident: .forbidden),
