@@ -117,7 +117,7 @@ enum APIUnlockLatency {
 /// on each PD and key k at door k mod doors, each bus a bare pty (Keyway's link keeps the 115 200 baud timing on it).
 /// A grant costs three secure exchanges (OUT, LED, buzzer), about 12 ms of a 115 200 baud line, so a bus carries
 /// at most about 80 grants a second: 500 need at least 7 buses; at 10, each carries 50. Requests go out on a fixed schedule (open loop)
-/// over 32 keep-alive connections; a request's latency runs from its scheduled moment to its answer, so a server
+/// over $KEYWAY_BENCH_CONNECTIONS keep-alive connections (128); a request's latency runs from its scheduled moment to its answer, so a server
 /// that falls behind shows it. Every grant sends its own timed OUT, also when it overlaps the door's last one (the
 /// PD restarts the strike's timer), so the pulses counted are the OUTs each PD reports, per door, against the
 /// grants answered for that door; the log rows are the decision rows whose sequence numbers the answers gave.
@@ -129,7 +129,8 @@ enum SustainedUnlocks {
     static let busCount = Int(environment["KEYWAY_BENCH_BUSES"] ?? "") ?? 10
     static let pdsPerBus = Int(environment["KEYWAY_BENCH_PDS"] ?? "") ?? 2
     static let keyCount = 100
-    static let connections = 32
+    /// An answer waits for the PD's ACK of the OUT (tens of ms on a busy bus): 500 a second need well over 32 in flight.
+    static let connections = Int(environment["KEYWAY_BENCH_CONNECTIONS"] ?? "") ?? 128
 
     struct Outcome {
         let scheduled: UInt64
@@ -273,7 +274,7 @@ enum SustainedUnlocks {
             |---|---|---|---|---|---|---|---|---|---|---|
             | \(APIUnlockLatency.label) | \(total) at \(rate)/s for \(seconds) s, \(keyCount) keys, \(site.doorNames.count) doors on \(busCount) buses × \(pdsPerBus) PDs | \(answered.count) | \(String(format: "%.1f", achieved))/s | \(ms(percentile(fromSchedule, 0.5))) / \(ms(percentile(fromSchedule, 0.99))) / \(ms(fromSchedule.max() ?? 0)) | \(ms(percentile(fromSend, 0.5))) / \(ms(percentile(fromSend, 0.99))) | \(late) | \(granted.count) | \(missed) / \(extra) | \(lostRows) / \(unanswered) | \(loadBefore) → \(loadAfter) |
 
-            answers: \(statuses.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")); Secure Channel sessions the PDs dropped, by bus: \(sessionsLost.map(String.init).joined(separator: " ")); pulses − grants where they differ: \(uneven.isEmpty ? "none" : uneven.joined(separator: ", ")); this process (site, API and the 32 client threads) used \(String(format: "%.0f", cpu)) % of a core; pulses in each 5 s (\(rate * 5) asked): \(windows.map(String.init).joined(separator: " ")); commands each bus carried a second while the requests came (3 a grant: \(3 * rate / busCount) asked): \(carried.map { String(format: "%.0f", $0) }.joined(separator: " "))
+            answers: \(statuses.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")); Secure Channel sessions the PDs dropped, by bus: \(sessionsLost.map(String.init).joined(separator: " ")); pulses − grants where they differ: \(uneven.isEmpty ? "none" : uneven.joined(separator: ", ")); this process (site, API and the \(connections) client threads) used \(String(format: "%.0f", cpu)) % of a core; pulses in each 5 s (\(rate * 5) asked): \(windows.map(String.init).joined(separator: " ")); commands each bus carried a second while the requests came (3 a grant: \(3 * rate / busCount) asked): \(carried.map { String(format: "%.0f", $0) }.joined(separator: " "))
             """
     }
 }
