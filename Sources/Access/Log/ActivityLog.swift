@@ -103,7 +103,8 @@ struct ActivityLog: Sendable {
 
     @discardableResult
     func append(_ draft: ActivityDraft, in db: Database) throws -> Int64 {
-        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM activity ORDER BY seq DESC LIMIT 1")
+        // Cached statements: every decision and change appends, and compiling these two each time cost more than running them.
+        let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM activity ORDER BY seq DESC LIMIT 1"))
         let sequence: Int64 = (last?["seq"] ?? 0) + 1
         let previous: Data = last?["hash"] ?? Self.genesis
         let atMilliseconds = Int64((draft.at.timeIntervalSince1970 * 1000).rounded())
@@ -111,12 +112,12 @@ struct ActivityLog: Sendable {
             sequence: sequence, at: Date(timeIntervalSince1970: Double(atMilliseconds) / 1000), kind: draft.kind,
             event: draft.event, door: draft.door, reader: draft.reader, credentialID: draft.credentialID,
             personID: draft.personID, outcome: draft.outcome, reason: draft.reason, detail: draft.detail, actor: draft.actor)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO activity (seq, at_ms, kind, event, door, reader, credential_id, person_id, outcome, reason,
                                       detail, actor, prev_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """).execute(
             arguments: [sequence, atMilliseconds, draft.kind.rawValue, draft.event, draft.door, draft.reader,
                         draft.credentialID, draft.personID, draft.outcome, draft.reason, draft.detail, draft.actor,
                         previous, keyedHash(previous: previous, entry: entry)])

@@ -41,11 +41,12 @@ extension AccessStore {
         case .raw(let bits): (nil, nil, nil, CredentialRow.bitString(bits))
         }
         let id = Identifier.make("card")
-        try db.execute(sql: """
+        // Cached: an import inserts thousands in one transaction, which holds the writer doors wait for.
+        try db.cachedStatement(sql: """
             INSERT INTO credential (id, kind, person_id, card_format, facility, card_number, card_bits, valid_from, valid_until,
                                     created_at, created_by)
             VALUES (?, 'card', ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, personID, fields.format, fields.facility, fields.number, fields.bits,
+            """).execute(arguments: [id, personID, fields.format, fields.facility, fields.number, fields.bits,
                              enrollment.validFrom?.timeIntervalSince1970, enrollment.validUntil?.timeIntervalSince1970,
                              date.timeIntervalSince1970, actor])
         try logCreated(id, personID: personID, detail: card.description, actor: actor, at: date, db)
