@@ -2,13 +2,14 @@
 """An SMTP sink for Keyway's e-mail delivery on loopback (aiosmtpd): records every message it takes.
 
     smtp_sink.py --log FILE --port-file FILE [--port N] [--cert PEM --key PEM] [--login USER --password-file FILE]
-                 [--refuse CODE] [--only-login] [--silent]
+                 [--refuse CODE] [--only-login] [--silent] [--until-stdin-closes]
 
 With --cert and --key it offers STARTTLS and refuses mail before it; with --login it requires AUTH (over TLS).
 --refuse CODE answers DATA with that code (451: try later; 554: refused), to see a sender retry.
 --only-login offers AUTH LOGIN alone (not PLAIN). --silent accepts connections and never answers (a hung relay).
 Each message is appended to --log as one JSON line: {"from", "to", "tls", "login", "subject", "body", "headers"}.
-The port it listens on is written to --port-file (--port 0: any free port).
+The port it listens on is written to --port-file (--port 0: any free port). --until-stdin-closes: exit when standard
+input reaches its end, so a sink started by `keyway serve --demo` ends with it, even one killed outright.
 """
 import argparse
 import asyncio
@@ -16,6 +17,9 @@ import email
 import email.policy
 import json
 import os
+import signal
+import sys
+import threading
 import ssl
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
@@ -56,7 +60,17 @@ def main():
     parser.add_argument("--refuse", type=int, default=0)
     parser.add_argument("--only-login", action="store_true")
     parser.add_argument("--silent", action="store_true")
+    parser.add_argument("--until-stdin-closes", action="store_true")
     options = parser.parse_args()
+    # A parent that ignores SIGTERM (a service handling it itself) passes that on: take the default back.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    if options.until_stdin_closes:
+        def watch_parent():
+            while sys.stdin.buffer.read(4096):
+                pass
+            os._exit(0)
+        threading.Thread(target=watch_parent, daemon=True).start()
 
     context = None
     if options.cert:

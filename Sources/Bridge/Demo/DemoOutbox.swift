@@ -12,7 +12,14 @@ final class DemoOutbox {
 
     let smtpPort: Int
     let smsPort: Int
-    private let sinks: [Process]
+    private let sinks: [Sink]
+
+    /// A sink's process and the write end of its standard input: the sink exits when that closes, which the kernel
+    /// does for this process however it ends (a service killed outright leaves no sink behind).
+    private struct Sink {
+        let process: Process
+        let lifeline: FileHandle
+    }
 
     init(python: URL, repository: URL) throws(BridgeError) {
         do {
@@ -27,12 +34,12 @@ final class DemoOutbox {
         } catch {
             throw .startup("cannot make \(Self.directory): \(error)")
         }
-        var started: [Process] = []
+        var started: [Sink] = []
         do {
             let smtp = try Self.start(python: python, script: repository.appendingPathComponent("Demo/smtp_sink.py"), log: Self.mailFile)
-            started.append(smtp.process)
+            started.append(smtp.sink)
             let sms = try Self.start(python: python, script: repository.appendingPathComponent("Demo/sms_sink.py"), log: Self.smsFile)
-            started.append(sms.process)
+            started.append(sms.sink)
             smtpPort = smtp.port
             smsPort = sms.port
             sinks = started
@@ -42,15 +49,17 @@ final class DemoOutbox {
         }
     }
 
-    /// Ends both sinks (SIGTERM, then SIGKILL if one lingers) and reaps them.
+    /// Ends both sinks (their standard input closed, then SIGTERM, then SIGKILL if one lingers) and reaps them.
     func stop() { sinks.forEach(Self.stop) }
 
-    private static func start(python: URL, script: URL, log: String) throws(BridgeError) -> (process: Process, port: Int) {
+    private static func start(python: URL, script: URL, log: String) throws(BridgeError) -> (sink: Sink, port: Int) {
         let portFile = "\(directory)/.\(script.deletingPathExtension().lastPathComponent).port"
         try? FileManager.default.removeItem(atPath: portFile)
         let process = Process()
         process.executableURL = python
-        process.arguments = [script.path, "--log", log, "--port-file", portFile]
+        process.arguments = [script.path, "--log", log, "--port-file", portFile, "--until-stdin-closes"]
+        let lifeline = Pipe()
+        process.standardInput = lifeline
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         do {
@@ -58,19 +67,22 @@ final class DemoOutbox {
         } catch {
             throw .startup("cannot start \(script.lastPathComponent) (\(python.path)): \(error)")
         }
+        let sink = Sink(process: process, lifeline: lifeline.fileHandleForWriting)
         // The sink writes its port once it listens; a missing Python module (aiosmtpd) ends it instead.
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline, process.isRunning {
             if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text), (1...65535).contains(port) {
-                return (process, port)
+                return (sink, port)
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        stop(process)
+        stop(sink)
         throw .startup("the demo's \(script.lastPathComponent) did not start (is aiosmtpd installed? run scripts/setup.sh)")
     }
 
-    private static func stop(_ process: Process) {
+    private static func stop(_ sink: Sink) {
+        let process = sink.process
+        try? sink.lifeline.close()
         if process.isRunning { process.terminate() }
         let deadline = Date().addingTimeInterval(3)
         while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
