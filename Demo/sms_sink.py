@@ -11,10 +11,9 @@ it, even one killed outright.
 import argparse
 import json
 import os
-import signal
-import sys
-import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import sink_lifetime  # Demo/, beside this script
 
 
 def main():
@@ -23,17 +22,9 @@ def main():
     parser.add_argument("--port-file", required=True)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--status", type=int, default=200)
-    parser.add_argument("--until-stdin-closes", action="store_true")
+    sink_lifetime.add_arguments(parser)
     options = parser.parse_args()
-    # A parent that ignores SIGTERM (a service handling it itself) passes that on: take the default back.
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    if options.until_stdin_closes:
-        def watch_parent():
-            while sys.stdin.buffer.read(4096):
-                pass
-            os._exit(0)
-        threading.Thread(target=watch_parent, daemon=True).start()
+    sink_lifetime.follow(options)
 
     class Handler(BaseHTTPRequestHandler):
         def record(self):

@@ -17,12 +17,11 @@ import email
 import email.policy
 import json
 import os
-import signal
-import sys
-import threading
 import ssl
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+import sink_lifetime  # Demo/, beside this script
 
 
 class Sink:
@@ -60,17 +59,9 @@ def main():
     parser.add_argument("--refuse", type=int, default=0)
     parser.add_argument("--only-login", action="store_true")
     parser.add_argument("--silent", action="store_true")
-    parser.add_argument("--until-stdin-closes", action="store_true")
+    sink_lifetime.add_arguments(parser)
     options = parser.parse_args()
-    # A parent that ignores SIGTERM (a service handling it itself) passes that on: take the default back.
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    if options.until_stdin_closes:
-        def watch_parent():
-            while sys.stdin.buffer.read(4096):
-                pass
-            os._exit(0)
-        threading.Thread(target=watch_parent, daemon=True).start()
+    sink_lifetime.follow(options)
 
     context = None
     if options.cert:

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -35,20 +36,29 @@ struct SMTPClient: Sendable {
         } catch {
             throw DeliveryError("cannot connect to \(configuration.host):\(configuration.port): \(error)")
         }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try await channel.executeThenClose { inbound, outbound in
-                    var session = SMTPSession(replies: ReplyReader(inbound.makeAsyncIterator()), outbound: outbound, channel: channel.channel)
-                    try await session.run(self, recipient: recipient, message: message)
+        let timedOut = DeliveryError("the relay \(configuration.host) did not finish within \(timeout.text)")
+        // Closing the channel at the deadline also ends the conversation, with an error of its own that may come first:
+        // once the deadline has passed, the timeout is what is reported.
+        let deadlinePassed = DeadlineFlag()
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await channel.executeThenClose { inbound, outbound in
+                        var session = SMTPSession(replies: ReplyReader(inbound.makeAsyncIterator()), outbound: outbound, channel: channel.channel)
+                        try await session.run(self, recipient: recipient, message: message)
+                    }
                 }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    deadlinePassed.set()
+                    channel.channel.close(promise: nil)
+                    throw timedOut
+                }
+                defer { group.cancelAll() }
+                try await group.next()
             }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                channel.channel.close(promise: nil)
-                throw DeliveryError("the relay \(configuration.host) did not finish within \(timeout.text)")
-            }
-            defer { group.cancelAll() }
-            try await group.next()
+        } catch where deadlinePassed.isSet {
+            throw timedOut
         }
     }
 
@@ -231,4 +241,11 @@ enum IPAddressText {
         let bare = text.hasPrefix("[") && text.hasSuffix("]") ? String(text.dropFirst().dropLast()) : text
         return inet_pton(AF_INET, bare, &v4) == 1 || inet_pton(AF_INET6, bare, &v6) == 1
     }
+}
+
+/// Set once, by the task that closes a conversation at its deadline; read by the one that reports how it ended.
+private final class DeadlineFlag: Sendable {
+    private let passed = Atomic<Bool>(false)
+    func set() { passed.store(true, ordering: .releasing) }
+    var isSet: Bool { passed.load(ordering: .acquiring) }
 }
