@@ -2793,33 +2793,7 @@ enum OpenAPIDocument {
       ]
      },
      "reason": {
-      "enum": [
-       "unknown",
-       "revoked",
-       "expired",
-       "not_yet_valid",
-       "outside_schedule",
-       "holiday",
-       "wrong_pin",
-       "use_limit_reached",
-       "suspended",
-       "door_not_allowed",
-       "lockout",
-       "duress",
-       "format_error",
-       "unknown_reader",
-       "invalid_signature",
-       "door_locked_down",
-       "mode_mismatch",
-       "pin_required",
-       "unknown_door",
-       "clock_error",
-       "internal_error",
-       "database_missing",
-       "clock_untrusted",
-       "stale_read",
-       "opening_unconfirmed"
-      ]
+      "$ref": "#/components/schemas/DenyReason"
      },
      "credential": {
       "type": "string"
@@ -4462,6 +4436,36 @@ enum OpenAPIDocument {
       "description": "How long the old code keeps working beside the new one; left out: it stops now."
      }
     }
+   },
+   "DenyReason": {
+    "description": "Why a presentation was denied (docs/access.md); opening_unconfirmed: granted, but the relay did not confirm the release.",
+    "enum": [
+     "unknown",
+     "revoked",
+     "expired",
+     "not_yet_valid",
+     "outside_schedule",
+     "holiday",
+     "wrong_pin",
+     "use_limit_reached",
+     "suspended",
+     "door_not_allowed",
+     "lockout",
+     "duress",
+     "format_error",
+     "unknown_reader",
+     "invalid_signature",
+     "door_locked_down",
+     "mode_mismatch",
+     "pin_required",
+     "unknown_door",
+     "clock_error",
+     "internal_error",
+     "database_missing",
+     "clock_untrusted",
+     "stale_read",
+     "opening_unconfirmed"
+    ]
    }
   },
   "securitySchemes": {
@@ -4638,33 +4642,7 @@ enum OpenAPIDocument {
     "name": "reason",
     "required": false,
     "schema": {
-     "enum": [
-      "unknown",
-      "revoked",
-      "expired",
-      "not_yet_valid",
-      "outside_schedule",
-      "holiday",
-      "wrong_pin",
-      "use_limit_reached",
-      "suspended",
-      "door_not_allowed",
-      "lockout",
-      "duress",
-      "format_error",
-      "unknown_reader",
-      "invalid_signature",
-      "door_locked_down",
-      "mode_mismatch",
-      "pin_required",
-      "unknown_door",
-      "clock_error",
-      "internal_error",
-      "database_missing",
-      "clock_untrusted",
-      "stale_read",
-      "opening_unconfirmed"
-     ]
+     "$ref": "#/components/schemas/DenyReason"
     }
    },
    "Cursor": {
