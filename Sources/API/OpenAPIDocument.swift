@@ -3571,7 +3571,7 @@ enum OpenAPIDocument {
      "events": {
       "type": "array",
       "minItems": 1,
-      "maxItems": 13,
+      "maxItems": 14,
       "items": {
        "enum": [
         "all",
@@ -3579,6 +3579,7 @@ enum OpenAPIDocument {
         "access.denied",
         "door.forced",
         "door.held",
+        "door.unconfirmed",
         "reader.offline",
         "reader.online",
         "passcode.used",

@@ -251,5 +251,10 @@ import Testing
         let reference = ["$ref": "#/components/schemas/DenyReason"]
         #expect(unlockResult?["reason"] as? [String: String] == reference)
         #expect((components["parameters"]?["Reason"] as? [String: Any])?["schema"] as? [String: String] == reference)
+        // A subscription's events are the code's event types, or all.
+        let events = (components["schemas"]?["NewWebhook"] as? [String: Any])?["properties"] as? [String: Any]
+        let eventList = events?["events"] as? [String: Any]
+        #expect((eventList?["items"] as? [String: Any])?["enum"] as? [String] == ["all"] + WebhookEventType.allCases.map(\.rawValue))
+        #expect(eventList?["maxItems"] as? Int == WebhookEventType.allCases.count + 1)
     }
 }

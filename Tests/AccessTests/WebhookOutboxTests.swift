@@ -22,6 +22,7 @@ private let monday = Site.time("2026-03-02 10:00")
         _ = site.access.decide(.card(Site.card(2)), door: "Front", reader: "in", at: monday)
         try site.access.record(DoorEvent(.forcedOpen, door: "Front", at: monday))
         try site.access.record(DoorEvent(.heldOpen, door: "Front", at: monday))
+        try site.access.record(DoorEvent(.openingUnconfirmed, door: "Front", reader: "in", at: monday))
         try site.access.record(DoorEvent(.closed, door: "Front", at: monday))
         let key = try site.store.issueKey(person: "Alice", doors: ["Front"], mayShare: true, at: monday)
         try site.store.shareKey(key.credential.id, to: "guest@example.com", at: monday)
@@ -36,10 +37,32 @@ private let monday = Site.time("2026-03-02 10:00")
         #expect(try site.store.logExpiredPasscodes(at: monday + 4) == 1)
         #expect(try site.store.logExpiredPasscodes(at: monday + 5) == 0)
         #expect(try pendingTypes(site) == [
-            "access.granted", "access.denied", "door.forced", "door.held", "key.shared", "key.revoked", "key.revoked",
+            "access.granted", "access.denied", "door.forced", "door.held", "door.unconfirmed",
+            "key.shared", "key.revoked", "key.revoked",
             "access.granted", "passcode.used", "access.granted", "duress",
             "access.denied", "access.denied", "access.denied", "access.denied", "access.denied", "lockout", "passcode.expired",
         ])
+    }
+
+    /// A database made before an event existed raises it once a newer Keyway opens it: the event-source table is
+    /// the code's list, rewritten at open, not what the migration that made the table wrote.
+    @Test func aDatabaseMadeBeforeAnEventRaisesItOnceOpened() throws {
+        let site = try Site.aliceAtFront(mode: .card)
+        let sources = "SELECT count(*) FROM webhook_event_source"
+        #expect(try site.store.pool.read { try Int.fetchOne($0, sql: sources) } == WebhookEventSource.all.count)
+        // What the first webhook migration left: every source but the unconfirmed opening, which came later.
+        try site.store.pool.write { db in
+            try db.execute(sql: "DELETE FROM webhook_event_source WHERE event_type = 'door.unconfirmed'")
+        }
+        try site.store.addWebhook(url: receiver, events: [.doorUnconfirmed])
+        try site.access.record(DoorEvent(.openingUnconfirmed, door: "Front", reader: "in", at: monday))
+        #expect(try pendingTypes(site).isEmpty)
+
+        let reopened = try AccessControl.open(database: site.database, timeZone: Site.zone, clockPolicy: ClockPolicy(tolerance: nil),
+                                              checkpointEvery: nil)
+        try reopened.record(DoorEvent(.openingUnconfirmed, door: "Front", reader: "in", at: monday + 1))
+        #expect(try reopened.store.webhookDeliveries(pendingOnly: true).map(\.type) == ["door.unconfirmed"])
+        #expect(try reopened.store.pool.read { try Int.fetchOne($0, sql: sources) } == WebhookEventSource.all.count)
     }
 
     /// No committed row, no event: a share the policy refuses leaves no `key.shared` behind; one it allows leaves one,

@@ -34,16 +34,37 @@ extension Schema {
               AND (m.shared IS NULL OR m.shared = (SELECT parent_id IS NOT NULL FROM credential WHERE id = NEW.credential_id))
             ORDER BY e.subscription_id, m.event_type;
         END;
-
-        """ + WebhookEventSource.all.map { source in
-            "INSERT INTO webhook_event_source VALUES (\(quoted(source.type.rawValue)), \(quoted(source.kind.rawValue)), "
-                + "\(quoted(source.event)), \(quoted(source.outcome)), \(quoted(source.credentialKind?.rawValue)), "
-                + "\(source.shared.map { $0 ? "1" : "0" } ?? "NULL"));\n"
-        }.joined()
+        """
     }
 
-    /// A literal from the code's own vocabulary (no quotes in it).
-    private static func quoted(_ text: String?) -> String { text.map { "'\($0)'" } ?? "NULL" }
+    /// Makes `webhook_event_source` exactly `WebhookEventSource.all`, in one transaction, writing only when they
+    /// differ: the table is the code's mapping, so a database made before an event existed raises it from now on.
+    static func syncWebhookEventSources(_ writer: some DatabaseWriter) throws {
+        let wanted = WebhookEventSource.all.map(\.columns)
+        func stored(_ db: Database) throws -> [[DatabaseValue]] {
+            try Row.fetchAll(db, sql: """
+                SELECT event_type, kind, event, outcome, credential_kind, shared FROM webhook_event_source
+                ORDER BY rowid
+                """).map { Array($0.databaseValues) }
+        }
+        guard try writer.read(stored) != wanted else { return }
+        try writer.write { db in
+            guard try stored(db) != wanted else { return }
+            try db.execute(sql: "DELETE FROM webhook_event_source")
+            for columns in wanted {
+                try db.execute(sql: "INSERT INTO webhook_event_source VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: StatementArguments(columns))
+            }
+        }
+    }
+}
+
+extension WebhookEventSource {
+    /// The row of `webhook_event_source` this source is.
+    fileprivate var columns: [DatabaseValue] {
+        [type.rawValue.databaseValue, kind.rawValue.databaseValue, event.databaseValue, outcome.databaseValue,
+         credentialKind?.rawValue.databaseValue ?? .null, shared.databaseValue]
+    }
 }
 
 /// A webhook subscription as listed (never its secret), with its delivery state.

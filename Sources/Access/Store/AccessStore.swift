@@ -59,6 +59,7 @@ public final class AccessStore: Sendable {
         do {
             pool = try DatabasePool(path: database.path, configuration: configuration)
             try Schema.migrator.migrate(pool)
+            try Schema.syncWebhookEventSources(pool)
         } catch {
             // SQLite says "unable to open database file" or "attempt to write a readonly database": say which file
             // cannot be written, and why.

@@ -7,6 +7,7 @@ public enum WebhookEventType: String, Sendable, Hashable, Codable, CaseIterable 
     case accessDenied = "access.denied"
     case doorForced = "door.forced"
     case doorHeld = "door.held"
+    case doorUnconfirmed = "door.unconfirmed"
     case readerOffline = "reader.offline"
     case readerOnline = "reader.online"
     case passcodeUsed = "passcode.used"
@@ -32,7 +33,9 @@ public enum WebhookEventType: String, Sendable, Hashable, Codable, CaseIterable 
 }
 
 /// Which activity rows raise which event, as data: the outbox trigger (`Schema.webhooksSchema`) matches each new
-/// activity row against these, in the row's own transaction. nil matches anything.
+/// activity row against these, in the row's own transaction. nil matches anything. The `webhook_event_source` table
+/// is this list, rewritten at open when it differs (`Schema.syncWebhookEventSources`): an event added here reaches
+/// databases made before it without a migration of its own.
 struct WebhookEventSource: Sendable {
     let type: WebhookEventType
     let kind: ActivityKind
@@ -48,6 +51,8 @@ struct WebhookEventSource: Sendable {
         .init(type: .accessDenied, kind: .decision, outcome: "deny"),
         .init(type: .doorForced, kind: .door, event: DoorEvent.Kind.forcedOpen.rawValue),
         .init(type: .doorHeld, kind: .door, event: DoorEvent.Kind.heldOpen.rawValue),
+        // A grant whose release the relay did not confirm (SiteRuntime writes it after the grant's row).
+        .init(type: .doorUnconfirmed, kind: .door, event: DoorEvent.Kind.openingUnconfirmed.rawValue),
         // Rows the reader supervision (SiteRuntime) writes when a reader stops or resumes answering.
         .init(type: .readerOffline, kind: .door, event: DoorEvent.Kind.readerOffline.rawValue),
         .init(type: .readerOnline, kind: .door, event: DoorEvent.Kind.readerOnline.rawValue),

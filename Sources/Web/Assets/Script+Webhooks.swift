@@ -10,6 +10,7 @@ extension Assets {
         'access.denied': 'Someone was refused at a door',
         'door.forced': 'A door was forced open',
         'door.held': 'A door was held open too long',
+        'door.unconfirmed': 'A door was released but its relay did not confirm it',
         'reader.offline': 'A reader stopped answering',
         'reader.online': 'A reader answers again',
         'passcode.used': 'A passcode opened a door',
