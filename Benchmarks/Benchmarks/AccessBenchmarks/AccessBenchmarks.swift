@@ -127,6 +127,28 @@ enum DurabilitySite {
     }
 }
 
+/// A directory import as the dashboard sends it: 300 units, 3,000 residents in them, 6,000 cards (9,300 records).
+/// It holds the database's writer from its first record to its last, so a door's decision waits for it.
+enum DirectoryImport {
+    static let lines: [DirectoryLine] = {
+        let units = (0..<300).map { DirectoryRecord.unit("Flat \($0)") }
+        let people = (0..<3_000).map {
+            DirectoryRecord.person(DirectoryPerson(name: "Resident \($0)", kind: .resident, unit: "Flat \($0 % 300)", suspended: false))
+        }
+        let cards = (0..<6_000).map {
+            DirectoryRecord.card(DirectoryCard(person: "Resident \($0 % 3_000)", card: .fields(format: "h10301", facility: 7, number: UInt64(10_000 + $0)),
+                                               validFrom: nil, validUntil: nil))
+        }
+        return (units + people + cards).enumerated().map { DirectoryLine(line: $0.offset + 2, record: $0.element) }
+    }()
+
+    /// A dry run: every write of the import, rolled back, so each iteration imports into the same site.
+    static func dryRun(_ access: AccessControl) {
+        guard let result = try? access.store.importDirectory(lines, apply: false, actor: "bench", at: Date()),
+              result.problems.isEmpty, result.changes.count == 12_300 else { fatalError("the benchmark's import failed") }
+    }
+}
+
 /// The baseline: one dictionary behind one mutex.
 final class LockedMap: Sendable {
     let entries: Mutex<[CardData: String]>
@@ -199,6 +221,26 @@ let benchmarks: @Sendable () -> Void = {
                 }
             }
         }
+    }
+
+    // How long an import of 9,300 records holds the writer, and how long a card's decision waits when it comes in the
+    // middle of one (the import starts, the card 300 ms later; decisions are logged before the door opens).
+    let importing = Benchmark.Configuration(metrics: [.wallClock], timeUnits: .milliseconds, warmupIterations: 1,
+                                            maxDuration: .seconds(60), maxIterations: 10)
+    let importSite: AccessControl
+    do { importSite = try DurabilitySite.open(.fast, syncDelay: .zero).access } catch { fatalError("cannot prepare the import site: \(error)") }
+    Benchmark("Directory import, 9,300 records (a dry run: every write, rolled back)", configuration: importing) { _ in
+        DirectoryImport.dryRun(importSite)
+    }
+    Benchmark("Card decision (decide) 300 ms into a 9,300-record import", configuration: importing) { benchmark in
+        let finished = DispatchSemaphore(value: 0)
+        Thread { DirectoryImport.dryRun(importSite); finished.signal() }.start()
+        Thread.sleep(forTimeInterval: 0.3)
+        benchmark.startMeasurement()
+        let decision = importSite.decide(.card(MillionSite.card(1)), door: "Front", reader: "bench", at: Date())
+        benchmark.stopMeasurement()
+        finished.wait()
+        guard decision.granted else { fatalError("the benchmark's decision was denied: \(decision)") }
     }
 
     // The revocation race on the cache's structure and on the baseline, side by side, with the same keys.
