@@ -66,6 +66,35 @@ import Testing
         #expect(format.stderr.contains("Please provide one of 'human' and 'json'."))
     }
 
+    /// A demo peer that cannot start stops the demo with the peer's own last words and where its output is, not a
+    /// guess: the outbox's SMTP relay, then (with a Python that has the sinks) the simulated reader.
+    @Test(.timeLimit(.minutes(2))) func aDemoPeerThatCannotStartSaysWhy() throws {
+        let folder = try TestPaths.temporaryDirectory("bridge-demo-peer")
+        func python(failing script: String, with words: String) throws -> String {
+            let path = folder.appendingPathComponent("python-\(script)").path
+            try """
+                #!/bin/sh
+                case "$1" in *\(script).py) echo 'Traceback (most recent call last):' >&2; echo "\(words)" >&2; exit 1;; esac
+                exec '\(TestPaths.python.path)' "$@"
+                """.write(toFile: path, atomically: true, encoding: .utf8)
+            chmod(path, 0o755)
+            return path
+        }
+        let missingModule = "ModuleNotFoundError: No module named 'aiosmtpd'"
+        let outbox = try runKeyway(["serve", "--demo"], environment: ["KEYWAY_PYTHON": try python(failing: "smtp_sink", with: missingModule)],
+                                   currentDirectory: folder)
+        #expect(outbox.status != 0)
+        #expect(outbox.stderr.contains("the demo's smtp_sink.py did not start: \(missingModule); run scripts/setup.sh "
+                                       + "(its output: var/demo/logs/smtp_sink.log)"), "\(outbox.stderr)")
+        let missingLibrary = "ImportError: libosdp.so.3: cannot open shared object file"
+        let reader = try runKeyway(["serve", "--demo"], environment: ["KEYWAY_PYTHON": try python(failing: "osdp_pd", with: missingLibrary)],
+                                   currentDirectory: folder)
+        #expect(reader.status != 0)
+        #expect(reader.stderr.contains("the demo's osdp_pd.py did not start: \(missingLibrary); run scripts/setup.sh"), "\(reader.stderr)")
+        let log = try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("var/demo/logs/osdp_pd.log").path)
+        #expect((log[.posixPermissions] as? Int) == 0o600)
+    }
+
     /// The quick start: the demo serves over Secure Channel, prints commands that work as typed and the dashboard's
     /// logins, a simulated card is decided and `keyway sim` says how, and SIGTERM stops it cleanly and quietly.
     /// Its waits sleep without holding a thread of the test pool, which tests that serve from it need.

@@ -61,7 +61,8 @@ final class DemoOutbox {
         let lifeline = Pipe()
         process.standardInput = lifeline
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        let errors = try DemoPeerLog(for: script)
+        process.standardError = errors.handle
         do {
             try process.run()
         } catch {
@@ -77,7 +78,7 @@ final class DemoOutbox {
             Thread.sleep(forTimeInterval: 0.05)
         }
         stop(sink)
-        throw .startup("the demo's \(script.lastPathComponent) did not start (is aiosmtpd installed? run scripts/setup.sh)")
+        throw .startup(errors.failure(script, likely: "is aiosmtpd installed?"))
     }
 
     private static func stop(_ sink: Sink) {

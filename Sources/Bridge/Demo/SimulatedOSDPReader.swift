@@ -26,7 +26,8 @@ public final class SimulatedOSDPReader: Sendable {
         let stdout = Pipe(), stdin = Pipe()
         process.standardOutput = stdout
         process.standardInput = stdin
-        process.standardError = FileHandle.nullDevice
+        let errors = try DemoPeerLog(for: script)
+        process.standardError = errors.handle
         do {
             try process.run()
         } catch {
@@ -37,7 +38,7 @@ public final class SimulatedOSDPReader: Sendable {
               let device = fields["device"] as? String else {
             process.terminate()
             process.waitUntilExit()
-            throw .startup("the simulated reader did not start (is libosdp installed? run scripts/setup.sh)")
+            throw .startup(errors.failure(script, likely: "is libosdp installed?"))
         }
         self.process = process
         self.device = device
