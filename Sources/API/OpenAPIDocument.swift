@@ -3526,7 +3526,8 @@ enum OpenAPIDocument {
       "type": "array",
       "items": {
        "type": "string"
-      }
+      },
+      "description": "The event names asked for, or [\"all\"]."
      },
      "created_at": {
       "type": "string",
@@ -3572,6 +3573,7 @@ enum OpenAPIDocument {
       "type": "array",
       "minItems": 1,
       "maxItems": 14,
+      "description": "Event names, or [\"all\"]: every event, kinds a later Keyway adds included (all among names means all).",
       "items": {
        "enum": [
         "all",

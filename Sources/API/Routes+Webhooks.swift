@@ -98,11 +98,11 @@ extension KeywayAPI {
             guard !body.events.isEmpty, body.events.count <= WebhookEventType.allCases.count + 1 else {
                 throw APIError.invalid("events names 1 to \(WebhookEventType.allCases.count) event types, or [\"all\"]")
             }
-            var events = Set<WebhookEventType>()
+            var events: WebhookEvents = []
             for name in body.events {
                 let name = try Input.text(name, "events", max: APILimits.nameLength)
                 do {
-                    events.formUnion(try WebhookEventType.parse(name))
+                    events = events.union(try WebhookEvents.parse(name))
                 } catch {
                     throw APIError.invalid("\(error)")
                 }

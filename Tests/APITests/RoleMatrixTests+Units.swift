@@ -108,6 +108,12 @@ import Testing
         let listed = try await harness.send(.get, "/api/v1/webhooks", headers: admin.headers())
         let created = try #require(listed.list.first?["created_at"] as? String, "\(listed.text)")
         #expect(try Timestamp.parse(created, field: "created_at") >= before, "\(created)")
+        // all among names is all, listed as such (it takes the kinds a later Keyway adds).
+        let every = try await harness.send(.post, "/api/v1/webhooks", json: #"{"url": "http://127.0.0.1:9/all", "events": ["duress", "all"]}"#,
+                                           headers: admin.headers(changing: true))
+        #expect(every.status == .created)
+        let all = try await harness.send(.get, "/api/v1/webhooks", headers: admin.headers()).list.first { $0["url"] as? String == "http://127.0.0.1:9/all" }
+        #expect(all?["events"] as? [String] == ["all"], "\(every.text)")
     }
 }
 

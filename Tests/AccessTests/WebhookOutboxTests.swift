@@ -17,7 +17,7 @@ private let monday = Site.time("2026-03-02 10:00")
     @Test func eachEventComesFromItsActivityRow() throws {
         let site = try Site.aliceAtFront(mode: .cardOrPin)
         try site.store.addCard(person: "Alice", card: Site.card(1))
-        try site.store.addWebhook(url: receiver, events: Set(WebhookEventType.allCases))
+        try site.store.addWebhook(url: receiver, events: .all)
         _ = site.access.decide(.card(Site.card(1)), door: "Front", reader: "in", at: monday)
         _ = site.access.decide(.card(Site.card(2)), door: "Front", reader: "in", at: monday)
         try site.access.record(DoorEvent(.forcedOpen, door: "Front", at: monday))
@@ -54,14 +54,19 @@ private let monday = Site.time("2026-03-02 10:00")
         try site.store.pool.write { db in
             try db.execute(sql: "DELETE FROM webhook_event_source WHERE event_type = 'door.unconfirmed'")
         }
-        try site.store.addWebhook(url: receiver, events: [.doorUnconfirmed])
+        // One subscription names the event, one asks for all: both get it.
+        let named = try site.store.addWebhook(url: receiver, events: [.doorUnconfirmed])
+        let every = try site.store.addWebhook(url: receiver, events: .all)
+        #expect(every.subscription.events == ["all"])
         try site.access.record(DoorEvent(.openingUnconfirmed, door: "Front", reader: "in", at: monday))
         #expect(try pendingTypes(site).isEmpty)
 
         let reopened = try AccessControl.open(database: site.database, timeZone: Site.zone, clockPolicy: ClockPolicy(tolerance: nil),
                                               checkpointEvery: nil)
         try reopened.record(DoorEvent(.openingUnconfirmed, door: "Front", reader: "in", at: monday + 1))
-        #expect(try reopened.store.webhookDeliveries(pendingOnly: true).map(\.type) == ["door.unconfirmed"])
+        let raised = try reopened.store.webhookDeliveries(pendingOnly: true)
+        #expect(raised.map(\.type) == ["door.unconfirmed", "door.unconfirmed"])
+        #expect(Set(raised.map(\.subscription)) == [named.subscription.id, every.subscription.id])
         #expect(try reopened.store.pool.read { try Int.fetchOne($0, sql: sources) } == WebhookEventSource.all.count)
     }
 
@@ -122,8 +127,9 @@ private let monday = Site.time("2026-03-02 10:00")
                     "https://example.com/#frag", "http://example.com/" + String(repeating: "a", count: 2048)] {
             #expect(throws: AccessError.self, "\(url)") { try site.store.addWebhook(url: url, events: [.duress]) }
         }
-        #expect(throws: AccessError.self) { try WebhookEventType.parse("access.granted,door.exploded") }
-        #expect(try WebhookEventType.parse("all").count == WebhookEventType.allCases.count)
+        #expect(throws: AccessError.self) { try WebhookEvents.parse("access.granted,door.exploded") }
+        #expect(try WebhookEvents.parse("all") == .all && WebhookEvents.parse("duress, all") == .all)
+        #expect(try WebhookEvents.parse("duress,lockout") == [.duress, .lockout])
         #expect(throws: AccessError.self) { try site.store.addWebhook(url: receiver, events: []) }
         #expect(throws: AccessError.self) { try site.store.addWebhook(url: receiver, events: [.duress], secret: "short") }
         #expect(throws: AccessError.notFound(what: "webhook", "hook_nope")) { try site.store.removeWebhook("hook_nope") }

@@ -42,7 +42,7 @@ import Testing
     }
 
     func subscribe(_ receiver: WebhookReceiver, events: String = "access.granted,access.denied") throws -> CreatedWebhook {
-        try store.addWebhook(url: receiver.url, events: WebhookEventType.parse(events), secret: receiver.secret)
+        try store.addWebhook(url: receiver.url, events: WebhookEvents.parse(events), secret: receiver.secret)
     }
 
     /// Every expected event arrived, valid, and the first arrival of each came in outbox order (repeats, at least once,

@@ -466,6 +466,11 @@ def admin_adds_a_webhook_and_sees_it_delivered():
         url = f"http://127.0.0.1:{receiver.server_address[1]}/keyway"
         admin.get(BASE + "/webhooks")
         wait(admin, lambda d: d.find_elements(By.CSS_SELECTOR, "#webhook-events input[value='access.granted']"), "the event types")
+        # "all" (kinds added later included) stands alone: the named events are closed while it is ticked.
+        every = admin.find_element(By.ID, "event-all")
+        every.click()
+        assert not admin.find_element(By.CSS_SELECTOR, "#webhook-events input[value='access.granted']").is_enabled(), "names beside all"
+        every.click()
         admin.find_element(By.ID, "webhook-url").send_keys(url)
         admin.find_element(By.CSS_SELECTOR, "#webhook-events input[value='access.granted']").click()
         admin.find_element(By.CSS_SELECTOR, "#webhook-form button[type=submit]").click()

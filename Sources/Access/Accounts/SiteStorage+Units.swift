@@ -20,7 +20,7 @@ public protocol UnitStorage: Sendable {
 public protocol WebhookStorage: Sendable {
     func webhooks() async throws -> [WebhookSubscription]
     /// The secret in the answer is shown once.
-    func addWebhook(url: String, events: Set<WebhookEventType>, actor: String, at date: Date) async throws -> CreatedWebhook
+    func addWebhook(url: String, events: WebhookEvents, actor: String, at date: Date) async throws -> CreatedWebhook
     func removeWebhook(_ id: String, actor: String, at date: Date) async throws
     func webhookDeliveries(subscription: String?, pendingOnly: Bool, limit: Int) async throws -> [WebhookDelivery]
 }
@@ -73,7 +73,7 @@ extension SQLiteSiteStorage: UnitStorage, WebhookStorage {
         try await blocking { [store] in try store.webhooks() }
     }
 
-    public func addWebhook(url: String, events: Set<WebhookEventType>, actor: String, at date: Date) async throws -> CreatedWebhook {
+    public func addWebhook(url: String, events: WebhookEvents, actor: String, at date: Date) async throws -> CreatedWebhook {
         try await blocking { [store] in try store.addWebhook(url: url, events: events, actor: actor, at: date) }
     }
 

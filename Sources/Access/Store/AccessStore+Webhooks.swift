@@ -37,6 +37,23 @@ extension Schema {
         """
     }
 
+    /// A subscription to `all` (its one event row is `WebhookEvents.allMarker`) gets every event, kinds added later
+    /// included: the trigger matches that row against every source. Before, `all` was stored as the names it meant.
+    static let webhookEveryEventSchema = """
+        DROP TRIGGER activity_webhook_outbox;
+        CREATE TRIGGER activity_webhook_outbox AFTER INSERT ON activity
+        WHEN EXISTS (SELECT 1 FROM webhook_subscription_event)
+        BEGIN
+            INSERT INTO webhook_outbox (subscription_id, activity_seq, event_type)
+            SELECT e.subscription_id, NEW.seq, m.event_type
+            FROM webhook_event_source m JOIN webhook_subscription_event e ON e.event_type IN (m.event_type, '\(WebhookEvents.allMarker)')
+            WHERE m.kind = NEW.kind AND (m.event IS NULL OR m.event IS NEW.event) AND (m.outcome IS NULL OR m.outcome IS NEW.outcome)
+              AND (m.credential_kind IS NULL OR m.credential_kind = (SELECT kind FROM credential WHERE id = NEW.credential_id))
+              AND (m.shared IS NULL OR m.shared = (SELECT parent_id IS NOT NULL FROM credential WHERE id = NEW.credential_id))
+            ORDER BY e.subscription_id, m.event_type;
+        END;
+        """
+
     /// Makes `webhook_event_source` exactly `WebhookEventSource.all`, in one transaction, writing only when they
     /// differ: the table is the code's mapping, so a database made before an event existed raises it from now on.
     static func syncWebhookEventSources(_ writer: some DatabaseWriter) throws {
@@ -119,7 +136,7 @@ extension AccessStore {
 
     /// Subscribes `url` (http or https, no credentials in it) to some events; the secret (32 random bytes as hex, or
     /// one given, 32 to 256 characters) is returned once and stored sealed with a key derived from the site's secret.
-    public func addWebhook(url: String, events: Set<WebhookEventType>, secret given: String? = nil,
+    public func addWebhook(url: String, events: WebhookEvents, secret given: String? = nil,
                            actor: String = "keyway", at date: Date = Date()) throws -> CreatedWebhook {
         try Self.requireWebhookURL(url)
         guard !events.isEmpty else { throw AccessError.invalid("a webhook needs at least one event") }
@@ -136,12 +153,12 @@ extension AccessStore {
             }
             try db.execute(sql: "INSERT INTO webhook_subscription (id, url, sealed_secret, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
                            arguments: [id, url, sealed, date.timeIntervalSince1970, actor])
-            for type in events {
+            for name in events.stored {
                 try db.execute(sql: "INSERT INTO webhook_subscription_event (subscription_id, event_type) VALUES (?, ?)",
-                               arguments: [id, type.rawValue])
+                               arguments: [id, name])
             }
             try log.append(ActivityDraft(at: date, kind: .policyChanged, event: "webhook_added",
-                                         detail: "\(id) \(url) " + events.map(\.rawValue).sorted().joined(separator: ","), actor: actor), in: db)
+                                         detail: "\(id) \(url) " + events.names.joined(separator: ","), actor: actor), in: db)
         }
         return CreatedWebhook(subscription: try webhooks().first { $0.id == id }!, secret: secret)
     }
@@ -172,7 +189,8 @@ extension AccessStore {
                 LEFT JOIN webhook_outbox h ON h.id = (SELECT min(id) FROM webhook_outbox WHERE subscription_id = s.id AND delivered_ms IS NULL)
                 ORDER BY s.created_at, s.id
                 """).map { row in
-                WebhookSubscription(id: row["id"], url: row["url"], events: (row["events"] as String? ?? "").split(separator: ",").map(String.init),
+                WebhookSubscription(id: row["id"], url: row["url"],
+                                    events: (row["events"] as String? ?? "").split(separator: ",").map { $0 == WebhookEvents.allMarker ? "all" : String($0) },
                                     createdAt: Date(timeIntervalSince1970: row["created_at"]), pending: row["pending"], attempts: row["attempts"] ?? 0, lastStatus: row["last_status"],
                                     lastError: row["last_error"], lastDelivered: Self.date(milliseconds: row["last_delivered_ms"]))
             }

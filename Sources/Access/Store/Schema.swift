@@ -46,6 +46,9 @@ enum Schema {
         migrator.registerMigration("webhook state: when an outbox row first failed (its receiver failing since)") { db in
             try db.execute(sql: webhookStateSchema)
         }
+        migrator.registerMigration("webhooks to all: a subscription to every event gets the kinds added later") { db in
+            try db.execute(sql: webhookEveryEventSchema)
+        }
         return migrator
     }
 

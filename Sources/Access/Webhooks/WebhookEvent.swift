@@ -16,19 +16,58 @@ public enum WebhookEventType: String, Sendable, Hashable, Codable, CaseIterable 
     case keyRevoked = "key.revoked"
     case lockout
     case duress
+}
 
-    /// A comma-separated list of names, or `all`; an unknown name is refused with the list of known ones.
-    public static func parse(_ text: String) throws -> Set<WebhookEventType> {
-        if text == "all" { return Set(allCases) }
+/// What a subscription asks for: `all` (every event, kinds a later Keyway adds included, as GitHub's and Stripe's
+/// wildcards do), or some events by name.
+public enum WebhookEvents: Sendable, Hashable, ExpressibleByArrayLiteral {
+    case all
+    case only(Set<WebhookEventType>)
+
+    /// What the store keeps for `all`: no event's name.
+    static let allMarker = "*"
+
+    public init(arrayLiteral types: WebhookEventType...) { self = .only(Set(types)) }
+
+    /// A comma-separated list of names, or `all` (alone or among names); an unknown name is refused with the list of
+    /// known ones.
+    public static func parse(_ text: String) throws -> WebhookEvents {
         var types = Set<WebhookEventType>()
         for name in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            if name == "all" { return .all }
             guard let type = WebhookEventType(rawValue: name) else {
                 throw AccessError.invalid("'\(name.prefix(60))' is not a webhook event; known: all, "
-                                          + allCases.map(\.rawValue).joined(separator: ", "))
+                                          + WebhookEventType.allCases.map(\.rawValue).joined(separator: ", "))
             }
             types.insert(type)
         }
-        return types
+        return .only(types)
+    }
+
+    /// `all` takes in any other choice.
+    public func union(_ other: WebhookEvents) -> WebhookEvents {
+        switch (self, other) {
+        case (.only(let mine), .only(let theirs)): .only(mine.union(theirs))
+        default: .all
+        }
+    }
+
+    public var isEmpty: Bool { self == .only([]) }
+
+    /// As listed and logged: `all`, or the names in order.
+    public var names: [String] {
+        switch self {
+        case .all: ["all"]
+        case .only(let types): types.map(\.rawValue).sorted()
+        }
+    }
+
+    /// The rows of `webhook_subscription_event`.
+    var stored: [String] {
+        switch self {
+        case .all: [Self.allMarker]
+        case .only(let types): types.map(\.rawValue).sorted()
+        }
     }
 }
 

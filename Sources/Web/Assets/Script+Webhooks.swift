@@ -74,7 +74,7 @@ extension Assets {
                 : el('ol', { class: 'deliveries', 'aria-label': 'Latest deliveries to ' + hook.url }, ...deliveries[i].map(deliveryRow));
             return el('li', { 'data-id': hook.id },
               el('h3', { class: 'url', text: hook.url }),
-              el('p', { text: 'Events: ' + hook.events.join(', ') }),
+              el('p', { text: 'Events: ' + (hook.events.includes('all') ? 'all (every event, kinds added later included)' : hook.events.join(', ')) }),
               el('p', { text: 'Added ' + when(hook.created_at) }),
               el('p', { class: 'summary ' + kind, text: line }),
               recent, remove, answer);
@@ -88,6 +88,13 @@ extension Assets {
       window.Keyway.pages.webhooks = async () => {
         const status = $('webhook-status');
         const fieldset = $('webhook-events');
+        // "all" is a choice of its own: it also takes the kinds a later Keyway adds.
+        const every = el('input', { type: 'checkbox', id: 'event-all', value: 'all' });
+        fieldset.append(el('label', { class: 'check', for: 'event-all' }, every,
+          el('span', {}, 'Every event, including kinds added later ', el('code', { text: 'all' }))));
+        every.addEventListener('change', () => {
+          fieldset.querySelectorAll('input:not(#event-all)').forEach((box) => { box.disabled = every.checked; });
+        });
         try {
           (await api('GET', '/api/v1/webhook-events')).forEach((name, i) => {
             const id = 'event-' + i;
@@ -103,16 +110,18 @@ extension Assets {
             $('webhook-url').focus();
             return;
           }
-          const events = Array.from(fieldset.querySelectorAll('input:checked')).map((n) => n.value);
+          const events = every.checked ? ['all'] : Array.from(fieldset.querySelectorAll('input:checked')).map((n) => n.value);
           if (events.length === 0) { say(status, 'Choose at least one event to send.', 'bad'); return; }
           try {
             const created = await api('POST', '/api/v1/webhooks', { url, events });
-            say(status, 'Added: the receiver gets ' + events.length + ' kind' + (events.length === 1 ? '' : 's') + ' of event from now on.', 'ok');
+            say(status, 'Added: the receiver gets ' + (every.checked ? 'every event'
+              : events.length + ' kind' + (events.length === 1 ? '' : 's') + ' of event') + ' from now on.', 'ok');
             $('webhook-secret').value = created.secret;
             $('webhook-secret-box').hidden = false;
             $('webhook-secret').focus();
             $('webhook-secret').select();
             $('webhook-form').reset();
+            fieldset.querySelectorAll('input').forEach((box) => { box.disabled = false; });
             say($('webhooks-status'), '');
             await load();
           } catch (error) { say(status, 'Not added: ' + error.message + '.', 'bad'); }

@@ -31,7 +31,7 @@ struct WebhooksCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "Where to POST events: an http:// or https:// URL.") var url: String
-        @Option(help: "Comma-separated event names, or all: \(WebhookEventType.allCases.map(\.rawValue).joined(separator: ", ")).")
+        @Option(help: "Comma-separated event names, or all (every event, kinds added later included): \(WebhookEventType.allCases.map(\.rawValue).joined(separator: ", ")).")
         var events: String
         @Option(help: ArgumentHelp("File holding the secret (mode 0600), or - for standard input; default: a random one, printed once.",
                                    valueName: "path"))
@@ -49,7 +49,7 @@ struct WebhooksCommand: ParsableCommand {
 
         func run() throws {
             let given = try secretFile.map { path throws(UsageError) in try SecretInput.read(path, option: "--secret-file") }
-            let created = try database.openStore(creating: true).addWebhook(url: url, events: WebhookEventType.parse(events), secret: given,
+            let created = try database.openStore(creating: true).addWebhook(url: url, events: WebhookEvents.parse(events), secret: given,
                                                                              actor: AccessCLI.actor)
             let hook = created.subscription
             output.print(Shown(id: hook.id, url: hook.url, events: hook.events, secret: given == nil ? created.secret : nil))
