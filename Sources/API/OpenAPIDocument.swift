@@ -3828,6 +3828,7 @@ enum OpenAPIDocument {
        "forced",
        "held_open",
        "reader_offline",
+       "opening_unconfirmed",
        "keypad_lockout",
        "duress",
        "out_of_hours"
@@ -4659,13 +4660,13 @@ enum OpenAPIDocument {
     }
    },
    "Kind": {
-    "description": "Alert kinds, comma-separated: forced, held_open, reader_offline, keypad_lockout, duress, out_of_hours (out_of_hours: a passcode or PIN tried outside the window or weekly schedule its issuer set).",
+    "description": "Alert kinds, comma-separated: forced, held_open, reader_offline, opening_unconfirmed, keypad_lockout, duress, out_of_hours (out_of_hours: a passcode or PIN tried outside the window or weekly schedule its issuer set).",
     "in": "query",
     "name": "kind",
     "required": false,
     "schema": {
      "maxLength": 200,
-     "pattern": "^(forced|held_open|reader_offline|keypad_lockout|duress|out_of_hours)(,(forced|held_open|reader_offline|keypad_lockout|duress|out_of_hours))*$",
+     "pattern": "^(forced|held_open|reader_offline|opening_unconfirmed|keypad_lockout|duress|out_of_hours)(,(forced|held_open|reader_offline|opening_unconfirmed|keypad_lockout|duress|out_of_hours))*$",
      "type": "string"
     }
    },

@@ -20,6 +20,7 @@ extension Templates {
           <option value="forced">Door forced open</option>
           <option value="held_open">Door held open</option>
           <option value="reader_offline">Reader offline</option>
+          <option value="opening_unconfirmed">Door did not confirm it opened</option>
           <option value="keypad_lockout">Keypad locked</option>
           <option value="duress">Duress code</option>
           <option value="out_of_hours">Code outside its hours</option>

@@ -14,6 +14,7 @@ import Testing
         try access.record(DoorEvent(.forcedOpen, door: "Lobby", reader: "Lobby-reader", at: now))
         try access.record(DoorEvent(.heldOpen, door: "Garage", reader: "Garage-reader", at: now))
         try access.record(DoorEvent(.readerOffline, door: "Roof", reader: "Roof-reader", at: now, detail: "no answer for 3 s"))
+        try access.record(DoorEvent(.openingUnconfirmed, door: "Lobby", reader: "Lobby-reader", at: now, detail: "the relay did not acknowledge"))
         let opened = try access.record(DoorEvent(.opened, door: "Lobby", reader: "Lobby-reader", at: now))
         // Five wrong codes at one keypad lock it.
         for _ in 0..<5 { _ = access.decide(.pin("999999"), door: "Lobby", reader: "Lobby-reader", at: now) }

@@ -251,6 +251,8 @@ import Testing
         let reference = ["$ref": "#/components/schemas/DenyReason"]
         #expect(unlockResult?["reason"] as? [String: String] == reference)
         #expect((components["parameters"]?["Reason"] as? [String: Any])?["schema"] as? [String: String] == reference)
+        let alertKinds = ((components["schemas"]?["Alert"] as? [String: Any])?["properties"] as? [String: Any])?["kind"] as? [String: Any]
+        #expect(alertKinds?["enum"] as? [String] == AlertKind.allCases.map(\.rawValue))
         // A subscription's events are the code's event types, or all.
         let events = (components["schemas"]?["NewWebhook"] as? [String: Any])?["properties"] as? [String: Any]
         let eventList = events?["events"] as? [String: Any]

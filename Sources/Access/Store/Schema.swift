@@ -49,6 +49,7 @@ enum Schema {
         migrator.registerMigration("webhooks to all: a subscription to every event gets the kinds added later") { db in
             try db.execute(sql: webhookEveryEventSchema)
         }
+        migrator.registerMigration("alerts: unconfirmed openings") { db in try db.execute(sql: AlertSource.remakeIndex) }
         return migrator
     }
 

@@ -120,6 +120,7 @@ extension Assets {
         forced: 'Door forced open',
         held_open: 'Door held open',
         reader_offline: 'Reader offline',
+        opening_unconfirmed: 'Door did not confirm it opened (check the relay)',
         keypad_lockout: 'Keypad locked after wrong codes',
         duress: 'Duress code used',
         out_of_hours: 'Code tried outside its hours'
