@@ -67,15 +67,19 @@ import Testing
     }
 
     /// A demo peer that cannot start stops the demo with the peer's own last words and where its output is, not a
-    /// guess: the outbox's SMTP relay, then (with a Python that has the sinks) the simulated reader.
+    /// guess: the outbox's SMTP relay, then the simulated reader. A stand-in for Python plays every peer (the sinks
+    /// by writing a port and waiting for their standard input to close), so no real peer starts.
     @Test(.timeLimit(.minutes(2))) func aDemoPeerThatCannotStartSaysWhy() throws {
         let folder = try TestPaths.temporaryDirectory("bridge-demo-peer")
         func python(failing script: String, with words: String) throws -> String {
             let path = folder.appendingPathComponent("python-\(script)").path
             try """
                 #!/bin/sh
-                case "$1" in *\(script).py) echo 'Traceback (most recent call last):' >&2; echo "\(words)" >&2; exit 1;; esac
-                exec '\(TestPaths.python.path)' "$@"
+                case "$1" in
+                  *\(script).py) echo 'Traceback (most recent call last):' >&2; echo "\(words)" >&2; exit 1;;
+                  *_sink.py) printf 2525 > "$5"; exec cat > /dev/null;;
+                esac
+                exit 3
                 """.write(toFile: path, atomically: true, encoding: .utf8)
             chmod(path, 0o755)
             return path

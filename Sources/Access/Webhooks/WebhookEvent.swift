@@ -63,12 +63,7 @@ public enum WebhookEvents: Sendable, Hashable, ExpressibleByArrayLiteral {
     }
 
     /// The rows of `webhook_subscription_event`.
-    var stored: [String] {
-        switch self {
-        case .all: [Self.allMarker]
-        case .only(let types): types.map(\.rawValue).sorted()
-        }
-    }
+    var stored: [String] { self == .all ? [Self.allMarker] : names }
 }
 
 /// Which activity rows raise which event, as data: the outbox trigger (`Schema.webhooksSchema`) matches each new
@@ -90,7 +85,7 @@ struct WebhookEventSource: Sendable {
         .init(type: .accessDenied, kind: .decision, outcome: "deny"),
         .init(type: .doorForced, kind: .door, event: DoorEvent.Kind.forcedOpen.rawValue),
         .init(type: .doorHeld, kind: .door, event: DoorEvent.Kind.heldOpen.rawValue),
-        // A grant whose release the relay did not confirm (SiteRuntime writes it after the grant's row).
+        // A release (a grant's, an exit's, an operator's unlock) the relay did not confirm; SiteRuntime writes it.
         .init(type: .doorUnconfirmed, kind: .door, event: DoorEvent.Kind.openingUnconfirmed.rawValue),
         // Rows the reader supervision (SiteRuntime) writes when a reader stops or resumes answering.
         .init(type: .readerOffline, kind: .door, event: DoorEvent.Kind.readerOffline.rawValue),

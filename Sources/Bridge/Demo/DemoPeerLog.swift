@@ -8,7 +8,7 @@ struct DemoPeerLog {
     let path: String
     let handle: FileHandle
 
-    /// Truncates the script's log, or makes it owner-only.
+    /// Makes the script's log, or empties it, owner-only (never through a symbolic link).
     init(for script: URL) throws(BridgeError) {
         path = "\(Self.directory)/\(script.deletingPathExtension().lastPathComponent).log"
         do {
